@@ -1,0 +1,232 @@
+//! The one vocabulary: every change any input source can make, described
+//! once in [`ACTIONS`] (name, doc, arguments).
+//!
+//! Control side, pure data and conversions; no I/O. Keys, MIDI, OSC, the
+//! chat tools and the file diff all translate into [`Action`]; the help
+//! overlay, the chat tools' JSON schemas and docs/osc.md are generated from
+//! the table. [`crate::session::Session::apply`] is the only consumer.
+
+mod value;
+
+pub use value::{ArgType, ArgValue, FromArg};
+
+use crate::patch::{EffectDef, InstrumentDef, Track};
+
+/// One argument of an action.
+#[derive(Debug, Clone, Copy)]
+pub struct ArgSpec {
+    pub name: &'static str,
+    pub ty: ArgType,
+    pub doc: &'static str,
+}
+
+/// One action as the table describes it.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub args: &'static [ArgSpec],
+    /// Whether the action changes the session (and so can be undone and saved).
+    pub edits: bool,
+}
+
+/// Why an action could not be built or applied.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ActionError {
+    #[error("unknown action `{0}`")]
+    Unknown(String),
+    #[error("{action}: expected {expected} argument(s) ({names}), got {got}")]
+    ArgCount { action: &'static str, expected: usize, names: String, got: usize },
+    #[error("{action}: argument `{arg}`: {message}")]
+    BadArg { action: &'static str, arg: &'static str, message: String },
+    #[error("no track named \"{0}\"")]
+    NoTrack(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("nothing to undo")]
+    NothingToUndo,
+    #[error("nothing to redo")]
+    NothingToRedo,
+}
+
+macro_rules! actions {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident $name:literal edits=$edits:literal {
+            $( $arg:ident : $ty:ty = $aty:expr, $adoc:literal ),* $(,)?
+        }
+    )*) => {
+        /// A change to the session or the transport. See [`ACTIONS`].
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Action {
+            $( $(#[doc = $doc])* $variant { $( $arg: $ty ),* } ),*
+        }
+
+        /// Every action, in the order the help overlay and docs list them.
+        pub const ACTIONS: &[ActionSpec] = &[
+            $( ActionSpec {
+                name: $name,
+                doc: concat!($($doc),*),
+                edits: $edits,
+                args: &[ $( ArgSpec { name: stringify!($arg), ty: $aty, doc: $adoc } ),* ],
+            } ),*
+        ];
+
+        impl Action {
+            /// The action's name in the table.
+            pub fn name(&self) -> &'static str {
+                match self { $( Action::$variant { .. } => $name ),* }
+            }
+
+            /// Build an action from its name and positional arguments, checking
+            /// each against the table (types and ranges).
+            pub fn from_args(name: &str, args: &[ArgValue]) -> Result<Action, ActionError> {
+                let spec = spec(name).ok_or_else(|| ActionError::Unknown(name.to_string()))?;
+                if args.len() != spec.args.len() {
+                    return Err(ActionError::ArgCount {
+                        action: spec.name,
+                        expected: spec.args.len(),
+                        names: spec.args.iter().map(|a| a.name).collect::<Vec<_>>().join(", "),
+                        got: args.len(),
+                    });
+                }
+                #[allow(unused_variables, unused_mut)]
+                let mut it = spec.args.iter().zip(args);
+                match name {
+                    $( $name => Ok(Action::$variant { $( $arg: {
+                        let (a, v) = it.next().expect("argument count checked above");
+                        <$ty as FromArg>::from_arg(v, &a.ty).map_err(|message| ActionError::BadArg {
+                            action: spec.name, arg: a.name, message,
+                        })?
+                    } ),* }), )*
+                    _ => Err(ActionError::Unknown(name.to_string())),
+                }
+            }
+
+            /// The action's arguments, in table order.
+            pub fn args(&self) -> Vec<ArgValue> {
+                match self {
+                    $( #[allow(unused_variables)] Action::$variant { $( $arg ),* } => vec![ $( FromArg::to_arg($arg) ),* ] ),*
+                }
+            }
+        }
+    };
+}
+
+/// The table entry for `name`.
+pub fn spec(name: &str) -> Option<&'static ActionSpec> {
+    ACTIONS.iter().find(|a| a.name == name)
+}
+
+impl Action {
+    pub fn spec(&self) -> &'static ActionSpec {
+        spec(self.name()).expect("every action is in the table")
+    }
+
+    /// Whether this action changes the session (undoable, saved).
+    pub fn edits(&self) -> bool {
+        self.spec().edits
+    }
+}
+
+use ArgType::*;
+
+const BPM: ArgType = Number { min: 20.0, max: 999.0, unit: "BPM" };
+const DB: ArgType = Number { min: -120.0, max: 12.0, unit: "dB" };
+
+actions! {
+    /// Start the transport.
+    Play "play" edits=false {}
+    /// Stop the transport and release every note.
+    Stop "stop" edits=false {}
+    /// Start if stopped, stop if playing.
+    TogglePlay "toggle_play" edits=false {}
+    /// Move the playhead to a beat (0 = the start).
+    Locate "locate" edits=false { beat: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "beat to jump to" }
+    /// Loop between two beats; an end at or before the start turns looping off.
+    SetLoop "set_loop" edits=false {
+        start: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "loop start",
+        end: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "loop end",
+    }
+    /// Set the tempo.
+    SetTempo "set_tempo" edits=true { bpm: f64 = BPM, "beats per minute" }
+    /// Change the tempo by an amount (negative slows down).
+    NudgeTempo "nudge_tempo" edits=true { delta: f64 = Number { min: -100.0, max: 100.0, unit: "BPM" }, "change in BPM" }
+    /// Set the time signature.
+    SetTimeSignature "set_time_signature" edits=true {
+        beats: i64 = Int { min: 1, max: 32 }, "beats per bar",
+        unit: i64 = Int { min: 1, max: 32 }, "note value of a beat (4 = quarter)",
+    }
+    /// Set the swing: how late every other step plays, as a share of a step.
+    SetSwing "set_swing" edits=true { amount: f64 = Number { min: 0.0, max: 0.5, unit: "step" }, "0 straight, 0.33 shuffle" }
+    /// Set where reloaded and chat changes land: immediate, beat or bar.
+    SetQuantum "set_quantum" edits=true { quantum: String = Choice(&["immediate", "beat", "bar"]), "boundary" }
+    /// Set the key's tonic (C, F#, Bb...).
+    SetKey "set_key" edits=true { key: String = Text, "note name" }
+    /// Set the scale (major, minor, dorian...).
+    SetScale "set_scale" edits=true { scale: String = Text, "scale name" }
+    /// Set the master volume.
+    SetMasterVolume "set_master_volume" edits=true { db: f64 = DB, "level" }
+    /// Set the master limiter's ceiling.
+    SetCeiling "set_ceiling" edits=true { db: f64 = Number { min: -24.0, max: 0.0, unit: "dBFS" }, "highest peak let through" }
+    /// Set the master effect chain (RON list, e.g. [Reverb(mix: 0.2)]).
+    SetMasterEffects "set_master_effects" edits=true { effects: Vec<EffectDef> = Ron, "effect list" }
+    /// Set a track's fader.
+    SetVolume "set_volume" edits=true { track: String = TrackName, "track", db: f64 = DB, "level" }
+    /// Change a track's fader by an amount.
+    NudgeVolume "nudge_volume" edits=true { track: String = TrackName, "track", delta: f64 = Number { min: -24.0, max: 24.0, unit: "dB" }, "change" }
+    /// Set a track's pan.
+    SetPan "set_pan" edits=true { track: String = TrackName, "track", pan: f64 = Number { min: -1.0, max: 1.0, unit: "" }, "-1 left, 0 centre, 1 right" }
+    /// Mute or unmute a track.
+    SetMute "set_mute" edits=true { track: String = TrackName, "track", on: bool = Bool, "muted" }
+    /// Solo or unsolo a track (when any track is soloed, only soloed tracks play).
+    SetSolo "set_solo" edits=true { track: String = TrackName, "track", on: bool = Bool, "soloed" }
+    /// Toggle a track's mute.
+    ToggleMute "toggle_mute" edits=true { track: String = TrackName, "track" }
+    /// Toggle a track's solo.
+    ToggleSolo "toggle_solo" edits=true { track: String = TrackName, "track" }
+    /// Set an instrument parameter (a number, or a name for choices like wave).
+    SetParam "set_param" edits=true {
+        track: String = TrackName, "track",
+        param: String = Text, "parameter name",
+        value: ArgValue = Any, "new value",
+    }
+    /// Set a track's pattern, in drum steps or notes.
+    SetPattern "set_pattern" edits=true {
+        track: String = TrackName, "track",
+        notation: String = Choice(&["steps", "notes"]), "steps: x..x / notes: c3 e3",
+        pattern: String = Text, "pattern text",
+    }
+    /// Set how many steps make a whole note for a track's pattern (16 = sixteenths).
+    SetResolution "set_resolution" edits=true { track: String = TrackName, "track", steps: i64 = Int { min: 1, max: 64 }, "steps per whole note" }
+    /// Set how long notes last as a share of their step.
+    SetGate "set_gate" edits=true { track: String = TrackName, "track", gate: f64 = Number { min: 0.01, max: 16.0, unit: "steps" }, "note length" }
+    /// Set a track's polyphony.
+    SetVoices "set_voices" edits=true { track: String = TrackName, "track", voices: i64 = Int { min: 1, max: 256 }, "voice limit" }
+    /// Replace a track's instrument (RON, e.g. Synth(cutoff: 800)).
+    SetInstrument "set_instrument" edits=true { track: String = TrackName, "track", instrument: InstrumentDef = Ron, "instrument" }
+    /// Replace a track's effect chain (RON list).
+    SetEffects "set_effects" edits=true { track: String = TrackName, "track", effects: Vec<EffectDef> = Ron, "effect list" }
+    /// Set a track's send level to a bus.
+    SetSend "set_send" edits=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
+    /// Add a track (RON, e.g. Track(name: "pad", instrument: Synth())).
+    AddTrack "add_track" edits=true { track: Track = Ron, "the whole track" }
+    /// Remove a track.
+    RemoveTrack "remove_track" edits=true { track: String = TrackName, "track" }
+    /// Rename a track.
+    RenameTrack "rename_track" edits=true { track: String = TrackName, "track", name: String = Text, "new name" }
+    /// Play a note on a track now.
+    NoteOn "note_on" edits=false {
+        track: String = TrackName, "track",
+        note: f64 = Number { min: 0.0, max: 127.0, unit: "MIDI note" }, "pitch (60 = C4)",
+        velocity: f64 = Number { min: 0.0, max: 1.0, unit: "" }, "loudness",
+    }
+    /// Release a note on a track.
+    NoteOff "note_off" edits=false { track: String = TrackName, "track", note: f64 = Number { min: 0.0, max: 127.0, unit: "MIDI note" }, "pitch" }
+    /// Release every note on every track.
+    AllNotesOff "all_notes_off" edits=false {}
+    /// Undo the last change.
+    Undo "undo" edits=false {}
+    /// Redo the last undone change.
+    Redo "redo" edits=false {}
+}

@@ -1,0 +1,241 @@
+//! Live output: the sound card through cpal, or a silent sink paced in real
+//! time when no device can be opened (so the transport and meters behave the
+//! same on a machine without sound).
+//!
+//! `open` and `start` run on the control thread. The cpal callback and the
+//! silent sink's thread are the audio thread: they only call
+//! `Engine::process` and convert samples, and measure their own load.
+
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::{FromSample, SizedSample};
+
+use super::Interleaver;
+use crate::engine::{Counters, Engine};
+
+/// What the musician asked for.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceOptions {
+    /// Output device by name (substring) or index from `termdaw devices`.
+    pub device: Option<String>,
+    pub rate: Option<u32>,
+    /// Frames per buffer (64–2048).
+    pub buffer: Option<u32>,
+}
+
+pub const DEFAULT_BUFFER: u32 = 256;
+pub const DEFAULT_RATE: u32 = 48000;
+
+/// A device that can be opened, with the settings we will use.
+pub struct Probe {
+    device: cpal::Device,
+    pub name: String,
+    pub rate: u32,
+    pub buffer: u32,
+    pub channels: u16,
+    format: cpal::SampleFormat,
+}
+
+/// Where sound is going.
+#[derive(Debug, Clone)]
+pub enum SinkInfo {
+    Device { name: String, rate: u32, buffer: u32 },
+    Silent { reason: String, rate: u32, buffer: u32 },
+}
+
+impl SinkInfo {
+    pub fn rate(&self) -> u32 {
+        match self {
+            SinkInfo::Device { rate, .. } | SinkInfo::Silent { rate, .. } => *rate,
+        }
+    }
+
+    pub fn buffer(&self) -> u32 {
+        match self {
+            SinkInfo::Device { buffer, .. } | SinkInfo::Silent { buffer, .. } => *buffer,
+        }
+    }
+
+    /// One line for the transport bar or the terminal.
+    pub fn describe(&self) -> String {
+        match self {
+            SinkInfo::Device { name, rate, buffer } => format!(
+                "{name} · {rate} Hz · {buffer} frames ({:.1} ms)",
+                *buffer as f64 * 1000.0 / *rate as f64
+            ),
+            SinkInfo::Silent { reason, rate, .. } => {
+                format!("no audio device ({reason}), running silent at {rate} Hz")
+            }
+        }
+    }
+}
+
+/// List output devices: (index, name).
+pub fn list_outputs() -> Vec<(usize, String)> {
+    let host = cpal::default_host();
+    match host.output_devices() {
+        Ok(devs) => devs
+            .enumerate()
+            .map(|(i, d)| (i, d.name().unwrap_or_else(|_| "(unnamed)".into())))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Control thread: find and check the output device.
+pub fn probe(opts: &DeviceOptions) -> Result<Probe, String> {
+    let host = cpal::default_host();
+    let device = match &opts.device {
+        None => host.default_output_device().ok_or("no default output device")?,
+        Some(want) => {
+            let devs: Vec<cpal::Device> = host.output_devices().map_err(|e| e.to_string())?.collect();
+            let by_index = want.parse::<usize>().ok().and_then(|i| devs.get(i).cloned());
+            by_index
+                .or_else(|| {
+                    devs.into_iter()
+                        .find(|d| d.name().map(|n| n.contains(want.as_str())).unwrap_or(false))
+                })
+                .ok_or_else(|| format!("no output device matches \"{want}\""))?
+        }
+    };
+    let name = device.name().unwrap_or_else(|_| "(unnamed)".into());
+    let default = device.default_output_config().map_err(|e| e.to_string())?;
+    let rate = opts.rate.unwrap_or(default.sample_rate().0);
+    let buffer = opts.buffer.unwrap_or(DEFAULT_BUFFER).clamp(64, 2048);
+    Ok(Probe { device, name, rate, buffer, channels: default.channels().max(1), format: default.sample_format() })
+}
+
+/// A running output. Dropping it stops the sound.
+pub struct Output {
+    pub info: SinkInfo,
+    _stream: Option<cpal::Stream>,
+    silent: Option<(JoinHandle<()>, Arc<AtomicBool>)>,
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let Some((handle, stop)) = self.silent.take() {
+            stop.store(true, Ordering::Relaxed);
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Control thread: start sound through the probed device, or, if that fails
+/// (or `probe` is an error), through a silent sink paced in real time.
+pub fn start(engine: Engine, probe: Result<Probe, String>, fallback_rate: u32, fallback_buffer: u32) -> Output {
+    let counters = engine.counters().clone();
+    // The engine moves to the audio thread through this pointer, so it can
+    // be taken back if the stream fails to start.
+    let cell = Arc::new(AtomicPtr::new(Box::into_raw(Box::new(engine))));
+    let reason = match probe {
+        Ok(p) => match start_stream(&p, cell.clone(), counters.clone()) {
+            Ok(stream) => {
+                return Output {
+                    info: SinkInfo::Device { name: p.name.clone(), rate: p.rate, buffer: p.buffer },
+                    _stream: Some(stream),
+                    silent: None,
+                };
+            }
+            Err(e) => e,
+        },
+        Err(e) => e,
+    };
+    let ptr = cell.swap(std::ptr::null_mut(), Ordering::AcqRel);
+    // SAFETY: a failed stream never ran its callback (or gave up the engine),
+    // so the pointer is still the one we made above.
+    let engine = if ptr.is_null() { None } else { Some(unsafe { Box::from_raw(ptr) }) };
+    let stop = Arc::new(AtomicBool::new(false));
+    let info = SinkInfo::Silent { reason, rate: fallback_rate, buffer: fallback_buffer };
+    let handle = engine.map(|e| {
+        let stop = stop.clone();
+        std::thread::Builder::new()
+            .name("termdaw-silent-audio".into())
+            .spawn(move || silent_loop(*e, fallback_rate, fallback_buffer as usize, stop, counters))
+            .expect("spawning the silent audio thread")
+    });
+    Output { info, _stream: None, silent: handle.map(|h| (h, stop)) }
+}
+
+fn start_stream(p: &Probe, cell: Arc<AtomicPtr<Engine>>, counters: Arc<Counters>) -> Result<cpal::Stream, String> {
+    let config = cpal::StreamConfig {
+        channels: p.channels,
+        sample_rate: cpal::SampleRate(p.rate),
+        buffer_size: cpal::BufferSize::Fixed(p.buffer),
+    };
+    let stream = match p.format {
+        cpal::SampleFormat::F32 => build::<f32>(&p.device, &config, cell, counters),
+        cpal::SampleFormat::I16 => build::<i16>(&p.device, &config, cell, counters),
+        cpal::SampleFormat::I32 => build::<i32>(&p.device, &config, cell, counters),
+        cpal::SampleFormat::U16 => build::<u16>(&p.device, &config, cell, counters),
+        other => return Err(format!("unsupported sample format {other}")),
+    }?;
+    stream.play().map_err(|e| e.to_string())?;
+    Ok(stream)
+}
+
+fn build<T: SizedSample + FromSample<f32> + Send + 'static>(
+    device: &cpal::Device,
+    config: &cpal::StreamConfig,
+    cell: Arc<AtomicPtr<Engine>>,
+    counters: Arc<Counters>,
+) -> Result<cpal::Stream, String> {
+    let channels = config.channels as usize;
+    let rate = config.sample_rate.0 as f64;
+    let mut engine: Option<Box<Engine>> = None;
+    let mut inter = Interleaver::default();
+    let err_counters = counters.clone();
+    device
+        .build_output_stream(
+            config,
+            move |out: &mut [T], _| {
+                // Audio thread.
+                let started = Instant::now();
+                if engine.is_none() {
+                    let p = cell.swap(std::ptr::null_mut(), Ordering::AcqRel);
+                    if !p.is_null() {
+                        // SAFETY: the control side put a Box there and gave it up.
+                        engine = Some(unsafe { Box::from_raw(p) });
+                    }
+                }
+                match engine.as_deref_mut() {
+                    Some(e) => inter.fill(e, out, channels, T::from_sample),
+                    None => out.fill(T::from_sample(0.0)),
+                }
+                let budget = (out.len() / channels.max(1)) as f64 / rate;
+                let load = started.elapsed().as_secs_f64() / budget.max(1e-9);
+                counters.load_permille.store((load * 1000.0) as u64, Ordering::Relaxed);
+            },
+            move |_err| {
+                Counters::bump(&err_counters.xruns, 1);
+            },
+            None,
+        )
+        .map_err(|e| e.to_string())
+}
+
+fn silent_loop(mut engine: Engine, rate: u32, buffer: usize, stop: Arc<AtomicBool>, counters: Arc<Counters>) {
+    let mut l = vec![0.0f32; buffer];
+    let mut r = vec![0.0f32; buffer];
+    let period = Duration::from_secs_f64(buffer as f64 / rate as f64);
+    let mut next = Instant::now();
+    while !stop.load(Ordering::Relaxed) {
+        let started = Instant::now();
+        engine.process(&mut l, &mut r);
+        let load = started.elapsed().as_secs_f64() / period.as_secs_f64();
+        counters.load_permille.store((load * 1000.0) as u64, Ordering::Relaxed);
+        next += period;
+        let now = Instant::now();
+        if next > now {
+            std::thread::sleep(next - now);
+        } else if now - next > period * 4 {
+            // Fell far behind (suspended?): count it and resynchronise.
+            Counters::bump(&counters.xruns, 1);
+            next = now;
+        }
+    }
+}

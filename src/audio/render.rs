@@ -1,0 +1,200 @@
+//! Offline render: play a session through the engine as fast as the CPU
+//! allows and write a WAV file.
+//!
+//! Control thread; it drives `Engine::process` itself, block by block, so
+//! the sound is exactly what the live path would play. The same input
+//! renders to the same bytes every time.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::engine::{self, Engine, EngineConfig};
+use crate::patch::SessionFile;
+use crate::session::Session;
+
+/// How much to render.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Length {
+    Bars(f64),
+    Seconds(f64),
+}
+
+/// Sample format of the written file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WavFormat {
+    #[default]
+    Int24,
+    Float32,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    pub length: Length,
+    pub rate: u32,
+    pub block: usize,
+    pub format: WavFormat,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self { length: Length::Bars(16.0), rate: 48000, block: 256, format: WavFormat::Int24 }
+    }
+}
+
+/// What a render did.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderSummary {
+    pub frames: u64,
+    pub rate: u32,
+    pub peak: f32,
+    pub wall: Duration,
+}
+
+impl RenderSummary {
+    pub fn seconds(&self) -> f64 {
+        self.frames as f64 / self.rate as f64
+    }
+
+    pub fn peak_dbfs(&self) -> f32 {
+        crate::engine::dsp::gain_to_db(self.peak)
+    }
+
+    pub fn realtime_factor(&self) -> f64 {
+        self.seconds() / self.wall.as_secs_f64().max(1e-9)
+    }
+}
+
+impl std::fmt::Display for RenderSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.2} s at {} Hz, peak {:.1} dBFS, {:.1}x real time",
+            self.seconds(),
+            self.rate,
+            self.peak_dbfs(),
+            self.realtime_factor()
+        )
+    }
+}
+
+/// Frames that `length` lasts for `file` at `rate`.
+pub fn frames_for(file: &SessionFile, length: Length, rate: u32) -> u64 {
+    let seconds = match length {
+        Length::Seconds(s) => s,
+        Length::Bars(b) => b * file.time_signature.beats as f64 * 60.0 / file.tempo,
+    };
+    (seconds.max(0.0) * rate as f64).round() as u64
+}
+
+/// A session wired to a fresh engine at `rate`, transport started.
+pub fn prepare(file: SessionFile, path: Option<&Path>, rate: u32) -> (Session, Engine) {
+    let (handle, engine) = engine::new(EngineConfig::new(rate as f32, file.tempo));
+    let mut session = Session::new(file, path.map(Path::to_path_buf), rate as f32, Some(handle));
+    let _ = session.apply(crate::action::Action::Play {});
+    (session, engine)
+}
+
+/// Render `frames` frames, calling `between` before each block (at the frame
+/// index it starts on) so callers can apply actions mid-render, and `sink`
+/// with each block's audio.
+pub fn run(
+    session: &mut Session,
+    engine: &mut Engine,
+    frames: u64,
+    block: usize,
+    mut between: impl FnMut(&mut Session, u64),
+    mut sink: impl FnMut(&[f32], &[f32]),
+) -> f32 {
+    let block = block.clamp(1, crate::engine::MAX_BLOCK);
+    let mut l = vec![0.0f32; block];
+    let mut r = vec![0.0f32; block];
+    let mut done = 0u64;
+    let mut peak = 0f32;
+    // Pre-roll the look-ahead so frame 0 of the output is song sample 0.
+    let mut skip = engine.latency();
+    while skip > 0 {
+        let n = skip.min(block);
+        engine.process(&mut l[..n], &mut r[..n]);
+        skip -= n;
+    }
+    while done < frames {
+        between(session, done);
+        let n = ((frames - done) as usize).min(block);
+        engine.process(&mut l[..n], &mut r[..n]);
+        for i in 0..n {
+            peak = peak.max(l[i].abs()).max(r[i].abs());
+        }
+        sink(&l[..n], &r[..n]);
+        if let Some(h) = session.engine_mut() {
+            h.collect_garbage();
+        }
+        done += n as u64;
+    }
+    peak
+}
+
+/// Render a session to a WAV file. `progress` gets (frames done, total).
+pub fn render_to_wav(
+    file: SessionFile,
+    path: Option<&Path>,
+    opts: RenderOptions,
+    out: &Path,
+    mut progress: impl FnMut(u64, u64),
+) -> anyhow::Result<(RenderSummary, Vec<String>)> {
+    let frames = frames_for(&file, opts.length, opts.rate);
+    let (mut session, mut engine) = prepare(file, path, opts.rate);
+    let notices = session.take_notices();
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: opts.rate,
+        bits_per_sample: match opts.format {
+            WavFormat::Int24 => 24,
+            WavFormat::Float32 => 32,
+        },
+        sample_format: match opts.format {
+            WavFormat::Int24 => hound::SampleFormat::Int,
+            WavFormat::Float32 => hound::SampleFormat::Float,
+        },
+    };
+    let tmp = out.with_extension("wav.part");
+    let mut writer = hound::WavWriter::create(&tmp, spec)?;
+    let mut err: Option<hound::Error> = None;
+    let start = Instant::now();
+    let peak = run(
+        &mut session,
+        &mut engine,
+        frames,
+        opts.block,
+        |_, done| progress(done, frames),
+        |l, r| {
+            if err.is_some() {
+                return;
+            }
+            for (a, b) in l.iter().zip(r) {
+                let res = match opts.format {
+                    WavFormat::Int24 => writer
+                        .write_sample(to_i24(*a))
+                        .and_then(|_| writer.write_sample(to_i24(*b))),
+                    WavFormat::Float32 => writer.write_sample(*a).and_then(|_| writer.write_sample(*b)),
+                };
+                if let Err(e) = res {
+                    err = Some(e);
+                    return;
+                }
+            }
+        },
+    );
+    let wall = start.elapsed();
+    progress(frames, frames);
+    if let Some(e) = err {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    writer.finalize()?;
+    std::fs::rename(&tmp, out)?;
+    Ok((RenderSummary { frames, rate: opts.rate, peak, wall }, notices))
+}
+
+fn to_i24(x: f32) -> i32 {
+    (x.clamp(-1.0, 1.0) * 8_388_607.0).round() as i32
+}

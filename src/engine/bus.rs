@@ -1,0 +1,66 @@
+//! Return buses: tracks send part of their signal (post-fader) here; each bus
+//! runs an effect chain (a shared reverb, say) and returns into the master.
+//!
+//! Built on the control thread; `feed` and `render` run on the audio thread.
+
+use super::dsp::{MeterAcc, Smoothed};
+use super::effect::EffectChain;
+use super::MAX_BLOCK;
+
+pub const MAX_BUSES: usize = 8;
+
+pub struct Bus {
+    chain: Box<EffectChain>,
+    gain: Smoothed,
+    in_l: Box<[f32]>,
+    in_r: Box<[f32]>,
+    pub meter: MeterAcc,
+}
+
+impl Bus {
+    /// Control thread.
+    pub fn new(chain: EffectChain, gain: f32, rate: f32) -> Self {
+        Self {
+            chain: Box::new(chain),
+            gain: Smoothed::new(gain, 0.005, rate),
+            in_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            in_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            meter: MeterAcc::default(),
+        }
+    }
+
+    pub fn set_gain(&mut self, gain: f32) {
+        self.gain.set(gain);
+    }
+
+    pub fn replace_chain(&mut self, chain: Box<EffectChain>) -> Box<EffectChain> {
+        std::mem::replace(&mut self.chain, chain)
+    }
+
+    /// Audio thread: start a block.
+    pub fn clear(&mut self, n: usize) {
+        self.in_l[..n].fill(0.0);
+        self.in_r[..n].fill(0.0);
+    }
+
+    /// Audio thread: add a track's signal at the (gliding) send level.
+    pub fn feed(&mut self, l: &[f32], r: &[f32], send: &mut Smoothed) {
+        for i in 0..l.len().min(MAX_BLOCK) {
+            let g = send.next();
+            self.in_l[i] += l[i] * g;
+            self.in_r[i] += r[i] * g;
+        }
+    }
+
+    /// Audio thread: run the chain and add the result into the master.
+    pub fn render(&mut self, out_l: &mut [f32], out_r: &mut [f32]) {
+        let n = out_l.len().min(MAX_BLOCK);
+        self.chain.process(&mut self.in_l[..n], &mut self.in_r[..n]);
+        for i in 0..n {
+            let g = self.gain.next();
+            out_l[i] += self.in_l[i] * g;
+            out_r[i] += self.in_r[i] * g;
+        }
+        self.meter.add(&self.in_l[..n], &self.in_r[..n]);
+    }
+}

@@ -1,0 +1,171 @@
+//! Engine commands: the only way the control side changes the audio thread.
+//!
+//! Shared data definitions. Commands are `Copy` and own no heap data of their
+//! own (checked at compile time below); heavy payloads (tracks, clips,
+//! instruments, effect chains) are built on the control thread and travel as
+//! [`Handoff`] pointers, and whatever the engine stops using travels back as
+//! [`Garbage`] to be dropped on the control thread.
+
+use std::ptr::NonNull;
+
+use super::bus::Bus;
+use super::effect::EffectChain;
+use super::instrument::Instrument;
+use super::sequencer::Clip;
+use super::track::TrackDsp;
+
+/// Index of a track slot in the engine (0..[`super::MAX_TRACKS`]).
+pub type Slot = u16;
+
+/// An owned heap object in transit between threads, as a plain pointer so the
+/// command carrying it needs no drop glue. Exactly one side owns it at a time:
+/// the sender until the push succeeds, then the receiver.
+pub struct Handoff<T: ?Sized>(NonNull<T>);
+
+// SAFETY: a Handoff is a unique owner of a `T: Send`, moved between threads.
+unsafe impl<T: ?Sized + Send> Send for Handoff<T> {}
+
+impl<T: ?Sized> Clone for Handoff<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: ?Sized> Copy for Handoff<T> {}
+
+impl<T: ?Sized> std::fmt::Debug for Handoff<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Handoff({:p})", self.0.as_ptr() as *const u8)
+    }
+}
+
+impl<T: ?Sized> Handoff<T> {
+    pub fn new(b: Box<T>) -> Self {
+        // SAFETY: Box::into_raw never returns null.
+        Self(unsafe { NonNull::new_unchecked(Box::into_raw(b)) })
+    }
+
+    /// Take ownership back.
+    ///
+    /// # Safety
+    /// Must be called exactly once per `Handoff::new`, by the current owner.
+    pub unsafe fn into_box(self) -> Box<T> {
+        unsafe { Box::from_raw(self.0.as_ptr()) }
+    }
+}
+
+/// When a command takes effect.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum When {
+    /// At the start of the next block the engine renders.
+    Now,
+    /// At this transport-independent sample count of the engine's clock.
+    Sample(u64),
+    /// On the next beat boundary of the transport (now, if stopped).
+    NextBeat,
+    /// On the next bar boundary of the transport (now, if stopped).
+    NextBar,
+}
+
+/// What a command does.
+#[derive(Debug, Clone, Copy)]
+pub enum Op {
+    Play,
+    Stop,
+    /// Move the playhead to `beat` (clips keep their phase relative to it).
+    Locate { beat: f64 },
+    /// Loop between two beats while playing; `end <= start` turns looping off.
+    Loop { start: f64, end: f64 },
+    Tempo { bpm: f64 },
+    /// Beats per bar of the time signature.
+    Meter { beats_per_bar: u8 },
+    MasterGain { gain: f32 },
+    LimiterCeiling { gain: f32 },
+    TrackGain { slot: Slot, gain: f32 },
+    TrackPan { slot: Slot, pan: f32 },
+    TrackMute { slot: Slot, on: bool },
+    TrackSolo { slot: Slot, on: bool },
+    Param { slot: Slot, index: u16, value: f32 },
+    NoteOn { slot: Slot, note: f32, velocity: f32 },
+    NoteOff { slot: Slot, note: f32 },
+    AllNotesOff,
+    SetClip { slot: Slot, clip: Handoff<Clip> },
+    InstallTrack { slot: Slot, track: Handoff<TrackDsp> },
+    RemoveTrack { slot: Slot },
+    ReplaceInstrument { slot: Slot, instrument: Handoff<dyn Instrument> },
+    TrackEffects { slot: Slot, chain: Handoff<EffectChain> },
+    MasterEffects { chain: Handoff<EffectChain> },
+    /// Send level (linear) from a track to a bus.
+    TrackSend { slot: Slot, bus: u8, gain: f32 },
+    /// Create or replace bus `bus`.
+    InstallBus { bus: u8, dsp: Handoff<Bus> },
+    BusGain { bus: u8, gain: f32 },
+    BusEffects { bus: u8, chain: Handoff<EffectChain> },
+    RemoveBus { bus: u8 },
+}
+
+/// One command and when it lands.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineCmd {
+    pub op: Op,
+    pub at: When,
+}
+
+impl EngineCmd {
+    pub fn now(op: Op) -> Self {
+        Self { op, at: When::Now }
+    }
+}
+
+// Real-time rule 7: commands carry no heap data of their own.
+const _: () = assert!(!std::mem::needs_drop::<EngineCmd>());
+
+/// Objects the engine no longer uses, sent back to be dropped off the audio thread.
+#[derive(Debug, Clone, Copy)]
+pub enum Garbage {
+    Clip(Handoff<Clip>),
+    Track(Handoff<TrackDsp>),
+    Instrument(Handoff<dyn Instrument>),
+    Effects(Handoff<EffectChain>),
+    Bus(Handoff<Bus>),
+}
+
+const _: () = assert!(!std::mem::needs_drop::<Garbage>());
+
+impl Garbage {
+    /// Control thread: drop the object.
+    ///
+    /// # Safety
+    /// Each `Garbage` value must be released exactly once.
+    pub unsafe fn release(self) {
+        unsafe {
+            match self {
+                Garbage::Clip(h) => drop(h.into_box()),
+                Garbage::Track(h) => drop(h.into_box()),
+                Garbage::Instrument(h) => drop(h.into_box()),
+                Garbage::Effects(h) => drop(h.into_box()),
+                Garbage::Bus(h) => drop(h.into_box()),
+            }
+        }
+    }
+}
+
+impl Op {
+    /// Control thread: reclaim the payload of a command that was never
+    /// delivered (queue full), so nothing leaks.
+    ///
+    /// # Safety
+    /// Only for a command whose push failed, exactly once.
+    pub unsafe fn reclaim(self) {
+        let g = match self {
+            Op::SetClip { clip, .. } => Garbage::Clip(clip),
+            Op::InstallTrack { track, .. } => Garbage::Track(track),
+            Op::ReplaceInstrument { instrument, .. } => Garbage::Instrument(instrument),
+            Op::TrackEffects { chain, .. }
+            | Op::MasterEffects { chain }
+            | Op::BusEffects { chain, .. } => Garbage::Effects(chain),
+            Op::InstallBus { dsp, .. } => Garbage::Bus(dsp),
+            _ => return,
+        };
+        unsafe { g.release() }
+    }
+}

@@ -1,0 +1,57 @@
+//! What the audio thread reports back: playhead, meters, and counters.
+//!
+//! Shared data definitions. Feedback messages are small `Copy` values pushed
+//! into a bounded ring by the audio thread (dropped and counted when the ring
+//! is full); counters are atomics the control side reads at any time.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::command::Slot;
+
+/// One report from the audio thread.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Feedback {
+    /// Where the transport is. `clock` is the engine's free-running sample count.
+    Position { clock: u64, song_sample: i64, beat: f64, bpm: f64, playing: bool, beats_per_bar: u8 },
+    /// Post-fader level of a track (`slot`) or of the master (`None`) since the
+    /// previous report: peak and RMS per channel (linear), and voices sounding.
+    Meter { slot: Option<Slot>, peak: [f32; 2], rms: [f32; 2], voices: u16 },
+    /// Deepest gain reduction of the master limiter since the previous report (dB, ≤ 0).
+    Limiter { gain_db: f32 },
+}
+
+/// Counters shared between the audio thread (writer) and the control side.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Output buffers the device reported late or missed.
+    pub xruns: AtomicU64,
+    /// Commands the control side could not queue (ring full).
+    pub dropped_commands: AtomicU64,
+    /// Quantized commands the engine had no room to schedule.
+    pub dropped_scheduled: AtomicU64,
+    /// Feedback messages dropped because the control side was not reading.
+    pub dropped_feedback: AtomicU64,
+    /// Note events dropped because a block had more than a track can take.
+    pub dropped_events: AtomicU64,
+    /// Master samples that were NaN or infinite and were replaced by silence.
+    pub nonfinite_samples: AtomicU64,
+    /// Objects the engine could not hand back (return ring full); they leak.
+    pub leaked_objects: AtomicU64,
+    /// Objects handed back and freed on the control side.
+    pub returned_objects: AtomicU64,
+    /// Blocks rendered.
+    pub blocks: AtomicU64,
+    /// Last audio callback's time as a share of its real-time budget, in ‰.
+    pub load_permille: AtomicU64,
+}
+
+impl Counters {
+    #[inline]
+    pub fn bump(c: &AtomicU64, n: u64) {
+        c.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn get(c: &AtomicU64) -> u64 {
+        c.load(Ordering::Relaxed)
+    }
+}

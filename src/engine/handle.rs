@@ -1,0 +1,59 @@
+//! The control side's end of the engine's three queues: commands out,
+//! garbage back, feedback back.
+//!
+//! Control thread only (it frees memory). Pushing never blocks: a full
+//! command ring drops the command, counts it and frees its payload here.
+
+use std::sync::Arc;
+
+use rtrb::{Consumer, Producer, PushError};
+
+use super::command::{EngineCmd, Garbage};
+use super::feedback::{Counters, Feedback};
+
+pub struct EngineHandle {
+    pub(super) commands: Producer<EngineCmd>,
+    pub(super) garbage: Consumer<Garbage>,
+    pub(super) feedback: Consumer<Feedback>,
+    pub counters: Arc<Counters>,
+    pub rate: f32,
+}
+
+impl EngineHandle {
+    /// Queue a command. Returns false (and counts a drop) when the ring is full.
+    pub fn send(&mut self, cmd: EngineCmd) -> bool {
+        match self.commands.push(cmd) {
+            Ok(()) => true,
+            Err(PushError::Full(cmd)) => {
+                Counters::bump(&self.counters.dropped_commands, 1);
+                // SAFETY: the push failed, so the payload is still ours.
+                unsafe { cmd.op.reclaim() };
+                false
+            }
+        }
+    }
+
+    /// Free the objects the engine has finished with. Returns how many.
+    pub fn collect_garbage(&mut self) -> usize {
+        let mut n = 0;
+        while let Ok(g) = self.garbage.pop() {
+            // SAFETY: each Garbage value arrives once, from the engine that owned it.
+            unsafe { g.release() };
+            n += 1;
+        }
+        Counters::bump(&self.counters.returned_objects, n as u64);
+        n
+    }
+
+    /// Hand every pending feedback message to `f`.
+    pub fn drain_feedback(&mut self, mut f: impl FnMut(Feedback)) {
+        while let Ok(m) = self.feedback.pop() {
+            f(m);
+        }
+    }
+
+    /// Free slots in the command ring.
+    pub fn command_room(&self) -> usize {
+        self.commands.slots()
+    }
+}

@@ -1,0 +1,885 @@
+//! The synthesized drum kit: kick, snare, closed and open hi-hat, clap. One
+//! [`Drum`] type plays any of them; each kind has its own parameter table.
+//!
+//! - Kick: a sine whose pitch falls from `punch` octaves above `tune`, plus a
+//!   short band-passed noise click.
+//! - Snare: two detuned sine modes (a drum head's first two) with a small
+//!   pitch drop, plus band-limited noise for the wires.
+//! - Hats: six square oscillators at inharmonic ratios (the classic analogue
+//!   recipe) mixed with noise and high-passed.
+//! - Clap: noise through a band-pass, enveloped as three quick bursts and a
+//!   tail.
+//!
+//! Envelopes are applied before the noise filters, so restarting a burst is
+//! smoothed by the filter instead of clicking. Drums are one-shots: note-off
+//! is ignored; `all_notes_off` fades everything out within
+//! [`STEAL_FADE_S`]. Note 60 plays at the drum's own tune; other notes
+//! transpose it by semitones.
+//!
+//! [`Drum::new`] runs on the control thread. Everything else runs on the
+//! audio thread and never allocates, locks or panics. Filter coefficients are
+//! updated every [`SUB`] samples so `tone` glides.
+
+use super::params::ParamSpec;
+use super::voice::{pan_gains, Adsr, Noise, VoiceAlloc, STEAL_FADE_S};
+use super::Instrument;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrumKind {
+    Kick,
+    Snare,
+    HatClosed,
+    HatOpen,
+    Clap,
+}
+
+const PAN: ParamSpec = ParamSpec::number(
+    "pan",
+    "",
+    -1.0,
+    1.0,
+    0.0,
+    "position in the stereo field (-1 left, 0 centre, 1 right)",
+);
+
+pub const KICK_PARAMS: &[ParamSpec] = &[
+    ParamSpec::number(
+        "tune",
+        "Hz",
+        30.0,
+        120.0,
+        50.0,
+        "pitch of the body the kick settles on (40-60 Hz is classic)",
+    ),
+    ParamSpec::number(
+        "decay",
+        "s",
+        0.05,
+        2.0,
+        0.5,
+        "how long the boom lasts (to -60 dB); long values give 808-style sub bass",
+    ),
+    ParamSpec::number(
+        "punch",
+        "",
+        0.0,
+        1.0,
+        0.5,
+        "how far the pitch drops at the start: 0 = soft thud, 1 = hard, zappy attack",
+    ),
+    ParamSpec::number(
+        "click",
+        "",
+        0.0,
+        1.0,
+        0.3,
+        "level of the beater click that helps the kick cut through a mix",
+    ),
+    PAN,
+];
+
+pub const SNARE_PARAMS: &[ParamSpec] = &[
+    ParamSpec::number("tune", "Hz", 100.0, 400.0, 185.0, "pitch of the drum head"),
+    ParamSpec::number(
+        "decay",
+        "s",
+        0.05,
+        1.5,
+        0.22,
+        "how long the snare wires rattle (to -60 dB); the head rings about half as long",
+    ),
+    ParamSpec::number(
+        "snappy",
+        "",
+        0.0,
+        1.0,
+        0.6,
+        "balance of wires against head: 0 = tom-like, 1 = all rattle",
+    ),
+    ParamSpec::number(
+        "tone",
+        "",
+        0.0,
+        1.0,
+        0.5,
+        "brightness of the wires: 0 = dark and papery, 1 = crisp and hissy",
+    ),
+    PAN,
+];
+
+pub const HAT_CLOSED_PARAMS: &[ParamSpec] = &[
+    ParamSpec::number(
+        "tone",
+        "",
+        0.0,
+        1.0,
+        0.6,
+        "brightness: 0 = dark and trashy, 1 = thin and sizzling",
+    ),
+    ParamSpec::number(
+        "decay",
+        "s",
+        0.01,
+        0.5,
+        0.06,
+        "length of the tick (to -60 dB)",
+    ),
+    PAN,
+];
+
+pub const HAT_OPEN_PARAMS: &[ParamSpec] = &[
+    ParamSpec::number(
+        "tone",
+        "",
+        0.0,
+        1.0,
+        0.6,
+        "brightness: 0 = dark and trashy, 1 = thin and sizzling",
+    ),
+    ParamSpec::number(
+        "decay",
+        "s",
+        0.05,
+        3.0,
+        0.45,
+        "how long the hat rings open (to -60 dB)",
+    ),
+    PAN,
+];
+
+pub const CLAP_PARAMS: &[ParamSpec] = &[
+    ParamSpec::number(
+        "tone",
+        "",
+        0.0,
+        1.0,
+        0.5,
+        "colour of the clap: 0 = low and boxy, 1 = bright and thin",
+    ),
+    ParamSpec::number(
+        "decay",
+        "s",
+        0.05,
+        2.0,
+        0.3,
+        "length of the tail after the claps (to -60 dB), like the room's reverb",
+    ),
+    ParamSpec::number(
+        "spread",
+        "",
+        0.0,
+        1.0,
+        0.5,
+        "time between the hands: 0 = one tight slap, 1 = a loose group",
+    ),
+    PAN,
+];
+
+impl DrumKind {
+    pub fn params(self) -> &'static [ParamSpec] {
+        match self {
+            Self::Kick => KICK_PARAMS,
+            Self::Snare => SNARE_PARAMS,
+            Self::HatClosed => HAT_CLOSED_PARAMS,
+            Self::HatOpen => HAT_OPEN_PARAMS,
+            Self::Clap => CLAP_PARAMS,
+        }
+    }
+}
+
+/// Control-rate interval (samples) for filter coefficients.
+pub const SUB: usize = 32;
+/// -90 dB: an envelope below this is inaudible; the hit is over.
+const SILENT: f32 = 3.16e-5;
+/// Glide time constant for `tone` and `pan`.
+const GLIDE_S: f32 = 0.01;
+/// The classic analogue hat's six square-wave frequencies (Hz), scaled up
+/// by [`HAT_SCALE`] so the metal sits higher, where hats live.
+const HAT_HZ: [f32; 6] = [205.3, 304.4, 369.6, 522.7, 540.0, 800.0];
+const HAT_SCALE: f32 = 1.7;
+const TAU: f32 = std::f32::consts::TAU;
+
+/// What a parameter index means, resolved once from the table's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Tune,
+    Decay,
+    Punch,
+    Click,
+    Snappy,
+    Tone,
+    Spread,
+    Pan,
+    None,
+}
+
+impl Field {
+    fn of(name: &str) -> Self {
+        match name {
+            "tune" => Self::Tune,
+            "decay" => Self::Decay,
+            "punch" => Self::Punch,
+            "click" => Self::Click,
+            "snappy" => Self::Snappy,
+            "tone" => Self::Tone,
+            "spread" => Self::Spread,
+            "pan" => Self::Pan,
+            _ => Self::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    tune: f32,
+    decay: f32,
+    punch: f32,
+    click: f32,
+    snappy: f32,
+    tone: f32,
+    spread: f32,
+}
+
+#[inline]
+fn sane(v: f32, lo: f32, hi: f32, fallback: f32) -> f32 {
+    if v.is_finite() {
+        v.clamp(lo, hi)
+    } else {
+        fallback
+    }
+}
+
+/// Per-sample multiplier that takes an exponential 60 dB down in `seconds`.
+#[inline]
+fn decay_mul(seconds: f32, rate: f32) -> f32 {
+    (0.001f32.ln() / (seconds * rate).max(1.0)).exp()
+}
+
+/// State-variable filter (trapezoidal, so it stays stable while its cutoff
+/// moves).
+#[derive(Debug, Clone, Copy, Default)]
+struct Svf {
+    ic1: f32,
+    ic2: f32,
+    a1: f32,
+    a2: f32,
+    a3: f32,
+    k: f32,
+}
+
+impl Svf {
+    fn set(&mut self, hz: f32, q: f32, rate: f32) {
+        let g = (std::f32::consts::PI * hz.clamp(10.0, 0.45 * rate) / rate).tan();
+        self.k = 1.0 / q.max(0.1);
+        self.a1 = 1.0 / (1.0 + g * (g + self.k));
+        self.a2 = g * self.a1;
+        self.a3 = g * self.a2;
+    }
+
+    /// Returns (low, band, high).
+    #[inline]
+    fn run(&mut self, x: f32) -> (f32, f32, f32) {
+        let v3 = x - self.ic2;
+        let v1 = self.a1 * self.ic1 + self.a2 * v3;
+        let v2 = self.ic2 + self.a2 * self.ic1 + self.a3 * v3;
+        self.ic1 = 2.0 * v1 - self.ic1;
+        self.ic2 = 2.0 * v2 - self.ic2;
+        (v2, v1, x - self.k * v1 - v2)
+    }
+
+    fn flush(&mut self) {
+        if self.ic1.abs() < 1e-20 {
+            self.ic1 = 0.0;
+        }
+        if self.ic2.abs() < 1e-20 {
+            self.ic2 = 0.0;
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    /// Samples since the hit.
+    t: u32,
+    gain: f32,
+    /// Transposition factor from the note.
+    ratio: f32,
+    /// Oscillator phases (turns) and increments.
+    ph: [f32; 6],
+    inc: [f32; 6],
+    /// Main and secondary amplitude envelopes with their multipliers.
+    amp: f32,
+    amp_mul: f32,
+    amp2: f32,
+    amp2_mul: f32,
+    /// Pitch envelope (kick/snare) 1 → 0.
+    pitch: f32,
+    pitch_mul: f32,
+    /// Clap burst spacing in samples.
+    gap: u32,
+    noise: Noise,
+    f1: Svf,
+    f2: Svf,
+    /// Stays at 1 for the hit; fades fast when stolen or on all-notes-off.
+    gate: Adsr,
+}
+
+impl Hit {
+    fn new(slot: usize) -> Self {
+        Self {
+            t: 0,
+            gain: 0.0,
+            ratio: 1.0,
+            ph: [0.0; 6],
+            inc: [0.0; 6],
+            amp: 0.0,
+            amp_mul: 0.0,
+            amp2: 0.0,
+            amp2_mul: 0.0,
+            pitch: 0.0,
+            pitch_mul: 0.0,
+            gap: 1,
+            noise: Noise((0x6C07_8965u32.wrapping_mul(slot as u32 + 1) ^ 0x9E37_79B9) | 1),
+            f1: Svf::default(),
+            f2: Svf::default(),
+            gate: Adsr::default(),
+        }
+    }
+}
+
+pub struct Drum {
+    kind: DrumKind,
+    alloc: VoiceAlloc,
+    hits: Box<[Hit]>,
+    fields: [Field; 5],
+    set: Settings,
+    tone: f32,
+    pan: f32,
+    pan_target: f32,
+    rate: f32,
+}
+
+impl Drum {
+    /// Control thread: `values` follow `kind.params()` (missing ones take
+    /// defaults).
+    pub fn new(kind: DrumKind, values: &[f32], voices: usize, rate: f32) -> Self {
+        let rate = if rate.is_finite() && rate > 0.0 {
+            rate
+        } else {
+            48_000.0
+        };
+        let alloc = VoiceAlloc::new(voices);
+        let slots = alloc.capacity();
+        let mut d = Self {
+            kind,
+            alloc,
+            hits: (0..slots).map(Hit::new).collect(),
+            fields: [Field::None; 5],
+            set: Settings {
+                tune: 1.0,
+                decay: 0.3,
+                punch: 0.0,
+                click: 0.0,
+                snappy: 0.5,
+                tone: 0.5,
+                spread: 0.5,
+            },
+            tone: 0.5,
+            pan: 0.0,
+            pan_target: 0.0,
+            rate,
+        };
+        for (i, p) in kind.params().iter().enumerate().take(d.fields.len()) {
+            d.fields[i] = Field::of(p.name);
+            d.set_param(i, values.get(i).copied().unwrap_or(p.default));
+        }
+        d.tone = d.set.tone;
+        d.pan = d.pan_target;
+        d
+    }
+
+    /// Filter settings for one hit at the current (gliding) tone.
+    fn tune_filters(kind: DrumKind, h: &mut Hit, tone: f32, rate: f32) {
+        let r = h.ratio;
+        match kind {
+            DrumKind::Kick => {
+                h.f1.set(4_000.0 * r, 0.8, rate);
+            }
+            DrumKind::Snare => {
+                h.f1.set(2_000.0 * 6f32.powf(tone) * r, 0.7, rate);
+                h.f2.set(700.0 * r, 0.7, rate);
+            }
+            DrumKind::HatClosed | DrumKind::HatOpen => {
+                let cut = 3_500.0 * 3f32.powf(tone) * r;
+                h.f1.set(cut, 1.1, rate);
+                h.f2.set(cut * 0.7, 0.7, rate);
+            }
+            DrumKind::Clap => {
+                h.f1.set(700.0 * 4.5f32.powf(tone) * r, 1.6, rate);
+                h.f2.set(350.0 * r, 0.7, rate);
+            }
+        }
+    }
+}
+
+impl Instrument for Drum {
+    /// Audio thread.
+    fn note_on(&mut self, note: f32, velocity: f32) {
+        if !note.is_finite() {
+            return;
+        }
+        let rate = self.rate;
+        let start = self.alloc.start(note);
+        if let Some(victim) = start.steal.and_then(|s| self.hits.get_mut(s)) {
+            victim.gate.fast_release(rate);
+        }
+        let (kind, s, tone) = (self.kind, self.set, self.tone);
+        let Some(h) = self.hits.get_mut(start.slot) else {
+            return;
+        };
+        if h.gate.is_idle() {
+            // A free voice starts from rest; a fading one keeps its filter
+            // state so the new hit grows out of it instead of jumping.
+            let noise = h.noise;
+            *h = Hit::new(start.slot);
+            h.noise = noise;
+        }
+        h.t = 0;
+        h.gain = sane(velocity, 0.0, 1.0, 0.0);
+        h.ratio = ((note - 60.0) / 12.0).clamp(-5.0, 5.0).exp2();
+        h.ph = [0.0; 6];
+        let r = h.ratio;
+        match kind {
+            DrumKind::Kick => {
+                h.inc[0] = s.tune * r / rate;
+                h.amp = 1.0;
+                h.amp_mul = decay_mul(s.decay, rate);
+                // The click: a few milliseconds of noise.
+                h.amp2 = 1.0;
+                h.amp2_mul = decay_mul(0.012, rate);
+                h.pitch = 1.0;
+                // The sweep is quicker for short kicks so it does not smear.
+                h.pitch_mul = decay_mul(0.05 + 0.1 * s.decay.min(1.0), rate);
+            }
+            DrumKind::Snare => {
+                h.inc[0] = s.tune * r / rate;
+                // A membrane's second mode sits about 1.59× above the first.
+                h.inc[1] = s.tune * 1.59 * r / rate;
+                h.amp = 1.0;
+                h.amp_mul = decay_mul(s.decay * 0.5, rate);
+                h.amp2 = 1.0;
+                h.amp2_mul = decay_mul(s.decay, rate);
+                h.pitch = 1.0;
+                h.pitch_mul = decay_mul(0.03, rate);
+            }
+            DrumKind::HatClosed | DrumKind::HatOpen => {
+                for (inc, hz) in h.inc.iter_mut().zip(HAT_HZ) {
+                    *inc = (hz * HAT_SCALE * r / rate).min(0.49);
+                }
+                h.amp = 1.0;
+                h.amp_mul = decay_mul(s.decay, rate);
+            }
+            DrumKind::Clap => {
+                h.gap = ((0.004 + 0.016 * s.spread) * rate).max(1.0) as u32;
+                h.amp = 1.0;
+                h.amp_mul = decay_mul(0.008 + 0.3 * h.gap as f32 / rate, rate);
+                h.amp2 = 0.0;
+                h.amp2_mul = decay_mul(s.decay, rate);
+            }
+        }
+        Self::tune_filters(kind, h, tone, rate);
+        h.gate.trigger(0.0, 0.001, 1.0, rate);
+    }
+
+    /// Audio thread: drums are one-shots, so key-up changes nothing.
+    fn note_off(&mut self, _note: f32) {}
+
+    /// Audio thread: everything fades out within [`STEAL_FADE_S`].
+    fn all_notes_off(&mut self) {
+        let rate = self.rate;
+        for (slot, h) in self.hits.iter_mut().enumerate() {
+            if !self.alloc.is_free(slot) {
+                h.gate.fast_release(rate);
+            }
+        }
+        self.alloc.release_all(|_| {});
+    }
+
+    /// Audio thread.
+    fn set_param(&mut self, index: usize, value: f32) {
+        let Some(spec) = self.kind.params().get(index) else {
+            return;
+        };
+        if !value.is_finite() {
+            return;
+        }
+        let v = value.clamp(spec.min, spec.max);
+        let s = &mut self.set;
+        match self.fields.get(index).copied().unwrap_or(Field::None) {
+            Field::Tune => s.tune = v,
+            Field::Decay => s.decay = v,
+            Field::Punch => s.punch = v,
+            Field::Click => s.click = v,
+            Field::Snappy => s.snappy = v,
+            Field::Tone => s.tone = v,
+            Field::Spread => s.spread = v,
+            Field::Pan => self.pan_target = v,
+            Field::None => {}
+        }
+    }
+
+    /// Audio thread.
+    fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len().min(right.len());
+        if n == 0 {
+            return;
+        }
+        let rate = self.rate;
+        let kind = self.kind;
+        let s = self.set;
+        let pan_end =
+            self.pan_target + (self.pan - self.pan_target) * (-(n as f32) / (GLIDE_S * rate)).exp();
+        let (gl0, gr0) = pan_gains(self.pan);
+        let (gl1, gr1) = pan_gains(pan_end);
+        self.pan = pan_end;
+        let (dgl, dgr) = ((gl1 - gl0) / n as f32, (gr1 - gr0) / n as f32);
+
+        let mut done = 0;
+        while done < n {
+            let len = (n - done).min(SUB);
+            self.tone = s.tone + (self.tone - s.tone) * (-(len as f32) / (GLIDE_S * rate)).exp();
+            let tone = self.tone;
+            for (slot, h) in self.hits.iter_mut().enumerate() {
+                if self.alloc.is_free(slot) {
+                    continue;
+                }
+                Self::tune_filters(kind, h, tone, rate);
+                for i in done..done + len {
+                    let x = match kind {
+                        DrumKind::Kick => kick(h, &s),
+                        DrumKind::Snare => snare(h, &s),
+                        DrumKind::HatClosed | DrumKind::HatOpen => hat(h),
+                        DrumKind::Clap => clap(h),
+                    };
+                    h.t = h.t.saturating_add(1);
+                    let out = x * h.gain * h.gate.next();
+                    let t = i as f32;
+                    left[i] += out * (gl0 + dgl * t);
+                    right[i] += out * (gr0 + dgr * t);
+                }
+                h.f1.flush();
+                h.f2.flush();
+                // Clap tails start late; until then the hit is not over.
+                let pending = kind == DrumKind::Clap && h.t <= 3 * h.gap;
+                let over = !pending && h.amp < SILENT && h.amp2 < SILENT;
+                if over || h.gate.is_idle() {
+                    h.gate = Adsr::default();
+                    self.alloc.free(slot);
+                }
+            }
+            done += len;
+        }
+    }
+
+    fn active_voices(&self) -> usize {
+        self.alloc.sounding()
+    }
+}
+
+/// Sine of `x` turns, via a Taylor polynomial on a quarter wave (error < 1e-6).
+#[inline]
+fn sin_turns(x: f32) -> f32 {
+    let x = x - x.round();
+    let x = if x > 0.25 {
+        0.5 - x
+    } else if x < -0.25 {
+        -0.5 - x
+    } else {
+        x
+    };
+    let t = x * TAU;
+    let t2 = t * t;
+    t * (1.0
+        + t2 * (-1.0 / 6.0 + t2 * (1.0 / 120.0 + t2 * (-1.0 / 5040.0 + t2 * (1.0 / 362_880.0)))))
+}
+
+#[inline]
+fn step_env(v: &mut f32, mul: f32) {
+    *v *= mul;
+    if *v < 1e-20 {
+        *v = 0.0;
+    }
+}
+
+#[inline]
+fn advance(ph: &mut f32, inc: f32) {
+    *ph += inc;
+    *ph -= ph.floor();
+}
+
+#[inline]
+fn kick(h: &mut Hit, s: &Settings) -> f32 {
+    // Start up to ~3 octaves above the body and fall onto it.
+    let sweep = 1.0 + s.punch * 7.0 * h.pitch * h.pitch;
+    let body = sin_turns(h.ph[0]);
+    advance(&mut h.ph[0], (h.inc[0] * sweep).min(0.45));
+    // A 1 ms fade-in turns the phase-zero start into a firm push, not a tick.
+    let attack = (h.t as f32 * 0.05).min(1.0);
+    let (_, click, _) = h.f1.run(h.noise.next() * h.amp2);
+    let out = 0.9 * body * h.amp * attack + s.click * 1.2 * click;
+    step_env(&mut h.amp, h.amp_mul);
+    step_env(&mut h.amp2, h.amp2_mul);
+    step_env(&mut h.pitch, h.pitch_mul);
+    out
+}
+
+#[inline]
+fn snare(h: &mut Hit, s: &Settings) -> f32 {
+    let bend = 1.0 + 0.35 * h.pitch;
+    let body = 0.65 * sin_turns(h.ph[0]) + 0.35 * sin_turns(h.ph[1]);
+    advance(&mut h.ph[0], h.inc[0] * bend);
+    advance(&mut h.ph[1], h.inc[1] * bend);
+    let (wires, _, _) = h.f1.run(h.noise.next() * h.amp2);
+    let (_, _, wires) = h.f2.run(wires);
+    let attack = (h.t as f32 * 0.1).min(1.0);
+    let out = 0.8 * (1.0 - 0.75 * s.snappy) * body * h.amp * attack + 1.1 * s.snappy * wires;
+    step_env(&mut h.amp, h.amp_mul);
+    step_env(&mut h.amp2, h.amp2_mul);
+    step_env(&mut h.pitch, h.pitch_mul);
+    out
+}
+
+#[inline]
+fn hat(h: &mut Hit) -> f32 {
+    let mut metal = 0.0;
+    for (ph, inc) in h.ph.iter_mut().zip(h.inc) {
+        metal += if *ph < 0.5 { 1.0 } else { -1.0 };
+        advance(ph, inc);
+    }
+    let x = (metal * (1.0 / 6.0) * 0.6 + h.noise.next() * 0.5) * h.amp;
+    let (_, _, hi) = h.f1.run(x);
+    let (_, _, hi) = h.f2.run(hi);
+    step_env(&mut h.amp, h.amp_mul);
+    0.55 * hi
+}
+
+#[inline]
+fn clap(h: &mut Hit) -> f32 {
+    // Three hands, then the tail from the fourth onwards.
+    if h.t == h.gap || h.t == 2 * h.gap {
+        h.amp = 1.0;
+    } else if h.t == 3 * h.gap {
+        h.amp = 1.0;
+        h.amp2 = 0.7;
+    }
+    let x = h.noise.next() * (h.amp + h.amp2);
+    let (_, band, _) = h.f1.run(x);
+    let (_, _, out) = h.f2.run(band);
+    step_env(&mut h.amp, h.amp_mul);
+    step_env(&mut h.amp2, h.amp2_mul);
+    1.1 * out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::params::defaults;
+    use super::*;
+
+    const RATE: f32 = 48_000.0;
+    const KINDS: [DrumKind; 5] = [
+        DrumKind::Kick,
+        DrumKind::Snare,
+        DrumKind::HatClosed,
+        DrumKind::HatOpen,
+        DrumKind::Clap,
+    ];
+
+    fn drum(kind: DrumKind, voices: usize) -> Drum {
+        Drum::new(kind, &defaults(kind.params()), voices, RATE)
+    }
+
+    fn render(inst: &mut dyn Instrument, frames: usize, block: usize) -> (Vec<f32>, Vec<f32>) {
+        let (mut l, mut r) = (vec![0.0; frames], vec![0.0; frames]);
+        for (cl, cr) in l.chunks_mut(block).zip(r.chunks_mut(block)) {
+            inst.render(cl, cr);
+        }
+        (l, r)
+    }
+
+    fn peak(x: &[f32]) -> f32 {
+        x.iter().fold(0.0f32, |m, s| m.max(s.abs()))
+    }
+
+    fn rms(x: &[f32]) -> f32 {
+        (x.iter().map(|s| s * s).sum::<f32>() / x.len().max(1) as f32).sqrt()
+    }
+
+    #[test]
+    fn tables_are_well_formed() {
+        for kind in KINDS {
+            let t = kind.params();
+            assert!((2..=5).contains(&t.len()));
+            assert_eq!(t.last().unwrap().name, "pan");
+            for p in t {
+                assert!(p.min <= p.default && p.default <= p.max, "{}", p.name);
+                assert_ne!(Field::of(p.name), Field::None, "{}", p.name);
+                assert!(!p.doc.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn every_drum_hits_decays_and_ends() {
+        for kind in KINDS {
+            let mut d = drum(kind, 4);
+            d.note_on(60.0, 1.0);
+            // Longest default decay is 0.5 s; -90 dB is 1.5× that.
+            let (l, r) = render(&mut d, (RATE * 1.5) as usize, 256);
+            assert!(l.iter().chain(&r).all(|s| s.is_finite()), "{kind:?}");
+            let p = peak(&l);
+            assert!(p > 0.1 && p < 1.0, "{kind:?} peak {p}");
+            let early = rms(&l[..2_400]);
+            let late = rms(&l[l.len() / 2..]);
+            assert!(late < early * 0.01, "{kind:?} decays: {early} -> {late}");
+            assert_eq!(d.active_voices(), 0, "{kind:?} voice freed");
+            assert_eq!(
+                peak(&l[l.len() - 1_000..]),
+                0.0,
+                "{kind:?} silent at the end"
+            );
+        }
+    }
+
+    #[test]
+    fn longest_settings_still_end_and_stay_finite() {
+        for kind in KINDS {
+            let table = kind.params();
+            let maxed: Vec<f32> = table.iter().map(|p| p.max).collect();
+            let mut d = Drum::new(kind, &maxed, 2, RATE);
+            d.note_on(127.0, 1.0);
+            d.note_on(0.0, 1.0);
+            let (l, _) = render(&mut d, (RATE * 5.0) as usize, 1_024);
+            assert!(l.iter().all(|s| s.is_finite() && s.abs() < 4.0), "{kind:?}");
+            assert_eq!(d.active_voices(), 0, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn velocity_scales_level() {
+        for kind in KINDS {
+            let level = |vel: f32| {
+                let mut d = drum(kind, 2);
+                d.note_on(60.0, vel);
+                rms(&render(&mut d, 9_600, 256).0)
+            };
+            let (full, half) = (level(1.0), level(0.5));
+            assert!(
+                (half / full - 0.5).abs() < 1e-3,
+                "{kind:?}: {half} / {full}"
+            );
+        }
+    }
+
+    #[test]
+    fn note_transposes_the_kick() {
+        // With no sweep the kick is a decaying sine: count zero crossings
+        // to check that note 72 plays it an octave up.
+        let crossings = |note: f32| {
+            let mut v = defaults(KICK_PARAMS);
+            v[2] = 0.0;
+            v[3] = 0.0;
+            let mut d = Drum::new(DrumKind::Kick, &v, 2, RATE);
+            d.note_on(note, 1.0);
+            let (l, _) = render(&mut d, 9_700, 256);
+            l.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count()
+        };
+        assert_eq!(crossings(60.0), 10, "50 Hz for 0.2 s");
+        assert_eq!(crossings(72.0), 20);
+    }
+
+    #[test]
+    fn note_off_is_ignored_and_all_notes_off_fades_fast() {
+        let mut d = drum(DrumKind::HatOpen, 4);
+        d.note_on(60.0, 1.0);
+        render(&mut d, 480, 480);
+        d.note_off(60.0);
+        render(&mut d, 4_800, 480);
+        assert_eq!(
+            d.active_voices(),
+            1,
+            "an open hat keeps ringing after key-up"
+        );
+        d.all_notes_off();
+        let (l, _) = render(&mut d, 960, 64);
+        assert_eq!(d.active_voices(), 0);
+        let fade = (STEAL_FADE_S * RATE) as usize + 1;
+        assert_eq!(peak(&l[fade..]), 0.0);
+        assert!(peak(&l[..48]) > 0.01, "a fade, not a cut");
+    }
+
+    #[test]
+    fn voice_limit_holds_and_steals_fade_smoothly() {
+        // A kick is a low, smooth wave: its natural step is about
+        // 2π·f·A/rate (f ≤ 50 Hz · (1 + punch sweep)). Compare the largest
+        // step across a steal with the largest step of an undisturbed kick
+        // plus what a 5 ms fade can add; a hard cut would step by the full
+        // amplitude (~0.6).
+        let mut v = defaults(KICK_PARAMS);
+        v[3] = 0.0; // no click, so the new hit's own noise does not count
+        let mut d = Drum::new(DrumKind::Kick, &v, 2, RATE);
+        let (alone, _) = {
+            let mut solo = Drum::new(DrumKind::Kick, &v, 2, RATE);
+            solo.note_on(60.0, 1.0);
+            render(&mut solo, 9_600, 9_600)
+        };
+        let natural = alone
+            .windows(2)
+            .fold(0.0f32, |m, w| m.max((w[1] - w[0]).abs()));
+        let mut out = Vec::new();
+        for k in 0..6 {
+            d.note_on(60.0, 1.0);
+            assert!(d.alloc.live() <= 2);
+            assert!(d.active_voices() <= 4);
+            out.extend(render(&mut d, 2_000 + k * 37, 128).0);
+        }
+        render(&mut d, (RATE * 0.02) as usize, 128);
+        assert_eq!(d.active_voices(), 2, "stolen hits freed after the fade");
+        let max_step = out
+            .windows(2)
+            .fold(0.0f32, |m, w| m.max((w[1] - w[0]).abs()));
+        let fade_step = peak(&alone) / (STEAL_FADE_S * RATE);
+        // Up to three hits overlap (two live, one fading).
+        let limit = 3.0 * natural + fade_step;
+        assert!(max_step < limit, "step {max_step} vs {limit}");
+    }
+
+    #[test]
+    fn tone_glides_and_output_is_deterministic() {
+        let run = || {
+            let mut d = drum(DrumKind::Snare, 4);
+            let (mut l, mut r) = (vec![0.5; 24_000], vec![0.5; 24_000]);
+            for (k, (cl, cr)) in l.chunks_mut(333).zip(r.chunks_mut(333)).enumerate() {
+                if k % 12 == 0 {
+                    d.note_on(60.0 + (k % 5) as f32, 0.9);
+                }
+                if k == 30 {
+                    d.set_param(3, 1.0);
+                    d.set_param(4, -1.0);
+                }
+                d.render(cl, cr);
+            }
+            (d.tone, l, r)
+        };
+        let (a, b) = (run(), run());
+        assert_eq!(a.1, b.1);
+        assert_eq!(a.2, b.2);
+        assert!((a.0 - 1.0).abs() < 1e-3, "tone reached its target: {}", a.0);
+        // Bad input is ignored rather than trusted.
+        let mut d = drum(DrumKind::Clap, 2);
+        d.set_param(17, 1.0);
+        d.set_param(0, f32::NAN);
+        d.note_on(f32::NAN, 1.0);
+        d.note_on(60.0, f32::NAN);
+        assert!(render(&mut d, 4_800, 480).0.iter().all(|s| *s == 0.0));
+    }
+}

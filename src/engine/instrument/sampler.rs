@@ -1,0 +1,549 @@
+//! The one-shot sample player: plays a decoded WAV ([`SampleData`], already
+//! at the engine's rate) from `start` to its end, faster or slower by the
+//! note's distance from middle C (note 60 = original speed) plus `pitch`.
+//! Reads use 4-point cubic (Catmull-Rom) interpolation.
+//!
+//! Loading and resampling happen on the control thread (`crate::sample`);
+//! [`Sampler::new`] takes the finished data. `note_on`, `note_off`,
+//! `all_notes_off`, `set_param`, `render` and `active_voices` run on the
+//! audio thread and never allocate, lock or panic.
+//!
+//! A voice's level: velocity × `gain` × a short attack ramp × a 3 ms fade at
+//! the sample's end (so a file that stops mid-waveform still ends cleanly) ×
+//! the release fade when key-up or a steal stops it early. Stereo files keep
+//! their image: `pan` works as a balance control (centre = both channels at
+//! full level), which for mono files is the usual pan.
+
+use super::params::ParamSpec;
+use super::voice::{pan_gains, Adsr, VoiceAlloc};
+use super::Instrument;
+
+/// Decoded sample frames at the engine's rate. Mono files give
+/// `left == right`.
+#[derive(Debug, Clone, Default)]
+pub struct SampleData {
+    pub left: Vec<f32>,
+    pub right: Vec<f32>,
+}
+
+impl SampleData {
+    /// Frames playable from both channels.
+    pub fn len(&self) -> usize {
+        if self.right.is_empty() {
+            self.left.len()
+        } else {
+            self.left.len().min(self.right.len())
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec::path("file", "the WAV file to play (path relative to the session file)"),
+    ParamSpec::number("gain", "dB", -60.0, 12.0, 0.0, "level of the sample"),
+    ParamSpec::number("pitch", "semitones", -24.0, 24.0, 0.0, "transpose: also changes speed and length, like a turntable"),
+    ParamSpec::number("start", "", 0.0, 1.0, 0.0, "where playback begins, as a fraction of the sample's length"),
+    ParamSpec::number("attack", "s", 0.0, 2.0, 0.002, "fade-in at the start (a couple of ms keeps a cut-in start from clicking)"),
+    ParamSpec::number(
+        "release",
+        "s",
+        0.0,
+        5.0,
+        0.0,
+        "0 = one-shot: the sample always plays to its end; above 0, letting go of the key fades it out over this time",
+    ),
+    ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "stereo balance (-1 left, 0 centre, 1 right)"),
+];
+
+const P_GAIN: usize = 1;
+const P_PITCH: usize = 2;
+const P_START: usize = 3;
+const P_ATTACK: usize = 4;
+const P_RELEASE: usize = 5;
+const P_PAN: usize = 6;
+
+/// Fade at the sample's end, in seconds of output.
+const END_FADE_S: f32 = 0.003;
+/// Glide time constant for gain, pitch and pan.
+const GLIDE_S: f32 = 0.01;
+
+#[inline]
+fn sane(v: f32, lo: f32, hi: f32, fallback: f32) -> f32 {
+    if v.is_finite() {
+        v.clamp(lo, hi)
+    } else {
+        fallback
+    }
+}
+
+/// Catmull-Rom through `y1`..`y2` at `t` in 0..1.
+#[inline]
+fn cubic(y0: f32, y1: f32, y2: f32, y3: f32, t: f32) -> f32 {
+    let c1 = 0.5 * (y2 - y0);
+    let c2 = y0 - 2.5 * y1 + 2.0 * y2 - 0.5 * y3;
+    let c3 = 0.5 * (y3 - y0) + 1.5 * (y1 - y2);
+    ((c3 * t + c2) * t + c1) * t + y1
+}
+
+/// One-pole glide evaluated at block ends, linear inside a block.
+#[derive(Debug, Clone, Copy)]
+struct Glide {
+    cur: f32,
+    target: f32,
+}
+
+impl Glide {
+    fn new(v: f32) -> Self {
+        Self { cur: v, target: v }
+    }
+
+    fn block(&mut self, n: usize, rate: f32) -> (f32, f32) {
+        let start = self.cur;
+        let mut end = self.target + (start - self.target) * (-(n as f32) / (GLIDE_S * rate)).exp();
+        if (end - self.target).abs() <= 1e-6 * self.target.abs().max(1.0) {
+            end = self.target;
+        }
+        self.cur = end;
+        (start, (end - start) / n.max(1) as f32)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Voice {
+    /// Read position in source frames.
+    pos: f64,
+    /// Speed from the note alone (the `pitch` param is applied on top).
+    speed: f64,
+    gain: f32,
+    env: Adsr,
+}
+
+pub struct Sampler {
+    data: SampleData,
+    /// Playable frames (both channels).
+    len: usize,
+    stereo: bool,
+    alloc: VoiceAlloc,
+    voices: Box<[Voice]>,
+    values: [f32; PARAMS.len()],
+    gain_db: Glide,
+    pitch: Glide,
+    pan: Glide,
+    rate: f32,
+}
+
+impl Sampler {
+    /// Control thread: `values` follow [`PARAMS`] (the `file` entry is
+    /// ignored here; `sample` is the decoded file).
+    pub fn new(values: &[f32], sample: SampleData, voices: usize, rate: f32) -> Self {
+        let mut v = [0.0; PARAMS.len()];
+        for (i, p) in PARAMS.iter().enumerate() {
+            v[i] = sane(
+                values.get(i).copied().unwrap_or(p.default),
+                p.min,
+                p.max,
+                p.default,
+            );
+        }
+        let rate = if rate.is_finite() && rate > 0.0 {
+            rate
+        } else {
+            48_000.0
+        };
+        let alloc = VoiceAlloc::new(voices);
+        let slots = alloc.capacity();
+        let len = sample.len();
+        let stereo = !sample.right.is_empty();
+        Self {
+            data: sample,
+            len,
+            stereo,
+            alloc,
+            voices: vec![Voice::default(); slots].into_boxed_slice(),
+            gain_db: Glide::new(v[P_GAIN]),
+            pitch: Glide::new(v[P_PITCH]),
+            pan: Glide::new(v[P_PAN]),
+            values: v,
+            rate,
+        }
+    }
+}
+
+impl Instrument for Sampler {
+    /// Audio thread.
+    fn note_on(&mut self, note: f32, velocity: f32) {
+        if !note.is_finite() || self.len == 0 {
+            return;
+        }
+        let rate = self.rate;
+        let start = self.alloc.start(note);
+        if let Some(victim) = start.steal.and_then(|s| self.voices.get_mut(s)) {
+            victim.env.fast_release(rate);
+        }
+        let v = self.values;
+        let len = self.len;
+        let Some(voice) = self.voices.get_mut(start.slot) else {
+            return;
+        };
+        if voice.env.is_idle() {
+            *voice = Voice::default();
+        }
+        voice.pos = (v[P_START].clamp(0.0, 1.0) as f64 * len as f64)
+            .min(len as f64 - 1.0)
+            .max(0.0);
+        voice.speed = (((note - 60.0) / 12.0).clamp(-10.0, 10.0) as f64).exp2();
+        voice.gain = sane(velocity, 0.0, 1.0, 0.0);
+        voice.env.trigger(v[P_ATTACK], 0.001, 1.0, rate);
+    }
+
+    /// Audio thread: one-shots ignore key-up unless `release` is above 0.
+    fn note_off(&mut self, note: f32) {
+        let (release, rate) = (self.values[P_RELEASE], self.rate);
+        let voices = &mut self.voices;
+        self.alloc.release_note(note, |i| {
+            if release > 0.0 {
+                if let Some(v) = voices.get_mut(i) {
+                    v.env.release(release, rate);
+                }
+            }
+        });
+    }
+
+    /// Audio thread: stop means stop, so every voice fades out (over
+    /// `release`, or the steal fade if it is 0).
+    fn all_notes_off(&mut self) {
+        let (release, rate) = (self.values[P_RELEASE], self.rate);
+        let voices = &mut self.voices;
+        self.alloc.release_all(|i| {
+            if let Some(v) = voices.get_mut(i) {
+                if release > 0.0 {
+                    v.env.release(release, rate);
+                } else {
+                    v.env.fast_release(rate);
+                }
+            }
+        });
+    }
+
+    /// Audio thread.
+    fn set_param(&mut self, index: usize, value: f32) {
+        let Some(spec) = PARAMS.get(index) else {
+            return;
+        };
+        if !value.is_finite() {
+            return;
+        }
+        let value = value.clamp(spec.min, spec.max);
+        self.values[index] = value;
+        match index {
+            P_GAIN => self.gain_db.target = value,
+            P_PITCH => self.pitch.target = value,
+            P_PAN => self.pan.target = value,
+            _ => {}
+        }
+    }
+
+    /// Audio thread.
+    fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len().min(right.len());
+        if n == 0 || self.len == 0 {
+            return;
+        }
+        let rate = self.rate;
+        let nf = n as f32;
+        // Gain and pitch glide in their musical units (dB, semitones), then
+        // ramp linearly across the block in linear units.
+        let (g0, dg) = self.gain_db.block(n, rate);
+        let (lin0, lin1) = (10f32.powf(g0 / 20.0), 10f32.powf((g0 + dg * nf) / 20.0));
+        let (p0, dp) = self.pitch.block(n, rate);
+        let (sp0, sp1) = (
+            (p0 / 12.0).exp2() as f64,
+            ((p0 + dp * nf) / 12.0).exp2() as f64,
+        );
+        let (pan0, dpan) = self.pan.block(n, rate);
+        // Balance: centre leaves both channels at full level; moving off
+        // centre lowers the far side along the equal-power curve.
+        let balance = |p: f32| {
+            let (l, r) = pan_gains(p);
+            (
+                (l * std::f32::consts::SQRT_2).min(1.0),
+                (r * std::f32::consts::SQRT_2).min(1.0),
+            )
+        };
+        let (bl0, br0) = balance(pan0);
+        let (bl1, br1) = balance(pan0 + dpan * nf);
+        let step = |a: f32, b: f32| (b - a) / nf;
+        let (dlin, dbl, dbr) = (step(lin0, lin1), step(bl0, bl1), step(br0, br1));
+        let dsp = (sp1 - sp0) / n as f64;
+
+        let len = self.len;
+        let last = len as f64;
+        let end_fade = 1.0 / (END_FADE_S * rate).max(1.0);
+        let src_l = &self.data.left[..len.min(self.data.left.len())];
+        let src_r = if self.stereo {
+            &self.data.right[..len.min(self.data.right.len())]
+        } else {
+            src_l
+        };
+        let at = |src: &[f32], i: isize| -> f32 {
+            if i < 0 {
+                0.0
+            } else {
+                src.get(i as usize).copied().unwrap_or(0.0)
+            }
+        };
+
+        for (slot, v) in self.voices.iter_mut().enumerate() {
+            if self.alloc.is_free(slot) {
+                continue;
+            }
+            let mut ended = false;
+            for i in 0..n {
+                if v.pos >= last {
+                    ended = true;
+                    break;
+                }
+                let fi = i as f32;
+                let speed = v.speed * (sp0 + dsp * i as f64);
+                let base = v.pos.floor();
+                let t = (v.pos - base) as f32;
+                let k = base as isize;
+                let read = |src: &[f32]| {
+                    cubic(
+                        at(src, k - 1),
+                        at(src, k),
+                        at(src, k + 1),
+                        at(src, k + 2),
+                        t,
+                    )
+                };
+                let (xl, xr) = (read(src_l), read(src_r));
+                // Output samples left before the end, for the closing fade.
+                let remaining = ((last - v.pos) / speed.max(1e-9)) as f32;
+                let close = (remaining * end_fade).min(1.0);
+                let g = v.gain * (lin0 + dlin * fi) * v.env.next() * close;
+                left[i] += xl * g * (bl0 + dbl * fi);
+                right[i] += xr * g * (br0 + dbr * fi);
+                v.pos += speed;
+            }
+            if ended || v.env.is_idle() {
+                v.env = Adsr::default();
+                self.alloc.free(slot);
+            }
+        }
+    }
+
+    fn active_voices(&self) -> usize {
+        self.alloc.sounding()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::params::defaults;
+    use super::super::voice::STEAL_FADE_S;
+    use super::*;
+
+    const RATE: f32 = 48_000.0;
+
+    fn sampler_with(changes: &[(&str, f32)], data: SampleData, voices: usize) -> Sampler {
+        let mut v = defaults(PARAMS);
+        for (name, value) in changes {
+            let i = PARAMS.iter().position(|p| p.name == *name).unwrap();
+            v[i] = *value;
+        }
+        Sampler::new(&v, data, voices, RATE)
+    }
+
+    fn dc(frames: usize, level: f32) -> SampleData {
+        SampleData {
+            left: vec![level; frames],
+            right: vec![level; frames],
+        }
+    }
+
+    fn render(inst: &mut dyn Instrument, frames: usize, block: usize) -> (Vec<f32>, Vec<f32>) {
+        let (mut l, mut r) = (vec![0.0; frames], vec![0.0; frames]);
+        for (cl, cr) in l.chunks_mut(block).zip(r.chunks_mut(block)) {
+            inst.render(cl, cr);
+        }
+        (l, r)
+    }
+
+    /// Frames until the output goes silent for good.
+    fn sounding_len(x: &[f32]) -> usize {
+        x.iter().rposition(|s| *s != 0.0).map_or(0, |i| i + 1)
+    }
+
+    #[test]
+    fn table_starts_with_the_file() {
+        assert_eq!(PARAMS[0].name, "file");
+        assert_eq!(PARAMS[0].kind, super::super::params::ParamKind::Path);
+        assert_eq!(PARAMS.last().unwrap().name, "pan");
+    }
+
+    #[test]
+    fn note_changes_speed_and_length() {
+        // 0.1 s of DC: note 60 plays 4800 frames, 72 half, 48 double.
+        for (note, want) in [(60.0, 4_800.0), (72.0, 2_400.0), (48.0, 9_600.0)] {
+            let mut s = sampler_with(&[], dc(4_800, 0.5), 4);
+            s.note_on(note, 1.0);
+            let (l, r) = render(&mut s, 12_000, 256);
+            let got = sounding_len(&l) as f32;
+            assert!(
+                (got - want).abs() <= 2.0,
+                "note {note}: {got} frames, want {want}"
+            );
+            assert_eq!(l, r);
+            assert_eq!(s.active_voices(), 0);
+            // Full level (balance law: centre = unity) in the middle.
+            assert!((l[(want / 2.0) as usize] - 0.5).abs() < 1e-4);
+        }
+        // `pitch` shifts the same way.
+        let mut s = sampler_with(&[("pitch", 12.0)], dc(4_800, 0.5), 4);
+        s.note_on(60.0, 1.0);
+        let got = sounding_len(&render(&mut s, 12_000, 256).0) as f32;
+        assert!((got - 2_400.0).abs() <= 2.0, "{got}");
+    }
+
+    #[test]
+    fn pitch_of_a_sine_follows_the_note() {
+        // A 100 Hz sine played at note 67 must come out at 100·2^(7/12) Hz.
+        let sine: Vec<f32> = (0..48_000)
+            .map(|i| (std::f32::consts::TAU * 100.0 * i as f32 / RATE).sin())
+            .collect();
+        let mut s = sampler_with(
+            &[],
+            SampleData {
+                left: sine.clone(),
+                right: sine,
+            },
+            2,
+        );
+        s.note_on(67.0, 1.0);
+        let (l, _) = render(&mut s, 24_000, 512);
+        let ups: Vec<usize> = (1..l.len())
+            .filter(|&i| l[i - 1] < 0.0 && l[i] >= 0.0)
+            .collect();
+        let (a, b) = (ups[1], *ups.last().unwrap());
+        let hz = (ups.len() - 2) as f32 * RATE / (b - a) as f32;
+        let want = 100.0 * (7.0f32 / 12.0).exp2();
+        assert!((hz / want - 1.0).abs() < 0.001, "{hz} vs {want}");
+    }
+
+    #[test]
+    fn starts_and_ends_never_click() {
+        // A full-scale DC sample is the worst case: without fades it would
+        // jump by 1.0 at both ends. The 2 ms attack and 3 ms end fade limit
+        // each step to 1/(2 ms · rate) ≈ 0.0104.
+        let mut s = sampler_with(&[], dc(2_000, 1.0), 2);
+        s.note_on(60.0, 1.0);
+        let (l, _) = render(&mut s, 3_000, 100);
+        let mut prev = 0.0f32;
+        for &x in &l {
+            assert!(
+                (x - prev).abs() <= 1.0 / (0.002 * RATE) + 1e-6,
+                "step {}",
+                x - prev
+            );
+            prev = x;
+        }
+        // `start` halfway through plays the second half only.
+        let mut s = sampler_with(&[("start", 0.5)], dc(2_000, 1.0), 2);
+        s.note_on(60.0, 1.0);
+        assert!((sounding_len(&render(&mut s, 3_000, 100).0) as i64 - 1_000).abs() <= 2);
+    }
+
+    #[test]
+    fn note_off_is_one_shot_unless_release() {
+        let mut s = sampler_with(&[], dc(9_600, 0.5), 2);
+        s.note_on(60.0, 1.0);
+        render(&mut s, 100, 100);
+        s.note_off(60.0);
+        let (l, _) = render(&mut s, 12_000, 256);
+        assert!(
+            (sounding_len(&l) as i64 - 9_500).abs() <= 2,
+            "plays to the end"
+        );
+
+        let mut s = sampler_with(&[("release", 0.01)], dc(9_600, 0.5), 2);
+        s.note_on(60.0, 1.0);
+        render(&mut s, 100, 100);
+        s.note_off(60.0);
+        let (l, _) = render(&mut s, 12_000, 256);
+        assert!(
+            (sounding_len(&l) as i64 - 480).abs() <= 2,
+            "fades over 10 ms"
+        );
+        assert_eq!(s.active_voices(), 0);
+    }
+
+    #[test]
+    fn velocity_gain_and_balance() {
+        let level = |vel: f32, changes: &[(&str, f32)]| {
+            let mut s = sampler_with(changes, dc(4_800, 0.5), 2);
+            s.note_on(60.0, vel);
+            let (l, r) = render(&mut s, 4_800, 256);
+            (l[2_400], r[2_400])
+        };
+        assert!((level(0.5, &[]).0 - 0.25).abs() < 1e-4);
+        assert!((level(1.0, &[("gain", -6.0)]).0 - 0.5 * 10f32.powf(-0.3)).abs() < 1e-4);
+        let (l, r) = level(1.0, &[("pan", -1.0)]);
+        assert!((l - 0.5).abs() < 1e-4 && r.abs() < 1e-4);
+    }
+
+    #[test]
+    fn voice_limit_holds_and_steals_fade() {
+        let mut s = sampler_with(&[], dc(48_000, 0.5), 2);
+        for _ in 0..5 {
+            s.note_on(60.0, 1.0);
+            assert!(s.alloc.live() <= 2);
+            assert!(s.active_voices() <= 4);
+            render(&mut s, 2_000, 500);
+        }
+        // Each stolen voice ramps down over the steal fade: with a DC
+        // sample the output moves at most 0.5 / (5 ms · rate) per sample.
+        let mut s = sampler_with(&[], dc(48_000, 0.5), 1);
+        s.note_on(60.0, 1.0);
+        let (a, _) = render(&mut s, 1_000, 500);
+        s.note_on(60.0, 0.0);
+        let (b, _) = render(&mut s, 1_000, 100);
+        let mut prev = *a.last().unwrap();
+        for &x in &b {
+            assert!((x - prev).abs() <= 0.5 / (STEAL_FADE_S * RATE) + 1e-6);
+            prev = x;
+        }
+        assert_eq!(s.active_voices(), 1);
+        assert_eq!(*b.last().unwrap(), 0.0);
+    }
+
+    #[test]
+    fn empty_or_odd_data_is_safe() {
+        let mut s = sampler_with(&[], SampleData::default(), 2);
+        s.note_on(60.0, 1.0);
+        assert_eq!(s.active_voices(), 0);
+        assert!(render(&mut s, 1_024, 1_024).0.iter().all(|x| *x == 0.0));
+        // Mismatched channel lengths play the common part; a huge
+        // transposition ends at once; NaNs are ignored.
+        let mut s = sampler_with(
+            &[],
+            SampleData {
+                left: vec![0.1; 100],
+                right: vec![0.1; 50],
+            },
+            2,
+        );
+        s.note_on(60.0, 1.0);
+        s.note_on(200.0, 1.0);
+        s.note_on(f32::NAN, 1.0);
+        s.set_param(3, f32::NAN);
+        s.set_param(99, 0.0);
+        let (l, _) = render(&mut s, 1_024, 1_024);
+        assert!(l.iter().all(|x| x.is_finite()));
+        assert!(sounding_len(&l) <= 50);
+        assert_eq!(s.active_voices(), 0);
+    }
+}

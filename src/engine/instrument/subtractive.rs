@@ -1,0 +1,596 @@
+//! The subtractive synth: band-limited oscillator with 2-voice unison,
+//! resonant state-variable filter with its own envelope, linear amp ADSR and
+//! equal-power pan per voice.
+//!
+//! Built on the control thread; `note_on`/`note_off`/`set_param`/`render`
+//! run on the audio thread and never allocate. This is the hottest code in
+//! termdaw, so voices are stored structure-of-arrays in groups of [`LANES`]
+//! and every per-sample operation is written branch-free over a group, which
+//! the compiler turns into SIMD. The kernel is compiled for several CPU
+//! feature levels and picked at run time (`multiversion`). Envelope stage
+//! changes and filter coefficients are updated every [`SUB`] samples; levels
+//! themselves move every sample.
+
+use multiversion::multiversion;
+
+use super::params::ParamSpec;
+use super::voice::{note_hz, pan_gains, ramp_inc, VoiceAlloc, STEAL_FADE_S};
+use super::Instrument;
+use crate::engine::MAX_BLOCK;
+
+/// Voices computed together (one AVX register of f32).
+pub const LANES: usize = 8;
+/// Control-rate interval in samples.
+pub const SUB: usize = 16;
+
+pub const WAVES: &[&str] = &["Sine", "Saw", "Square", "Triangle", "Noise"];
+pub const FILTERS: &[&str] = &["Lowpass", "Highpass", "Bandpass"];
+
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec::choice("wave", WAVES, 1, "oscillator waveform (saw and square are band-limited)"),
+    ParamSpec::number("unison", "voices", 1.0, 2.0, 2.0, "oscillators per note (1 or 2), detuned against each other"),
+    ParamSpec::number("detune", "cents", 0.0, 100.0, 8.0, "spread between the unison oscillators"),
+    ParamSpec::choice("filter", FILTERS, 0, "filter type"),
+    ParamSpec::number("cutoff", "Hz", 20.0, 20000.0, 2000.0, "filter cutoff frequency"),
+    ParamSpec::number("q", "", 0.5, 25.0, 0.9, "filter resonance (0.707 = flat, 5+ = vocal, 20 = whistling)"),
+    ParamSpec::number("env_amount", "octaves", -8.0, 8.0, 2.0, "how far the filter envelope moves the cutoff"),
+    ParamSpec::number("f_attack", "s", 0.0, 10.0, 0.002, "filter envelope attack time"),
+    ParamSpec::number("f_decay", "s", 0.001, 10.0, 0.25, "filter envelope decay time (back to the cutoff)"),
+    ParamSpec::number("attack", "s", 0.0, 10.0, 0.005, "amp envelope attack time"),
+    ParamSpec::number("decay", "s", 0.001, 10.0, 0.2, "amp envelope decay time"),
+    ParamSpec::number("sustain", "", 0.0, 1.0, 0.7, "amp envelope sustain level"),
+    ParamSpec::number("release", "s", 0.001, 10.0, 0.15, "amp envelope release time"),
+    ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "voice pan (-1 left, 1 right)"),
+    ParamSpec::number("spread", "", 0.0, 1.0, 0.0, "alternate voices left and right by this much"),
+];
+
+const P_WAVE: usize = 0;
+const P_UNISON: usize = 1;
+const P_DETUNE: usize = 2;
+const P_FILTER: usize = 3;
+const P_CUTOFF: usize = 4;
+const P_Q: usize = 5;
+const P_ENV_AMOUNT: usize = 6;
+const P_F_ATTACK: usize = 7;
+const P_F_DECAY: usize = 8;
+const P_ATTACK: usize = 9;
+const P_DECAY: usize = 10;
+const P_SUSTAIN: usize = 11;
+const P_RELEASE: usize = 12;
+const P_PAN: usize = 13;
+const P_SPREAD: usize = 14;
+
+type V = [f32; LANES];
+
+/// State of [`LANES`] voices, one lane each.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct Group {
+    p1: V,
+    p2: V,
+    inc1: V,
+    inc2: V,
+    ic1: V,
+    ic2: V,
+    amp: V,
+    amp_inc: V,
+    amp_lo: V,
+    amp_hi: V,
+    fenv: V,
+    fenv_inc: V,
+    fenv_hi: V,
+    gl: V,
+    gr: V,
+    noise: [u32; LANES],
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum AmpStage {
+    Idle,
+    Attack,
+    Decay,
+    Sustain,
+    Release,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum FStage {
+    Attack,
+    Decay,
+}
+
+/// Per-track settings the kernel reads (scalars, same for every voice).
+#[derive(Clone, Copy, Debug)]
+struct Shared {
+    rate: f32,
+    cutoff: f32,
+    q: f32,
+    env_amount: f32,
+    /// Filter output mix: low, band, high.
+    mode: [f32; 3],
+    unison_gain: f32,
+}
+
+pub struct Synth {
+    alloc: VoiceAlloc,
+    groups: Box<[Group]>,
+    amp_stage: Box<[AmpStage]>,
+    f_stage: Box<[FStage]>,
+    /// Samples until the next control-rate update (kept across calls).
+    values: [f32; PARAMS.len()],
+    cutoff_smooth: f32,
+    q_smooth: f32,
+    rate: f32,
+    lanes_l: Box<[V]>,
+    lanes_r: Box<[V]>,
+    spread_sign: f32,
+}
+
+impl Synth {
+    /// Control thread.
+    pub fn new(values: &[f32], voices: usize, rate: f32) -> Self {
+        let mut v = [0.0; PARAMS.len()];
+        for (i, p) in PARAMS.iter().enumerate() {
+            v[i] = values.get(i).copied().unwrap_or(p.default);
+        }
+        let alloc = VoiceAlloc::new(voices);
+        let slots = alloc.capacity().div_ceil(LANES) * LANES;
+        let mut groups = vec![Group::default(); slots / LANES].into_boxed_slice();
+        for (gi, g) in groups.iter_mut().enumerate() {
+            for l in 0..LANES {
+                g.noise[l] = 0x9E37_79B9u32.wrapping_mul((gi * LANES + l) as u32 + 1) | 1;
+                g.amp_hi[l] = 1.0;
+            }
+        }
+        Self {
+            alloc,
+            groups,
+            amp_stage: vec![AmpStage::Idle; slots].into_boxed_slice(),
+            f_stage: vec![FStage::Decay; slots].into_boxed_slice(),
+            values: v,
+            cutoff_smooth: v[P_CUTOFF],
+            q_smooth: v[P_Q],
+            rate,
+            lanes_l: vec![[0.0; LANES]; MAX_BLOCK].into_boxed_slice(),
+            lanes_r: vec![[0.0; LANES]; MAX_BLOCK].into_boxed_slice(),
+            spread_sign: 1.0,
+        }
+    }
+
+    fn lane(&mut self, slot: usize) -> (&mut Group, usize) {
+        (&mut self.groups[slot / LANES], slot % LANES)
+    }
+
+    fn release_slot(&mut self, slot: usize, seconds: f32) {
+        let rate = self.rate;
+        if self.amp_stage[slot] == AmpStage::Idle {
+            return;
+        }
+        self.amp_stage[slot] = AmpStage::Release;
+        let (g, l) = self.lane(slot);
+        g.amp_inc[l] = -ramp_inc(g.amp[l].max(1e-6), seconds, rate);
+        g.amp_lo[l] = 0.0;
+    }
+
+    fn shared(&self) -> Shared {
+        let v = &self.values;
+        let mode = match v[P_FILTER] as usize {
+            1 => [0.0, 0.0, 1.0],
+            2 => [0.0, 1.0, 0.0],
+            _ => [1.0, 0.0, 0.0],
+        };
+        Shared {
+            rate: self.rate,
+            cutoff: self.cutoff_smooth,
+            q: self.q_smooth,
+            env_amount: v[P_ENV_AMOUNT],
+            mode,
+            unison_gain: if v[P_UNISON] >= 1.5 { 0.7 } else { 1.0 },
+        }
+    }
+
+    /// Stage changes for one voice at control rate.
+    fn advance_stages(&mut self, slot: usize) {
+        let v = self.values;
+        let rate = self.rate;
+        let stage = self.amp_stage[slot];
+        let fstage = self.f_stage[slot];
+        let (g, l) = self.lane(slot);
+        if fstage == FStage::Attack && g.fenv[l] >= 1.0 {
+            g.fenv_inc[l] = -ramp_inc(1.0, v[P_F_DECAY], rate);
+            self.f_stage[slot] = FStage::Decay;
+        }
+        let (g, l) = self.lane(slot);
+        let mut free = false;
+        let next = match stage {
+            AmpStage::Attack if g.amp[l] >= 1.0 => {
+                let s = v[P_SUSTAIN];
+                g.amp_inc[l] = -ramp_inc(1.0 - s, v[P_DECAY], rate);
+                g.amp_lo[l] = s;
+                AmpStage::Decay
+            }
+            AmpStage::Decay if g.amp[l] <= g.amp_lo[l] => {
+                g.amp_inc[l] = 0.0;
+                AmpStage::Sustain
+            }
+            AmpStage::Release if g.amp[l] <= 0.0 => {
+                g.amp_inc[l] = 0.0;
+                g.gl[l] = 0.0;
+                g.gr[l] = 0.0;
+                g.ic1[l] = 0.0;
+                g.ic2[l] = 0.0;
+                free = true;
+                AmpStage::Idle
+            }
+            s => s,
+        };
+        self.amp_stage[slot] = next;
+        if free {
+            self.alloc.free(slot);
+        }
+    }
+}
+
+impl Instrument for Synth {
+    fn note_on(&mut self, note: f32, velocity: f32) {
+        let start = self.alloc.start(note);
+        if let Some(victim) = start.steal {
+            self.release_slot(victim, STEAL_FADE_S);
+        }
+        let slot = start.slot;
+        let v = self.values;
+        let rate = self.rate;
+        let hz = note_hz(note);
+        let (d1, d2) = if v[P_UNISON] >= 1.5 {
+            let c = v[P_DETUNE] / 2400.0;
+            ((-c).exp2(), c.exp2())
+        } else {
+            (1.0, 1.0)
+        };
+        self.spread_sign = -self.spread_sign;
+        let (pl, pr) = pan_gains(v[P_PAN] + v[P_SPREAD] * self.spread_sign);
+        let level = velocity.clamp(0.0, 1.0) * 0.5;
+        let was_idle = self.amp_stage[slot] == AmpStage::Idle;
+        let (g, l) = self.lane(slot);
+        g.inc1[l] = (hz * d1 / rate).min(0.49);
+        g.inc2[l] = (hz * d2 / rate).min(0.49);
+        if was_idle {
+            // A fresh voice: start the unison pair out of phase for width.
+            g.p1[l] = 0.0;
+            g.p2[l] = 0.37;
+            g.ic1[l] = 0.0;
+            g.ic2[l] = 0.0;
+            g.amp[l] = 0.0;
+        }
+        g.gl[l] = pl * level;
+        g.gr[l] = pr * level;
+        g.amp_inc[l] = ramp_inc(1.0, v[P_ATTACK], rate);
+        g.amp_lo[l] = 0.0;
+        g.amp_hi[l] = 1.0;
+        g.fenv[l] = 0.0;
+        g.fenv_inc[l] = ramp_inc(1.0, v[P_F_ATTACK], rate);
+        g.fenv_hi[l] = 1.0;
+        self.amp_stage[slot] = AmpStage::Attack;
+        self.f_stage[slot] = FStage::Attack;
+    }
+
+    fn note_off(&mut self, note: f32) {
+        let mut hits = [usize::MAX; 16];
+        let mut n = 0;
+        let mut more = false;
+        self.alloc.release_note(note, |s| {
+            if n < hits.len() {
+                hits[n] = s;
+                n += 1;
+            } else {
+                more = true;
+            }
+        });
+        let r = self.values[P_RELEASE];
+        for &s in &hits[..n] {
+            self.release_slot(s, r);
+        }
+        if more {
+            // Very rare: more than 16 voices on one note. Release them all.
+            for s in 0..self.alloc.capacity() {
+                let slot = self.alloc.slot(s);
+                if slot.note == note && self.amp_stage[s] != AmpStage::Release {
+                    self.release_slot(s, r);
+                }
+            }
+        }
+    }
+
+    fn all_notes_off(&mut self) {
+        let r = self.values[P_RELEASE];
+        for s in 0..self.alloc.capacity() {
+            if matches!(self.amp_stage[s], AmpStage::Attack | AmpStage::Decay | AmpStage::Sustain) {
+                self.release_slot(s, r);
+            }
+        }
+        self.alloc.release_all(|_| {});
+    }
+
+    fn set_param(&mut self, index: usize, value: f32) {
+        if let Some(p) = PARAMS.get(index) {
+            if value.is_finite() {
+                self.values[index] = value.clamp(p.min, p.max);
+            }
+        }
+    }
+
+    fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len().min(right.len()).min(MAX_BLOCK);
+        let wave = self.values[P_WAVE] as u8;
+        let unison = self.values[P_UNISON] >= 1.5;
+        let mut pos = 0;
+        while pos < n {
+            let len = (n - pos).min(SUB);
+            // Parameter glides at control rate (~10 ms).
+            let k = 1.0 - (-(len as f32) / (0.01 * self.rate)).exp();
+            self.cutoff_smooth += (self.values[P_CUTOFF] - self.cutoff_smooth) * k;
+            self.q_smooth += (self.values[P_Q] - self.q_smooth) * k;
+            let shared = self.shared();
+            for i in 0..len {
+                self.lanes_l[i] = [0.0; LANES];
+                self.lanes_r[i] = [0.0; LANES];
+            }
+            for gi in 0..self.groups.len() {
+                let base = gi * LANES;
+                if (base..base + LANES).all(|s| self.alloc.is_free(s)) {
+                    continue;
+                }
+                render_group(
+                    &mut self.groups[gi],
+                    &shared,
+                    wave,
+                    unison,
+                    &mut self.lanes_l[..len],
+                    &mut self.lanes_r[..len],
+                );
+                for s in base..(base + LANES).min(self.alloc.capacity()) {
+                    if !self.alloc.is_free(s) {
+                        self.advance_stages(s);
+                    }
+                }
+            }
+            for i in 0..len {
+                left[pos + i] += self.lanes_l[i].iter().sum::<f32>();
+                right[pos + i] += self.lanes_r[i].iter().sum::<f32>();
+            }
+            pos += len;
+        }
+    }
+
+    fn active_voices(&self) -> usize {
+        self.alloc.sounding()
+    }
+}
+
+/// tan(x) for 0 <= x < pi/2 (rational approximation, ~1e-6 relative error in range used).
+#[inline(always)]
+fn fast_tan(x: f32) -> f32 {
+    let x2 = x * x;
+    let num = x * (135135.0 + x2 * (-17325.0 + x2 * (378.0 - x2)));
+    let den = 135135.0 + x2 * (-62370.0 + x2 * (3150.0 - 28.0 * x2));
+    num / den
+}
+
+/// 2^x, accurate to ~1e-4 relative for |x| < 20.
+#[inline(always)]
+fn fast_exp2(x: f32) -> f32 {
+    let x = x.clamp(-20.0, 20.0);
+    let xi = x.floor();
+    let f = x - xi;
+    let p = 1.0 + f * (0.693_147 + f * (0.240_227 + f * (0.055_504_1 + f * (0.009_618_13 + f * 0.001_333_36))));
+    f32::from_bits(((xi as i32 + 127) as u32) << 23) * p
+}
+
+/// sin(2*pi*t) for t in [0, 1).
+#[inline(always)]
+fn sin_turns(t: f32) -> f32 {
+    // Fold to [-0.5, 0.5) then a Bhaskara-free odd polynomial on [-pi, pi].
+    let x = (t - 0.5) * std::f32::consts::TAU;
+    let x = -x; // sin(2*pi*t) = -sin(2*pi*(t - 0.5))
+    let x2 = x * x;
+    x * (1.0
+        + x2 * (-0.166_666_67
+            + x2 * (0.008_333_333
+                + x2 * (-0.000_198_412_7 + x2 * (2.755_731_9e-6 + x2 * (-2.505_210_8e-8 + x2 * 1.605_904_4e-10))))))
+}
+
+#[inline(always)]
+fn poly_saw(t: f32, dt: f32, inv_dt: f32) -> f32 {
+    let mut s = 2.0 * t - 1.0;
+    let x1 = t * inv_dt;
+    let b1 = x1 + x1 - x1 * x1 - 1.0;
+    s -= if t < dt { b1 } else { 0.0 };
+    let x2 = (t - 1.0) * inv_dt;
+    let b2 = x2 * x2 + x2 + x2 + 1.0;
+    s -= if t > 1.0 - dt { b2 } else { 0.0 };
+    s
+}
+
+#[inline(always)]
+fn osc<const W: u8>(t: f32, dt: f32, inv_dt: f32, noise: &mut u32) -> f32 {
+    match W {
+        0 => sin_turns(t),
+        1 => poly_saw(t, dt, inv_dt),
+        2 => {
+            let t2 = t + 0.5;
+            let t2 = if t2 >= 1.0 { t2 - 1.0 } else { t2 };
+            poly_saw(t, dt, inv_dt) - poly_saw(t2, dt, inv_dt)
+        }
+        3 => 4.0 * (t - 0.5).abs() - 1.0,
+        _ => {
+            let mut x = *noise;
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            *noise = x;
+            (x as i32 as f32) * (1.0 / 2_147_483_648.0)
+        }
+    }
+}
+
+#[inline(always)]
+fn group_kernel<const W: u8, const U: bool>(g: &mut Group, sh: &Shared, out_l: &mut [V], out_r: &mut [V]) {
+    // Control-rate coefficients for this sub-block, per lane.
+    let mut a1 = [0.0; LANES];
+    let mut a2 = [0.0; LANES];
+    let mut a3 = [0.0; LANES];
+    let mut inv1 = [0.0; LANES];
+    let mut inv2 = [0.0; LANES];
+    let k = 1.0 / sh.q;
+    let nyq = 0.45 * sh.rate;
+    let pi_over_rate = std::f32::consts::PI / sh.rate;
+    for l in 0..LANES {
+        let fc = (sh.cutoff * fast_exp2(sh.env_amount * g.fenv[l])).clamp(10.0, nyq);
+        let gg = fast_tan(fc * pi_over_rate);
+        a1[l] = 1.0 / (1.0 + gg * (gg + k));
+        a2[l] = gg * a1[l];
+        a3[l] = gg * a2[l];
+        inv1[l] = 1.0 / g.inc1[l].max(1e-9);
+        inv2[l] = 1.0 / g.inc2[l].max(1e-9);
+    }
+    let [ml, mb, mh] = sh.mode;
+    let ug = sh.unison_gain;
+    // Keep the whole group state in locals (registers) across the sub-block.
+    let mut p1 = g.p1;
+    let mut p2 = g.p2;
+    let inc1 = g.inc1;
+    let inc2 = g.inc2;
+    let mut ic1 = g.ic1;
+    let mut ic2 = g.ic2;
+    let mut amp = g.amp;
+    let amp_inc = g.amp_inc;
+    let amp_lo = g.amp_lo;
+    let amp_hi = g.amp_hi;
+    let mut fenv = g.fenv;
+    let fenv_inc = g.fenv_inc;
+    let fenv_hi = g.fenv_hi;
+    let gl = g.gl;
+    let gr = g.gr;
+    let mut noise = g.noise;
+    for (ol, or) in out_l.iter_mut().zip(out_r.iter_mut()) {
+        for l in 0..LANES {
+            let mut x = osc::<W>(p1[l], inc1[l], inv1[l], &mut noise[l]);
+            let np = p1[l] + inc1[l];
+            p1[l] = if np >= 1.0 { np - 1.0 } else { np };
+            if U {
+                x += osc::<W>(p2[l], inc2[l], inv2[l], &mut noise[l]);
+                let np = p2[l] + inc2[l];
+                p2[l] = if np >= 1.0 { np - 1.0 } else { np };
+            }
+            x *= ug;
+            // Topology-preserving state-variable filter.
+            let v3 = x - ic2[l];
+            let v1 = a1[l] * ic1[l] + a2[l] * v3;
+            let v2 = ic2[l] + a2[l] * ic1[l] + a3[l] * v3;
+            ic1[l] = 2.0 * v1 - ic1[l];
+            ic2[l] = 2.0 * v2 - ic2[l];
+            let y = ml * v2 + mb * v1 + mh * (x - k * v1 - v2);
+            amp[l] = (amp[l] + amp_inc[l]).clamp(amp_lo[l], amp_hi[l]);
+            fenv[l] = (fenv[l] + fenv_inc[l]).clamp(0.0, fenv_hi[l]);
+            let s = y * amp[l];
+            ol[l] += s * gl[l];
+            or[l] += s * gr[l];
+        }
+    }
+    g.p1 = p1;
+    g.p2 = p2;
+    g.ic1 = ic1;
+    g.ic2 = ic2;
+    g.amp = amp;
+    g.fenv = fenv;
+    g.noise = noise;
+}
+
+/// Audio thread: render one group of voices for one sub-block, compiled for
+/// the best SIMD level this CPU has.
+#[multiversion(targets(
+    "x86_64+avx512f+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+fn render_group(g: &mut Group, sh: &Shared, wave: u8, unison: bool, out_l: &mut [V], out_r: &mut [V]) {
+    match (wave, unison) {
+        (0, false) => group_kernel::<0, false>(g, sh, out_l, out_r),
+        (0, true) => group_kernel::<0, true>(g, sh, out_l, out_r),
+        (1, false) => group_kernel::<1, false>(g, sh, out_l, out_r),
+        (1, true) => group_kernel::<1, true>(g, sh, out_l, out_r),
+        (2, false) => group_kernel::<2, false>(g, sh, out_l, out_r),
+        (2, true) => group_kernel::<2, true>(g, sh, out_l, out_r),
+        (3, false) => group_kernel::<3, false>(g, sh, out_l, out_r),
+        (3, true) => group_kernel::<3, true>(g, sh, out_l, out_r),
+        (_, false) => group_kernel::<4, false>(g, sh, out_l, out_r),
+        (_, true) => group_kernel::<4, true>(g, sh, out_l, out_r),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::instrument::params::defaults;
+
+    fn synth(voices: usize) -> Synth {
+        Synth::new(&defaults(PARAMS), voices, 48000.0)
+    }
+
+    fn run(s: &mut Synth, frames: usize) -> (Vec<f32>, Vec<f32>) {
+        let mut l = vec![0.0; frames];
+        let mut r = vec![0.0; frames];
+        for (cl, cr) in l.chunks_mut(64).zip(r.chunks_mut(64)) {
+            s.render(cl, cr);
+        }
+        (l, r)
+    }
+
+    #[test]
+    fn fast_math_is_accurate() {
+        for i in 0..100 {
+            let x = i as f32 * 0.015;
+            assert!((fast_tan(x) - x.tan()).abs() < 1e-4 * x.tan().max(1.0), "tan {x}");
+            let e = i as f32 * 0.2 - 10.0;
+            assert!((fast_exp2(e) / e.exp2() - 1.0).abs() < 3e-4, "exp2 {e}");
+            let t = i as f32 / 100.0;
+            assert!((sin_turns(t) - (t * std::f32::consts::TAU).sin()).abs() < 1e-4, "sin {t}");
+        }
+    }
+
+    #[test]
+    fn note_sounds_then_releases_and_frees_its_voice() {
+        let mut s = synth(4);
+        s.note_on(57.0, 1.0);
+        let (l, _) = run(&mut s, 4800);
+        assert!(l.iter().any(|x| x.abs() > 0.05));
+        s.note_off(57.0);
+        let _ = run(&mut s, 48000);
+        assert_eq!(s.active_voices(), 0);
+        let (l, _) = run(&mut s, 512);
+        assert!(l.iter().all(|x| *x == 0.0));
+    }
+
+    #[test]
+    fn voice_limit_holds_and_stealing_does_not_click() {
+        // A pure low sine moves at most 2*pi*f/rate*amp per sample (< 0.01
+        // here), so any step above 0.05 is a discontinuity: a click.
+        let mut values = defaults(PARAMS);
+        values[P_WAVE] = 0.0;
+        values[P_UNISON] = 1.0;
+        values[P_SUSTAIN] = 1.0;
+        let mut s = Synth::new(&values, 2, 48000.0);
+        let mut prev = 0.0f32;
+        let mut max_step = 0.0f32;
+        for k in 0..10 {
+            s.note_on(40.0 + k as f32, 1.0);
+            let (l, _) = run(&mut s, 2000);
+            for x in l {
+                max_step = max_step.max((x - prev).abs());
+                prev = x;
+            }
+            assert!(s.alloc.live() <= 2);
+        }
+        assert!(max_step < 0.05, "max step {max_step}");
+    }
+}

@@ -1,0 +1,606 @@
+//! The engine: everything that runs on the audio thread, and nothing else.
+//!
+//! [`Engine::process`] is called by the audio callback (live) or by the
+//! offline renderer, block after block. It drains the command ring, applies
+//! commands on their exact sample, runs the transport, sequencer, voices,
+//! track faders and pans, the master chain and the limiter, and reports back
+//! through the feedback ring. It never allocates, frees, locks, blocks, does
+//! I/O or logs: whatever it stops using goes back through the garbage ring.
+//! Constructors (`Engine::new`, `new`) run on the control thread.
+
+pub mod bus;
+pub mod command;
+pub mod dsp;
+pub mod effect;
+pub mod feedback;
+pub mod handle;
+pub mod instrument;
+pub mod limiter;
+pub mod sequencer;
+pub mod track;
+pub mod transport;
+
+use std::sync::Arc;
+
+use rtrb::{Consumer, Producer, RingBuffer};
+
+pub use command::{EngineCmd, Garbage, Handoff, Op, Slot, When};
+use dsp::{DenormalGuard, MeterAcc, Smoothed};
+use effect::EffectChain;
+pub use feedback::{Counters, Feedback};
+pub use handle::EngineHandle;
+use bus::{Bus, MAX_BUSES};
+use limiter::Limiter;
+use track::TrackDsp;
+use transport::Transport;
+
+/// Largest block the engine renders in one go; longer calls are split.
+pub const MAX_BLOCK: usize = 1024;
+/// Track slots.
+pub const MAX_TRACKS: usize = 64;
+/// Commands waiting for their sample or musical boundary.
+const MAX_SCHEDULED: usize = 512;
+/// Objects waiting to go back when the return ring is full.
+const GARBAGE_STASH: usize = 64;
+
+/// Ring sizes.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineConfig {
+    pub rate: f32,
+    pub bpm: f64,
+    pub command_capacity: usize,
+    pub garbage_capacity: usize,
+    pub feedback_capacity: usize,
+    /// Master limiter ceiling, linear.
+    pub ceiling: f32,
+}
+
+impl EngineConfig {
+    pub fn new(rate: f32, bpm: f64) -> Self {
+        Self {
+            rate,
+            bpm,
+            command_capacity: 4096,
+            garbage_capacity: 1024,
+            feedback_capacity: 4096,
+            ceiling: dsp::db_to_gain(-0.3),
+        }
+    }
+}
+
+/// Control thread: make an engine and the handle that drives it.
+pub fn new(config: EngineConfig) -> (EngineHandle, Engine) {
+    let (cmd_tx, cmd_rx) = RingBuffer::new(config.command_capacity);
+    let (garbage_tx, garbage_rx) = RingBuffer::new(config.garbage_capacity);
+    let (fb_tx, fb_rx) = RingBuffer::new(config.feedback_capacity);
+    let counters = Arc::new(Counters::default());
+    let handle = EngineHandle {
+        commands: cmd_tx,
+        garbage: garbage_rx,
+        feedback: fb_rx,
+        counters: counters.clone(),
+        rate: config.rate,
+    };
+    (handle, Engine::new(config, cmd_rx, garbage_tx, fb_tx, counters))
+}
+
+#[derive(Clone, Copy)]
+struct Scheduled {
+    due: u64,
+    op: Op,
+}
+
+pub struct Engine {
+    rate: f32,
+    transport: Transport,
+    tracks: Box<[Option<Box<TrackDsp>>]>,
+    buses: Box<[Option<Box<Bus>>]>,
+    master_l: Box<[f32]>,
+    master_r: Box<[f32]>,
+    master_fx: Box<EffectChain>,
+    master_gain: Smoothed,
+    limiter: Limiter,
+    commands: Consumer<EngineCmd>,
+    garbage: Producer<Garbage>,
+    stash: [Option<Garbage>; GARBAGE_STASH],
+    feedback: Producer<Feedback>,
+    counters: Arc<Counters>,
+    scheduled: Box<[Option<Scheduled>]>,
+    clock: u64,
+    report_every: usize,
+    report_countdown: usize,
+    master_meter: MeterAcc,
+}
+
+impl Engine {
+    fn new(
+        config: EngineConfig,
+        commands: Consumer<EngineCmd>,
+        garbage: Producer<Garbage>,
+        feedback: Producer<Feedback>,
+        counters: Arc<Counters>,
+    ) -> Self {
+        let rate = config.rate;
+        let report_every = ((rate / 60.0) as usize).max(64);
+        Self {
+            rate,
+            transport: Transport::new(rate as f64, config.bpm),
+            tracks: (0..MAX_TRACKS).map(|_| None).collect(),
+            buses: (0..MAX_BUSES).map(|_| None).collect(),
+            master_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            master_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            master_fx: Box::new(EffectChain::new(&[], rate)),
+            master_gain: Smoothed::new(1.0, 0.005, rate),
+            limiter: Limiter::new(config.ceiling, rate),
+            commands,
+            garbage,
+            stash: [None; GARBAGE_STASH],
+            feedback,
+            counters,
+            scheduled: vec![None; MAX_SCHEDULED].into_boxed_slice(),
+            clock: 0,
+            report_every,
+            report_countdown: report_every,
+            master_meter: MeterAcc::default(),
+        }
+    }
+
+    pub fn rate(&self) -> f32 {
+        self.rate
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// Engine clock: samples rendered since start.
+    pub fn clock(&self) -> u64 {
+        self.clock
+    }
+
+    /// Output delay in frames (the limiter's look-ahead). Offline renders
+    /// skip it so that an event at song sample N is at frame N of the file.
+    pub fn latency(&self) -> usize {
+        self.limiter.latency()
+    }
+
+    pub fn counters(&self) -> &Arc<Counters> {
+        &self.counters
+    }
+
+    /// Audio thread: render `left.len()` frames of stereo output.
+    pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let _ftz = DenormalGuard::new();
+        let n = left.len().min(right.len());
+        let mut done = 0;
+        while done < n {
+            self.drain_commands();
+            let mut len = (n - done).min(MAX_BLOCK);
+            // Split the block where a scheduled command or the loop end falls.
+            self.apply_due();
+            if let Some(due) = self.next_due() {
+                len = len.min((due - self.clock) as usize);
+            }
+            if let Some(d) = self.transport.samples_to_loop_end() {
+                if d == 0 {
+                    self.loop_back();
+                    continue;
+                }
+                len = len.min(d as usize);
+            }
+            self.render(&mut left[done..done + len], &mut right[done..done + len]);
+            done += len;
+        }
+        self.flush_stash();
+    }
+
+    fn loop_back(&mut self) {
+        if let Some((start, _)) = self.transport.loop_range {
+            self.transport.locate(start);
+            let now = self.transport.song_sample;
+            let t = &self.transport;
+            for tr in self.tracks.iter_mut().flatten() {
+                tr.on_stop();
+                tr.on_play(t, now);
+            }
+        }
+    }
+
+    fn drain_commands(&mut self) {
+        while let Ok(cmd) = self.commands.pop() {
+            let due = match cmd.at {
+                When::Now => None,
+                When::Sample(s) => (s > self.clock).then_some(s),
+                When::NextBeat => self.boundary_due(1.0),
+                When::NextBar => self.boundary_due(self.transport.beats_per_bar.max(1) as f64),
+            };
+            match due {
+                None => self.apply(cmd.op),
+                Some(due) => self.schedule(due, cmd.op),
+            }
+        }
+    }
+
+    fn boundary_due(&self, beats: f64) -> Option<u64> {
+        if !self.transport.playing {
+            return None;
+        }
+        let b = self.transport.next_boundary(beats);
+        let d = self.transport.sample_at(b) - self.transport.song_sample;
+        (d > 0).then(|| self.clock + d as u64)
+    }
+
+    fn schedule(&mut self, due: u64, op: Op) {
+        match self.scheduled.iter_mut().find(|s| s.is_none()) {
+            Some(slot) => *slot = Some(Scheduled { due, op }),
+            None => {
+                // No room to wait: apply late rather than lose it (and count).
+                Counters::bump(&self.counters.dropped_scheduled, 1);
+                self.apply(op);
+            }
+        }
+    }
+
+    fn next_due(&self) -> Option<u64> {
+        self.scheduled.iter().flatten().map(|s| s.due).min()
+    }
+
+    fn apply_due(&mut self) {
+        // Apply in due order so two commands for the same sample keep their order.
+        loop {
+            let mut best: Option<(usize, u64)> = None;
+            for (i, s) in self.scheduled.iter().enumerate() {
+                if let Some(s) = s {
+                    if s.due <= self.clock && best.is_none_or(|(_, d)| s.due < d) {
+                        best = Some((i, s.due));
+                    }
+                }
+            }
+            match best {
+                Some((i, _)) => {
+                    if let Some(s) = self.scheduled[i].take() {
+                        self.apply(s.op);
+                    }
+                }
+                None => break,
+            }
+        }
+    }
+
+    fn give_back(&mut self, g: Garbage) {
+        if let Err(rtrb::PushError::Full(g)) = self.garbage.push(g) {
+            match self.stash.iter_mut().find(|s| s.is_none()) {
+                Some(s) => *s = Some(g),
+                None => Counters::bump(&self.counters.leaked_objects, 1),
+            }
+        }
+    }
+
+    fn flush_stash(&mut self) {
+        for i in 0..GARBAGE_STASH {
+            if let Some(g) = self.stash[i] {
+                if self.garbage.push(g).is_ok() {
+                    self.stash[i] = None;
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+
+    fn track_mut(&mut self, slot: Slot) -> Option<&mut TrackDsp> {
+        self.tracks.get_mut(slot as usize).and_then(|t| t.as_deref_mut())
+    }
+
+    fn apply(&mut self, op: Op) {
+        match op {
+            Op::Play => {
+                if !self.transport.playing {
+                    self.transport.playing = true;
+                    let now = self.transport.song_sample;
+                    let t = &self.transport;
+                    for tr in self.tracks.iter_mut().flatten() {
+                        tr.on_play(t, now);
+                    }
+                }
+            }
+            Op::Stop => {
+                self.transport.playing = false;
+                for tr in self.tracks.iter_mut().flatten() {
+                    tr.on_stop();
+                }
+            }
+            Op::Locate { beat } => {
+                self.transport.locate(beat);
+                let now = self.transport.song_sample;
+                let t = &self.transport;
+                for tr in self.tracks.iter_mut().flatten() {
+                    tr.on_stop();
+                    tr.on_play(t, now);
+                }
+            }
+            Op::Loop { start, end } => {
+                self.transport.loop_range = (end > start).then_some((start, end));
+            }
+            Op::Tempo { bpm } => self.transport.set_tempo(bpm),
+            Op::Meter { beats_per_bar } => self.transport.beats_per_bar = beats_per_bar.max(1),
+            Op::MasterGain { gain } => self.master_gain.set(gain),
+            Op::LimiterCeiling { gain } => self.limiter.set_ceiling(gain),
+            Op::TrackGain { slot, gain } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_volume(gain);
+                }
+            }
+            Op::TrackPan { slot, pan } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_pan(pan);
+                }
+            }
+            Op::TrackMute { slot, on } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.mute = on;
+                }
+            }
+            Op::TrackSolo { slot, on } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.solo = on;
+                }
+            }
+            Op::Param { slot, index, value } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.instrument_mut().set_param(index as usize, value);
+                }
+            }
+            Op::NoteOn { slot, note, velocity } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.live_note_on(note, velocity);
+                }
+            }
+            Op::NoteOff { slot, note } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.live_note_off(note);
+                }
+            }
+            Op::AllNotesOff => {
+                for tr in self.tracks.iter_mut().flatten() {
+                    tr.on_stop();
+                }
+            }
+            Op::SetClip { slot, clip } => {
+                // SAFETY: the command ring delivered this handoff to us once.
+                let clip = unsafe { clip.into_box() };
+                let t = &self.transport;
+                let g = match self.tracks.get_mut(slot as usize).and_then(|t| t.as_deref_mut()) {
+                    Some(tr) => tr.set_clip(clip, t),
+                    None => Some(Garbage::Clip(Handoff::new(clip))),
+                };
+                if let Some(g) = g {
+                    self.give_back(g);
+                }
+            }
+            Op::InstallTrack { slot, track } => {
+                // SAFETY: delivered once by the ring.
+                let mut track = unsafe { track.into_box() };
+                if self.transport.playing {
+                    track.on_play(&self.transport, self.transport.song_sample);
+                }
+                match self.tracks.get_mut(slot as usize) {
+                    Some(s) => {
+                        if let Some(old) = s.replace(track) {
+                            self.give_back(Garbage::Track(Handoff::new(old)));
+                        }
+                    }
+                    None => self.give_back(Garbage::Track(Handoff::new(track))),
+                }
+            }
+            Op::RemoveTrack { slot } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.removing = true;
+                    t.on_stop();
+                }
+            }
+            Op::ReplaceInstrument { slot, instrument } => {
+                // SAFETY: delivered once by the ring.
+                let inst = unsafe { instrument.into_box() };
+                let g = match self.track_mut(slot) {
+                    Some(t) => t.replace_instrument(inst),
+                    None => Some(Garbage::Instrument(Handoff::new(inst))),
+                };
+                if let Some(g) = g {
+                    self.give_back(g);
+                }
+            }
+            Op::TrackEffects { slot, chain } => {
+                // SAFETY: delivered once by the ring.
+                let chain = unsafe { chain.into_box() };
+                let g = match self.track_mut(slot) {
+                    Some(t) => t.replace_effects(chain),
+                    None => Garbage::Effects(Handoff::new(chain)),
+                };
+                self.give_back(g);
+            }
+            Op::TrackSend { slot, bus, gain } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_send(bus as usize, gain);
+                }
+            }
+            Op::InstallBus { bus, dsp } => {
+                // SAFETY: delivered once by the ring.
+                let dsp = unsafe { dsp.into_box() };
+                match self.buses.get_mut(bus as usize) {
+                    Some(slot) => {
+                        if let Some(old) = slot.replace(dsp) {
+                            self.give_back(Garbage::Bus(Handoff::new(old)));
+                        }
+                    }
+                    None => self.give_back(Garbage::Bus(Handoff::new(dsp))),
+                }
+            }
+            Op::BusGain { bus, gain } => {
+                if let Some(Some(b)) = self.buses.get_mut(bus as usize) {
+                    b.set_gain(gain);
+                }
+            }
+            Op::BusEffects { bus, chain } => {
+                // SAFETY: delivered once by the ring.
+                let chain = unsafe { chain.into_box() };
+                let old = match self.buses.get_mut(bus as usize) {
+                    Some(Some(b)) => b.replace_chain(chain),
+                    _ => chain,
+                };
+                self.give_back(Garbage::Effects(Handoff::new(old)));
+            }
+            Op::RemoveBus { bus } => {
+                if let Some(Some(b)) = self.buses.get_mut(bus as usize) {
+                    b.set_gain(0.0);
+                }
+            }
+            Op::MasterEffects { chain } => {
+                // SAFETY: delivered once by the ring.
+                let chain = unsafe { chain.into_box() };
+                let old = std::mem::replace(&mut self.master_fx, chain);
+                self.give_back(Garbage::Effects(Handoff::new(old)));
+            }
+        }
+    }
+
+    fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len();
+        let ml = &mut self.master_l[..n];
+        let mr = &mut self.master_r[..n];
+        ml.fill(0.0);
+        mr.fill(0.0);
+        let any_solo = self.tracks.iter().flatten().any(|t| t.solo && !t.removing);
+        let s0 = self.transport.song_sample;
+        let mut finished: [Option<usize>; 8] = [None; 8];
+        let mut nf = 0;
+        for b in self.buses.iter_mut().flatten() {
+            b.clear(n);
+        }
+        for (i, slot) in self.tracks.iter_mut().enumerate() {
+            if let Some(t) = slot.as_deref_mut() {
+                t.update_target(any_solo);
+                t.render(&self.transport, s0, n);
+                t.mix_into(ml, mr, &mut self.buses);
+                if t.dropped_events > 0 {
+                    Counters::bump(&self.counters.dropped_events, t.dropped_events);
+                    t.dropped_events = 0;
+                }
+                if t.finished_removing() && nf < finished.len() {
+                    finished[nf] = Some(i);
+                    nf += 1;
+                }
+            }
+        }
+        for i in finished.iter().flatten() {
+            if let Some(t) = self.tracks[*i].take() {
+                self.give_back(Garbage::Track(Handoff::new(t)));
+            }
+        }
+        for i in 0..self.tracks.len() {
+            if let Some(g) = self.tracks[i].as_deref_mut().and_then(|t| t.take_faded()) {
+                self.give_back(g);
+            }
+        }
+
+        let ml = &mut self.master_l[..n];
+        let mr = &mut self.master_r[..n];
+        for b in self.buses.iter_mut().flatten() {
+            b.render(ml, mr);
+        }
+        self.master_fx.process(ml, mr);
+        let mut bad = 0u64;
+        for (l, r) in ml.iter_mut().zip(mr.iter_mut()) {
+            let g = self.master_gain.next();
+            *l *= g;
+            *r *= g;
+            if !l.is_finite() {
+                *l = 0.0;
+                bad += 1;
+            }
+            if !r.is_finite() {
+                *r = 0.0;
+                bad += 1;
+            }
+        }
+        if bad > 0 {
+            Counters::bump(&self.counters.nonfinite_samples, bad);
+        }
+        self.limiter.process(ml, mr);
+        left.copy_from_slice(ml);
+        right.copy_from_slice(mr);
+        self.master_meter.add(ml, mr);
+
+        self.transport.advance(n);
+        self.clock += n as u64;
+        Counters::bump(&self.counters.blocks, 1);
+        if n >= self.report_countdown {
+            self.report_countdown = self.report_every;
+            self.report();
+        } else {
+            self.report_countdown -= n;
+        }
+    }
+
+    fn push_feedback(&mut self, f: Feedback) {
+        if self.feedback.push(f).is_err() {
+            Counters::bump(&self.counters.dropped_feedback, 1);
+        }
+    }
+
+    fn report(&mut self) {
+        let t = &self.transport;
+        let pos = Feedback::Position {
+            clock: self.clock,
+            song_sample: t.song_sample,
+            beat: t.beat(),
+            bpm: t.bpm(),
+            playing: t.playing,
+            beats_per_bar: t.beats_per_bar,
+        };
+        self.push_feedback(pos);
+        for i in 0..self.tracks.len() {
+            let m = match self.tracks[i].as_deref_mut() {
+                Some(t) => {
+                    let (peak, rms) = t.meter.take();
+                    Feedback::Meter {
+                        slot: Some(i as Slot),
+                        peak,
+                        rms,
+                        voices: t.active_voices().min(u16::MAX as usize) as u16,
+                    }
+                }
+                None => continue,
+            };
+            self.push_feedback(m);
+        }
+        let (peak, rms) = self.master_meter.take();
+        self.push_feedback(Feedback::Meter { slot: None, peak, rms, voices: 0 });
+        let gain_db = dsp::gain_to_db(self.limiter.min_gain);
+        self.limiter.min_gain = 1.0;
+        self.push_feedback(Feedback::Limiter { gain_db });
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // Runs wherever the engine is dropped (at shutdown, off the hot path):
+        // free what is still waiting so nothing leaks.
+        for s in self.scheduled.iter_mut() {
+            if let Some(s) = s.take() {
+                // SAFETY: scheduled ops were never applied, so we still own the payload.
+                unsafe { s.op.reclaim() };
+            }
+        }
+        for g in self.stash.iter_mut() {
+            if let Some(g) = g.take() {
+                // SAFETY: stashed garbage is owned by the engine until pushed.
+                unsafe { g.release() };
+            }
+        }
+        while let Ok(cmd) = self.commands.pop() {
+            // SAFETY: undelivered commands still own their payloads.
+            unsafe { cmd.op.reclaim() };
+        }
+    }
+}

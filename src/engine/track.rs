@@ -1,0 +1,309 @@
+//! One track on the audio thread: its instrument, clip, pending note-offs,
+//! effect chain, fader, pan and meter.
+//!
+//! Built on the control thread ([`TrackDsp::new`] sizes every buffer), then
+//! owned by the engine. `render` runs on the audio thread and splits its
+//! block at every note event so each note starts on its exact sample.
+
+use super::command::{Garbage, Handoff};
+use super::dsp::{MeterAcc, Smoothed};
+use super::effect::EffectChain;
+use super::instrument::voice::pan_gains;
+use super::instrument::Instrument;
+use super::sequencer::{Clip, Cursor, PendingOff, PendingOffs};
+use super::transport::Transport;
+use super::bus::{Bus, MAX_BUSES};
+use super::MAX_BLOCK;
+
+/// Fader and pan glide time constant.
+const MIX_SMOOTH_S: f32 = 0.005;
+/// How long a replaced instrument or a removed track takes to fade out.
+pub const SWAP_FADE_S: f32 = 0.010;
+/// The most note events one track handles in one block (bounds the work).
+const MAX_EVENTS_PER_BLOCK: usize = 512;
+
+pub struct TrackDsp {
+    instrument: Box<dyn Instrument>,
+    /// A replaced instrument still sounding while it fades out.
+    fading: Option<Box<dyn Instrument>>,
+    fade_gain: f32,
+    fade_step: f32,
+    clip: Option<Box<Clip>>,
+    cursor: Cursor,
+    offs: PendingOffs,
+    effects: Box<EffectChain>,
+    buf_l: Box<[f32]>,
+    buf_r: Box<[f32]>,
+    fade_l: Box<[f32]>,
+    fade_r: Box<[f32]>,
+    volume: f32,
+    pan: f32,
+    pub mute: bool,
+    pub solo: bool,
+    gain: Smoothed,
+    pan_l: Smoothed,
+    pan_r: Smoothed,
+    pub meter: MeterAcc,
+    /// Set when the track is being removed: it fades out, then goes back.
+    pub removing: bool,
+    /// Default note for hits without one.
+    pub default_note: f32,
+    pub dropped_events: u64,
+    /// Send levels to each bus (linear, smoothed).
+    sends: [Smoothed; MAX_BUSES],
+}
+
+impl std::fmt::Debug for TrackDsp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrackDsp").field("volume", &self.volume).field("pan", &self.pan).finish()
+    }
+}
+
+impl TrackDsp {
+    /// Control thread.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        instrument: Box<dyn Instrument>,
+        clip: Option<Clip>,
+        effects: EffectChain,
+        volume: f32,
+        pan: f32,
+        mute: bool,
+        solo: bool,
+        rate: f32,
+    ) -> Self {
+        let (pl, pr) = balance_gains(pan);
+        Self {
+            instrument,
+            fading: None,
+            fade_gain: 0.0,
+            fade_step: 1.0 / (SWAP_FADE_S * rate),
+            clip: clip.map(Box::new),
+            cursor: Cursor::default(),
+            offs: PendingOffs::default(),
+            effects: Box::new(effects),
+            buf_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            buf_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            fade_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            fade_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            volume,
+            pan,
+            mute,
+            solo,
+            gain: Smoothed::new(volume, MIX_SMOOTH_S, rate),
+            pan_l: Smoothed::new(pl, MIX_SMOOTH_S, rate),
+            pan_r: Smoothed::new(pr, MIX_SMOOTH_S, rate),
+            meter: MeterAcc::default(),
+            removing: false,
+            default_note: 60.0,
+            dropped_events: 0,
+            sends: [Smoothed::new(0.0, MIX_SMOOTH_S, rate); MAX_BUSES],
+        }
+    }
+
+    pub fn set_volume(&mut self, gain: f32) {
+        self.volume = gain;
+    }
+
+    pub fn set_pan(&mut self, pan: f32) {
+        self.pan = pan;
+        let (l, r) = balance_gains(pan);
+        self.pan_l.set(l);
+        self.pan_r.set(r);
+    }
+
+    pub fn instrument_mut(&mut self) -> &mut dyn Instrument {
+        &mut *self.instrument
+    }
+
+    /// Audio thread: the gain this track should settle at, given solo state.
+    pub fn update_target(&mut self, any_solo: bool) {
+        let audible = !self.removing && !self.mute && (!any_solo || self.solo);
+        self.gain.set(if audible { self.volume } else { 0.0 });
+    }
+
+    /// Audio thread: whether the track has faded out completely after removal.
+    pub fn finished_removing(&self) -> bool {
+        self.removing && self.gain.value == 0.0
+    }
+
+    /// Audio thread: swap in a new clip, keeping the song phase. Returns the old one.
+    pub fn set_clip(&mut self, clip: Box<Clip>, t: &Transport) -> Option<Garbage> {
+        self.cursor = Cursor::seek(&clip, t, t.song_sample);
+        let old = self.clip.replace(clip);
+        old.map(|c| Garbage::Clip(Handoff::new(c)))
+    }
+
+    /// Audio thread: swap instruments; the old one fades out over
+    /// [`SWAP_FADE_S`]. Returns an instrument to free, if any.
+    pub fn replace_instrument(&mut self, new: Box<dyn Instrument>) -> Option<Garbage> {
+        let old = std::mem::replace(&mut self.instrument, new);
+        self.fade_gain = 1.0;
+        // If a previous swap is still fading, cut it (it is already quiet-ish).
+        self.fading.replace(old).map(|f| Garbage::Instrument(Handoff::new(f)))
+    }
+
+    /// Audio thread: swap effect chains. Returns the old chain.
+    pub fn replace_effects(&mut self, new: Box<EffectChain>) -> Garbage {
+        Garbage::Effects(Handoff::new(std::mem::replace(&mut self.effects, new)))
+    }
+
+    /// Audio thread: take the fading instrument once it has faded out.
+    pub fn take_faded(&mut self) -> Option<Garbage> {
+        if self.fading.is_some() && self.fade_gain <= 0.0 {
+            self.fading.take().map(|f| Garbage::Instrument(Handoff::new(f)))
+        } else {
+            None
+        }
+    }
+
+    /// Audio thread: transport (re)started at song sample `now`.
+    pub fn on_play(&mut self, t: &Transport, now: i64) {
+        if let Some(c) = &self.clip {
+            self.cursor = Cursor::seek(c, t, now);
+        }
+    }
+
+    /// Audio thread: transport stopped or jumped: release everything.
+    pub fn on_stop(&mut self) {
+        self.offs.clear();
+        self.instrument.all_notes_off();
+    }
+
+    /// Audio thread: note-on with an optional note-off `length` beats later.
+    fn start_note(&mut self, t: &Transport, note: f32, velocity: f32, off_beat: Option<f64>) {
+        self.instrument.note_on(note, velocity);
+        if let Some(beat) = off_beat {
+            let _ = t;
+            if let Some(evicted) = self.offs.push(PendingOff { beat, note }) {
+                self.instrument.note_off(evicted.note);
+            }
+        }
+    }
+
+    /// Audio thread: render `n` frames starting at song sample `s0` into the
+    /// track buffers (instrument + effects, before the fader).
+    pub fn render(&mut self, t: &Transport, s0: i64, n: usize) {
+        let n = n.min(MAX_BLOCK);
+        self.buf_l[..n].fill(0.0);
+        self.buf_r[..n].fill(0.0);
+        let s1 = s0 + n as i64;
+        let mut pos = 0usize;
+        let mut budget = MAX_EVENTS_PER_BLOCK;
+        loop {
+            // The next thing that happens inside this block, if anything.
+            let mut next = s1;
+            if t.playing {
+                if let Some(clip) = &self.clip {
+                    if let Some(b) = self.cursor.peek(clip) {
+                        next = next.min(t.sample_at(b));
+                    }
+                }
+            }
+            let earliest_off = self.offs.earliest();
+            if let Some(i) = earliest_off {
+                next = next.min(t.sample_at(self.offs.get(i).beat));
+            }
+            if next >= s1 {
+                break;
+            }
+            if budget == 0 {
+                self.dropped_events += 1;
+                break;
+            }
+            budget -= 1;
+            let at = ((next - s0).max(0) as usize).max(pos);
+            if at > pos {
+                self.instrument.render(&mut self.buf_l[pos..at], &mut self.buf_r[pos..at]);
+                pos = at;
+            }
+            // Note-offs before note-ons at the same sample, so a repeated note retriggers.
+            if let Some(i) = earliest_off {
+                if t.sample_at(self.offs.get(i).beat) <= next {
+                    let off = self.offs.remove(i);
+                    self.instrument.note_off(off.note);
+                    continue;
+                }
+            }
+            if let Some(clip) = self.clip.as_deref() {
+                if let (Some(b), Some(e)) = (self.cursor.peek(clip), self.cursor.event(clip)) {
+                    let e = *e;
+                    self.cursor.advance(clip);
+                    let note = if e.note.is_nan() { self.default_note } else { e.note };
+                    self.start_note(t, note, e.velocity, Some(b + e.length));
+                }
+            }
+        }
+        if pos < n {
+            self.instrument.render(&mut self.buf_l[pos..n], &mut self.buf_r[pos..n]);
+        }
+        if let Some(f) = self.fading.as_deref_mut() {
+            self.fade_l[..n].fill(0.0);
+            self.fade_r[..n].fill(0.0);
+            f.render(&mut self.fade_l[..n], &mut self.fade_r[..n]);
+            for i in 0..n {
+                self.buf_l[i] += self.fade_l[i] * self.fade_gain;
+                self.buf_r[i] += self.fade_r[i] * self.fade_gain;
+                self.fade_gain = (self.fade_gain - self.fade_step).max(0.0);
+            }
+        }
+        self.effects.process(&mut self.buf_l[..n], &mut self.buf_r[..n]);
+    }
+
+    /// Audio thread: set the send level (linear) to bus `bus`.
+    pub fn set_send(&mut self, bus: usize, gain: f32) {
+        if let Some(s) = self.sends.get_mut(bus) {
+            s.set(gain);
+        }
+    }
+
+    /// Audio thread: apply fader and pan, meter, add into the master and
+    /// feed the sends (post-fader) into their buses.
+    pub fn mix_into(&mut self, out_l: &mut [f32], out_r: &mut [f32], buses: &mut [Option<Box<Bus>>]) {
+        let n = out_l.len().min(MAX_BLOCK);
+        for i in 0..n {
+            let g = self.gain.next();
+            let l = self.buf_l[i] * g * self.pan_l.next();
+            let r = self.buf_r[i] * g * self.pan_r.next();
+            self.buf_l[i] = l;
+            self.buf_r[i] = r;
+            out_l[i] += l;
+            out_r[i] += r;
+        }
+        self.meter.add(&self.buf_l[..n], &self.buf_r[..n]);
+        for (b, send) in self.sends.iter_mut().enumerate() {
+            if send.target == 0.0 && send.value == 0.0 {
+                continue;
+            }
+            match buses.get_mut(b).and_then(|x| x.as_deref_mut()) {
+                Some(bus) => bus.feed(&self.buf_l[..n], &self.buf_r[..n], send),
+                None => {
+                    // No bus there (yet): keep the glide moving so it stays in step.
+                    for _ in 0..n {
+                        send.next();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Audio thread: a live note from a key, MIDI or OSC.
+    pub fn live_note_on(&mut self, note: f32, velocity: f32) {
+        self.instrument.note_on(note, velocity);
+    }
+
+    pub fn live_note_off(&mut self, note: f32) {
+        self.instrument.note_off(note);
+    }
+
+    pub fn active_voices(&self) -> usize {
+        self.instrument.active_voices()
+    }
+}
+
+/// Equal-power balance normalised so the centre is unity: a centred track
+/// plays at its fader level, and panning a mono source keeps its power.
+pub fn balance_gains(pan: f32) -> (f32, f32) {
+    let (l, r) = pan_gains(pan);
+    (l * std::f32::consts::SQRT_2, r * std::f32::consts::SQRT_2)
+}

@@ -1,0 +1,14 @@
+//! termdaw: a terminal live-coding DAW.
+//!
+//! The crate is laid out along the data flow (see docs/architecture.md):
+//! input sources produce [`action::Action`]s, [`session::Session`] validates
+//! and applies them and emits engine commands, and [`engine`] — the only code
+//! on the audio thread — renders sound that [`audio`] sends to a device or a file.
+
+pub mod action;
+pub mod audio;
+pub mod engine;
+pub mod patch;
+pub mod pattern;
+pub mod sample;
+pub mod session;

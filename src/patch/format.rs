@@ -1,0 +1,533 @@
+//! The session file format, v1: what a `.ron` session holds and how each
+//! field is checked while it is read.
+//!
+//! Control thread only. Every range check happens during deserialization so
+//! that errors carry the position of the offending text; cross-field checks
+//! (duplicate names, unknown buses) happen in [`SessionFile::validate`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, EnumAccess, VariantAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::device::{EffectDef, InstrumentDef};
+use crate::pattern::{self, Pattern};
+
+pub const TEMPO_RANGE: (f64, f64) = (20.0, 999.0);
+pub const VOLUME_RANGE: (f64, f64) = (-120.0, 12.0);
+pub const CEILING_RANGE: (f64, f64) = (-24.0, 0.0);
+pub const SWING_RANGE: (f64, f64) = (0.0, 0.5);
+pub const GATE_RANGE: (f64, f64) = (0.01, 16.0);
+pub const VOICES_RANGE: (u32, u32) = (1, 256);
+pub const RESOLUTIONS: &[u32] = &[1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
+
+/// A whole session file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Session", deny_unknown_fields)]
+pub struct SessionFile {
+    /// Beats per minute.
+    #[serde(default = "d_tempo", deserialize_with = "de_tempo")]
+    pub tempo: f64,
+    #[serde(default)]
+    pub time_signature: TimeSignature,
+    /// Delay of every other step, as a share of a step (0 straight, 0.33 shuffle).
+    #[serde(default, deserialize_with = "de_swing")]
+    pub swing: f64,
+    /// Where reloaded changes land.
+    #[serde(default)]
+    pub quantum: Quantum,
+    #[serde(default)]
+    pub key: Key,
+    #[serde(default)]
+    pub scale: Scale,
+    #[serde(default)]
+    pub master: Master,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buses: Vec<Bus>,
+    #[serde(default)]
+    pub tracks: Vec<Track>,
+}
+
+impl Default for SessionFile {
+    fn default() -> Self {
+        Self {
+            tempo: d_tempo(),
+            time_signature: TimeSignature::default(),
+            swing: 0.0,
+            quantum: Quantum::default(),
+            key: Key::default(),
+            scale: Scale::default(),
+            master: Master::default(),
+            buses: Vec::new(),
+            tracks: Vec::new(),
+        }
+    }
+}
+
+/// The master bus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Master {
+    /// dB.
+    #[serde(default, deserialize_with = "de_volume")]
+    pub volume: f64,
+    /// Limiter ceiling, dBFS.
+    #[serde(default = "d_ceiling", deserialize_with = "de_ceiling")]
+    pub ceiling: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<EffectDef>,
+}
+
+impl Default for Master {
+    fn default() -> Self {
+        Self { volume: 0.0, ceiling: d_ceiling(), effects: Vec::new() }
+    }
+}
+
+/// A return bus that tracks send to; its output goes to the master.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bus {
+    pub name: Name,
+    #[serde(default, deserialize_with = "de_volume")]
+    pub volume: f64,
+    #[serde(default)]
+    pub effects: Vec<EffectDef>,
+}
+
+/// One track.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Track {
+    /// The track's stable id: lowercase letters, digits, `_` and `-`.
+    pub name: Name,
+    pub instrument: InstrumentDef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<PatternDef>,
+    /// Steps per whole note (16 = sixteenths).
+    #[serde(default = "d_resolution", deserialize_with = "de_resolution")]
+    pub resolution: u32,
+    /// Note length as a share of its step length.
+    #[serde(default = "d_gate", deserialize_with = "de_gate")]
+    pub gate: f64,
+    /// Fader, dB.
+    #[serde(default, deserialize_with = "de_volume")]
+    pub volume: f64,
+    #[serde(default, deserialize_with = "de_pan")]
+    pub pan: f64,
+    #[serde(default)]
+    pub mute: bool,
+    #[serde(default)]
+    pub solo: bool,
+    /// Polyphony limit.
+    #[serde(default = "d_voices", deserialize_with = "de_voices")]
+    pub voices: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<EffectDef>,
+    /// Send levels (dB) to buses, by bus name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "de_sends")]
+    pub sends: BTreeMap<String, f64>,
+}
+
+impl Track {
+    pub fn new(name: &str, instrument: InstrumentDef) -> Self {
+        Self {
+            name: Name(name.to_string()),
+            instrument,
+            pattern: None,
+            resolution: d_resolution(),
+            gate: d_gate(),
+            volume: 0.0,
+            pan: 0.0,
+            mute: false,
+            solo: false,
+            voices: d_voices(),
+            effects: Vec::new(),
+            sends: BTreeMap::new(),
+        }
+    }
+}
+
+/// Where changes from a reload land.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Quantum {
+    Immediate,
+    Beat,
+    #[default]
+    Bar,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeSignature {
+    pub beats: u8,
+    pub unit: u8,
+}
+
+impl Default for TimeSignature {
+    fn default() -> Self {
+        Self { beats: 4, unit: 4 }
+    }
+}
+
+impl Serialize for TimeSignature {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (self.beats, self.unit).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeSignature {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (beats, unit) = <(i64, i64)>::deserialize(d)?;
+        if !(1..=32).contains(&beats) {
+            return Err(de::Error::custom(format!(
+                "time signature needs 1 to 32 beats per bar, found {beats}"
+            )));
+        }
+        if ![1, 2, 4, 8, 16, 32].contains(&unit) {
+            return Err(de::Error::custom(format!(
+                "time signature unit must be 1, 2, 4, 8, 16 or 32, found {unit}"
+            )));
+        }
+        Ok(Self { beats: beats as u8, unit: unit as u8 })
+    }
+}
+
+impl TimeSignature {
+    /// Beats in one step at `resolution` steps per whole note.
+    pub fn step_beats(&self, resolution: u32) -> f64 {
+        self.unit as f64 / resolution.max(1) as f64
+    }
+}
+
+/// The key's tonic as a pitch class (0 = C).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Key(pub u8);
+
+const KEY_NAMES: [&str; 12] = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
+
+impl Key {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let mut chars = t.chars();
+        let base = match chars.next().map(|c| c.to_ascii_lowercase()) {
+            Some('c') => 0,
+            Some('d') => 2,
+            Some('e') => 4,
+            Some('f') => 5,
+            Some('g') => 7,
+            Some('a') => 9,
+            Some('b') => 11,
+            _ => return Err(format!("key must be a note name like C, F# or Bb, found \"{s}\"")),
+        };
+        let acc: i32 = match chars.as_str() {
+            "" => 0,
+            "#" | "s" => 1,
+            "b" => -1,
+            _ => return Err(format!("key must be a note name like C, F# or Bb, found \"{s}\"")),
+        };
+        Ok(Key(((base + acc).rem_euclid(12)) as u8))
+    }
+
+    pub fn name(self) -> &'static str {
+        KEY_NAMES[(self.0 % 12) as usize]
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Key {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Key::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Scale {
+    #[default]
+    Major,
+    Minor,
+    Dorian,
+    Phrygian,
+    Lydian,
+    Mixolydian,
+    Locrian,
+    HarmonicMinor,
+    MelodicMinor,
+    MajorPentatonic,
+    MinorPentatonic,
+    Blues,
+    Chromatic,
+}
+
+impl Scale {
+    pub const ALL: [Scale; 13] = [
+        Scale::Major,
+        Scale::Minor,
+        Scale::Dorian,
+        Scale::Phrygian,
+        Scale::Lydian,
+        Scale::Mixolydian,
+        Scale::Locrian,
+        Scale::HarmonicMinor,
+        Scale::MelodicMinor,
+        Scale::MajorPentatonic,
+        Scale::MinorPentatonic,
+        Scale::Blues,
+        Scale::Chromatic,
+    ];
+
+    /// Semitones above the tonic.
+    pub fn intervals(self) -> &'static [u8] {
+        match self {
+            Scale::Major => &[0, 2, 4, 5, 7, 9, 11],
+            Scale::Minor => &[0, 2, 3, 5, 7, 8, 10],
+            Scale::Dorian => &[0, 2, 3, 5, 7, 9, 10],
+            Scale::Phrygian => &[0, 1, 3, 5, 7, 8, 10],
+            Scale::Lydian => &[0, 2, 4, 6, 7, 9, 11],
+            Scale::Mixolydian => &[0, 2, 4, 5, 7, 9, 10],
+            Scale::Locrian => &[0, 1, 3, 5, 6, 8, 10],
+            Scale::HarmonicMinor => &[0, 2, 3, 5, 7, 8, 11],
+            Scale::MelodicMinor => &[0, 2, 3, 5, 7, 9, 11],
+            Scale::MajorPentatonic => &[0, 2, 4, 7, 9],
+            Scale::MinorPentatonic => &[0, 3, 5, 7, 10],
+            Scale::Blues => &[0, 3, 5, 6, 7, 10],
+            Scale::Chromatic => &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+        }
+    }
+
+    pub fn name(self) -> String {
+        format!("{self:?}")
+    }
+
+    pub fn parse(s: &str) -> Option<Scale> {
+        Scale::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// A track or bus name: the stable id used by actions, OSC addresses and the chat.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Name(pub String);
+
+impl Name {
+    pub fn check(s: &str) -> Result<(), String> {
+        if s.is_empty() || s.len() > 32 {
+            return Err(format!("a name must be 1 to 32 characters, found \"{s}\""));
+        }
+        if let Some(c) = s
+            .chars()
+            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-'))
+        {
+            return Err(format!(
+                "a name may use lowercase letters, digits, `_` and `-` only; \"{s}\" has `{c}`"
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Name::check(&s).map_err(de::Error::custom)?;
+        Ok(Name(s))
+    }
+}
+
+/// How a pattern string is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notation {
+    /// Drum steps: `x..x..X.`
+    Steps,
+    /// Notes: `a2 ~ c3 e3`
+    Notes,
+}
+
+impl Notation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Notation::Steps => "Steps",
+            Notation::Notes => "Notes",
+        }
+    }
+}
+
+/// A pattern as written (`Steps("x...")` / `Notes("c3 e3")`) and as parsed.
+#[derive(Debug, Clone)]
+pub struct PatternDef {
+    pub notation: Notation,
+    pub source: String,
+    pub pattern: Pattern,
+}
+
+impl PartialEq for PatternDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.notation == other.notation && self.source == other.source
+    }
+}
+
+/// Marker that lets the file loader turn a column inside a pattern string
+/// into a column in the file.
+pub const PATTERN_COLUMN_TAG: &str = "\u{1}pattern-column:";
+
+impl PatternDef {
+    pub fn parse(notation: Notation, source: &str) -> Result<Self, pattern::PatternError> {
+        let pattern = match notation {
+            Notation::Steps => pattern::parse_steps(source)?,
+            Notation::Notes => pattern::parse_notes(source)?,
+        };
+        Ok(Self { notation, source: source.to_string(), pattern })
+    }
+}
+
+impl Serialize for PatternDef {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let idx = match self.notation {
+            Notation::Steps => 0,
+            Notation::Notes => 1,
+        };
+        s.serialize_newtype_variant("Pattern", idx, self.notation.name(), &self.source)
+    }
+}
+
+impl<'de> Deserialize<'de> for PatternDef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_enum("Pattern", &["Steps", "Notes"], PatternVisitor)
+    }
+}
+
+struct PatternVisitor;
+
+impl<'de> Visitor<'de> for PatternVisitor {
+    type Value = PatternDef;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a pattern: Steps(\"x...\") or Notes(\"c3 e3 g3\")")
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<PatternDef, A::Error> {
+        let (super::device::IdentName(name), variant) = data.variant()?;
+        let notation = match name.as_str() {
+            "Steps" => Notation::Steps,
+            "Notes" => Notation::Notes,
+            _ => {
+                return Err(de::Error::custom(format!(
+                    "unknown pattern kind `{name}`; write Steps(\"x...\") or Notes(\"c3 e3\")"
+                )))
+            }
+        };
+        let src: String = variant.newtype_variant()?;
+        PatternDef::parse(notation, &src).map_err(|e| {
+            de::Error::custom(format!(
+                "{PATTERN_COLUMN_TAG}{}:{}\u{1}bad pattern: {}",
+                e.column,
+                src.chars().count(),
+                e.message
+            ))
+        })
+    }
+}
+
+fn d_tempo() -> f64 {
+    120.0
+}
+fn d_ceiling() -> f64 {
+    -0.3
+}
+fn d_resolution() -> u32 {
+    16
+}
+fn d_gate() -> f64 {
+    0.9
+}
+fn d_voices() -> u32 {
+    8
+}
+
+fn ranged<'de, D: Deserializer<'de>>(
+    d: D,
+    (min, max): (f64, f64),
+    what: &str,
+    unit: &str,
+) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if !(v.is_finite() && v >= min && v <= max) {
+        return Err(de::Error::custom(format!(
+            "{what} must be between {min} and {max}{unit}, found {v}"
+        )));
+    }
+    Ok(v)
+}
+
+fn de_tempo<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    ranged(d, TEMPO_RANGE, "tempo", " BPM")
+}
+fn de_swing<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    ranged(d, SWING_RANGE, "swing", " of a step")
+}
+fn de_volume<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    ranged(d, VOLUME_RANGE, "volume", " dB")
+}
+fn de_ceiling<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    ranged(d, CEILING_RANGE, "ceiling", " dBFS")
+}
+fn de_pan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    ranged(d, (-1.0, 1.0), "pan", " (-1 left, 1 right)")
+}
+fn de_gate<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    ranged(d, GATE_RANGE, "gate", " steps")
+}
+fn de_voices<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = i64::deserialize(d)?;
+    if v < VOICES_RANGE.0 as i64 || v > VOICES_RANGE.1 as i64 {
+        return Err(de::Error::custom(format!(
+            "voices must be between {} and {}, found {v}",
+            VOICES_RANGE.0, VOICES_RANGE.1
+        )));
+    }
+    Ok(v as u32)
+}
+fn de_resolution<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = i64::deserialize(d)?;
+    if !RESOLUTIONS.contains(&(v as u32)) || v < 0 {
+        return Err(de::Error::custom(format!(
+            "resolution must be one of {:?} (steps per whole note; 16 = sixteenths), found {v}",
+            RESOLUTIONS
+        )));
+    }
+    Ok(v as u32)
+}
+fn de_sends<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
+    let m = BTreeMap::<String, f64>::deserialize(d)?;
+    for (k, v) in &m {
+        if !(v.is_finite() && *v >= VOLUME_RANGE.0 && *v <= VOLUME_RANGE.1) {
+            return Err(de::Error::custom(format!(
+                "send level to `{k}` must be between {} and {} dB, found {v}",
+                VOLUME_RANGE.0, VOLUME_RANGE.1
+            )));
+        }
+    }
+    Ok(m)
+}

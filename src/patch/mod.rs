@@ -1,0 +1,225 @@
+//! Session files: reading, checking and writing the RON format.
+//!
+//! Control thread only. Everything that comes from a file — a load, a
+//! reload, a chat edit — goes through [`parse`], which either returns a
+//! fully checked [`SessionFile`] or a [`PatchError`] with file, line, column
+//! and a plain-language message; it never panics. [`save`] writes atomically
+//! (temp file + rename) and keeps the previous version as `NAME.ron.bak`.
+
+pub mod device;
+pub mod error;
+pub mod format;
+
+use std::path::Path;
+
+pub use device::{Device, EffectDef, InstrumentDef};
+pub use error::PatchError;
+pub use format::{
+    Bus, Key, Master, Name, Notation, PatternDef, Quantum, Scale, SessionFile, TimeSignature, Track,
+};
+
+fn options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
+/// Parse and check session text. `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<SessionFile, PatchError> {
+    let session: SessionFile = options().from_str(text).map_err(|e| from_ron(file, text, e))?;
+    session.validate().map_err(|(needle, nth, msg)| {
+        let (line, col) = locate(text, &needle, nth);
+        PatchError::at(file, text, line, col, msg)
+    })?;
+    Ok(session)
+}
+
+/// Read and parse a session file.
+pub fn load(path: &Path) -> Result<SessionFile, PatchError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| PatchError::Io { file: file.clone(), source })?;
+    parse(&file, &text)
+}
+
+/// The session as RON text.
+pub fn to_string(session: &SessionFile) -> String {
+    let pretty = ron::ser::PrettyConfig::new()
+        .struct_names(true)
+        .extensions(ron::extensions::Extensions::IMPLICIT_SOME)
+        .indentor("    ".to_string());
+    // Serializing our own types cannot fail: every field is plain data.
+    options().to_string_pretty(session, pretty).unwrap_or_default() + "\n"
+}
+
+/// Write `text` to `path` atomically, keeping the previous file as `path.bak`.
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    if path.exists() {
+        let bak = dir.join(format!("{name}.bak"));
+        std::fs::copy(path, bak)?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+/// Save a session file atomically.
+pub fn save(path: &Path, session: &SessionFile) -> std::io::Result<()> {
+    write_atomic(path, &to_string(session))
+}
+
+/// Where the `nth` occurrence of `needle` starts (1-based line, column).
+fn locate(text: &str, needle: &str, nth: usize) -> (usize, usize) {
+    let mut from = 0;
+    let mut found = None;
+    for _ in 0..=nth {
+        match text[from..].find(needle) {
+            Some(i) => {
+                found = Some(from + i);
+                from += i + needle.len();
+            }
+            None => break,
+        }
+    }
+    error::line_column_of(text, found.unwrap_or(0))
+}
+
+fn from_ron(file: &str, text: &str, e: ron::error::SpannedError) -> PatchError {
+    let start = e.span.start;
+    let end = e.span.end;
+    let msg = match &e.code {
+        ron::Error::Message(m) => m.clone(),
+        other => plain(other),
+    };
+    if let Some(rest) = msg.strip_prefix(format::PATTERN_COLUMN_TAG) {
+        // "<col>:<len>\u{1}<message>": point at the column inside the string.
+        if let Some((nums, message)) = rest.split_once('\u{1}') {
+            let mut it = nums.split(':').filter_map(|n| n.parse::<usize>().ok());
+            if let (Some(col), Some(_len)) = (it.next(), it.next()) {
+                let (line, string_col) = string_start(text, start.line, start.col, end.line, end.col);
+                return PatchError::at(file, text, line, string_col + col, message.to_string());
+            }
+        }
+    }
+    PatchError::at(file, text, start.line.max(1), start.col.max(1), msg)
+}
+
+/// The line and column just before the first character of the pattern's
+/// string literal. ron's span may cover the variant name before the string
+/// or the end of the string, so pick the literal on that line that overlaps
+/// the span, else the first one after it. Pattern strings hold no quotes.
+fn string_start(text: &str, l0: usize, c0: usize, l1: usize, c1: usize) -> (usize, usize) {
+    let line = text.lines().nth(l0.saturating_sub(1)).unwrap_or("");
+    let quotes: Vec<usize> = line
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| *c == '"')
+        .map(|(i, _)| i + 1)
+        .collect();
+    let end_col = if l1 == l0 { c1 } else { usize::MAX };
+    let pairs: Vec<(usize, usize)> = quotes.chunks(2).filter(|p| p.len() == 2).map(|p| (p[0], p[1])).collect();
+    let pick = pairs
+        .iter()
+        .find(|(open, close)| *open <= end_col && *close + 1 >= c0)
+        .or_else(|| pairs.iter().find(|(open, _)| *open >= c0));
+    match pick {
+        Some((open, _)) => (l0, *open),
+        None => (l0, c0),
+    }
+}
+
+/// ron's error messages, in the words of a musician where they differ.
+fn plain(e: &ron::Error) -> String {
+    match e {
+        ron::Error::NoSuchStructField { expected, found, outer } => format!(
+            "unknown field `{found}`{}; expected one of: {}",
+            outer.as_ref().map(|o| format!(" in {o}")).unwrap_or_default(),
+            expected.join(", ")
+        ),
+        ron::Error::MissingStructField { field, outer } => format!(
+            "missing field `{field}`{}",
+            outer.as_ref().map(|o| format!(" in {o}")).unwrap_or_default()
+        ),
+        ron::Error::NoSuchEnumVariant { expected, found, outer } => format!(
+            "unknown value `{found}`{}; expected one of: {}",
+            outer.as_ref().map(|o| format!(" for {o}")).unwrap_or_default(),
+            expected.join(", ")
+        ),
+        ron::Error::Eof => "the file ends too early: a bracket or parenthesis is not closed".into(),
+        ron::Error::ExpectedStructLike => {
+            "expected `(` here: an instrument or effect needs parentheses, e.g. `Kick()` for its defaults or `Kick(tune: 50)`".into()
+        }
+        other => format!("syntax error: {other}"),
+    }
+}
+
+impl SessionFile {
+    /// Cross-field checks. On failure: (text to point at, which occurrence, message).
+    pub fn validate(&self) -> Result<(), (String, usize, String)> {
+        let mut seen: Vec<&str> = Vec::new();
+        for t in &self.tracks {
+            let n = t.name.as_str();
+            let count = seen.iter().filter(|s| **s == n).count();
+            if count > 0 {
+                return Err((
+                    format!("\"{n}\""),
+                    count,
+                    format!("two tracks are named \"{n}\"; track names must be unique"),
+                ));
+            }
+            seen.push(n);
+        }
+        if self.tracks.len() > crate::engine::MAX_TRACKS {
+            return Err((
+                "tracks".into(),
+                0,
+                format!("at most {} tracks, found {}", crate::engine::MAX_TRACKS, self.tracks.len()),
+            ));
+        }
+        if self.buses.len() > crate::engine::bus::MAX_BUSES {
+            return Err((
+                "buses".into(),
+                0,
+                format!("at most {} buses, found {}", crate::engine::bus::MAX_BUSES, self.buses.len()),
+            ));
+        }
+        let mut buses: Vec<&str> = Vec::new();
+        for b in &self.buses {
+            if buses.contains(&b.name.as_str()) {
+                return Err((
+                    format!("\"{}\"", b.name),
+                    1,
+                    format!("two buses are named \"{}\"", b.name),
+                ));
+            }
+            buses.push(b.name.as_str());
+        }
+        for t in &self.tracks {
+            for bus in t.sends.keys() {
+                if !buses.contains(&bus.as_str()) {
+                    return Err((
+                        format!("\"{bus}\""),
+                        0,
+                        format!(
+                            "track \"{}\" sends to \"{bus}\", but there is no bus of that name{}",
+                            t.name,
+                            if buses.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (buses: {})", buses.join(", "))
+                            }
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn track(&self, name: &str) -> Option<&Track> {
+        self.tracks.iter().find(|t| t.name.as_str() == name)
+    }
+
+    pub fn track_mut(&mut self, name: &str) -> Option<&mut Track> {
+        self.tracks.iter_mut().find(|t| t.name.as_str() == name)
+    }
+}

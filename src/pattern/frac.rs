@@ -1,0 +1,220 @@
+//! Exact rational time ([`Frac`]) and time spans ([`Span`]) in cycles.
+//!
+//! Pure arithmetic, usable on any thread, never allocates. Pattern time is
+//! kept exact so that subdivisions like thirds never drift or round an onset
+//! into the wrong cycle; floats appear only at the edge (`to_f64`).
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// An exact rational number, always normalised (lowest terms, denominator
+/// > 0). Magnitudes are kept within ±`i64::MAX` so negation never overflows.
+///
+/// Results that would not fit in `i64` are approximated rather than
+/// overflowing: pathological nesting (say forty `*7`s) stays panic-free at
+/// the cost of precision nobody could hear.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Frac {
+    n: i64,
+    d: i64,
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        let t = a % b;
+        a = b;
+        b = t;
+    }
+    a
+}
+
+impl Frac {
+    /// Zero.
+    pub const ZERO: Frac = Frac { n: 0, d: 1 };
+    /// One.
+    pub const ONE: Frac = Frac { n: 1, d: 1 };
+
+    /// `n / d`, normalised.
+    ///
+    /// # Panics
+    /// If `d == 0`, like integer division.
+    pub fn new(n: i64, d: i64) -> Frac {
+        assert!(d != 0, "Frac with a zero denominator");
+        Frac::from_i128(n as i128, d as i128)
+    }
+
+    /// The integer `n`.
+    pub fn from_int(n: i64) -> Frac {
+        Frac::from_i128(n as i128, 1)
+    }
+
+    /// Numerator (sign carrier) of the normalised fraction.
+    pub fn numer(self) -> i64 {
+        self.n
+    }
+
+    /// Denominator of the normalised fraction (always > 0).
+    pub fn denom(self) -> i64 {
+        self.d
+    }
+
+    /// Largest integer <= self.
+    pub fn floor(self) -> i64 {
+        self.n.div_euclid(self.d)
+    }
+
+    /// Smallest integer >= self.
+    pub fn ceil(self) -> i64 {
+        -((-self.n).div_euclid(self.d))
+    }
+
+    /// Nearest `f64`.
+    pub fn to_f64(self) -> f64 {
+        self.n as f64 / self.d as f64
+    }
+
+    /// Division that returns `None` instead of panicking on a zero divisor.
+    pub fn checked_div(self, rhs: Frac) -> Option<Frac> {
+        if rhs.n == 0 {
+            None
+        } else {
+            Some(self / rhs)
+        }
+    }
+
+    /// `d` must be non-zero; every caller in this module guarantees it.
+    fn from_i128(n: i128, d: i128) -> Frac {
+        let (mut n, mut d) = if d < 0 { (-n, -d) } else { (n, d) };
+        let g = gcd(n.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
+        n /= g;
+        d /= g;
+        let limit = i64::MAX as i128;
+        if n.abs() <= limit && d <= limit {
+            return Frac { n: n as i64, d: d as i64 };
+        }
+        // Too big to represent: drop low bits of both terms, which keeps the
+        // value to ~63 significant bits.
+        while n.abs() > limit || d > limit {
+            n >>= 1;
+            d >>= 1;
+            if d == 0 {
+                let n = if n < 0 { -i64::MAX } else { i64::MAX };
+                return Frac { n, d: 1 };
+            }
+        }
+        let g = gcd(n.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
+        Frac { n: (n / g) as i64, d: (d / g) as i64 }
+    }
+}
+
+impl Default for Frac {
+    fn default() -> Self {
+        Frac::ZERO
+    }
+}
+
+impl From<i64> for Frac {
+    fn from(n: i64) -> Self {
+        Frac::from_int(n)
+    }
+}
+
+// Magnitudes are <= i64::MAX, so each product below is < 2^126 and a sum of
+// two of them still fits in i128.
+impl Add for Frac {
+    type Output = Frac;
+    fn add(self, rhs: Frac) -> Frac {
+        let n = self.n as i128 * rhs.d as i128 + rhs.n as i128 * self.d as i128;
+        Frac::from_i128(n, self.d as i128 * rhs.d as i128)
+    }
+}
+
+impl Sub for Frac {
+    type Output = Frac;
+    fn sub(self, rhs: Frac) -> Frac {
+        self + (-rhs)
+    }
+}
+
+impl Neg for Frac {
+    type Output = Frac;
+    fn neg(self) -> Frac {
+        Frac { n: -self.n, d: self.d }
+    }
+}
+
+impl Mul for Frac {
+    type Output = Frac;
+    fn mul(self, rhs: Frac) -> Frac {
+        Frac::from_i128(
+            self.n as i128 * rhs.n as i128,
+            self.d as i128 * rhs.d as i128,
+        )
+    }
+}
+
+impl Div for Frac {
+    type Output = Frac;
+    /// # Panics
+    /// On division by zero, like integer division.
+    fn div(self, rhs: Frac) -> Frac {
+        assert!(rhs.n != 0, "Frac division by zero");
+        Frac::from_i128(
+            self.n as i128 * rhs.d as i128,
+            self.d as i128 * rhs.n as i128,
+        )
+    }
+}
+
+impl Ord for Frac {
+    fn cmp(&self, other: &Frac) -> Ordering {
+        (self.n as i128 * other.d as i128).cmp(&(other.n as i128 * self.d as i128))
+    }
+}
+
+impl PartialOrd for Frac {
+    fn partial_cmp(&self, other: &Frac) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Debug for Frac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Frac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.d == 1 {
+            write!(f, "{}", self.n)
+        } else {
+            write!(f, "{}/{}", self.n, self.d)
+        }
+    }
+}
+
+/// A half-open time span `[begin, end)` in cycles.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub struct Span {
+    pub begin: Frac,
+    pub end: Frac,
+}
+
+impl Span {
+    /// `[begin, end)`.
+    pub fn new(begin: Frac, end: Frac) -> Span {
+        Span { begin, end }
+    }
+
+    /// The whole of cycle `c`: `[c, c + 1)`.
+    pub fn cycle(c: i64) -> Span {
+        Span::new(Frac::from_int(c), Frac::from_int(c) + Frac::ONE)
+    }
+
+    /// `end - begin`.
+    pub fn duration(self) -> Frac {
+        self.end - self.begin
+    }
+}

@@ -1,0 +1,153 @@
+//! Turning the session model into things the engine plays: clips from
+//! patterns, instruments (with their samples), effect chains, whole tracks.
+//!
+//! Control thread only: this is where the audio thread's objects are
+//! allocated, so the audio thread never has to.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::engine::effect::{EffectChain, EffectSpec};
+use crate::engine::instrument::{self, sampler::SampleData, Instrument, InstrumentKind};
+use crate::engine::sequencer::{Clip, ClipEvent};
+use crate::engine::track::TrackDsp;
+use crate::engine::dsp::db_to_gain;
+use crate::patch::{EffectDef, InstrumentDef, SessionFile, Track};
+use crate::pattern::{Frac, Span};
+
+/// Longest repeat period searched for patterns that change from cycle to cycle.
+const MAX_CYCLES: i64 = 16;
+
+/// Build the clip a track plays, or `None` when it has no pattern.
+pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
+    let def = track.pattern.as_ref()?;
+    let pat = &def.pattern;
+    let steps = pat.steps();
+    let steps_f = steps.to_f64();
+    if steps_f <= 0.0 {
+        return None;
+    }
+    let step_beats = file.time_signature.step_beats(track.resolution);
+    let cycle_beats = steps_f * step_beats;
+    // Find the shortest number of cycles after which the pattern repeats
+    // (alternations `<a b>` and chance `?` vary per cycle).
+    let cycles: Vec<Vec<(f64, f64, Option<i32>, f32)>> = (0..MAX_CYCLES)
+        .map(|c| {
+            pat.query(Span { begin: Frac::from_int(c), end: Frac::from_int(c + 1) })
+                .into_iter()
+                .map(|e| {
+                    let on = (e.whole.begin - Frac::from_int(c)).to_f64();
+                    let len = (e.whole.end - e.whole.begin).to_f64();
+                    (on, len, e.value.note, e.value.velocity)
+                })
+                .collect()
+        })
+        .collect();
+    let period = (1..=MAX_CYCLES as usize)
+        .find(|&p| (0..cycles.len()).all(|c| cycles[c] == cycles[c % p]))
+        .unwrap_or(MAX_CYCLES as usize);
+    let mut events = Vec::new();
+    for (c, evs) in cycles.iter().take(period).enumerate() {
+        for &(on, len, note, velocity) in evs {
+            let step_pos = on * steps_f;
+            let mut beat = (c as f64 + on) * cycle_beats;
+            // Swing delays every other step that falls exactly on a step.
+            if file.swing > 0.0 && (step_pos - step_pos.round()).abs() < 1e-9 && (step_pos.round() as i64) % 2 == 1 {
+                beat += file.swing * step_beats;
+            }
+            let length = (len * cycle_beats * track.gate).max(1e-4);
+            events.push(ClipEvent {
+                beat,
+                length,
+                note: note.map(|n| n as f32).unwrap_or(f32::NAN),
+                velocity: velocity.clamp(0.0, 1.0),
+            });
+        }
+    }
+    Some(Clip::new(events, period as f64 * cycle_beats))
+}
+
+/// Decoded samples, so a rebuilt instrument does not decode its file again.
+#[derive(Default)]
+pub struct SampleCache {
+    samples: HashMap<PathBuf, SampleData>,
+}
+
+impl SampleCache {
+    fn get(&mut self, path: &Path, rate: f32) -> Result<SampleData, String> {
+        if let Some(s) = self.samples.get(path) {
+            return Ok(s.clone());
+        }
+        let s = crate::sample::load_wav(path, rate).map_err(|e| e.to_string())?;
+        self.samples.insert(path.to_path_buf(), s.clone());
+        Ok(s)
+    }
+
+    /// Forget a file (it changed on disk).
+    pub fn forget(&mut self, path: &Path) {
+        self.samples.remove(path);
+    }
+}
+
+/// Where a sample path in a session points: relative paths are relative to
+/// the session file's folder.
+pub fn resolve(base: Option<&Path>, p: &str) -> PathBuf {
+    let path = Path::new(p);
+    match base {
+        Some(dir) if path.is_relative() => dir.join(path),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Build an instrument. A sample that cannot be loaded gives a silent
+/// instrument and a notice: the rest of the session keeps playing.
+pub fn instrument(
+    def: &InstrumentDef,
+    voices: u32,
+    rate: f32,
+    base: Option<&Path>,
+    cache: &mut SampleCache,
+) -> (Box<dyn Instrument>, Option<String>) {
+    let mut notice = None;
+    let sample = if def.kind == InstrumentKind::Sample {
+        let p = def.path.as_deref().unwrap_or("");
+        match cache.get(&resolve(base, p), rate) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                notice = Some(format!("{e} (the track stays silent until the file is fixed)"));
+                Some(SampleData::default())
+            }
+        }
+    } else {
+        None
+    };
+    (instrument::build(def.kind, &def.values, voices as usize, rate, sample), notice)
+}
+
+pub fn effects(defs: &[EffectDef], rate: f32) -> EffectChain {
+    let specs: Vec<EffectSpec> = defs.iter().map(|d| d.kind.spec(&d.values)).collect();
+    EffectChain::new(&specs, rate)
+}
+
+/// Build a whole track for the engine.
+pub fn track(
+    t: &Track,
+    file: &SessionFile,
+    rate: f32,
+    base: Option<&Path>,
+    cache: &mut SampleCache,
+) -> (TrackDsp, Option<String>) {
+    let (inst, notice) = instrument(&t.instrument, t.voices, rate, base, cache);
+    let mut dsp = TrackDsp::new(
+        inst,
+        clip(t, file),
+        effects(&t.effects, rate),
+        db_to_gain(t.volume as f32),
+        t.pan as f32,
+        t.mute,
+        t.solo,
+        rate,
+    );
+    dsp.default_note = 60.0;
+    (dsp, notice)
+}

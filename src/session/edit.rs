@@ -1,0 +1,275 @@
+//! Applying an edit action to the session model: validation and the change
+//! itself, as a pure function of the model.
+//!
+//! Control thread only; no engine, no I/O. Returns a one-line description of
+//! what changed (`bass.cutoff 800 Hz → 2000 Hz`) for the status line and chat.
+
+use crate::action::{Action, ActionError, ArgValue};
+use crate::engine::instrument::params::{index_of, ParamKind};
+use crate::patch::device::{check_choice, check_number, describe_value};
+use crate::patch::{Key, Name, Notation, PatternDef, Quantum, Scale, SessionFile, TimeSignature};
+
+fn track_mut<'a>(f: &'a mut SessionFile, name: &str) -> Result<&'a mut crate::patch::Track, ActionError> {
+    f.track_mut(name).ok_or_else(|| ActionError::NoTrack(name.to_string()))
+}
+
+fn db(v: f64) -> String {
+    if v <= -120.0 {
+        "-inf dB".into()
+    } else {
+        format!("{v:+.1} dB")
+    }
+}
+
+fn onoff(b: bool) -> &'static str {
+    if b {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+/// Change `f` according to `action` (an edit action), or explain why not.
+pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError> {
+    use Action::*;
+    let invalid = |m: String| ActionError::Invalid(m);
+    Ok(match action {
+        SetTempo { bpm } => {
+            let old = f.tempo;
+            f.tempo = *bpm;
+            format!("tempo {old:.1} → {bpm:.1} BPM")
+        }
+        NudgeTempo { delta } => {
+            let old = f.tempo;
+            f.tempo = (old + delta).clamp(20.0, 999.0);
+            format!("tempo {old:.1} → {:.1} BPM", f.tempo)
+        }
+        SetTimeSignature { beats, unit } => {
+            if ![1, 2, 4, 8, 16, 32].contains(unit) {
+                return Err(invalid(format!("time signature unit must be 1, 2, 4, 8, 16 or 32, got {unit}")));
+            }
+            f.time_signature = TimeSignature { beats: *beats as u8, unit: *unit as u8 };
+            format!("time signature {beats}/{unit}")
+        }
+        SetSwing { amount } => {
+            let old = f.swing;
+            f.swing = *amount;
+            format!("swing {old:.2} → {amount:.2}")
+        }
+        SetQuantum { quantum } => {
+            f.quantum = match quantum.as_str() {
+                "immediate" => Quantum::Immediate,
+                "beat" => Quantum::Beat,
+                _ => Quantum::Bar,
+            };
+            format!("changes land: {quantum}")
+        }
+        SetKey { key } => {
+            let old = f.key;
+            f.key = Key::parse(key).map_err(invalid)?;
+            format!("key {old} → {}", f.key)
+        }
+        SetScale { scale } => {
+            let s = Scale::parse(scale).ok_or_else(|| {
+                invalid(format!(
+                    "unknown scale \"{scale}\"; one of {}",
+                    Scale::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            let old = f.scale;
+            f.scale = s;
+            format!("scale {} → {}", old.name(), s.name())
+        }
+        SetMasterVolume { db: v } => {
+            let old = f.master.volume;
+            f.master.volume = *v;
+            format!("master {} → {}", db(old), db(*v))
+        }
+        SetCeiling { db: v } => {
+            f.master.ceiling = *v;
+            format!("limiter ceiling {v:.1} dBFS")
+        }
+        SetMasterEffects { effects } => {
+            f.master.effects = effects.clone();
+            format!("master effects: {}", effect_names(effects))
+        }
+        SetVolume { track, db: v } => {
+            let t = track_mut(f, track)?;
+            let old = t.volume;
+            t.volume = *v;
+            format!("{track}.volume {} → {}", db(old), db(*v))
+        }
+        NudgeVolume { track, delta } => {
+            let t = track_mut(f, track)?;
+            let old = t.volume;
+            t.volume = (old + delta).clamp(-120.0, 12.0);
+            format!("{track}.volume {} → {}", db(old), db(t.volume))
+        }
+        SetPan { track, pan } => {
+            let t = track_mut(f, track)?;
+            let old = t.pan;
+            t.pan = *pan;
+            format!("{track}.pan {old:+.2} → {pan:+.2}")
+        }
+        SetMute { track, on } => {
+            track_mut(f, track)?.mute = *on;
+            format!("{track} mute {}", onoff(*on))
+        }
+        SetSolo { track, on } => {
+            track_mut(f, track)?.solo = *on;
+            format!("{track} solo {}", onoff(*on))
+        }
+        ToggleMute { track } => {
+            let t = track_mut(f, track)?;
+            t.mute = !t.mute;
+            format!("{track} mute {}", onoff(t.mute))
+        }
+        ToggleSolo { track } => {
+            let t = track_mut(f, track)?;
+            t.solo = !t.solo;
+            format!("{track} solo {}", onoff(t.solo))
+        }
+        SetParam { track, param, value } => {
+            let t = track_mut(f, track)?;
+            let kind = t.instrument.kind;
+            let table = kind.params();
+            let i = index_of(table, param).ok_or_else(|| {
+                invalid(format!(
+                    "{} has no parameter `{param}`; it has: {}",
+                    kind.name(),
+                    table.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            let p = &table[i];
+            let old = t.instrument.describe(i);
+            match (p.kind, value) {
+                (ParamKind::Number, v) => {
+                    let n = match v {
+                        ArgValue::Number(n) => *n,
+                        ArgValue::Text(s) => s.trim().parse::<f64>().map_err(|_| {
+                            invalid(format!("{}.{param} needs a number, got \"{s}\"", kind.name()))
+                        })?,
+                        ArgValue::Bool(_) => return Err(invalid(format!("{param} needs a number"))),
+                    };
+                    let n = check_number(kind.name(), p, n).map_err(invalid)?;
+                    t.instrument.set_value(i, n);
+                }
+                (ParamKind::Choice(c), v) => {
+                    let idx = match v {
+                        ArgValue::Number(n) if n.fract() == 0.0 && *n >= 0.0 && (*n as usize) < c.len() => *n as f32,
+                        ArgValue::Text(s) => check_choice(kind.name(), p, s).map_err(invalid)?,
+                        other => {
+                            return Err(invalid(format!(
+                                "{}.{param} must be one of {}, got {other}",
+                                kind.name(),
+                                c.join(", ")
+                            )))
+                        }
+                    };
+                    t.instrument.set_value(i, idx);
+                }
+                (ParamKind::Path, v) => {
+                    let s = v.to_string();
+                    if s.trim().is_empty() {
+                        return Err(invalid(format!("{param} needs a file path")));
+                    }
+                    t.instrument.path = Some(s);
+                    t.instrument.set[i] = true;
+                }
+            }
+            let new = describe_value(p, t.instrument.values[i], t.instrument.path.as_deref());
+            format!("{track}.{param} {old} → {new}")
+        }
+        SetPattern { track, notation, pattern } => {
+            let n = if notation == "steps" { Notation::Steps } else { Notation::Notes };
+            let def = PatternDef::parse(n, pattern).map_err(|e| {
+                invalid(format!("bad pattern at column {}: {}", e.column, e.message))
+            })?;
+            track_mut(f, track)?.pattern = Some(def);
+            format!("{track}.pattern {}(\"{pattern}\")", n.name())
+        }
+        SetResolution { track, steps } => {
+            let s = *steps as u32;
+            if !crate::patch::format::RESOLUTIONS.contains(&s) {
+                return Err(invalid(format!(
+                    "resolution must be one of {:?}, got {s}",
+                    crate::patch::format::RESOLUTIONS
+                )));
+            }
+            track_mut(f, track)?.resolution = s;
+            format!("{track}.resolution 1/{s}")
+        }
+        SetGate { track, gate } => {
+            track_mut(f, track)?.gate = *gate;
+            format!("{track}.gate {gate:.2}")
+        }
+        SetVoices { track, voices } => {
+            track_mut(f, track)?.voices = *voices as u32;
+            format!("{track}.voices {voices}")
+        }
+        SetInstrument { track, instrument } => {
+            track_mut(f, track)?.instrument = instrument.clone();
+            format!("{track}.instrument {}", instrument.kind.name())
+        }
+        SetEffects { track, effects } => {
+            track_mut(f, track)?.effects = effects.clone();
+            format!("{track}.effects {}", effect_names(effects))
+        }
+        SetSend { track, bus, db: v } => {
+            if !f.buses.iter().any(|b| b.name.as_str() == bus) {
+                return Err(invalid(format!("there is no bus named \"{bus}\"")));
+            }
+            let t = track_mut(f, track)?;
+            if *v <= -120.0 {
+                t.sends.remove(bus);
+            } else {
+                t.sends.insert(bus.clone(), *v);
+            }
+            format!("{track} → {bus} {}", db(*v))
+        }
+        AddTrack { track } => {
+            if f.track(track.name.as_str()).is_some() {
+                return Err(invalid(format!("there is already a track named \"{}\"", track.name)));
+            }
+            if f.tracks.len() >= crate::engine::MAX_TRACKS {
+                return Err(invalid(format!("at most {} tracks", crate::engine::MAX_TRACKS)));
+            }
+            for bus in track.sends.keys() {
+                if !f.buses.iter().any(|b| b.name.as_str() == bus) {
+                    return Err(invalid(format!("there is no bus named \"{bus}\"")));
+                }
+            }
+            f.tracks.push(track.clone());
+            format!("added track {} ({})", track.name, track.instrument.kind.name())
+        }
+        RemoveTrack { track } => {
+            let i = f
+                .tracks
+                .iter()
+                .position(|t| t.name.as_str() == track)
+                .ok_or_else(|| ActionError::NoTrack(track.clone()))?;
+            f.tracks.remove(i);
+            format!("removed track {track}")
+        }
+        RenameTrack { track, name } => {
+            Name::check(name).map_err(invalid)?;
+            if f.track(name).is_some() {
+                return Err(invalid(format!("there is already a track named \"{name}\"")));
+            }
+            track_mut(f, track)?.name = Name(name.clone());
+            format!("renamed {track} → {name}")
+        }
+        Play {} | Stop {} | TogglePlay {} | Locate { .. } | SetLoop { .. } | NoteOn { .. }
+        | NoteOff { .. } | AllNotesOff {} | Undo {} | Redo {} => {
+            return Err(invalid(format!("{} is not an edit", action.name())))
+        }
+    })
+}
+
+fn effect_names(e: &[crate::patch::EffectDef]) -> String {
+    if e.is_empty() {
+        "none".into()
+    } else {
+        e.iter().map(|d| d.kind.name()).collect::<Vec<_>>().join(" → ")
+    }
+}

@@ -1,0 +1,428 @@
+//! The session model and the one place that changes it.
+//!
+//! Control thread only. [`Session::apply`] takes an [`Action`] from any
+//! source, validates it against the model, updates the model, records undo,
+//! and sends the engine exactly the commands that make the sound match the
+//! model. Undo keeps snapshots of the model and replays the difference, so
+//! every edit — including structural ones — can be undone the same way.
+
+pub mod build;
+pub mod edit;
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::action::{Action, ActionError};
+use crate::engine::command::Handoff;
+use crate::engine::dsp::db_to_gain;
+use crate::engine::sequencer::Clip;
+use crate::engine::bus::{Bus, MAX_BUSES};
+use crate::engine::{EngineCmd, EngineHandle, Op, Slot, When, MAX_TRACKS};
+use crate::patch::{self, PatchError, SessionFile};
+
+/// Most undo steps kept.
+const UNDO_DEPTH: usize = 500;
+/// Repeated tweaks of the same control within this time undo as one step.
+const COALESCE: Duration = Duration::from_millis(1500);
+
+/// What an applied action did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    /// One line for the status bar or the chat, e.g. `bass.cutoff 800 Hz → 2000 Hz`.
+    pub description: String,
+}
+
+struct UndoEntry {
+    label: String,
+    before: SessionFile,
+    key: Option<String>,
+    at: Instant,
+}
+
+pub struct Session {
+    file: SessionFile,
+    path: Option<PathBuf>,
+    rate: f32,
+    engine: Option<EngineHandle>,
+    slots: HashMap<String, Slot>,
+    free_slots: VecDeque<Slot>,
+    bus_slots: HashMap<String, u8>,
+    free_buses: VecDeque<u8>,
+    cache: build::SampleCache,
+    undo: Vec<UndoEntry>,
+    redo: Vec<UndoEntry>,
+    /// When the commands this session sends take effect.
+    pub land: When,
+    notices: Vec<String>,
+    dirty: bool,
+    playing: bool,
+}
+
+impl Session {
+    /// A session playing `file` through `engine` (or no engine, for checks).
+    pub fn new(file: SessionFile, path: Option<PathBuf>, rate: f32, engine: Option<EngineHandle>) -> Self {
+        let mut s = Self {
+            file: SessionFile { tracks: Vec::new(), ..file.clone() },
+            path,
+            rate,
+            engine,
+            slots: HashMap::new(),
+            free_slots: (0..MAX_TRACKS as Slot).collect(),
+            bus_slots: HashMap::new(),
+            free_buses: (0..MAX_BUSES as u8).collect(),
+            cache: build::SampleCache::default(),
+            undo: Vec::new(),
+            redo: Vec::new(),
+            land: When::Now,
+            notices: Vec::new(),
+            dirty: false,
+            playing: false,
+        };
+        let empty = s.file.clone();
+        s.file = file;
+        let new = s.file.clone();
+        s.sync(&empty, &new, true);
+        s
+    }
+
+    /// Load a session file.
+    pub fn load(path: &Path, rate: f32, engine: Option<EngineHandle>) -> Result<Self, PatchError> {
+        let file = patch::load(path)?;
+        Ok(Self::new(file, Some(path.to_path_buf()), rate, engine))
+    }
+
+    pub fn file(&self) -> &SessionFile {
+        &self.file
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    pub fn is_playing(&self) -> bool {
+        self.playing
+    }
+
+    /// The engine slot of a track.
+    pub fn slot(&self, track: &str) -> Option<Slot> {
+        self.slots.get(track).copied()
+    }
+
+    pub fn engine(&self) -> Option<&EngineHandle> {
+        self.engine.as_ref()
+    }
+
+    pub fn engine_mut(&mut self) -> Option<&mut EngineHandle> {
+        self.engine.as_mut()
+    }
+
+    /// Notices (missing samples and the like) since the last call.
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Save to the session's file (atomic, previous version kept as .bak).
+    pub fn save(&mut self) -> std::io::Result<PathBuf> {
+        let path = self.path.clone().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::NotFound, "this session has no file yet")
+        })?;
+        patch::save(&path, &self.file)?;
+        self.dirty = false;
+        Ok(path)
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    /// Apply one action from any source.
+    pub fn apply(&mut self, action: Action) -> Result<Applied, ActionError> {
+        use Action::*;
+        let described = |s: String| Ok(Applied { description: s });
+        match &action {
+            Undo {} => return self.undo(),
+            Redo {} => return self.redo(),
+            Play {} => {
+                self.playing = true;
+                self.send_now(Op::Play);
+                return described("play".into());
+            }
+            Stop {} => {
+                self.playing = false;
+                self.send_now(Op::Stop);
+                return described("stop".into());
+            }
+            TogglePlay {} => {
+                let a = if self.playing { Stop {} } else { Play {} };
+                return self.apply(a);
+            }
+            Locate { beat } => {
+                self.send_now(Op::Locate { beat: *beat });
+                return described(format!("locate beat {beat}"));
+            }
+            SetLoop { start, end } => {
+                self.send_now(Op::Loop { start: *start, end: *end });
+                return described(if end > start {
+                    format!("loop {start}–{end}")
+                } else {
+                    "loop off".into()
+                });
+            }
+            NoteOn { track, note, velocity } => {
+                let slot = self.slot(track).ok_or_else(|| ActionError::NoTrack(track.clone()))?;
+                self.send_now(Op::NoteOn { slot, note: *note as f32, velocity: *velocity as f32 });
+                return described(format!("{track} note {note} on"));
+            }
+            NoteOff { track, note } => {
+                let slot = self.slot(track).ok_or_else(|| ActionError::NoTrack(track.clone()))?;
+                self.send_now(Op::NoteOff { slot, note: *note as f32 });
+                return described(format!("{track} note {note} off"));
+            }
+            AllNotesOff {} => {
+                self.send_now(Op::AllNotesOff);
+                return described("all notes off".into());
+            }
+            _ => {}
+        }
+        let before = self.file.clone();
+        let mut next = before.clone();
+        let description = edit::edit(&mut next, &action)?;
+        let mut old_view = before.clone();
+        if let RenameTrack { track, name } = &action {
+            // Keep the engine track: it is the same track under a new name.
+            if let Some(slot) = self.slots.remove(track) {
+                self.slots.insert(name.clone(), slot);
+            }
+            if let Some(t) = old_view.track_mut(track) {
+                t.name = patch::Name(name.clone());
+            }
+        }
+        self.sync(&old_view, &next, false);
+        self.file = next;
+        self.dirty = true;
+        self.record(before, description.clone(), coalesce_key(&action));
+        Ok(Applied { description })
+    }
+
+    fn record(&mut self, before: SessionFile, label: String, key: Option<String>) {
+        self.redo.clear();
+        let now = Instant::now();
+        if let (Some(k), Some(last)) = (&key, self.undo.last_mut()) {
+            if last.key.as_ref() == Some(k) && now.duration_since(last.at) < COALESCE {
+                last.at = now;
+                last.label = label;
+                return;
+            }
+        }
+        self.undo.push(UndoEntry { label, before, key, at: now });
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+    }
+
+    fn undo(&mut self) -> Result<Applied, ActionError> {
+        let entry = self.undo.pop().ok_or(ActionError::NothingToUndo)?;
+        let current = self.file.clone();
+        self.sync(&current, &entry.before, false);
+        self.file = entry.before;
+        self.dirty = true;
+        let description = format!("undo: {}", entry.label);
+        self.redo.push(UndoEntry { label: entry.label, before: current, key: None, at: Instant::now() });
+        Ok(Applied { description })
+    }
+
+    fn redo(&mut self) -> Result<Applied, ActionError> {
+        let entry = self.redo.pop().ok_or(ActionError::NothingToRedo)?;
+        let current = self.file.clone();
+        self.sync(&current, &entry.before, false);
+        self.file = entry.before;
+        self.dirty = true;
+        let description = format!("redo: {}", entry.label);
+        self.undo.push(UndoEntry { label: entry.label, before: current, key: None, at: Instant::now() });
+        Ok(Applied { description })
+    }
+
+    fn send_now(&mut self, op: Op) {
+        self.send_at(op, When::Now);
+    }
+
+    fn send(&mut self, op: Op) {
+        self.send_at(op, self.land);
+    }
+
+    fn send_at(&mut self, op: Op, at: When) {
+        match self.engine.as_mut() {
+            Some(e) => {
+                e.collect_garbage();
+                e.send(EngineCmd { op, at });
+            }
+            // SAFETY: the command was never sent, so its payload is still ours.
+            None => unsafe { op.reclaim() },
+        }
+    }
+
+    fn base_dir(&self) -> Option<PathBuf> {
+        self.path.as_ref().and_then(|p| p.parent().map(Path::to_path_buf))
+    }
+
+    fn notice(&mut self, track: &str, n: Option<String>) {
+        if let Some(n) = n {
+            self.notices.push(format!("{track}: {n}"));
+        }
+    }
+
+    /// Send the engine what it takes to go from playing `old` to playing `new`.
+    fn sync(&mut self, old: &SessionFile, new: &SessionFile, force: bool) {
+        let rate = self.rate;
+        let base = self.base_dir();
+        if force || old.tempo != new.tempo {
+            self.send(Op::Tempo { bpm: new.tempo });
+        }
+        if force || old.time_signature != new.time_signature {
+            self.send(Op::Meter { beats_per_bar: new.time_signature.beats });
+        }
+        if force || old.master.volume != new.master.volume {
+            self.send(Op::MasterGain { gain: db_to_gain(new.master.volume as f32) });
+        }
+        if force || old.master.ceiling != new.master.ceiling {
+            self.send(Op::LimiterCeiling { gain: db_to_gain(new.master.ceiling as f32) });
+        }
+        if force || old.master.effects != new.master.effects {
+            let chain = build::effects(&new.master.effects, rate);
+            self.send(Op::MasterEffects { chain: Handoff::new(Box::new(chain)) });
+        }
+        let all_clips = old.swing != new.swing || old.time_signature != new.time_signature;
+
+        for o in &old.buses {
+            if !new.buses.iter().any(|b| b.name == o.name) {
+                if let Some(bus) = self.bus_slots.remove(o.name.as_str()) {
+                    self.send(Op::RemoveBus { bus });
+                    self.free_buses.push_back(bus);
+                }
+            }
+        }
+        for b in &new.buses {
+            let name = b.name.as_str();
+            match (old.buses.iter().find(|o| o.name == b.name), self.bus_slots.get(name).copied()) {
+                (Some(o), Some(bus)) => {
+                    if o.volume != b.volume {
+                        self.send(Op::BusGain { bus, gain: db_to_gain(b.volume as f32) });
+                    }
+                    if o.effects != b.effects {
+                        let chain = build::effects(&b.effects, rate);
+                        self.send(Op::BusEffects { bus, chain: Handoff::new(Box::new(chain)) });
+                    }
+                }
+                _ => {
+                    let Some(bus) = self.free_buses.pop_front() else {
+                        self.notices.push(format!("{name}: at most {MAX_BUSES} buses"));
+                        continue;
+                    };
+                    self.bus_slots.insert(name.to_string(), bus);
+                    let dsp = Bus::new(build::effects(&b.effects, rate), db_to_gain(b.volume as f32), rate);
+                    self.send(Op::InstallBus { bus, dsp: Handoff::new(Box::new(dsp)) });
+                }
+            }
+        }
+        let no_sends = std::collections::BTreeMap::new();
+
+        for o in &old.tracks {
+            if new.track(o.name.as_str()).is_none() {
+                if let Some(slot) = self.slots.remove(o.name.as_str()) {
+                    self.send(Op::RemoveTrack { slot });
+                    self.free_slots.push_back(slot);
+                }
+            }
+        }
+        for n in &new.tracks {
+            let name = n.name.as_str();
+            let existing = old.track(name).zip(self.slot(name));
+            let Some((o, slot)) = existing else {
+                let Some(slot) = self.free_slots.pop_front() else {
+                    self.notices.push(format!("{name}: no free track slot"));
+                    continue;
+                };
+                let (dsp, notice) = build::track(n, new, rate, base.as_deref(), &mut self.cache);
+                self.notice(name, notice);
+                self.slots.insert(name.to_string(), slot);
+                self.send(Op::InstallTrack { slot, track: Handoff::new(Box::new(dsp)) });
+                self.sync_sends(slot, &no_sends, &n.sends);
+                continue;
+            };
+            let (oi, ni) = (&o.instrument, &n.instrument);
+            if oi.kind != ni.kind || oi.path != ni.path || o.voices != n.voices {
+                let (inst, notice) =
+                    build::instrument(ni, n.voices, rate, base.as_deref(), &mut self.cache);
+                self.notice(name, notice);
+                self.send(Op::ReplaceInstrument { slot, instrument: Handoff::new(inst) });
+            } else {
+                for (i, (a, b)) in oi.values.iter().zip(&ni.values).enumerate() {
+                    if a != b {
+                        self.send(Op::Param { slot, index: i as u16, value: *b });
+                    }
+                }
+            }
+            if all_clips || o.pattern != n.pattern || o.resolution != n.resolution || o.gate != n.gate {
+                let clip = build::clip(n, new).unwrap_or_else(|| Clip::new(Vec::new(), 1.0));
+                self.send(Op::SetClip { slot, clip: Handoff::new(Box::new(clip)) });
+            }
+            if o.volume != n.volume {
+                self.send(Op::TrackGain { slot, gain: db_to_gain(n.volume as f32) });
+            }
+            if o.pan != n.pan {
+                self.send(Op::TrackPan { slot, pan: n.pan as f32 });
+            }
+            if o.mute != n.mute {
+                self.send(Op::TrackMute { slot, on: n.mute });
+            }
+            if o.solo != n.solo {
+                self.send(Op::TrackSolo { slot, on: n.solo });
+            }
+            if o.effects != n.effects {
+                let chain = build::effects(&n.effects, rate);
+                self.send(Op::TrackEffects { slot, chain: Handoff::new(Box::new(chain)) });
+            }
+            if o.sends != n.sends {
+                self.sync_sends(slot, &o.sends, &n.sends);
+            }
+        }
+    }
+
+    fn sync_sends(
+        &mut self,
+        slot: Slot,
+        old: &std::collections::BTreeMap<String, f64>,
+        new: &std::collections::BTreeMap<String, f64>,
+    ) {
+        for (name, &bus) in &self.bus_slots.clone() {
+            let (a, b) = (old.get(name), new.get(name));
+            if a != b {
+                let gain = b.map(|db| db_to_gain(*db as f32)).unwrap_or(0.0);
+                self.send(Op::TrackSend { slot, bus, gain });
+            }
+        }
+    }
+}
+
+/// Actions that a performer repeats in a burst (a knob, a held key) undo as one step.
+fn coalesce_key(a: &Action) -> Option<String> {
+    use Action::*;
+    match a {
+        SetTempo { .. } | NudgeTempo { .. } => Some("tempo".into()),
+        SetMasterVolume { .. } => Some("master".into()),
+        SetVolume { track, .. } | NudgeVolume { track, .. } => Some(format!("vol:{track}")),
+        SetPan { track, .. } => Some(format!("pan:{track}")),
+        SetParam { track, param, .. } => Some(format!("param:{track}:{param}")),
+        SetSwing { .. } => Some("swing".into()),
+        _ => None,
+    }
+}

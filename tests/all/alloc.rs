@@ -1,0 +1,68 @@
+//! Real-time rule 1, tested: a whole render of the demo, with commands and
+//! structural changes arriving mid-render, allocates and frees nothing on
+//! the audio path.
+
+use std::path::Path;
+
+use crate::alloc_counter;
+use termdaw::action::{Action, ArgType, ArgValue, FromArg};
+use termdaw::audio::render;
+use termdaw::engine::Counters;
+use termdaw::patch;
+
+#[test]
+fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("patches/demo.ron");
+    let file = patch::load(&path).unwrap_or_else(|e| panic!("{}", e.report()));
+    let names: Vec<String> = file.tracks.iter().map(|t| t.name.to_string()).collect();
+    let total = render::frames_for(&file, render::Length::Bars(16.0), 48000);
+    let (mut session, mut engine) = render::prepare(file, Some(&path), 48000);
+    let mut l = vec![0.0f32; 128];
+    let mut r = vec![0.0f32; 128];
+    let mut done = 0u64;
+    let mut block = 0u64;
+    let mut allocations = 0u64;
+    let mut first_bad = None;
+    let mut peak = 0f32;
+    while done < total {
+        // Control side: a performer and a chat making changes.
+        let t = &names[(block as usize) % names.len()];
+        match block % 97 {
+            10 => drop(session.apply(Action::NudgeTempo { delta: 3.0 })),
+            20 => drop(session.apply(Action::ToggleMute { track: t.clone() })),
+            30 => drop(session.apply(Action::SetVolume { track: t.clone(), db: -3.0 })),
+            40 => drop(session.apply(Action::SetParam { track: t.clone(), param: "pan".into(), value: ArgValue::Number(0.3) })),
+            50 => drop(session.apply(Action::SetPattern { track: t.clone(), notation: "steps".into(), pattern: "x.x.x..x".into() })),
+            60 => drop(session.apply(Action::SetInstrument { track: t.clone(), instrument: FromArg::from_arg(&ArgValue::Text("Pluck()".into()), &ArgType::Ron).unwrap() })),
+            70 => drop(session.apply(Action::AddTrack { track: FromArg::from_arg(&ArgValue::Text(format!("Track(name: \"x{block}\", instrument: Fm(), pattern: Notes(\"60 64 67\"))")), &ArgType::Ron).unwrap() })),
+            80 => drop(session.apply(Action::Undo {})),
+            90 => drop(session.apply(Action::SetSolo { track: t.clone(), on: block % 2 == 0 })),
+            _ => {}
+        }
+        if let Some(h) = session.engine_mut() {
+            h.collect_garbage();
+        }
+        let n = ((total - done) as usize).min(l.len());
+        let (_, count) = alloc_counter::count(|| engine.process(&mut l[..n], &mut r[..n]));
+        if count > 0 && first_bad.is_none() {
+            first_bad = Some(block);
+        }
+        allocations += count;
+        peak = l[..n].iter().chain(&r[..n]).fold(peak, |m, x| m.max(x.abs()));
+        done += n as u64;
+        block += 1;
+    }
+    assert_eq!(allocations, 0, "allocations on the audio path, first in block {first_bad:?}");
+    assert!(peak > 0.1, "the demo was audible");
+    let c = engine.counters();
+    assert!(Counters::get(&c.returned_objects) > 10, "replaced objects came back");
+    assert_eq!(Counters::get(&c.leaked_objects), 0);
+    assert_eq!(Counters::get(&c.nonfinite_samples), 0);
+}
+
+#[test]
+fn the_counter_does_catch_allocations() {
+    let (v, n) = alloc_counter::count(|| vec![1u8; 10]);
+    assert_eq!(v.len(), 10);
+    assert!(n >= 1);
+}

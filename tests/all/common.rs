@@ -1,0 +1,82 @@
+//! Shared helpers: render session text to audio, measure it.
+
+use termdaw::audio::render;
+use termdaw::engine::Engine;
+use termdaw::patch;
+use termdaw::session::Session;
+
+pub const RATE: u32 = 48000;
+
+/// Planar stereo audio.
+pub struct Audio {
+    pub l: Vec<f32>,
+    pub r: Vec<f32>,
+}
+
+impl Audio {
+    pub fn peak(&self) -> f32 {
+        self.l.iter().chain(&self.r).fold(0.0, |m, x| m.max(x.abs()))
+    }
+
+    pub fn rms(x: &[f32]) -> f64 {
+        (x.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / x.len().max(1) as f64).sqrt()
+    }
+
+    /// Index of the first sample whose magnitude exceeds `threshold` on either side.
+    pub fn onset(&self, threshold: f32) -> Option<usize> {
+        self.l.iter().zip(&self.r).position(|(a, b)| a.abs() > threshold || b.abs() > threshold)
+    }
+
+    pub fn slice(&self, from: usize, to: usize) -> Audio {
+        Audio { l: self.l[from..to].to_vec(), r: self.r[from..to].to_vec() }
+    }
+}
+
+pub fn parse(text: &str) -> patch::SessionFile {
+    patch::parse("test.ron", text).unwrap_or_else(|e| panic!("{}", e.report()))
+}
+
+pub fn prepare(text: &str) -> (Session, Engine) {
+    render::prepare(parse(text), None, RATE)
+}
+
+/// Render `frames` frames of a session, playing from the start.
+pub fn render_text(text: &str, frames: usize) -> Audio {
+    let (mut s, mut e) = prepare(text);
+    render_with(&mut s, &mut e, frames, |_, _| {})
+}
+
+pub fn render_with(
+    s: &mut Session,
+    e: &mut Engine,
+    frames: usize,
+    between: impl FnMut(&mut Session, u64),
+) -> Audio {
+    let mut out = Audio { l: Vec::with_capacity(frames), r: Vec::with_capacity(frames) };
+    render::run(s, e, frames as u64, 64, between, |l, r| {
+        out.l.extend_from_slice(l);
+        out.r.extend_from_slice(r);
+    });
+    out
+}
+
+/// Frequency of the strongest spectral peak (Hann window, parabolic interpolation).
+pub fn peak_frequency(x: &[f32], rate: f32) -> f32 {
+    use rustfft::{num_complex::Complex, FftPlanner};
+    let n = x.len().next_power_of_two() / 2;
+    let x = &x[..n];
+    let mut buf: Vec<Complex<f32>> = x
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let w = 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / n as f32).cos();
+            Complex::new(v * w, 0.0)
+        })
+        .collect();
+    FftPlanner::new().plan_fft_forward(n).process(&mut buf);
+    let mags: Vec<f32> = buf[..n / 2].iter().map(|c| c.norm()).collect();
+    let k = (2..mags.len() - 1).max_by(|&a, &b| mags[a].total_cmp(&mags[b])).unwrap();
+    let (a, b, c) = (mags[k - 1].ln(), mags[k].ln(), mags[k + 1].ln());
+    let delta = 0.5 * (a - c) / (a - 2.0 * b + c);
+    (k as f32 + delta) * rate / n as f32
+}

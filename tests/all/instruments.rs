@@ -1,0 +1,82 @@
+//! Every instrument makes the sound it should: the right pitch, a decay that
+//! ends, sample playback.
+
+use crate::common::*;
+
+fn one_note(instrument: &str, note: &str, frames: usize) -> Audio {
+    let text = format!(
+        "Session(tempo: 120, tracks: [Track(name: \"t\", instrument: {instrument}, pattern: Notes(\"{note}\"), resolution: 1, gate: 1)])"
+    );
+    render_text(&text, frames)
+}
+
+fn hz(midi: f32) -> f32 {
+    440.0 * 2f32.powf((midi - 69.0) / 12.0)
+}
+
+fn assert_pitch(instrument: &str, midi: i32) {
+    let a = one_note(instrument, &midi.to_string(), 48000 + 65536);
+    let f = peak_frequency(&a.l[9600..9600 + 65536], RATE as f32);
+    let want = hz(midi as f32);
+    let err = (f / want - 1.0).abs();
+    assert!(err < 0.005, "{instrument} note {midi}: {f} Hz, want {want} Hz ({:.3} %)", err * 100.0);
+}
+
+#[test]
+fn synth_pitch_is_within_half_a_percent() {
+    for wave in ["Sine", "Saw", "Square", "Triangle"] {
+        for midi in [45, 57, 69, 81] {
+            assert_pitch(&format!("Synth(wave: {wave}, sustain: 1, cutoff: 20000)"), midi);
+        }
+    }
+    // The default two-oscillator detuned saw through the filter, too.
+    assert_pitch("Synth(sustain: 1)", 57);
+}
+
+#[test]
+fn fm_and_pluck_pitch_is_within_half_a_percent() {
+    for midi in [45, 60, 72] {
+        assert_pitch("Fm(sustain: 1)", midi);
+        assert_pitch("Pluck()", midi);
+    }
+}
+
+#[test]
+fn every_drum_hits_and_dies_away() {
+    for drum in ["Kick()", "Snare()", "HatClosed()", "HatOpen()", "Clap()"] {
+        let text = format!(
+            "Session(tempo: 120, tracks: [Track(name: \"d\", instrument: {drum}, pattern: Steps(\"x...............\"))])"
+        );
+        let a = render_text(&text, 96000);
+        let head = Audio::rms(&a.l[..4800]);
+        let tail = Audio::rms(&a.l[90000..]);
+        assert!(head > 0.01, "{drum} is audible: {head}");
+        assert!(tail < head * 0.001, "{drum} decays: {head} → {tail}");
+        assert!(a.l.iter().all(|x| x.is_finite()));
+    }
+}
+
+#[test]
+fn sample_player_plays_a_wav_at_its_pitch() {
+    let dir = std::env::temp_dir().join(format!("termdaw-sample-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let wav = dir.join("tone.wav");
+    let spec = hound::WavSpec { channels: 1, sample_rate: 44100, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(&wav, spec).unwrap();
+    for i in 0..44100 {
+        let x = (i as f32 * 440.0 * std::f32::consts::TAU / 44100.0).sin() * 0.5;
+        w.write_sample((x * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+    let text = format!(
+        "Session(tempo: 120, tracks: [Track(name: \"s\", instrument: Sample(file: {:?}), pattern: Steps(\"x\"), resolution: 1)])",
+        wav.display().to_string()
+    );
+    let a = render_text(&text, 48000);
+    let f = peak_frequency(&a.l[2000..2000 + 32768], RATE as f32);
+    assert!((f / 440.0 - 1.0).abs() < 0.005, "{f} Hz after resampling 44.1 → 48 kHz");
+    let missing = "Session(tracks: [Track(name: \"s\", instrument: Sample(file: \"/nope/x.wav\"), pattern: Steps(\"x\"))])";
+    let (mut s, _e) = prepare(missing);
+    let notices = s.take_notices();
+    assert!(notices.iter().any(|n| n.contains("/nope/x.wav")), "{notices:?}");
+}

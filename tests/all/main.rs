@@ -1,0 +1,16 @@
+//! termdaw's integration tests, in one binary so they build and link once.
+//!
+//! The binary's global allocator counts allocations per thread, so the
+//! real-time tests can prove the engine allocates nothing while rendering.
+
+mod alloc_counter;
+mod common;
+
+mod actions;
+mod alloc;
+mod cli;
+mod errors;
+mod instruments;
+mod mix;
+mod render;
+mod timing;
