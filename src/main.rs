@@ -87,17 +87,40 @@ fn parse_rate(s: &str) -> Result<u32, String> {
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Render { session, bars, seconds, rate, output, float, block }) => {
+        Some(Command::Render {
+            session,
+            bars,
+            seconds,
+            rate,
+            output,
+            float,
+            block,
+        }) => {
             let length = match (bars, seconds) {
                 (_, Some(s)) => Length::Seconds(s),
                 (Some(b), None) => Length::Bars(b),
                 (None, None) => Length::Bars(16.0),
             };
-            let format = if float { WavFormat::Float32 } else { WavFormat::Int24 };
-            render_cmd(&session, RenderOptions { length, rate, block, format }, output)
+            let format = if float {
+                WavFormat::Float32
+            } else {
+                WavFormat::Int24
+            };
+            render_cmd(
+                &session,
+                RenderOptions {
+                    length,
+                    rate,
+                    block,
+                    format,
+                },
+                output,
+            )
         }
         Some(Command::Devices) => devices_cmd(),
-        Some(Command::Check { session }) => load(&session).map(|_| println!("{}: ok", session.display())),
+        Some(Command::Check { session }) => {
+            load(&session).map(|_| println!("{}: ok", session.display()))
+        }
         None => play_cmd(cli.play),
     };
     if let Err(e) = result {
@@ -150,12 +173,18 @@ fn devices_cmd() -> anyhow::Result<()> {
 }
 
 fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
-    let path = args.session.unwrap_or_else(|| PathBuf::from("patches/demo.ron"));
+    let path = args
+        .session
+        .unwrap_or_else(|| PathBuf::from("patches/demo.ron"));
     if !path.exists() {
         bail!("{}: no such session file", path.display());
     }
     let file = load(&path)?;
-    let opts = DeviceOptions { device: args.device, rate: args.rate, buffer: args.buffer };
+    let opts = DeviceOptions {
+        device: args.device,
+        rate: args.rate,
+        buffer: args.buffer,
+    };
     let probe = device::probe(&opts);
     let rate = match &probe {
         Ok(p) => p.rate,
@@ -182,7 +211,10 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
         if let Some(h) = session.engine_mut() {
             h.collect_garbage();
             h.drain_feedback(|f| {
-                if let Feedback::Position { beat: b, bpm: t, .. } = f {
+                if let Feedback::Position {
+                    beat: b, bpm: t, ..
+                } = f
+                {
                     beat = b;
                     bpm = t;
                 }
@@ -201,7 +233,10 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
             use std::io::Write;
             let _ = std::io::stdout().flush();
         }
-        if args.seconds.is_some_and(|s| started.elapsed().as_secs_f64() >= s) {
+        if args
+            .seconds
+            .is_some_and(|s| started.elapsed().as_secs_f64() >= s)
+        {
             break;
         }
     }

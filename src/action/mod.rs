@@ -36,9 +36,18 @@ pub enum ActionError {
     #[error("unknown action `{0}`")]
     Unknown(String),
     #[error("{action}: expected {expected} argument(s) ({names}), got {got}")]
-    ArgCount { action: &'static str, expected: usize, names: String, got: usize },
+    ArgCount {
+        action: &'static str,
+        expected: usize,
+        names: String,
+        got: usize,
+    },
     #[error("{action}: argument `{arg}`: {message}")]
-    BadArg { action: &'static str, arg: &'static str, message: String },
+    BadArg {
+        action: &'static str,
+        arg: &'static str,
+        message: String,
+    },
     #[error("no track named \"{0}\"")]
     NoTrack(String),
     #[error("{0}")]
@@ -131,8 +140,16 @@ impl Action {
 
 use ArgType::*;
 
-const BPM: ArgType = Number { min: 20.0, max: 999.0, unit: "BPM" };
-const DB: ArgType = Number { min: -120.0, max: 12.0, unit: "dB" };
+const BPM: ArgType = Number {
+    min: 20.0,
+    max: 999.0,
+    unit: "BPM",
+};
+const DB: ArgType = Number {
+    min: -120.0,
+    max: 12.0,
+    unit: "dB",
+};
 
 actions! {
     /// Start the transport.

@@ -7,8 +7,15 @@ use crate::patch::{EffectDef, InstrumentDef, Track};
 /// What an argument accepts; drives validation, help text and JSON schemas.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ArgType {
-    Number { min: f64, max: f64, unit: &'static str },
-    Int { min: i64, max: i64 },
+    Number {
+        min: f64,
+        max: f64,
+        unit: &'static str,
+    },
+    Int {
+        min: i64,
+        max: i64,
+    },
     Bool,
     Text,
     /// One of a fixed set of lowercase words.
@@ -50,7 +57,10 @@ fn number(v: &ArgValue) -> Result<f64, String> {
         ArgValue::Number(n) if n.is_finite() => Ok(*n),
         ArgValue::Number(n) => Err(format!("expected a finite number, got {n}")),
         ArgValue::Bool(b) => Ok(if *b { 1.0 } else { 0.0 }),
-        ArgValue::Text(t) => t.trim().parse::<f64>().map_err(|_| format!("expected a number, got \"{t}\"")),
+        ArgValue::Text(t) => t
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| format!("expected a number, got \"{t}\"")),
     }
 }
 
@@ -59,7 +69,11 @@ impl FromArg for f64 {
         let n = number(v)?;
         if let ArgType::Number { min, max, unit } = ty {
             if n < *min || n > *max {
-                let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
+                let unit = if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {unit}")
+                };
                 return Err(format!("must be between {min} and {max}{unit}, got {n}"));
             }
         }
@@ -152,9 +166,7 @@ fn ron_error(e: ron::error::SpannedError) -> String {
 }
 
 fn to_ron<T: serde::Serialize>(v: &T) -> String {
-    ron_options()
-        .to_string(v)
-        .unwrap_or_default()
+    ron_options().to_string(v).unwrap_or_default()
 }
 
 impl FromArg for Track {

@@ -43,8 +43,16 @@ pub struct Probe {
 /// Where sound is going.
 #[derive(Debug, Clone)]
 pub enum SinkInfo {
-    Device { name: String, rate: u32, buffer: u32 },
-    Silent { reason: String, rate: u32, buffer: u32 },
+    Device {
+        name: String,
+        rate: u32,
+        buffer: u32,
+    },
+    Silent {
+        reason: String,
+        rate: u32,
+        buffer: u32,
+    },
 }
 
 impl SinkInfo {
@@ -90,10 +98,16 @@ pub fn list_outputs() -> Vec<(usize, String)> {
 pub fn probe(opts: &DeviceOptions) -> Result<Probe, String> {
     let host = cpal::default_host();
     let device = match &opts.device {
-        None => host.default_output_device().ok_or("no default output device")?,
+        None => host
+            .default_output_device()
+            .ok_or("no default output device")?,
         Some(want) => {
-            let devs: Vec<cpal::Device> = host.output_devices().map_err(|e| e.to_string())?.collect();
-            let by_index = want.parse::<usize>().ok().and_then(|i| devs.get(i).cloned());
+            let devs: Vec<cpal::Device> =
+                host.output_devices().map_err(|e| e.to_string())?.collect();
+            let by_index = want
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| devs.get(i).cloned());
             by_index
                 .or_else(|| {
                     devs.into_iter()
@@ -106,7 +120,14 @@ pub fn probe(opts: &DeviceOptions) -> Result<Probe, String> {
     let default = device.default_output_config().map_err(|e| e.to_string())?;
     let rate = opts.rate.unwrap_or(default.sample_rate().0);
     let buffer = opts.buffer.unwrap_or(DEFAULT_BUFFER).clamp(64, 2048);
-    Ok(Probe { device, name, rate, buffer, channels: default.channels().max(1), format: default.sample_format() })
+    Ok(Probe {
+        device,
+        name,
+        rate,
+        buffer,
+        channels: default.channels().max(1),
+        format: default.sample_format(),
+    })
 }
 
 /// A running output. Dropping it stops the sound.
@@ -127,7 +148,12 @@ impl Drop for Output {
 
 /// Control thread: start sound through the probed device, or, if that fails
 /// (or `probe` is an error), through a silent sink paced in real time.
-pub fn start(engine: Engine, probe: Result<Probe, String>, fallback_rate: u32, fallback_buffer: u32) -> Output {
+pub fn start(
+    engine: Engine,
+    probe: Result<Probe, String>,
+    fallback_rate: u32,
+    fallback_buffer: u32,
+) -> Output {
     let counters = engine.counters().clone();
     // The engine moves to the audio thread through this pointer, so it can
     // be taken back if the stream fails to start.
@@ -136,7 +162,11 @@ pub fn start(engine: Engine, probe: Result<Probe, String>, fallback_rate: u32, f
         Ok(p) => match start_stream(&p, cell.clone(), counters.clone()) {
             Ok(stream) => {
                 return Output {
-                    info: SinkInfo::Device { name: p.name.clone(), rate: p.rate, buffer: p.buffer },
+                    info: SinkInfo::Device {
+                        name: p.name.clone(),
+                        rate: p.rate,
+                        buffer: p.buffer,
+                    },
                     _stream: Some(stream),
                     silent: None,
                 };
@@ -148,9 +178,17 @@ pub fn start(engine: Engine, probe: Result<Probe, String>, fallback_rate: u32, f
     let ptr = cell.swap(std::ptr::null_mut(), Ordering::AcqRel);
     // SAFETY: a failed stream never ran its callback (or gave up the engine),
     // so the pointer is still the one we made above.
-    let engine = if ptr.is_null() { None } else { Some(unsafe { Box::from_raw(ptr) }) };
+    let engine = if ptr.is_null() {
+        None
+    } else {
+        Some(unsafe { Box::from_raw(ptr) })
+    };
     let stop = Arc::new(AtomicBool::new(false));
-    let info = SinkInfo::Silent { reason, rate: fallback_rate, buffer: fallback_buffer };
+    let info = SinkInfo::Silent {
+        reason,
+        rate: fallback_rate,
+        buffer: fallback_buffer,
+    };
     let handle = engine.map(|e| {
         let stop = stop.clone();
         std::thread::Builder::new()
@@ -158,10 +196,18 @@ pub fn start(engine: Engine, probe: Result<Probe, String>, fallback_rate: u32, f
             .spawn(move || silent_loop(*e, fallback_rate, fallback_buffer as usize, stop, counters))
             .expect("spawning the silent audio thread")
     });
-    Output { info, _stream: None, silent: handle.map(|h| (h, stop)) }
+    Output {
+        info,
+        _stream: None,
+        silent: handle.map(|h| (h, stop)),
+    }
 }
 
-fn start_stream(p: &Probe, cell: Arc<AtomicPtr<Engine>>, counters: Arc<Counters>) -> Result<cpal::Stream, String> {
+fn start_stream(
+    p: &Probe,
+    cell: Arc<AtomicPtr<Engine>>,
+    counters: Arc<Counters>,
+) -> Result<cpal::Stream, String> {
     let config = cpal::StreamConfig {
         channels: p.channels,
         sample_rate: cpal::SampleRate(p.rate),
@@ -208,7 +254,9 @@ fn build<T: SizedSample + FromSample<f32> + Send + 'static>(
                 }
                 let budget = (out.len() / channels.max(1)) as f64 / rate;
                 let load = started.elapsed().as_secs_f64() / budget.max(1e-9);
-                counters.load_permille.store((load * 1000.0) as u64, Ordering::Relaxed);
+                counters
+                    .load_permille
+                    .store((load * 1000.0) as u64, Ordering::Relaxed);
             },
             move |_err| {
                 Counters::bump(&err_counters.xruns, 1);
@@ -218,7 +266,13 @@ fn build<T: SizedSample + FromSample<f32> + Send + 'static>(
         .map_err(|e| e.to_string())
 }
 
-fn silent_loop(mut engine: Engine, rate: u32, buffer: usize, stop: Arc<AtomicBool>, counters: Arc<Counters>) {
+fn silent_loop(
+    mut engine: Engine,
+    rate: u32,
+    buffer: usize,
+    stop: Arc<AtomicBool>,
+    counters: Arc<Counters>,
+) {
     let mut l = vec![0.0f32; buffer];
     let mut r = vec![0.0f32; buffer];
     let period = Duration::from_secs_f64(buffer as f64 / rate as f64);
@@ -227,7 +281,9 @@ fn silent_loop(mut engine: Engine, rate: u32, buffer: usize, stop: Arc<AtomicBoo
         let started = Instant::now();
         engine.process(&mut l, &mut r);
         let load = started.elapsed().as_secs_f64() / period.as_secs_f64();
-        counters.load_permille.store((load * 1000.0) as u64, Ordering::Relaxed);
+        counters
+            .load_permille
+            .store((load * 1000.0) as u64, Ordering::Relaxed);
         next += period;
         let now = Instant::now();
         if next > now {

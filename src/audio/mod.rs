@@ -19,14 +19,23 @@ pub struct Interleaver {
 
 impl Default for Interleaver {
     fn default() -> Self {
-        Self { left: vec![0.0; MAX_BLOCK].into_boxed_slice(), right: vec![0.0; MAX_BLOCK].into_boxed_slice() }
+        Self {
+            left: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            right: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+        }
     }
 }
 
 impl Interleaver {
     /// Audio thread: render into an interleaved buffer of `channels`
     /// channels (mono gets the mix, extra channels get silence).
-    pub fn fill<T: Copy>(&mut self, engine: &mut Engine, out: &mut [T], channels: usize, convert: impl Fn(f32) -> T) {
+    pub fn fill<T: Copy>(
+        &mut self,
+        engine: &mut Engine,
+        out: &mut [T],
+        channels: usize,
+        convert: impl Fn(f32) -> T,
+    ) {
         let channels = channels.max(1);
         for chunk in out.chunks_mut(MAX_BLOCK * channels) {
             let frames = chunk.len() / channels;

@@ -37,7 +37,12 @@ pub struct RenderOptions {
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        Self { length: Length::Bars(16.0), rate: 48000, block: 256, format: WavFormat::Int24 }
+        Self {
+            length: Length::Bars(16.0),
+            rate: 48000,
+            block: 256,
+            format: WavFormat::Int24,
+        }
     }
 }
 
@@ -175,7 +180,9 @@ pub fn render_to_wav(
                     WavFormat::Int24 => writer
                         .write_sample(to_i24(*a))
                         .and_then(|_| writer.write_sample(to_i24(*b))),
-                    WavFormat::Float32 => writer.write_sample(*a).and_then(|_| writer.write_sample(*b)),
+                    WavFormat::Float32 => writer
+                        .write_sample(*a)
+                        .and_then(|_| writer.write_sample(*b)),
                 };
                 if let Err(e) = res {
                     err = Some(e);
@@ -192,7 +199,15 @@ pub fn render_to_wav(
     }
     writer.finalize()?;
     std::fs::rename(&tmp, out)?;
-    Ok((RenderSummary { frames, rate: opts.rate, peak, wall }, notices))
+    Ok((
+        RenderSummary {
+            frames,
+            rate: opts.rate,
+            peak,
+            wall,
+        },
+        notices,
+    ))
 }
 
 fn to_i24(x: f32) -> i32 {

@@ -72,35 +72,102 @@ pub enum Op {
     Play,
     Stop,
     /// Move the playhead to `beat` (clips keep their phase relative to it).
-    Locate { beat: f64 },
+    Locate {
+        beat: f64,
+    },
     /// Loop between two beats while playing; `end <= start` turns looping off.
-    Loop { start: f64, end: f64 },
-    Tempo { bpm: f64 },
+    Loop {
+        start: f64,
+        end: f64,
+    },
+    Tempo {
+        bpm: f64,
+    },
     /// Beats per bar of the time signature.
-    Meter { beats_per_bar: u8 },
-    MasterGain { gain: f32 },
-    LimiterCeiling { gain: f32 },
-    TrackGain { slot: Slot, gain: f32 },
-    TrackPan { slot: Slot, pan: f32 },
-    TrackMute { slot: Slot, on: bool },
-    TrackSolo { slot: Slot, on: bool },
-    Param { slot: Slot, index: u16, value: f32 },
-    NoteOn { slot: Slot, note: f32, velocity: f32 },
-    NoteOff { slot: Slot, note: f32 },
+    Meter {
+        beats_per_bar: u8,
+    },
+    MasterGain {
+        gain: f32,
+    },
+    LimiterCeiling {
+        gain: f32,
+    },
+    TrackGain {
+        slot: Slot,
+        gain: f32,
+    },
+    TrackPan {
+        slot: Slot,
+        pan: f32,
+    },
+    TrackMute {
+        slot: Slot,
+        on: bool,
+    },
+    TrackSolo {
+        slot: Slot,
+        on: bool,
+    },
+    Param {
+        slot: Slot,
+        index: u16,
+        value: f32,
+    },
+    NoteOn {
+        slot: Slot,
+        note: f32,
+        velocity: f32,
+    },
+    NoteOff {
+        slot: Slot,
+        note: f32,
+    },
     AllNotesOff,
-    SetClip { slot: Slot, clip: Handoff<Clip> },
-    InstallTrack { slot: Slot, track: Handoff<TrackDsp> },
-    RemoveTrack { slot: Slot },
-    ReplaceInstrument { slot: Slot, instrument: Handoff<dyn Instrument> },
-    TrackEffects { slot: Slot, chain: Handoff<EffectChain> },
-    MasterEffects { chain: Handoff<EffectChain> },
+    SetClip {
+        slot: Slot,
+        clip: Handoff<Clip>,
+    },
+    InstallTrack {
+        slot: Slot,
+        track: Handoff<TrackDsp>,
+    },
+    RemoveTrack {
+        slot: Slot,
+    },
+    ReplaceInstrument {
+        slot: Slot,
+        instrument: Handoff<dyn Instrument>,
+    },
+    TrackEffects {
+        slot: Slot,
+        chain: Handoff<EffectChain>,
+    },
+    MasterEffects {
+        chain: Handoff<EffectChain>,
+    },
     /// Send level (linear) from a track to a bus.
-    TrackSend { slot: Slot, bus: u8, gain: f32 },
+    TrackSend {
+        slot: Slot,
+        bus: u8,
+        gain: f32,
+    },
     /// Create or replace bus `bus`.
-    InstallBus { bus: u8, dsp: Handoff<Bus> },
-    BusGain { bus: u8, gain: f32 },
-    BusEffects { bus: u8, chain: Handoff<EffectChain> },
-    RemoveBus { bus: u8 },
+    InstallBus {
+        bus: u8,
+        dsp: Handoff<Bus>,
+    },
+    BusGain {
+        bus: u8,
+        gain: f32,
+    },
+    BusEffects {
+        bus: u8,
+        chain: Handoff<EffectChain>,
+    },
+    RemoveBus {
+        bus: u8,
+    },
 }
 
 /// One command and when it lands.

@@ -31,7 +31,11 @@ pub struct Smoothed {
 impl Smoothed {
     /// `time_s` is the time constant (63 % of the way).
     pub fn new(value: f32, time_s: f32, rate: f32) -> Self {
-        Self { value, target: value, coef: 1.0 - (-1.0 / (time_s * rate).max(1.0)).exp() }
+        Self {
+            value,
+            target: value,
+            coef: 1.0 - (-1.0 / (time_s * rate).max(1.0)).exp(),
+        }
     }
 
     #[inline]
@@ -40,9 +44,11 @@ impl Smoothed {
     }
 
     #[inline]
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> f32 {
         self.value += (self.target - self.value) * self.coef;
-        if (self.value - self.target).abs() < 1e-7 {
+        // Snap once within -100 dB of the target, so "off" becomes exactly 0.
+        if (self.value - self.target).abs() < 1e-5 {
             self.value = self.target;
         }
         self.value
@@ -83,7 +89,10 @@ impl MeterAcc {
     /// (peak, rms) per channel, then reset.
     pub fn take(&mut self) -> ([f32; 2], [f32; 2]) {
         let n = self.frames.max(1) as f64;
-        let rms = [(self.sum_sq[0] / n).sqrt() as f32, (self.sum_sq[1] / n).sqrt() as f32];
+        let rms = [
+            (self.sum_sq[0] / n).sqrt() as f32,
+            (self.sum_sq[1] / n).sqrt() as f32,
+        ];
         let peak = self.peak;
         *self = Self::default();
         (peak, rms)

@@ -21,13 +21,41 @@ pub enum EffectKind {
 
 pub const REVERB_PARAMS: &[ParamSpec] = &[
     ParamSpec::number("room", "m", 1.0, 100.0, 20.0, "size of the simulated room"),
-    ParamSpec::number("time", "s", 0.1, 30.0, 2.0, "decay time of the tail (to -60 dB)"),
-    ParamSpec::number("damping", "", 0.0, 1.0, 0.5, "how fast high frequencies die away"),
-    ParamSpec::number("mix", "", 0.0, 1.0, 0.25, "wet share of the output (0 dry, 1 wet only)"),
+    ParamSpec::number(
+        "time",
+        "s",
+        0.1,
+        30.0,
+        2.0,
+        "decay time of the tail (to -60 dB)",
+    ),
+    ParamSpec::number(
+        "damping",
+        "",
+        0.0,
+        1.0,
+        0.5,
+        "how fast high frequencies die away",
+    ),
+    ParamSpec::number(
+        "mix",
+        "",
+        0.0,
+        1.0,
+        0.25,
+        "wet share of the output (0 dry, 1 wet only)",
+    ),
 ];
 pub const DELAY_PARAMS: &[ParamSpec] = &[
     ParamSpec::number("time", "s", 0.001, 4.0, 0.375, "delay time"),
-    ParamSpec::number("feedback", "", 0.0, 0.95, 0.4, "share of each repeat fed back"),
+    ParamSpec::number(
+        "feedback",
+        "",
+        0.0,
+        0.95,
+        0.4,
+        "share of each repeat fed back",
+    ),
     ParamSpec::number("mix", "", 0.0, 1.0, 0.3, "wet share of the output"),
 ];
 pub const FILTER_PARAMS: &[ParamSpec] = &[
@@ -44,8 +72,13 @@ pub const DRIVE_PARAMS: &[ParamSpec] = &[ParamSpec::number(
 )];
 
 impl EffectKind {
-    pub const ALL: [EffectKind; 5] =
-        [Self::Reverb, Self::Delay, Self::Lowpass, Self::Highpass, Self::Drive];
+    pub const ALL: [EffectKind; 5] = [
+        Self::Reverb,
+        Self::Delay,
+        Self::Lowpass,
+        Self::Highpass,
+        Self::Drive,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -80,10 +113,25 @@ impl EffectKind {
     pub fn spec(self, v: &[f32]) -> EffectSpec {
         let p = |i: usize| v.get(i).copied().unwrap_or(self.params()[i].default);
         match self {
-            Self::Reverb => EffectSpec::Reverb { room: p(0), time: p(1), damping: p(2), mix: p(3) },
-            Self::Delay => EffectSpec::Delay { time: p(0), feedback: p(1), mix: p(2) },
-            Self::Lowpass => EffectSpec::Lowpass { cutoff: p(0), q: p(1) },
-            Self::Highpass => EffectSpec::Highpass { cutoff: p(0), q: p(1) },
+            Self::Reverb => EffectSpec::Reverb {
+                room: p(0),
+                time: p(1),
+                damping: p(2),
+                mix: p(3),
+            },
+            Self::Delay => EffectSpec::Delay {
+                time: p(0),
+                feedback: p(1),
+                mix: p(2),
+            },
+            Self::Lowpass => EffectSpec::Lowpass {
+                cutoff: p(0),
+                q: p(1),
+            },
+            Self::Highpass => EffectSpec::Highpass {
+                cutoff: p(0),
+                q: p(1),
+            },
             Self::Drive => EffectSpec::Drive { gain: p(0) },
         }
     }
@@ -93,7 +141,12 @@ impl EffectKind {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EffectSpec {
     /// Algorithmic stereo reverb: room size (m), decay time (s), damping 0..1, wet mix 0..1.
-    Reverb { room: f32, time: f32, damping: f32, mix: f32 },
+    Reverb {
+        room: f32,
+        time: f32,
+        damping: f32,
+        mix: f32,
+    },
     /// Feedback delay: time (s), feedback 0..0.95, wet mix 0..1.
     Delay { time: f32, feedback: f32, mix: f32 },
     /// Resonant 2-pole low-pass: cutoff (Hz), q.
@@ -114,27 +167,40 @@ pub struct EffectChain {
 
 impl std::fmt::Debug for EffectChain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EffectChain").field("empty", &self.empty).finish()
+        f.debug_struct("EffectChain")
+            .field("empty", &self.empty)
+            .finish()
     }
 }
 
 fn stereo(spec: &EffectSpec) -> Box<dyn AudioUnit> {
     match *spec {
-        EffectSpec::Reverb { room, time, damping, mix } => {
+        EffectSpec::Reverb {
+            room,
+            time,
+            damping,
+            mix,
+        } => {
             Box::new((multipass::<U2>() * (1.0 - mix)) & (reverb_stereo(room, time, damping) * mix))
         }
-        EffectSpec::Delay { time, feedback: fb, mix } => {
-            let side = || pass() * (1.0 - mix) & feedback(delay(time) * fb) * mix;
+        EffectSpec::Delay {
+            time,
+            feedback: fb,
+            mix,
+        } => {
+            let side = || (pass() * (1.0 - mix)) & (feedback(delay(time) * fb) * mix);
             Box::new(side() | side())
         }
-        EffectSpec::Lowpass { cutoff, q } => Box::new(lowpass_hz(cutoff, q) | lowpass_hz(cutoff, q)),
+        EffectSpec::Lowpass { cutoff, q } => {
+            Box::new(lowpass_hz(cutoff, q) | lowpass_hz(cutoff, q))
+        }
         EffectSpec::Highpass { cutoff, q } => {
             Box::new(highpass_hz(cutoff, q) | highpass_hz(cutoff, q))
         }
         EffectSpec::Drive { gain } => {
             let g = 10f32.powf(gain / 20.0);
             let trim = 1.0 / g.tanh().max(1e-3);
-            let side = move || (pass() * g) >> shape(Tanh(1.0)) * trim;
+            let side = move || (pass() * g) >> (shape(Tanh(1.0)) * trim);
             Box::new(side() | side())
         }
     }
@@ -174,7 +240,8 @@ impl EffectChain {
             let n = Ord::min(left.len() - start, MAX_BUFFER_SIZE);
             self.input.channel_f32_mut(0)[..n].copy_from_slice(&left[start..start + n]);
             self.input.channel_f32_mut(1)[..n].copy_from_slice(&right[start..start + n]);
-            self.unit.process(n, &self.input.buffer_ref(), &mut self.output.buffer_mut());
+            self.unit
+                .process(n, &self.input.buffer_ref(), &mut self.output.buffer_mut());
             left[start..start + n].copy_from_slice(&self.output.channel_f32(0)[..n]);
             right[start..start + n].copy_from_slice(&self.output.channel_f32(1)[..n]);
             start += n;

@@ -12,10 +12,22 @@ use super::command::Slot;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Feedback {
     /// Where the transport is. `clock` is the engine's free-running sample count.
-    Position { clock: u64, song_sample: i64, beat: f64, bpm: f64, playing: bool, beats_per_bar: u8 },
+    Position {
+        clock: u64,
+        song_sample: i64,
+        beat: f64,
+        bpm: f64,
+        playing: bool,
+        beats_per_bar: u8,
+    },
     /// Post-fader level of a track (`slot`) or of the master (`None`) since the
     /// previous report: peak and RMS per channel (linear), and voices sounding.
-    Meter { slot: Option<Slot>, peak: [f32; 2], rms: [f32; 2], voices: u16 },
+    Meter {
+        slot: Option<Slot>,
+        peak: [f32; 2],
+        rms: [f32; 2],
+        voices: u16,
+    },
     /// Deepest gain reduction of the master limiter since the previous report (dB, ≤ 0).
     Limiter { gain_db: f32 },
 }

@@ -79,7 +79,11 @@ impl Limiter {
         let window = la as u64 + 1;
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
             let peak = l.abs().max(r.abs());
-            let need = if peak > self.ceiling { self.ceiling / peak } else { 1.0 };
+            let need = if peak > self.ceiling {
+                self.ceiling / peak
+            } else {
+                1.0
+            };
 
             // Sliding minimum over the last `window` samples.
             while self.dq_len > 0 {

@@ -24,12 +24,12 @@ use std::sync::Arc;
 
 use rtrb::{Consumer, Producer, RingBuffer};
 
+use bus::{Bus, MAX_BUSES};
 pub use command::{EngineCmd, Garbage, Handoff, Op, Slot, When};
 use dsp::{DenormalGuard, MeterAcc, Smoothed};
 use effect::EffectChain;
 pub use feedback::{Counters, Feedback};
 pub use handle::EngineHandle;
-use bus::{Bus, MAX_BUSES};
 use limiter::Limiter;
 use track::TrackDsp;
 use transport::Transport;
@@ -81,7 +81,10 @@ pub fn new(config: EngineConfig) -> (EngineHandle, Engine) {
         counters: counters.clone(),
         rate: config.rate,
     };
-    (handle, Engine::new(config, cmd_rx, garbage_tx, fb_tx, counters))
+    (
+        handle,
+        Engine::new(config, cmd_rx, garbage_tx, fb_tx, counters),
+    )
 }
 
 #[derive(Clone, Copy)]
@@ -289,7 +292,9 @@ impl Engine {
     }
 
     fn track_mut(&mut self, slot: Slot) -> Option<&mut TrackDsp> {
-        self.tracks.get_mut(slot as usize).and_then(|t| t.as_deref_mut())
+        self.tracks
+            .get_mut(slot as usize)
+            .and_then(|t| t.as_deref_mut())
     }
 
     fn apply(&mut self, op: Op) {
@@ -351,7 +356,11 @@ impl Engine {
                     t.instrument_mut().set_param(index as usize, value);
                 }
             }
-            Op::NoteOn { slot, note, velocity } => {
+            Op::NoteOn {
+                slot,
+                note,
+                velocity,
+            } => {
                 if let Some(t) = self.track_mut(slot) {
                     t.live_note_on(note, velocity);
                 }
@@ -370,7 +379,11 @@ impl Engine {
                 // SAFETY: the command ring delivered this handoff to us once.
                 let clip = unsafe { clip.into_box() };
                 let t = &self.transport;
-                let g = match self.tracks.get_mut(slot as usize).and_then(|t| t.as_deref_mut()) {
+                let g = match self
+                    .tracks
+                    .get_mut(slot as usize)
+                    .and_then(|t| t.as_deref_mut())
+                {
                     Some(tr) => tr.set_clip(clip, t),
                     None => Some(Garbage::Clip(Handoff::new(clip))),
                 };
@@ -575,7 +588,12 @@ impl Engine {
             self.push_feedback(m);
         }
         let (peak, rms) = self.master_meter.take();
-        self.push_feedback(Feedback::Meter { slot: None, peak, rms, voices: 0 });
+        self.push_feedback(Feedback::Meter {
+            slot: None,
+            peak,
+            rms,
+            voices: 0,
+        });
         let gain_db = dsp::gain_to_db(self.limiter.min_gain);
         self.limiter.min_gain = 1.0;
         self.push_feedback(Feedback::Limiter { gain_db });

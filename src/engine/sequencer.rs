@@ -28,10 +28,17 @@ pub struct Clip {
 impl Clip {
     /// Control thread. Events outside `[0, length)` are dropped; the rest are sorted.
     pub fn new(mut events: Vec<ClipEvent>, length: f64) -> Self {
-        let length = if length.is_finite() && length > 0.0 { length } else { 1.0 };
+        let length = if length.is_finite() && length > 0.0 {
+            length
+        } else {
+            1.0
+        };
         events.retain(|e| e.beat.is_finite() && e.beat >= 0.0 && e.beat < length);
         events.sort_by(|a, b| a.beat.total_cmp(&b.beat));
-        Self { events: events.into_boxed_slice(), length }
+        Self {
+            events: events.into_boxed_slice(),
+            length,
+        }
     }
 
     pub fn events(&self) -> &[ClipEvent] {
@@ -120,7 +127,10 @@ pub struct PendingOffs {
 
 impl Default for PendingOffs {
     fn default() -> Self {
-        Self { items: [PendingOff::default(); MAX_PENDING_OFFS], len: 0 }
+        Self {
+            items: [PendingOff::default(); MAX_PENDING_OFFS],
+            len: 0,
+        }
     }
 }
 
@@ -174,7 +184,12 @@ mod tests {
     use super::*;
 
     fn clip() -> Clip {
-        let e = |beat| ClipEvent { beat, length: 0.25, note: 60.0, velocity: 1.0 };
+        let e = |beat| ClipEvent {
+            beat,
+            length: 0.25,
+            note: 60.0,
+            velocity: 1.0,
+        };
         Clip::new(vec![e(0.0), e(1.0), e(2.5)], 4.0)
     }
 

@@ -5,6 +5,7 @@
 //! owned by the engine. `render` runs on the audio thread and splits its
 //! block at every note event so each note starts on its exact sample.
 
+use super::bus::{Bus, MAX_BUSES};
 use super::command::{Garbage, Handoff};
 use super::dsp::{MeterAcc, Smoothed};
 use super::effect::EffectChain;
@@ -12,7 +13,6 @@ use super::instrument::voice::pan_gains;
 use super::instrument::Instrument;
 use super::sequencer::{Clip, Cursor, PendingOff, PendingOffs};
 use super::transport::Transport;
-use super::bus::{Bus, MAX_BUSES};
 use super::MAX_BLOCK;
 
 /// Fader and pan glide time constant.
@@ -55,7 +55,10 @@ pub struct TrackDsp {
 
 impl std::fmt::Debug for TrackDsp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrackDsp").field("volume", &self.volume).field("pan", &self.pan).finish()
+        f.debug_struct("TrackDsp")
+            .field("volume", &self.volume)
+            .field("pan", &self.pan)
+            .finish()
     }
 }
 
@@ -90,7 +93,7 @@ impl TrackDsp {
             pan,
             mute,
             solo,
-            gain: Smoothed::new(volume, MIX_SMOOTH_S, rate),
+            gain: Smoothed::new(if mute { 0.0 } else { volume }, MIX_SMOOTH_S, rate),
             pan_l: Smoothed::new(pl, MIX_SMOOTH_S, rate),
             pan_r: Smoothed::new(pr, MIX_SMOOTH_S, rate),
             meter: MeterAcc::default(),
@@ -140,7 +143,9 @@ impl TrackDsp {
         let old = std::mem::replace(&mut self.instrument, new);
         self.fade_gain = 1.0;
         // If a previous swap is still fading, cut it (it is already quiet-ish).
-        self.fading.replace(old).map(|f| Garbage::Instrument(Handoff::new(f)))
+        self.fading
+            .replace(old)
+            .map(|f| Garbage::Instrument(Handoff::new(f)))
     }
 
     /// Audio thread: swap effect chains. Returns the old chain.
@@ -151,7 +156,9 @@ impl TrackDsp {
     /// Audio thread: take the fading instrument once it has faded out.
     pub fn take_faded(&mut self) -> Option<Garbage> {
         if self.fading.is_some() && self.fade_gain <= 0.0 {
-            self.fading.take().map(|f| Garbage::Instrument(Handoff::new(f)))
+            self.fading
+                .take()
+                .map(|f| Garbage::Instrument(Handoff::new(f)))
         } else {
             None
         }
@@ -214,7 +221,8 @@ impl TrackDsp {
             budget -= 1;
             let at = ((next - s0).max(0) as usize).max(pos);
             if at > pos {
-                self.instrument.render(&mut self.buf_l[pos..at], &mut self.buf_r[pos..at]);
+                self.instrument
+                    .render(&mut self.buf_l[pos..at], &mut self.buf_r[pos..at]);
                 pos = at;
             }
             // Note-offs before note-ons at the same sample, so a repeated note retriggers.
@@ -229,13 +237,18 @@ impl TrackDsp {
                 if let (Some(b), Some(e)) = (self.cursor.peek(clip), self.cursor.event(clip)) {
                     let e = *e;
                     self.cursor.advance(clip);
-                    let note = if e.note.is_nan() { self.default_note } else { e.note };
+                    let note = if e.note.is_nan() {
+                        self.default_note
+                    } else {
+                        e.note
+                    };
                     self.start_note(t, note, e.velocity, Some(b + e.length));
                 }
             }
         }
         if pos < n {
-            self.instrument.render(&mut self.buf_l[pos..n], &mut self.buf_r[pos..n]);
+            self.instrument
+                .render(&mut self.buf_l[pos..n], &mut self.buf_r[pos..n]);
         }
         if let Some(f) = self.fading.as_deref_mut() {
             self.fade_l[..n].fill(0.0);
@@ -247,7 +260,8 @@ impl TrackDsp {
                 self.fade_gain = (self.fade_gain - self.fade_step).max(0.0);
             }
         }
-        self.effects.process(&mut self.buf_l[..n], &mut self.buf_r[..n]);
+        self.effects
+            .process(&mut self.buf_l[..n], &mut self.buf_r[..n]);
     }
 
     /// Audio thread: set the send level (linear) to bus `bus`.
@@ -259,7 +273,12 @@ impl TrackDsp {
 
     /// Audio thread: apply fader and pan, meter, add into the master and
     /// feed the sends (post-fader) into their buses.
-    pub fn mix_into(&mut self, out_l: &mut [f32], out_r: &mut [f32], buses: &mut [Option<Box<Bus>>]) {
+    pub fn mix_into(
+        &mut self,
+        out_l: &mut [f32],
+        out_r: &mut [f32],
+        buses: &mut [Option<Box<Bus>>],
+    ) {
         let n = out_l.len().min(MAX_BLOCK);
         for i in 0..n {
             let g = self.gain.next();

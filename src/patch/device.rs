@@ -66,7 +66,12 @@ pub type EffectDef = Device<EffectKind>;
 impl<K: DeviceKind> Device<K> {
     pub fn new(kind: K) -> Self {
         let n = kind.params().len();
-        Self { kind, values: defaults(kind.params()), path: None, set: vec![false; n] }
+        Self {
+            kind,
+            values: defaults(kind.params()),
+            path: None,
+            set: vec![false; n],
+        }
     }
 
     pub fn param(&self, name: &str) -> Option<f32> {
@@ -107,13 +112,21 @@ fn names(table: &[ParamSpec]) -> String {
 }
 
 fn kind_names<K: DeviceKind>() -> String {
-    K::all().iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+    K::all()
+        .iter()
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Check a number against a parameter's range, with the message a musician reads.
 pub fn check_number(kind: &str, p: &ParamSpec, v: f64) -> Result<f32, String> {
     if !v.is_finite() || (v as f32) < p.min || (v as f32) > p.max {
-        let unit = if p.unit.is_empty() { String::new() } else { format!(" {}", p.unit) };
+        let unit = if p.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", p.unit)
+        };
         return Err(format!(
             "{kind} `{}` must be between {} and {}{unit}, found {v}",
             p.name, p.min, p.max
@@ -132,7 +145,11 @@ pub fn check_choice(kind: &str, p: &ParamSpec, name: &str) -> Result<f32, String
         .position(|c| c.eq_ignore_ascii_case(name))
         .map(|i| i as f32)
         .ok_or_else(|| {
-            format!("{kind} `{}` must be one of {}, found `{name}`", p.name, choices.join(", "))
+            format!(
+                "{kind} `{}` must be one of {}, found `{name}`",
+                p.name,
+                choices.join(", ")
+            )
         })
 }
 
@@ -153,13 +170,17 @@ impl<'de, K: DeviceKind> Visitor<'de> for DeviceVisitor<K> {
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
         let (IdentName(name), variant) = data.variant()?;
-        let kind = K::all().iter().copied().find(|k| k.name() == name).ok_or_else(|| {
-            de::Error::custom(format!(
-                "unknown {} kind `{name}`; expected one of {}",
-                K::WHAT,
-                kind_names::<K>()
-            ))
-        })?;
+        let kind = K::all()
+            .iter()
+            .copied()
+            .find(|k| k.name() == name)
+            .ok_or_else(|| {
+                de::Error::custom(format!(
+                    "unknown {} kind `{name}`; expected one of {}",
+                    K::WHAT,
+                    kind_names::<K>()
+                ))
+            })?;
         variant.struct_variant(&[], ParamsVisitor { kind })
     }
 }
@@ -172,7 +193,12 @@ impl<'de, K: DeviceKind> Visitor<'de> for ParamsVisitor<K> {
     type Value = Device<K>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}'s parameters: {}", self.kind.name(), names(self.kind.params()))
+        write!(
+            f,
+            "{}'s parameters: {}",
+            self.kind.name(),
+            names(self.kind.params())
+        )
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
@@ -202,7 +228,9 @@ impl<'de, K: DeviceKind> Visitor<'de> for ParamsVisitor<K> {
                 ParamKind::Path => {
                     let v: String = map.next_value()?;
                     if v.trim().is_empty() {
-                        return Err(de::Error::custom(format!("{kname} `{key}` needs a file path")));
+                        return Err(de::Error::custom(format!(
+                            "{kname} `{key}` needs a file path"
+                        )));
                     }
                     dev.path = Some(v);
                 }
@@ -262,7 +290,9 @@ impl<K: DeviceKind> Serialize for Device<K> {
         let table = self.kind.params();
         let idx = K::all().iter().position(|k| *k == self.kind).unwrap_or(0) as u32;
         let fields: Vec<usize> = (0..table.len())
-            .filter(|&i| self.set.get(i).copied().unwrap_or(false) || table[i].kind == ParamKind::Path)
+            .filter(|&i| {
+                self.set.get(i).copied().unwrap_or(false) || table[i].kind == ParamKind::Path
+            })
             .collect();
         let mut sv = s.serialize_struct_variant(K::WHAT, idx, self.kind.name(), fields.len())?;
         for i in fields {
@@ -273,7 +303,9 @@ impl<K: DeviceKind> Serialize for Device<K> {
                     let name = c.get(self.values[i] as usize).copied().unwrap_or(c[0]);
                     sv.serialize_field(p.name, &Ident(name))?
                 }
-                ParamKind::Path => sv.serialize_field(p.name, &self.path.clone().unwrap_or_default())?,
+                ParamKind::Path => {
+                    sv.serialize_field(p.name, &self.path.clone().unwrap_or_default())?
+                }
             }
         }
         sv.end()

@@ -62,7 +62,9 @@ impl PatchError {
     pub fn report(&self) -> String {
         match self {
             PatchError::Io { .. } => self.to_string(),
-            PatchError::Invalid { line, column, src, .. } => {
+            PatchError::Invalid {
+                line, column, src, ..
+            } => {
                 let text = src.inner();
                 let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
                 let gutter = format!("{line} | ");
@@ -85,8 +87,11 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut off = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            let col_bytes: usize =
-                l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+            let col_bytes: usize = l
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
             return (off + col_bytes).min(text.len());
         }
         off += l.len();
@@ -98,6 +103,11 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
 pub fn line_column_of(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }

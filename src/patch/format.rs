@@ -81,7 +81,11 @@ pub struct Master {
 
 impl Default for Master {
     fn default() -> Self {
-        Self { volume: 0.0, ceiling: d_ceiling(), effects: Vec::new() }
+        Self {
+            volume: 0.0,
+            ceiling: d_ceiling(),
+            effects: Vec::new(),
+        }
     }
 }
 
@@ -126,7 +130,11 @@ pub struct Track {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub effects: Vec<EffectDef>,
     /// Send levels (dB) to buses, by bus name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "de_sends")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "de_sends"
+    )]
     pub sends: BTreeMap<String, f64>,
 }
 
@@ -189,7 +197,10 @@ impl<'de> Deserialize<'de> for TimeSignature {
                 "time signature unit must be 1, 2, 4, 8, 16 or 32, found {unit}"
             )));
         }
-        Ok(Self { beats: beats as u8, unit: unit as u8 })
+        Ok(Self {
+            beats: beats as u8,
+            unit: unit as u8,
+        })
     }
 }
 
@@ -204,7 +215,9 @@ impl TimeSignature {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Key(pub u8);
 
-const KEY_NAMES: [&str; 12] = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
+const KEY_NAMES: [&str; 12] = [
+    "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
+];
 
 impl Key {
     pub fn parse(s: &str) -> Result<Self, String> {
@@ -218,13 +231,21 @@ impl Key {
             Some('g') => 7,
             Some('a') => 9,
             Some('b') => 11,
-            _ => return Err(format!("key must be a note name like C, F# or Bb, found \"{s}\"")),
+            _ => {
+                return Err(format!(
+                    "key must be a note name like C, F# or Bb, found \"{s}\""
+                ))
+            }
         };
         let acc: i32 = match chars.as_str() {
             "" => 0,
             "#" | "s" => 1,
             "b" => -1,
-            _ => return Err(format!("key must be a note name like C, F# or Bb, found \"{s}\"")),
+            _ => {
+                return Err(format!(
+                    "key must be a note name like C, F# or Bb, found \"{s}\""
+                ))
+            }
         };
         Ok(Key(((base + acc).rem_euclid(12)) as u8))
     }
@@ -312,7 +333,9 @@ impl Scale {
     }
 
     pub fn parse(s: &str) -> Option<Scale> {
-        Scale::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(s.trim()))
+        Scale::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s.trim()))
     }
 }
 
@@ -398,7 +421,11 @@ impl PatternDef {
             Notation::Steps => pattern::parse_steps(source)?,
             Notation::Notes => pattern::parse_notes(source)?,
         };
-        Ok(Self { notation, source: source.to_string(), pattern })
+        Ok(Self {
+            notation,
+            source: source.to_string(),
+            pattern,
+        })
     }
 }
 

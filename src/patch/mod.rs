@@ -6,9 +6,13 @@
 //! and a plain-language message; it never panics. [`save`] writes atomically
 //! (temp file + rename) and keeps the previous version as `NAME.ron.bak`.
 
+// Errors are rare and carry the file text so they can show the offending line.
+#![allow(clippy::result_large_err)]
+
 pub mod device;
 pub mod error;
 pub mod format;
+pub mod reference;
 
 use std::path::Path;
 
@@ -24,7 +28,9 @@ fn options() -> ron::Options {
 
 /// Parse and check session text. `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<SessionFile, PatchError> {
-    let session: SessionFile = options().from_str(text).map_err(|e| from_ron(file, text, e))?;
+    let session: SessionFile = options()
+        .from_str(text)
+        .map_err(|e| from_ron(file, text, e))?;
     session.validate().map_err(|(needle, nth, msg)| {
         let (line, col) = locate(text, &needle, nth);
         PatchError::at(file, text, line, col, msg)
@@ -35,7 +41,10 @@ pub fn parse(file: &str, text: &str) -> Result<SessionFile, PatchError> {
 /// Read and parse a session file.
 pub fn load(path: &Path) -> Result<SessionFile, PatchError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PatchError::Io { file: file.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| PatchError::Io {
+        file: file.clone(),
+        source,
+    })?;
     parse(&file, &text)
 }
 
@@ -46,13 +55,22 @@ pub fn to_string(session: &SessionFile) -> String {
         .extensions(ron::extensions::Extensions::IMPLICIT_SOME)
         .indentor("    ".to_string());
     // Serializing our own types cannot fail: every field is plain data.
-    options().to_string_pretty(session, pretty).unwrap_or_default() + "\n"
+    options()
+        .to_string_pretty(session, pretty)
+        .unwrap_or_default()
+        + "\n"
 }
 
 /// Write `text` to `path` atomically, keeping the previous file as `path.bak`.
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, text)?;
     if path.exists() {
@@ -95,7 +113,8 @@ fn from_ron(file: &str, text: &str, e: ron::error::SpannedError) -> PatchError {
         if let Some((nums, message)) = rest.split_once('\u{1}') {
             let mut it = nums.split(':').filter_map(|n| n.parse::<usize>().ok());
             if let (Some(col), Some(_len)) = (it.next(), it.next()) {
-                let (line, string_col) = string_start(text, start.line, start.col, end.line, end.col);
+                let (line, string_col) =
+                    string_start(text, start.line, start.col, end.line, end.col);
                 return PatchError::at(file, text, line, string_col + col, message.to_string());
             }
         }
@@ -116,7 +135,11 @@ fn string_start(text: &str, l0: usize, c0: usize, l1: usize, c1: usize) -> (usiz
         .map(|(i, _)| i + 1)
         .collect();
     let end_col = if l1 == l0 { c1 } else { usize::MAX };
-    let pairs: Vec<(usize, usize)> = quotes.chunks(2).filter(|p| p.len() == 2).map(|p| (p[0], p[1])).collect();
+    let pairs: Vec<(usize, usize)> = quotes
+        .chunks(2)
+        .filter(|p| p.len() == 2)
+        .map(|p| (p[0], p[1]))
+        .collect();
     let pick = pairs
         .iter()
         .find(|(open, close)| *open <= end_col && *close + 1 >= c0)
@@ -172,14 +195,22 @@ impl SessionFile {
             return Err((
                 "tracks".into(),
                 0,
-                format!("at most {} tracks, found {}", crate::engine::MAX_TRACKS, self.tracks.len()),
+                format!(
+                    "at most {} tracks, found {}",
+                    crate::engine::MAX_TRACKS,
+                    self.tracks.len()
+                ),
             ));
         }
         if self.buses.len() > crate::engine::bus::MAX_BUSES {
             return Err((
                 "buses".into(),
                 0,
-                format!("at most {} buses, found {}", crate::engine::bus::MAX_BUSES, self.buses.len()),
+                format!(
+                    "at most {} buses, found {}",
+                    crate::engine::bus::MAX_BUSES,
+                    self.buses.len()
+                ),
             ));
         }
         let mut buses: Vec<&str> = Vec::new();

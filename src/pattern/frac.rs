@@ -91,7 +91,10 @@ impl Frac {
         d /= g;
         let limit = i64::MAX as i128;
         if n.abs() <= limit && d <= limit {
-            return Frac { n: n as i64, d: d as i64 };
+            return Frac {
+                n: n as i64,
+                d: d as i64,
+            };
         }
         // Too big to represent: drop low bits of both terms, which keeps the
         // value to ~63 significant bits.
@@ -104,7 +107,10 @@ impl Frac {
             }
         }
         let g = gcd(n.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
-        Frac { n: (n / g) as i64, d: (d / g) as i64 }
+        Frac {
+            n: (n / g) as i64,
+            d: (d / g) as i64,
+        }
     }
 }
 
@@ -140,7 +146,10 @@ impl Sub for Frac {
 impl Neg for Frac {
     type Output = Frac;
     fn neg(self) -> Frac {
-        Frac { n: -self.n, d: self.d }
+        Frac {
+            n: -self.n,
+            d: self.d,
+        }
     }
 }
 

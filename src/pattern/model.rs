@@ -55,7 +55,11 @@ pub(crate) enum Node {
     /// Drop each event with probability `prob`, decided by a hash of `seed`
     /// and the event's onset in pattern time, so the same pattern always
     /// plays the same way.
-    Degrade { child: Arc<Node>, prob: f64, seed: u64 },
+    Degrade {
+        child: Arc<Node>,
+        prob: f64,
+        seed: u64,
+    },
 }
 
 /// A parsed pattern: cheap to clone (the tree is shared), owns no borrowed
@@ -86,13 +90,16 @@ impl Pattern {
     /// Every event whose onset lies in `[span.begin, span.end)`, sorted by
     /// onset (ties keep source order). At most [`MAX_EVENTS`] are returned.
     pub fn query(&self, span: Span) -> Vec<Event> {
-        let mut q = Query { out: Vec::new(), visits: 0 };
+        let mut q = Query {
+            out: Vec::new(),
+            visits: 0,
+        };
         if span.begin < span.end {
             q.node(&self.root, span.begin, span.end, &Map::IDENTITY);
         }
         // Stable: equal onsets stay in the order the tree produced them,
         // which is source order.
-        q.out.sort_by(|a, b| a.whole.begin.cmp(&b.whole.begin));
+        q.out.sort_by_key(|e| e.whole.begin);
         q.out.truncate(MAX_EVENTS);
         q.out
     }
@@ -106,7 +113,10 @@ struct Map {
 }
 
 impl Map {
-    const IDENTITY: Map = Map { scale: Frac::ONE, offset: Frac::ZERO };
+    const IDENTITY: Map = Map {
+        scale: Frac::ONE,
+        offset: Frac::ZERO,
+    };
 
     fn apply(&self, t: Frac) -> Frac {
         t * self.scale + self.offset
@@ -114,7 +124,10 @@ impl Map {
 
     /// `self` after `inner`: first map by `inner`, then by `self`.
     fn then(&self, inner: Map) -> Map {
-        Map { scale: inner.scale * self.scale, offset: self.apply(inner.offset) }
+        Map {
+            scale: inner.scale * self.scale,
+            offset: self.apply(inner.offset),
+        }
     }
 }
 
@@ -167,7 +180,10 @@ impl Query {
                         // Local slot time u in [sb, se) of cycle c is child time
                         // c + (u - sb) / width.
                         let to_child = |u: Frac| cf + (u - *sb) / width;
-                        let inner = Map { scale: width, offset: cf + *sb - cf * width };
+                        let inner = Map {
+                            scale: width,
+                            offset: cf + *sb - cf * width,
+                        };
                         let (qb, qe) = (to_child(lb.max(*sb)), to_child(le.min(*se)));
                         self.node(child, qb, qe, &map.then(inner));
                     }
@@ -196,7 +212,10 @@ impl Query {
                             let shift = Frac::from_int(c) - Frac::from_int(child_cycle);
                             let cb = b.max(Frac::from_int(c)) - shift;
                             let ce = e.min(Frac::from_int(c) + Frac::ONE) - shift;
-                            let inner = Map { scale: Frac::ONE, offset: shift };
+                            let inner = Map {
+                                scale: Frac::ONE,
+                                offset: shift,
+                            };
                             self.node(child, cb, ce, &map.then(inner));
                             break;
                         }
@@ -209,7 +228,10 @@ impl Query {
                 }
             }
             Node::Fast(child, factor) => {
-                let inner = Map { scale: Frac::ONE / *factor, offset: Frac::ZERO };
+                let inner = Map {
+                    scale: Frac::ONE / *factor,
+                    offset: Frac::ZERO,
+                };
                 self.node(child, b * *factor, e * *factor, &map.then(inner));
             }
             Node::Degrade { child, prob, seed } => {

@@ -46,7 +46,10 @@ impl fmt::Display for PatternError {
 impl std::error::Error for PatternError {}
 
 fn error(column: usize, message: impl Into<String>) -> PatternError {
-    PatternError { column, message: message.into() }
+    PatternError {
+        column,
+        message: message.into(),
+    }
 }
 
 /// One element of a sequence before it is laid out in time.
@@ -61,20 +64,25 @@ struct Step {
 
 impl Step {
     fn copy(&self) -> Step {
-        Step { node: self.node.clone(), weight: self.weight, column: self.column, depth: self.depth }
+        Step {
+            node: self.node.clone(),
+            weight: self.weight,
+            column: self.column,
+            depth: self.depth,
+        }
     }
 }
 
 /// Lay steps out side by side in one cycle. Returns the node and its total
 /// weight; `steps` must be non-empty with positive weights.
-fn sequence_node(steps: Vec<Step>) -> (Arc<Node>, Frac, usize) {
+fn sequence_node(mut steps: Vec<Step>) -> (Arc<Node>, Frac, usize) {
     let total = steps.iter().fold(Frac::ZERO, |acc, s| acc + s.weight);
     let depth = steps.iter().map(|s| s.depth).max().unwrap_or(0);
     if steps.len() == 1 {
-        if let Some(s) = steps.into_iter().next() {
+        if let Some(s) = steps.pop() {
+            // A lone step fills the whole cycle: no Seq node needed.
             return (s.node, total, depth);
         }
-        return (Arc::new(Node::Silence), total, depth);
     }
     let mut at = Frac::ZERO;
     let mut children = Vec::with_capacity(steps.len());
@@ -151,13 +159,24 @@ pub fn parse_steps(src: &str) -> Result<Pattern, PatternError> {
             }
         };
         if steps.len() >= MAX_STEPS {
-            return Err(error(column, format!("too many steps (the limit is {MAX_STEPS})")));
+            return Err(error(
+                column,
+                format!("too many steps (the limit is {MAX_STEPS})"),
+            ));
         }
         let node = match velocity {
-            Some(velocity) => Node::Atom(Hit { note: None, velocity }),
+            Some(velocity) => Node::Atom(Hit {
+                note: None,
+                velocity,
+            }),
             None => Node::Silence,
         };
-        steps.push(Step { node: Arc::new(node), weight: Frac::ONE, column, depth: 0 });
+        steps.push(Step {
+            node: Arc::new(node),
+            weight: Frac::ONE,
+            column,
+            depth: 0,
+        });
     }
     if steps.is_empty() {
         return Ok(Pattern::silence());
@@ -172,11 +191,19 @@ pub fn parse_steps(src: &str) -> Result<Pattern, PatternError> {
 /// subset. See docs/patterns.md for the grammar. An empty (or all-space)
 /// string is a silent pattern of zero steps.
 pub fn parse_notes(src: &str) -> Result<Pattern, PatternError> {
-    let mut p = Parser { chars: src.chars().collect(), pos: 0, nesting: 0, chances: 0 };
+    let mut p = Parser {
+        chars: src.chars().collect(),
+        pos: 0,
+        nesting: 0,
+        chances: 0,
+    };
     let layers = p.layers(None)?;
     if let Some(ch) = p.peek() {
         // `layers` only stops early at a closing bracket it cannot match.
-        return Err(error(p.column(), format!("unexpected \"{ch}\" with no matching opening bracket")));
+        return Err(error(
+            p.column(),
+            format!("unexpected \"{ch}\" with no matching opening bracket"),
+        ));
     }
     if layers.len() == 1 && layers[0].is_empty() {
         return Ok(Pattern::silence());
@@ -252,7 +279,10 @@ impl Parser {
             let column = self.column();
             let Some(ch) = self.peek() else {
                 if let Some((_, opener, at)) = closing {
-                    return Err(error(column, format!("unclosed \"{opener}\" opened at column {at}")));
+                    return Err(error(
+                        column,
+                        format!("unclosed \"{opener}\" opened at column {at}"),
+                    ));
                 }
                 return Ok(steps);
             };
@@ -290,25 +320,27 @@ impl Parser {
                         ));
                     };
                     let copy = last.copy();
-                    self.push_copies(&mut steps, copy, extra, column)?;
+                    Self::push_copies(&mut steps, copy, extra, column)?;
                 }
                 _ => {
                     let (step, copies) = self.term()?;
-                    self.push_copies(&mut steps, step, copies, column)?;
+                    Self::push_copies(&mut steps, step, copies, column)?;
                 }
             }
         }
     }
 
     fn push_copies(
-        &self,
         steps: &mut Vec<Step>,
         step: Step,
         copies: usize,
         column: usize,
     ) -> Result<(), PatternError> {
         if steps.len() + copies > MAX_STEPS {
-            return Err(error(column, format!("too many steps (the limit is {MAX_STEPS})")));
+            return Err(error(
+                column,
+                format!("too many steps (the limit is {MAX_STEPS})"),
+            ));
         }
         for _ in 1..copies {
             steps.push(step.copy());
@@ -349,12 +381,10 @@ impl Parser {
                 let (node, depth) = self.bracket(ch, column)?;
                 (node, depth, false)
             }
-            '.' => {
-                return Err(error(
-                    column,
-                    "\".\" is not a rest in notes: write ~ for a rest (dots are for Steps patterns)",
-                ))
-            }
+            '.' => return Err(error(
+                column,
+                "\".\" is not a rest in notes: write ~ for a rest (dots are for Steps patterns)",
+            )),
             c if is_word_char(c) => (Arc::new(self.atom()?), 0, true),
             other => {
                 return Err(error(
@@ -368,7 +398,10 @@ impl Parser {
             self.pos += 1;
             let velocity = self.velocity(colon)?;
             if let Node::Atom(hit) = &*node {
-                node = Arc::new(Node::Atom(Hit { note: hit.note, velocity }));
+                node = Arc::new(Node::Atom(Hit {
+                    note: hit.note,
+                    velocity,
+                }));
             }
         }
         let mut weight = Frac::ONE;
@@ -379,7 +412,7 @@ impl Parser {
             let Some(ch) = self.peek() else { break };
             match ch {
                 '(' => {
-                    let (bools, d) = self.euclid(at)?;
+                    let bools = self.euclid(at)?;
                     let silence = Arc::new(Node::Silence);
                     let children = bools
                         .iter()
@@ -391,7 +424,7 @@ impl Parser {
                         })
                         .collect();
                     node = Arc::new(Node::Seq(children));
-                    depth += d;
+                    depth += 1;
                 }
                 '*' | '/' => {
                     self.pos += 1;
@@ -420,7 +453,11 @@ impl Parser {
                         0.5
                     };
                     self.chances += 1;
-                    node = Arc::new(Node::Degrade { child: node, prob, seed: self.chances });
+                    node = Arc::new(Node::Degrade {
+                        child: node,
+                        prob,
+                        seed: self.chances,
+                    });
                     depth += 1;
                 }
                 '@' => {
@@ -432,7 +469,10 @@ impl Parser {
                     self.pos += 1;
                     copies += self.repeat_count(at)?;
                     if copies > MAX_COUNT as usize {
-                        return Err(error(at, format!("\"!\" repeats at most {MAX_COUNT} times")));
+                        return Err(error(
+                            at,
+                            format!("\"!\" repeats at most {MAX_COUNT} times"),
+                        ));
                     }
                 }
                 ':' => {
@@ -445,20 +485,34 @@ impl Parser {
             }
             modifiers += 1;
             if modifiers > MAX_MODIFIERS {
-                return Err(error(at, format!("too many modifiers on one step (the limit is {MAX_MODIFIERS})")));
+                return Err(error(
+                    at,
+                    format!("too many modifiers on one step (the limit is {MAX_MODIFIERS})"),
+                ));
             }
         }
         if depth > MAX_TREE_DEPTH {
             return Err(error(column, "this pattern is nested too deeply"));
         }
-        Ok((Step { node, weight, column, depth }, copies))
+        Ok((
+            Step {
+                node,
+                weight,
+                column,
+                depth,
+            },
+            copies,
+        ))
     }
 
     /// `[...]` or `<...>` starting at the cursor.
     fn bracket(&mut self, opener: char, column: usize) -> Result<(Arc<Node>, usize), PatternError> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
-            return Err(error(column, format!("brackets are nested too deeply (the limit is {MAX_NESTING})")));
+            return Err(error(
+                column,
+                format!("brackets are nested too deeply (the limit is {MAX_NESTING})"),
+            ));
         }
         let closer = if opener == '[' { ']' } else { '>' };
         self.pos += 1;
@@ -523,14 +577,24 @@ impl Parser {
             _ => {}
         }
         if word.iter().all(|c| c.is_ascii_digit()) {
-            let n = if word.len() > 3 { i32::MAX } else { text.parse::<i32>().unwrap_or(i32::MAX) };
+            let n = if word.len() > 3 {
+                i32::MAX
+            } else {
+                text.parse::<i32>().unwrap_or(i32::MAX)
+            };
             if n > 127 {
-                return Err(error(column, format!("MIDI note numbers go from 0 to 127, found {text}")));
+                return Err(error(
+                    column,
+                    format!("MIDI note numbers go from 0 to 127, found {text}"),
+                ));
             }
             return hit(Some(n), DEFAULT_VELOCITY);
         }
         let not_a_note = || {
-            error(column, format!("expected a note like c3, f#2 or a rest ~, found \"{text}\""))
+            error(
+                column,
+                format!("expected a note like c3, f#2 or a rest ~, found \"{text}\""),
+            )
         };
         let pitch_class = match word[0].to_ascii_lowercase() {
             'c' => 0,
@@ -606,7 +670,10 @@ impl Parser {
         if v > Frac::ONE {
             return Err(error(
                 start + 1,
-                format!("velocity must be between 0 and 1, found {}", self.text(start, self.pos)),
+                format!(
+                    "velocity must be between 0 and 1, found {}",
+                    self.text(start, self.pos)
+                ),
             ));
         }
         Ok(v.to_f64() as f32)
@@ -615,7 +682,10 @@ impl Parser {
     /// A positive number up to [`MAX_COUNT`] after `*`, `/` or `@` (at column `at`).
     fn count(&mut self, at: usize, what: &str) -> Result<Frac, PatternError> {
         if !self.peek().is_some_and(|c| c.is_ascii_digit() || c == '.') {
-            return Err(error(at, format!("expected a number after {what}, like 2 or 1.5")));
+            return Err(error(
+                at,
+                format!("expected a number after {what}, like 2 or 1.5"),
+            ));
         }
         let start = self.pos;
         let n = self.number(what)?;
@@ -685,7 +755,10 @@ impl Parser {
                 Some(c) => format!(", found \"{c}\""),
                 None => String::new(),
             };
-            return Err(error(self.column(), format!("expected a whole number in {what}{found}")));
+            return Err(error(
+                self.column(),
+                format!("expected a whole number in {what}{found}"),
+            ));
         }
         if self.peek() == Some('.') {
             return Err(error(
@@ -696,9 +769,8 @@ impl Parser {
         Ok(if negative { -n } else { n })
     }
 
-    /// `(hits,steps)` or `(hits,steps,rotation)`. Returns the rhythm and the
-    /// tree depth it adds.
-    fn euclid(&mut self, open: usize) -> Result<(Vec<bool>, usize), PatternError> {
+    /// `(hits,steps)` or `(hits,steps,rotation)`, as one bool per subdivision.
+    fn euclid(&mut self, open: usize) -> Result<Vec<bool>, PatternError> {
         let what = "a euclidean rhythm (hits,steps,rotation)";
         self.pos += 1;
         let mut args = Vec::with_capacity(3);
@@ -722,10 +794,16 @@ impl Parser {
                     } else {
                         "\")\""
                     };
-                    return Err(error(self.column(), format!("expected {expected} in {what}, found \"{c}\"")));
+                    return Err(error(
+                        self.column(),
+                        format!("expected {expected} in {what}, found \"{c}\""),
+                    ));
                 }
                 None => {
-                    return Err(error(self.column(), format!("unclosed \"(\" opened at column {open}")));
+                    return Err(error(
+                        self.column(),
+                        format!("unclosed \"(\" opened at column {open}"),
+                    ));
                 }
             }
         }
@@ -747,8 +825,10 @@ impl Parser {
         let pattern = bjorklund(hits as usize, steps as usize);
         let r = rotation.rem_euclid(steps) as usize;
         // Rotate left, as Tidal does: (3,8,2) starts two steps into (3,8).
-        let rotated = (0..pattern.len()).map(|i| pattern[(i + r) % pattern.len()]).collect();
-        Ok((rotated, 1))
+        let rotated = (0..pattern.len())
+            .map(|i| pattern[(i + r) % pattern.len()])
+            .collect();
+        Ok(rotated)
     }
 }
 
@@ -768,7 +848,11 @@ pub(crate) fn bjorklund(hits: usize, steps: usize) -> Vec<bool> {
             merged.push(f);
         }
         // Whatever did not get a partner becomes the new remainder.
-        let rest = if front.is_empty() { std::mem::take(&mut back) } else { std::mem::take(&mut front) };
+        let rest = if front.is_empty() {
+            std::mem::take(&mut back)
+        } else {
+            std::mem::take(&mut front)
+        };
         front = merged;
         back = rest;
     }

@@ -54,12 +54,8 @@ fn kernel_table() -> Vec<f64> {
 /// Convert `input` sampled at `from` Hz to `to` Hz. The output has
 /// `round(len · to / from)` samples. Equal or invalid rates return a copy.
 pub fn resample(input: &[f32], from: f64, to: f64) -> Vec<f32> {
-    if input.is_empty()
-        || !(from > 0.0 && to > 0.0)
-        || !from.is_finite()
-        || !to.is_finite()
-        || from == to
-    {
+    let valid = from.is_finite() && to.is_finite() && from > 0.0 && to > 0.0;
+    if input.is_empty() || !valid || from == to {
         return input.to_vec();
     }
     let table = kernel_table();

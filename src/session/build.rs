@@ -7,13 +7,16 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::engine::dsp::db_to_gain;
 use crate::engine::effect::{EffectChain, EffectSpec};
 use crate::engine::instrument::{self, sampler::SampleData, Instrument, InstrumentKind};
 use crate::engine::sequencer::{Clip, ClipEvent};
 use crate::engine::track::TrackDsp;
-use crate::engine::dsp::db_to_gain;
 use crate::patch::{EffectDef, InstrumentDef, SessionFile, Track};
 use crate::pattern::{Frac, Span};
+
+/// One cycle's events: onset and length in cycles, note, velocity.
+type CycleEvents = Vec<(f64, f64, Option<i32>, f32)>;
 
 /// Longest repeat period searched for patterns that change from cycle to cycle.
 const MAX_CYCLES: i64 = 16;
@@ -31,16 +34,19 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
     let cycle_beats = steps_f * step_beats;
     // Find the shortest number of cycles after which the pattern repeats
     // (alternations `<a b>` and chance `?` vary per cycle).
-    let cycles: Vec<Vec<(f64, f64, Option<i32>, f32)>> = (0..MAX_CYCLES)
+    let cycles: Vec<CycleEvents> = (0..MAX_CYCLES)
         .map(|c| {
-            pat.query(Span { begin: Frac::from_int(c), end: Frac::from_int(c + 1) })
-                .into_iter()
-                .map(|e| {
-                    let on = (e.whole.begin - Frac::from_int(c)).to_f64();
-                    let len = (e.whole.end - e.whole.begin).to_f64();
-                    (on, len, e.value.note, e.value.velocity)
-                })
-                .collect()
+            pat.query(Span {
+                begin: Frac::from_int(c),
+                end: Frac::from_int(c + 1),
+            })
+            .into_iter()
+            .map(|e| {
+                let on = (e.whole.begin - Frac::from_int(c)).to_f64();
+                let len = (e.whole.end - e.whole.begin).to_f64();
+                (on, len, e.value.note, e.value.velocity)
+            })
+            .collect()
         })
         .collect();
     let period = (1..=MAX_CYCLES as usize)
@@ -52,7 +58,10 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
             let step_pos = on * steps_f;
             let mut beat = (c as f64 + on) * cycle_beats;
             // Swing delays every other step that falls exactly on a step.
-            if file.swing > 0.0 && (step_pos - step_pos.round()).abs() < 1e-9 && (step_pos.round() as i64) % 2 == 1 {
+            if file.swing > 0.0
+                && (step_pos - step_pos.round()).abs() < 1e-9
+                && (step_pos.round() as i64) % 2 == 1
+            {
                 beat += file.swing * step_beats;
             }
             let length = (len * cycle_beats * track.gate).max(1e-4);
@@ -114,14 +123,19 @@ pub fn instrument(
         match cache.get(&resolve(base, p), rate) {
             Ok(s) => Some(s),
             Err(e) => {
-                notice = Some(format!("{e} (the track stays silent until the file is fixed)"));
+                notice = Some(format!(
+                    "{e} (the track stays silent until the file is fixed)"
+                ));
                 Some(SampleData::default())
             }
         }
     } else {
         None
     };
-    (instrument::build(def.kind, &def.values, voices as usize, rate, sample), notice)
+    (
+        instrument::build(def.kind, &def.values, voices as usize, rate, sample),
+        notice,
+    )
 }
 
 pub fn effects(defs: &[EffectDef], rate: f32) -> EffectChain {

@@ -9,8 +9,12 @@ use crate::engine::instrument::params::{index_of, ParamKind};
 use crate::patch::device::{check_choice, check_number, describe_value};
 use crate::patch::{Key, Name, Notation, PatternDef, Quantum, Scale, SessionFile, TimeSignature};
 
-fn track_mut<'a>(f: &'a mut SessionFile, name: &str) -> Result<&'a mut crate::patch::Track, ActionError> {
-    f.track_mut(name).ok_or_else(|| ActionError::NoTrack(name.to_string()))
+fn track_mut<'a>(
+    f: &'a mut SessionFile,
+    name: &str,
+) -> Result<&'a mut crate::patch::Track, ActionError> {
+    f.track_mut(name)
+        .ok_or_else(|| ActionError::NoTrack(name.to_string()))
 }
 
 fn db(v: f64) -> String {
@@ -46,9 +50,14 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         }
         SetTimeSignature { beats, unit } => {
             if ![1, 2, 4, 8, 16, 32].contains(unit) {
-                return Err(invalid(format!("time signature unit must be 1, 2, 4, 8, 16 or 32, got {unit}")));
+                return Err(invalid(format!(
+                    "time signature unit must be 1, 2, 4, 8, 16 or 32, got {unit}"
+                )));
             }
-            f.time_signature = TimeSignature { beats: *beats as u8, unit: *unit as u8 };
+            f.time_signature = TimeSignature {
+                beats: *beats as u8,
+                unit: *unit as u8,
+            };
             format!("time signature {beats}/{unit}")
         }
         SetSwing { amount } => {
@@ -73,7 +82,11 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             let s = Scale::parse(scale).ok_or_else(|| {
                 invalid(format!(
                     "unknown scale \"{scale}\"; one of {}",
-                    Scale::ALL.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+                    Scale::ALL
+                        .iter()
+                        .map(|s| s.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })?;
             let old = f.scale;
@@ -129,7 +142,11 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             t.solo = !t.solo;
             format!("{track} solo {}", onoff(t.solo))
         }
-        SetParam { track, param, value } => {
+        SetParam {
+            track,
+            param,
+            value,
+        } => {
             let t = track_mut(f, track)?;
             let kind = t.instrument.kind;
             let table = kind.params();
@@ -147,16 +164,25 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                     let n = match v {
                         ArgValue::Number(n) => *n,
                         ArgValue::Text(s) => s.trim().parse::<f64>().map_err(|_| {
-                            invalid(format!("{}.{param} needs a number, got \"{s}\"", kind.name()))
+                            invalid(format!(
+                                "{}.{param} needs a number, got \"{s}\"",
+                                kind.name()
+                            ))
                         })?,
-                        ArgValue::Bool(_) => return Err(invalid(format!("{param} needs a number"))),
+                        ArgValue::Bool(_) => {
+                            return Err(invalid(format!("{param} needs a number")))
+                        }
                     };
                     let n = check_number(kind.name(), p, n).map_err(invalid)?;
                     t.instrument.set_value(i, n);
                 }
                 (ParamKind::Choice(c), v) => {
                     let idx = match v {
-                        ArgValue::Number(n) if n.fract() == 0.0 && *n >= 0.0 && (*n as usize) < c.len() => *n as f32,
+                        ArgValue::Number(n)
+                            if n.fract() == 0.0 && *n >= 0.0 && (*n as usize) < c.len() =>
+                        {
+                            *n as f32
+                        }
                         ArgValue::Text(s) => check_choice(kind.name(), p, s).map_err(invalid)?,
                         other => {
                             return Err(invalid(format!(
@@ -180,8 +206,16 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             let new = describe_value(p, t.instrument.values[i], t.instrument.path.as_deref());
             format!("{track}.{param} {old} → {new}")
         }
-        SetPattern { track, notation, pattern } => {
-            let n = if notation == "steps" { Notation::Steps } else { Notation::Notes };
+        SetPattern {
+            track,
+            notation,
+            pattern,
+        } => {
+            let n = if notation == "steps" {
+                Notation::Steps
+            } else {
+                Notation::Notes
+            };
             let def = PatternDef::parse(n, pattern).map_err(|e| {
                 invalid(format!("bad pattern at column {}: {}", e.column, e.message))
             })?;
@@ -229,10 +263,16 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         }
         AddTrack { track } => {
             if f.track(track.name.as_str()).is_some() {
-                return Err(invalid(format!("there is already a track named \"{}\"", track.name)));
+                return Err(invalid(format!(
+                    "there is already a track named \"{}\"",
+                    track.name
+                )));
             }
             if f.tracks.len() >= crate::engine::MAX_TRACKS {
-                return Err(invalid(format!("at most {} tracks", crate::engine::MAX_TRACKS)));
+                return Err(invalid(format!(
+                    "at most {} tracks",
+                    crate::engine::MAX_TRACKS
+                )));
             }
             for bus in track.sends.keys() {
                 if !f.buses.iter().any(|b| b.name.as_str() == bus) {
@@ -240,7 +280,11 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                 }
             }
             f.tracks.push(track.clone());
-            format!("added track {} ({})", track.name, track.instrument.kind.name())
+            format!(
+                "added track {} ({})",
+                track.name,
+                track.instrument.kind.name()
+            )
         }
         RemoveTrack { track } => {
             let i = f
@@ -254,15 +298,23 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         RenameTrack { track, name } => {
             Name::check(name).map_err(invalid)?;
             if f.track(name).is_some() {
-                return Err(invalid(format!("there is already a track named \"{name}\"")));
+                return Err(invalid(format!(
+                    "there is already a track named \"{name}\""
+                )));
             }
             track_mut(f, track)?.name = Name(name.clone());
             format!("renamed {track} → {name}")
         }
-        Play {} | Stop {} | TogglePlay {} | Locate { .. } | SetLoop { .. } | NoteOn { .. }
-        | NoteOff { .. } | AllNotesOff {} | Undo {} | Redo {} => {
-            return Err(invalid(format!("{} is not an edit", action.name())))
-        }
+        Play {}
+        | Stop {}
+        | TogglePlay {}
+        | Locate { .. }
+        | SetLoop { .. }
+        | NoteOn { .. }
+        | NoteOff { .. }
+        | AllNotesOff {}
+        | Undo {}
+        | Redo {} => return Err(invalid(format!("{} is not an edit", action.name()))),
     })
 }
 
@@ -270,6 +322,9 @@ fn effect_names(e: &[crate::patch::EffectDef]) -> String {
     if e.is_empty() {
         "none".into()
     } else {
-        e.iter().map(|d| d.kind.name()).collect::<Vec<_>>().join(" → ")
+        e.iter()
+            .map(|d| d.kind.name())
+            .collect::<Vec<_>>()
+            .join(" → ")
     }
 }

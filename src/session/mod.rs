@@ -6,6 +6,8 @@
 //! model. Undo keeps snapshots of the model and replays the difference, so
 //! every edit — including structural ones — can be undone the same way.
 
+#![allow(clippy::result_large_err)]
+
 pub mod build;
 pub mod edit;
 
@@ -14,10 +16,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::action::{Action, ActionError};
+use crate::engine::bus::{Bus, MAX_BUSES};
 use crate::engine::command::Handoff;
 use crate::engine::dsp::db_to_gain;
 use crate::engine::sequencer::Clip;
-use crate::engine::bus::{Bus, MAX_BUSES};
 use crate::engine::{EngineCmd, EngineHandle, Op, Slot, When, MAX_TRACKS};
 use crate::patch::{self, PatchError, SessionFile};
 
@@ -61,9 +63,17 @@ pub struct Session {
 
 impl Session {
     /// A session playing `file` through `engine` (or no engine, for checks).
-    pub fn new(file: SessionFile, path: Option<PathBuf>, rate: f32, engine: Option<EngineHandle>) -> Self {
+    pub fn new(
+        file: SessionFile,
+        path: Option<PathBuf>,
+        rate: f32,
+        engine: Option<EngineHandle>,
+    ) -> Self {
         let mut s = Self {
-            file: SessionFile { tracks: Vec::new(), ..file.clone() },
+            file: SessionFile {
+                tracks: Vec::new(),
+                ..file.clone()
+            },
             path,
             rate,
             engine,
@@ -170,21 +180,39 @@ impl Session {
                 return described(format!("locate beat {beat}"));
             }
             SetLoop { start, end } => {
-                self.send_now(Op::Loop { start: *start, end: *end });
+                self.send_now(Op::Loop {
+                    start: *start,
+                    end: *end,
+                });
                 return described(if end > start {
                     format!("loop {start}–{end}")
                 } else {
                     "loop off".into()
                 });
             }
-            NoteOn { track, note, velocity } => {
-                let slot = self.slot(track).ok_or_else(|| ActionError::NoTrack(track.clone()))?;
-                self.send_now(Op::NoteOn { slot, note: *note as f32, velocity: *velocity as f32 });
+            NoteOn {
+                track,
+                note,
+                velocity,
+            } => {
+                let slot = self
+                    .slot(track)
+                    .ok_or_else(|| ActionError::NoTrack(track.clone()))?;
+                self.send_now(Op::NoteOn {
+                    slot,
+                    note: *note as f32,
+                    velocity: *velocity as f32,
+                });
                 return described(format!("{track} note {note} on"));
             }
             NoteOff { track, note } => {
-                let slot = self.slot(track).ok_or_else(|| ActionError::NoTrack(track.clone()))?;
-                self.send_now(Op::NoteOff { slot, note: *note as f32 });
+                let slot = self
+                    .slot(track)
+                    .ok_or_else(|| ActionError::NoTrack(track.clone()))?;
+                self.send_now(Op::NoteOff {
+                    slot,
+                    note: *note as f32,
+                });
                 return described(format!("{track} note {note} off"));
             }
             AllNotesOff {} => {
@@ -223,7 +251,12 @@ impl Session {
                 return;
             }
         }
-        self.undo.push(UndoEntry { label, before, key, at: now });
+        self.undo.push(UndoEntry {
+            label,
+            before,
+            key,
+            at: now,
+        });
         if self.undo.len() > UNDO_DEPTH {
             self.undo.remove(0);
         }
@@ -236,7 +269,12 @@ impl Session {
         self.file = entry.before;
         self.dirty = true;
         let description = format!("undo: {}", entry.label);
-        self.redo.push(UndoEntry { label: entry.label, before: current, key: None, at: Instant::now() });
+        self.redo.push(UndoEntry {
+            label: entry.label,
+            before: current,
+            key: None,
+            at: Instant::now(),
+        });
         Ok(Applied { description })
     }
 
@@ -247,7 +285,12 @@ impl Session {
         self.file = entry.before;
         self.dirty = true;
         let description = format!("redo: {}", entry.label);
-        self.undo.push(UndoEntry { label: entry.label, before: current, key: None, at: Instant::now() });
+        self.undo.push(UndoEntry {
+            label: entry.label,
+            before: current,
+            key: None,
+            at: Instant::now(),
+        });
         Ok(Applied { description })
     }
 
@@ -271,7 +314,9 @@ impl Session {
     }
 
     fn base_dir(&self) -> Option<PathBuf> {
-        self.path.as_ref().and_then(|p| p.parent().map(Path::to_path_buf))
+        self.path
+            .as_ref()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
     }
 
     fn notice(&mut self, track: &str, n: Option<String>) {
@@ -288,17 +333,25 @@ impl Session {
             self.send(Op::Tempo { bpm: new.tempo });
         }
         if force || old.time_signature != new.time_signature {
-            self.send(Op::Meter { beats_per_bar: new.time_signature.beats });
+            self.send(Op::Meter {
+                beats_per_bar: new.time_signature.beats,
+            });
         }
         if force || old.master.volume != new.master.volume {
-            self.send(Op::MasterGain { gain: db_to_gain(new.master.volume as f32) });
+            self.send(Op::MasterGain {
+                gain: db_to_gain(new.master.volume as f32),
+            });
         }
         if force || old.master.ceiling != new.master.ceiling {
-            self.send(Op::LimiterCeiling { gain: db_to_gain(new.master.ceiling as f32) });
+            self.send(Op::LimiterCeiling {
+                gain: db_to_gain(new.master.ceiling as f32),
+            });
         }
         if force || old.master.effects != new.master.effects {
             let chain = build::effects(&new.master.effects, rate);
-            self.send(Op::MasterEffects { chain: Handoff::new(Box::new(chain)) });
+            self.send(Op::MasterEffects {
+                chain: Handoff::new(Box::new(chain)),
+            });
         }
         let all_clips = old.swing != new.swing || old.time_signature != new.time_signature;
 
@@ -312,24 +365,41 @@ impl Session {
         }
         for b in &new.buses {
             let name = b.name.as_str();
-            match (old.buses.iter().find(|o| o.name == b.name), self.bus_slots.get(name).copied()) {
+            match (
+                old.buses.iter().find(|o| o.name == b.name),
+                self.bus_slots.get(name).copied(),
+            ) {
                 (Some(o), Some(bus)) => {
                     if o.volume != b.volume {
-                        self.send(Op::BusGain { bus, gain: db_to_gain(b.volume as f32) });
+                        self.send(Op::BusGain {
+                            bus,
+                            gain: db_to_gain(b.volume as f32),
+                        });
                     }
                     if o.effects != b.effects {
                         let chain = build::effects(&b.effects, rate);
-                        self.send(Op::BusEffects { bus, chain: Handoff::new(Box::new(chain)) });
+                        self.send(Op::BusEffects {
+                            bus,
+                            chain: Handoff::new(Box::new(chain)),
+                        });
                     }
                 }
                 _ => {
                     let Some(bus) = self.free_buses.pop_front() else {
-                        self.notices.push(format!("{name}: at most {MAX_BUSES} buses"));
+                        self.notices
+                            .push(format!("{name}: at most {MAX_BUSES} buses"));
                         continue;
                     };
                     self.bus_slots.insert(name.to_string(), bus);
-                    let dsp = Bus::new(build::effects(&b.effects, rate), db_to_gain(b.volume as f32), rate);
-                    self.send(Op::InstallBus { bus, dsp: Handoff::new(Box::new(dsp)) });
+                    let dsp = Bus::new(
+                        build::effects(&b.effects, rate),
+                        db_to_gain(b.volume as f32),
+                        rate,
+                    );
+                    self.send(Op::InstallBus {
+                        bus,
+                        dsp: Handoff::new(Box::new(dsp)),
+                    });
                 }
             }
         }
@@ -354,7 +424,10 @@ impl Session {
                 let (dsp, notice) = build::track(n, new, rate, base.as_deref(), &mut self.cache);
                 self.notice(name, notice);
                 self.slots.insert(name.to_string(), slot);
-                self.send(Op::InstallTrack { slot, track: Handoff::new(Box::new(dsp)) });
+                self.send(Op::InstallTrack {
+                    slot,
+                    track: Handoff::new(Box::new(dsp)),
+                });
                 self.sync_sends(slot, &no_sends, &n.sends);
                 continue;
             };
@@ -363,23 +436,43 @@ impl Session {
                 let (inst, notice) =
                     build::instrument(ni, n.voices, rate, base.as_deref(), &mut self.cache);
                 self.notice(name, notice);
-                self.send(Op::ReplaceInstrument { slot, instrument: Handoff::new(inst) });
+                self.send(Op::ReplaceInstrument {
+                    slot,
+                    instrument: Handoff::new(inst),
+                });
             } else {
                 for (i, (a, b)) in oi.values.iter().zip(&ni.values).enumerate() {
                     if a != b {
-                        self.send(Op::Param { slot, index: i as u16, value: *b });
+                        self.send(Op::Param {
+                            slot,
+                            index: i as u16,
+                            value: *b,
+                        });
                     }
                 }
             }
-            if all_clips || o.pattern != n.pattern || o.resolution != n.resolution || o.gate != n.gate {
+            if all_clips
+                || o.pattern != n.pattern
+                || o.resolution != n.resolution
+                || o.gate != n.gate
+            {
                 let clip = build::clip(n, new).unwrap_or_else(|| Clip::new(Vec::new(), 1.0));
-                self.send(Op::SetClip { slot, clip: Handoff::new(Box::new(clip)) });
+                self.send(Op::SetClip {
+                    slot,
+                    clip: Handoff::new(Box::new(clip)),
+                });
             }
             if o.volume != n.volume {
-                self.send(Op::TrackGain { slot, gain: db_to_gain(n.volume as f32) });
+                self.send(Op::TrackGain {
+                    slot,
+                    gain: db_to_gain(n.volume as f32),
+                });
             }
             if o.pan != n.pan {
-                self.send(Op::TrackPan { slot, pan: n.pan as f32 });
+                self.send(Op::TrackPan {
+                    slot,
+                    pan: n.pan as f32,
+                });
             }
             if o.mute != n.mute {
                 self.send(Op::TrackMute { slot, on: n.mute });
@@ -389,7 +482,10 @@ impl Session {
             }
             if o.effects != n.effects {
                 let chain = build::effects(&n.effects, rate);
-                self.send(Op::TrackEffects { slot, chain: Handoff::new(Box::new(chain)) });
+                self.send(Op::TrackEffects {
+                    slot,
+                    chain: Handoff::new(Box::new(chain)),
+                });
             }
             if o.sends != n.sends {
                 self.sync_sends(slot, &o.sends, &n.sends);

@@ -34,16 +34,50 @@ fn actions_build_from_names_and_check_their_arguments() {
     assert_eq!(a, Action::SetTempo { bpm: 128.0 });
     assert_eq!(a.args(), vec![ArgValue::Number(128.0)]);
     let e = Action::from_args("set_tempo", &[ArgValue::Number(5000.0)]).unwrap_err();
-    assert_eq!(e.to_string(), "set_tempo: argument `bpm`: must be between 20 and 999 BPM, got 5000");
+    assert_eq!(
+        e.to_string(),
+        "set_tempo: argument `bpm`: must be between 20 and 999 BPM, got 5000"
+    );
     let e = Action::from_args("set_volume", &[ArgValue::Text("bass".into())]).unwrap_err();
-    assert!(matches!(e, ActionError::ArgCount { expected: 2, got: 1, .. }), "{e}");
-    assert!(matches!(Action::from_args("fly", &[]), Err(ActionError::Unknown(_))));
-    let m = Action::from_args("set_mute", &[ArgValue::Text("bass".into()), ArgValue::Text("on".into())]).unwrap();
-    assert_eq!(m, Action::SetMute { track: "bass".into(), on: true });
+    assert!(
+        matches!(
+            e,
+            ActionError::ArgCount {
+                expected: 2,
+                got: 1,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(matches!(
+        Action::from_args("fly", &[]),
+        Err(ActionError::Unknown(_))
+    ));
+    let m = Action::from_args(
+        "set_mute",
+        &[ArgValue::Text("bass".into()), ArgValue::Text("on".into())],
+    )
+    .unwrap();
+    assert_eq!(
+        m,
+        Action::SetMute {
+            track: "bass".into(),
+            on: true
+        }
+    );
     // Every action round-trips through its arguments.
     for a in [
-        Action::SetPattern { track: "bass".into(), notation: "notes".into(), pattern: "c3 e3".into() },
-        Action::SetParam { track: "bass".into(), param: "wave".into(), value: ArgValue::Text("Square".into()) },
+        Action::SetPattern {
+            track: "bass".into(),
+            notation: "notes".into(),
+            pattern: "c3 e3".into(),
+        },
+        Action::SetParam {
+            track: "bass".into(),
+            param: "wave".into(),
+            value: ArgValue::Text("Square".into()),
+        },
         Action::Play {},
     ] {
         assert_eq!(Action::from_args(a.name(), &a.args()).unwrap(), a);
@@ -54,23 +88,44 @@ fn actions_build_from_names_and_check_their_arguments() {
 #[test]
 fn apply_validates_against_the_model() {
     let mut s = session();
-    let e = s.apply(Action::SetVolume { track: "nope".into(), db: 0.0 }).unwrap_err();
+    let e = s
+        .apply(Action::SetVolume {
+            track: "nope".into(),
+            db: 0.0,
+        })
+        .unwrap_err();
     assert_eq!(e, ActionError::NoTrack("nope".into()));
     let e = s
-        .apply(Action::SetParam { track: "bass".into(), param: "cutoff".into(), value: ArgValue::Number(1e6) })
+        .apply(Action::SetParam {
+            track: "bass".into(),
+            param: "cutoff".into(),
+            value: ArgValue::Number(1e6),
+        })
         .unwrap_err();
     assert!(e.to_string().contains("between 20 and 20000 Hz"), "{e}");
     let e = s
-        .apply(Action::SetPattern { track: "kick".into(), notation: "steps".into(), pattern: "x..q".into() })
+        .apply(Action::SetPattern {
+            track: "kick".into(),
+            notation: "steps".into(),
+            pattern: "x..q".into(),
+        })
         .unwrap_err();
     assert!(e.to_string().contains("column 4"), "{e}");
     assert!(!s.is_dirty(), "failed actions change nothing");
     let d = s
-        .apply(Action::SetParam { track: "bass".into(), param: "cutoff".into(), value: ArgValue::Number(2000.0) })
+        .apply(Action::SetParam {
+            track: "bass".into(),
+            param: "cutoff".into(),
+            value: ArgValue::Number(2000.0),
+        })
         .unwrap();
     assert_eq!(d.description, "bass.cutoff 800 Hz → 2000 Hz");
     let d = s
-        .apply(Action::SetParam { track: "bass".into(), param: "wave".into(), value: ArgValue::Text("square".into()) })
+        .apply(Action::SetParam {
+            track: "bass".into(),
+            param: "wave".into(),
+            value: ArgValue::Text("square".into()),
+        })
         .unwrap();
     assert_eq!(d.description, "bass.wave Saw → Square");
 }
@@ -80,15 +135,25 @@ fn undo_and_redo_walk_the_history() {
     let mut s = session();
     let original = s.file().clone();
     s.apply(Action::SetTempo { bpm: 90.0 }).unwrap();
-    s.apply(Action::RemoveTrack { track: "kick".into() }).unwrap();
-    s.apply(Action::RenameTrack { track: "bass".into(), name: "sub".into() }).unwrap();
+    s.apply(Action::RemoveTrack {
+        track: "kick".into(),
+    })
+    .unwrap();
+    s.apply(Action::RenameTrack {
+        track: "bass".into(),
+        name: "sub".into(),
+    })
+    .unwrap();
     assert!(s.file().track("kick").is_none());
     s.apply(Action::Undo {}).unwrap();
     s.apply(Action::Undo {}).unwrap();
     assert!(s.file().track("kick").is_some());
     s.apply(Action::Undo {}).unwrap();
     assert_eq!(s.file(), &original);
-    assert_eq!(s.apply(Action::Undo {}).unwrap_err(), ActionError::NothingToUndo);
+    assert_eq!(
+        s.apply(Action::Undo {}).unwrap_err(),
+        ActionError::NothingToUndo
+    );
     s.apply(Action::Redo {}).unwrap();
     assert_eq!(s.file().tempo, 90.0);
     s.apply(Action::Redo {}).unwrap();
@@ -100,7 +165,11 @@ fn undo_and_redo_walk_the_history() {
 fn a_burst_of_knob_moves_undoes_as_one_step() {
     let mut s = session();
     for i in 0..20 {
-        s.apply(Action::SetVolume { track: "bass".into(), db: -(i as f64) }).unwrap();
+        s.apply(Action::SetVolume {
+            track: "bass".into(),
+            db: -(i as f64),
+        })
+        .unwrap();
     }
     s.apply(Action::Undo {}).unwrap();
     assert_eq!(s.file().track("bass").unwrap().volume, 0.0);
@@ -114,11 +183,19 @@ fn actions_change_the_sound_and_undo_restores_it() {
     let (mut s, mut e) = prepare(text);
     let a = render_with(&mut s, &mut e, 96000, |s, frame| match frame {
         24000 => {
-            s.apply(Action::SetVolume { track: "a".into(), db: -6.0206 }).unwrap();
+            s.apply(Action::SetVolume {
+                track: "a".into(),
+                db: -6.0206,
+            })
+            .unwrap();
         }
         48000 => {
-            s.apply(Action::SetParam { track: "a".into(), param: "wave".into(), value: ArgValue::Text("Saw".into()) })
-                .unwrap();
+            s.apply(Action::SetParam {
+                track: "a".into(),
+                param: "wave".into(),
+                value: ArgValue::Text("Saw".into()),
+            })
+            .unwrap();
         }
         72000 => {
             s.apply(Action::Undo {}).unwrap();
@@ -130,7 +207,10 @@ fn actions_change_the_sound_and_undo_restores_it() {
     let r1 = Audio::rms(&a.l[36000..48000]);
     assert!((20.0 * (r1 / r0).log10() + 6.02).abs() < 0.1);
     let r3 = Audio::rms(&a.l[84000..96000]);
-    assert!((r3 / r0 - 1.0).abs() < 0.01, "undo restored the level: {r0} {r3}");
+    assert!(
+        (r3 / r0 - 1.0).abs() < 0.01,
+        "undo restored the level: {r0} {r3}"
+    );
     let f = peak_frequency(&a.l[84000..96000], RATE as f32);
     assert!((f - 220.0).abs() < 2.0, "{f}");
 }
@@ -140,11 +220,24 @@ fn replaced_objects_come_back_to_be_freed() {
     let (mut s, mut e) = prepare(S);
     let _ = render_with(&mut s, &mut e, 48000, |s, frame| {
         if frame % 4800 == 0 {
-            s.apply(Action::SetPattern { track: "kick".into(), notation: "steps".into(), pattern: "x.x.".into() })
-                .unwrap();
+            let (pattern, inst) = if frame % 9600 == 0 {
+                ("x.x.", "Fm()")
+            } else {
+                ("x..x", "Pluck()")
+            };
+            s.apply(Action::SetPattern {
+                track: "kick".into(),
+                notation: "steps".into(),
+                pattern: pattern.into(),
+            })
+            .unwrap();
             s.apply(Action::SetInstrument {
                 track: "bass".into(),
-                instrument: action::FromArg::from_arg(&ArgValue::Text("Fm()".into()), &action::ArgType::Ron).unwrap(),
+                instrument: action::FromArg::from_arg(
+                    &ArgValue::Text(inst.into()),
+                    &action::ArgType::Ron,
+                )
+                .unwrap(),
             })
             .unwrap();
         }

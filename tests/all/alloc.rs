@@ -48,14 +48,23 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
             first_bad = Some(block);
         }
         allocations += count;
-        peak = l[..n].iter().chain(&r[..n]).fold(peak, |m, x| m.max(x.abs()));
+        peak = l[..n]
+            .iter()
+            .chain(&r[..n])
+            .fold(peak, |m, x| m.max(x.abs()));
         done += n as u64;
         block += 1;
     }
-    assert_eq!(allocations, 0, "allocations on the audio path, first in block {first_bad:?}");
+    assert_eq!(
+        allocations, 0,
+        "allocations on the audio path, first in block {first_bad:?}"
+    );
     assert!(peak > 0.1, "the demo was audible");
     let c = engine.counters();
-    assert!(Counters::get(&c.returned_objects) > 10, "replaced objects came back");
+    assert!(
+        Counters::get(&c.returned_objects) > 10,
+        "replaced objects came back"
+    );
     assert_eq!(Counters::get(&c.leaked_objects), 0);
     assert_eq!(Counters::get(&c.nonfinite_samples), 0);
 }

@@ -17,8 +17,15 @@ fn render_writes_a_wav_and_prints_a_summary() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
-    assert!(stdout.contains("peak") && stdout.contains("x real time"), "{stdout}");
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("peak") && stdout.contains("x real time"),
+        "{stdout}"
+    );
     assert!(std::fs::metadata(&out).unwrap().len() > 10_000);
     let _ = std::fs::remove_file(out);
 }
@@ -31,16 +38,30 @@ fn check_reports_file_line_and_column() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains(&format!("{}:2:", bad.display())), "{err}");
-    assert!(err.contains("tempo must be between 20 and 999 BPM"), "{err}");
+    assert!(
+        err.contains("tempo must be between 20 and 999 BPM"),
+        "{err}"
+    );
     let _ = std::fs::remove_file(bad);
 }
 
 #[test]
 fn playing_without_a_sound_card_says_so_once_and_keeps_running() {
-    let o = termdaw().args(["patches/demo.ron", "--seconds", "1"]).env("ALSA_CONFIG_PATH", "/nonexistent").output().unwrap();
+    let o = termdaw()
+        .args(["patches/demo.ron", "--seconds", "1"])
+        .env("ALSA_CONFIG_PATH", "/nonexistent")
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
-    let lines: Vec<&str> = stdout.lines().filter(|l| l.contains("no audio device")).collect();
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("no audio device"))
+        .collect();
     assert_eq!(lines.len(), 1, "{stdout}");
     assert!(lines[0].contains("running silent"), "{stdout}");
 }

@@ -15,7 +15,10 @@ pub struct Audio {
 
 impl Audio {
     pub fn peak(&self) -> f32 {
-        self.l.iter().chain(&self.r).fold(0.0, |m, x| m.max(x.abs()))
+        self.l
+            .iter()
+            .chain(&self.r)
+            .fold(0.0, |m, x| m.max(x.abs()))
     }
 
     pub fn rms(x: &[f32]) -> f64 {
@@ -24,11 +27,17 @@ impl Audio {
 
     /// Index of the first sample whose magnitude exceeds `threshold` on either side.
     pub fn onset(&self, threshold: f32) -> Option<usize> {
-        self.l.iter().zip(&self.r).position(|(a, b)| a.abs() > threshold || b.abs() > threshold)
+        self.l
+            .iter()
+            .zip(&self.r)
+            .position(|(a, b)| a.abs() > threshold || b.abs() > threshold)
     }
 
     pub fn slice(&self, from: usize, to: usize) -> Audio {
-        Audio { l: self.l[from..to].to_vec(), r: self.r[from..to].to_vec() }
+        Audio {
+            l: self.l[from..to].to_vec(),
+            r: self.r[from..to].to_vec(),
+        }
     }
 }
 
@@ -52,7 +61,10 @@ pub fn render_with(
     frames: usize,
     between: impl FnMut(&mut Session, u64),
 ) -> Audio {
-    let mut out = Audio { l: Vec::with_capacity(frames), r: Vec::with_capacity(frames) };
+    let mut out = Audio {
+        l: Vec::with_capacity(frames),
+        r: Vec::with_capacity(frames),
+    };
     render::run(s, e, frames as u64, 64, between, |l, r| {
         out.l.extend_from_slice(l);
         out.r.extend_from_slice(r);
@@ -75,8 +87,44 @@ pub fn peak_frequency(x: &[f32], rate: f32) -> f32 {
         .collect();
     FftPlanner::new().plan_fft_forward(n).process(&mut buf);
     let mags: Vec<f32> = buf[..n / 2].iter().map(|c| c.norm()).collect();
-    let k = (2..mags.len() - 1).max_by(|&a, &b| mags[a].total_cmp(&mags[b])).unwrap();
+    let k = (2..mags.len() - 1)
+        .max_by(|&a, &b| mags[a].total_cmp(&mags[b]))
+        .unwrap();
     let (a, b, c) = (mags[k - 1].ln(), mags[k].ln(), mags[k + 1].ln());
     let delta = 0.5 * (a - c) / (a - 2.0 * b + c);
     (k as f32 + delta) * rate / n as f32
+}
+
+/// Fundamental frequency by normalised autocorrelation (robust when an
+/// overtone is louder than the fundamental, as in a bright pluck).
+pub fn autocorr_pitch(x: &[f32], rate: f32) -> f32 {
+    let n = x.len().min(16384);
+    let x = &x[..n];
+    let min_lag = (rate / 2000.0) as usize;
+    let max_lag = (rate / 30.0) as usize;
+    let energy: f64 = x.iter().map(|v| (*v as f64).powi(2)).sum();
+    let acf = |lag: usize| -> f64 {
+        x[..n - lag]
+            .iter()
+            .zip(&x[lag..])
+            .map(|(a, b)| (*a as f64) * (*b as f64))
+            .sum::<f64>()
+            / energy
+    };
+    let values: Vec<f64> = (0..=max_lag + 1)
+        .map(|l| if l < min_lag { 0.0 } else { acf(l) })
+        .collect();
+    let best = values[min_lag..=max_lag]
+        .iter()
+        .cloned()
+        .fold(f64::MIN, f64::max);
+    // The first peak that comes close to the best one is the period.
+    let lag = (min_lag + 1..max_lag)
+        .find(|&l| {
+            values[l] > 0.9 * best && values[l] >= values[l - 1] && values[l] >= values[l + 1]
+        })
+        .unwrap_or(min_lag);
+    let (a, b, c) = (values[lag - 1], values[lag], values[lag + 1]);
+    let delta = 0.5 * (a - c) / (a - 2.0 * b + c);
+    rate / (lag as f64 + delta) as f32
 }

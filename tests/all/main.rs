@@ -9,6 +9,7 @@ mod common;
 mod actions;
 mod alloc;
 mod cli;
+mod docs;
 mod errors;
 mod instruments;
 mod mix;

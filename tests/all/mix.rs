@@ -16,7 +16,12 @@ struct T {
     solo: bool,
 }
 
-const DEF: T = T { vol: 0.0, pan: 0.0, mute: false, solo: false };
+const DEF: T = T {
+    vol: 0.0,
+    pan: 0.0,
+    mute: false,
+    solo: false,
+};
 
 fn two(a: T, b: T) -> String {
     TWO.replace("VA", &a.vol.to_string())
@@ -55,7 +60,13 @@ fn solo_silences_the_other_tracks() {
 #[test]
 fn minus_6_db_halves_the_amplitude() {
     let full = steady(&two(DEF, T { mute: true, ..DEF }));
-    let half = steady(&two(T { vol: -6.0206, ..DEF }, T { mute: true, ..DEF }));
+    let half = steady(&two(
+        T {
+            vol: -6.0206,
+            ..DEF
+        },
+        T { mute: true, ..DEF },
+    ));
     let db = 20.0 * (Audio::rms(&half.l) / Audio::rms(&full.l)).log10();
     assert!((db + 6.0206).abs() < 0.1, "{db} dB");
     let ratio = half.peak() / full.peak();
@@ -80,11 +91,19 @@ fn hard_pan_puts_the_signal_on_one_side() {
 fn muting_mid_note_fades_instead_of_clicking() {
     let (mut s, mut e) = prepare(&two(DEF, T { mute: true, ..DEF }));
     let a = render_with(&mut s, &mut e, 24000, |s, frame| {
-        if frame == 12000 {
-            s.apply(Action::SetMute { track: "a".into(), on: true }).unwrap();
+        if frame == 12032 {
+            s.apply(Action::SetMute {
+                track: "a".into(),
+                on: true,
+            })
+            .unwrap();
         }
     });
-    let max_step = a.l.windows(2).skip(4800).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max);
+    let max_step =
+        a.l.windows(2)
+            .skip(4800)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max);
     assert!(max_step < 0.03, "max step {max_step}");
     let tail = a.slice(16000, 24000);
     assert!(tail.l.iter().all(|x| *x == 0.0), "silent after the fade");
@@ -100,15 +119,25 @@ fn limiter_holds_the_ceiling_on_a_session_driven_20_db_too_hot() {
     let a = render_text(text, 96000);
     let ceiling = 10f32.powf(-0.3 / 20.0);
     assert!(a.peak() <= ceiling, "peak {} above {}", a.peak(), ceiling);
-    assert!(a.peak() > ceiling * 0.95, "and it is actually driven into the limiter");
-    let quiet = render_text(&text.replace("12", "-20"), 96000);
-    assert!(quiet.peak() < 0.5, "quiet sessions stay below the ceiling untouched");
+    assert!(
+        a.peak() > ceiling * 0.95,
+        "and it is actually driven into the limiter"
+    );
+    let quiet = render_text(&text.replace("volume: 12", "volume: -20"), 96000);
+    assert!(
+        quiet.peak() < 0.5,
+        "quiet sessions stay below the ceiling untouched"
+    );
 }
 
 #[test]
 fn master_volume_scales_everything() {
     let base = steady(&two(DEF, DEF));
-    let text = two(DEF, DEF).replacen("Session(tempo: 120,", "Session(tempo: 120, master: Master(volume: -12),", 1);
+    let text = two(DEF, DEF).replacen(
+        "Session(tempo: 120,",
+        "Session(tempo: 120, master: Master(volume: -12),",
+        1,
+    );
     let low = steady(&text);
     let db = 20.0 * (Audio::rms(&low.l) / Audio::rms(&base.l)).log10();
     assert!((db + 12.0).abs() < 0.1, "{db}");

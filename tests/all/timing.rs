@@ -18,7 +18,8 @@ fn expected(bpm: f64, step: usize) -> usize {
 fn first_sound(bpm: f64, step: usize, instrument: &str) -> usize {
     let frames = expected(bpm, step) + 2000;
     let a = render_text(&hit_session(bpm, step, instrument), frames);
-    a.onset(0.0).unwrap_or_else(|| panic!("{instrument} at step {step} never sounded"))
+    a.onset(0.0)
+        .unwrap_or_else(|| panic!("{instrument} at step {step} never sounded"))
 }
 
 #[test]
@@ -32,7 +33,11 @@ fn kick_on_step_k_starts_at_k_times_6000_at_120_bpm() {
 fn kick_lands_on_the_rounded_sample_at_odd_tempos() {
     for bpm in [97.3, 133.7, 61.0] {
         for k in [1, 5, 11, 15] {
-            assert_eq!(first_sound(bpm, k, "Kick()"), expected(bpm, k), "{bpm} BPM step {k}");
+            assert_eq!(
+                first_sound(bpm, k, "Kick()"),
+                expected(bpm, k),
+                "{bpm} BPM step {k}"
+            );
         }
     }
 }
@@ -40,7 +45,11 @@ fn kick_lands_on_the_rounded_sample_at_odd_tempos() {
 #[test]
 fn synth_notes_are_sample_accurate_too() {
     for k in [2, 9, 14] {
-        assert_eq!(first_sound(97.3, k, "Synth(attack: 0)"), expected(97.3, k), "step {k}");
+        assert_eq!(
+            first_sound(97.3, k, "Synth(attack: 0)"),
+            expected(97.3, k),
+            "step {k}"
+        );
     }
 }
 
@@ -52,7 +61,9 @@ fn every_hit_of_a_four_on_the_floor_bar_lands_on_its_beat() {
     for beat in 0..8 {
         let at = beat * 24000;
         let window = a.slice(at - if beat == 0 { 0 } else { 1000 }, at + 10);
-        let first = window.onset(0.0).map(|i| i + at - if beat == 0 { 0 } else { 1000 });
+        let first = window
+            .onset(0.0)
+            .map(|i| i + at - if beat == 0 { 0 } else { 1000 });
         assert_eq!(first, Some(at), "beat {beat}");
     }
 }
@@ -69,7 +80,11 @@ fn tempo_change_mid_note_does_not_glitch() {
         }
     });
     let steady = a.slice(4800, 48000);
-    let max_step = steady.l.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max);
+    let max_step = steady
+        .l
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max);
     // 65 Hz at this level moves < 0.01 per sample; a glitch would jump.
     assert!(max_step < 0.01, "max step {max_step}");
     assert!(Audio::rms(&steady.l) > 0.05, "the note kept sounding");

@@ -1,8 +1,8 @@
 //! The synthesized drum kit: kick, snare, closed and open hi-hat, clap. One
 //! [`Drum`] type plays any of them; each kind has its own parameter table.
 //!
-//! - Kick: a sine whose pitch falls from `punch` octaves above `tune`, plus a
-//!   short band-passed noise click.
+//! - Kick: a sine whose pitch falls onto `tune` from up to three octaves
+//!   above (`punch`), plus a short band-passed noise click.
 //! - Snare: two detuned sine modes (a drum head's first two) with a small
 //!   pitch drop, plus band-limited noise for the wires.
 //! - Hats: six square oscillators at inharmonic ratios (the classic analogue
@@ -13,15 +13,15 @@
 //! Envelopes are applied before the noise filters, so restarting a burst is
 //! smoothed by the filter instead of clicking. Drums are one-shots: note-off
 //! is ignored; `all_notes_off` fades everything out within
-//! [`STEAL_FADE_S`]. Note 60 plays at the drum's own tune; other notes
-//! transpose it by semitones.
+//! [`STEAL_FADE_S`](super::voice::STEAL_FADE_S). Note 60 plays at the
+//! drum's own tune; other notes transpose it by semitones.
 //!
 //! [`Drum::new`] runs on the control thread. Everything else runs on the
 //! audio thread and never allocates, locks or panics. Filter coefficients are
 //! updated every [`SUB`] samples so `tone` glides.
 
 use super::params::ParamSpec;
-use super::voice::{pan_gains, Adsr, Noise, VoiceAlloc, STEAL_FADE_S};
+use super::voice::{pan_gains, Adsr, Noise, VoiceAlloc};
 use super::Instrument;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -398,7 +398,7 @@ impl Drum {
         d
     }
 
-    /// Filter settings for one hit at the current (gliding) tone.
+    /// Audio thread: filter settings for one hit at the current (gliding) tone.
     fn tune_filters(kind: DrumKind, h: &mut Hit, tone: f32, rate: f32) {
         let r = h.ratio;
         match kind {
@@ -494,7 +494,8 @@ impl Instrument for Drum {
     /// Audio thread: drums are one-shots, so key-up changes nothing.
     fn note_off(&mut self, _note: f32) {}
 
-    /// Audio thread: everything fades out within [`STEAL_FADE_S`].
+    /// Audio thread: everything fades out within
+    /// [`STEAL_FADE_S`](super::voice::STEAL_FADE_S).
     fn all_notes_off(&mut self) {
         let rate = self.rate;
         for (slot, h) in self.hits.iter_mut().enumerate() {
@@ -617,6 +618,7 @@ fn advance(ph: &mut f32, inc: f32) {
     *ph -= ph.floor();
 }
 
+/// Audio thread: the next sample of a kick hit.
 #[inline]
 fn kick(h: &mut Hit, s: &Settings) -> f32 {
     // Start up to ~3 octaves above the body and fall onto it.
@@ -633,6 +635,7 @@ fn kick(h: &mut Hit, s: &Settings) -> f32 {
     out
 }
 
+/// Audio thread: the next sample of a snare hit.
 #[inline]
 fn snare(h: &mut Hit, s: &Settings) -> f32 {
     let bend = 1.0 + 0.35 * h.pitch;
@@ -649,6 +652,7 @@ fn snare(h: &mut Hit, s: &Settings) -> f32 {
     out
 }
 
+/// Audio thread: the next sample of a hi-hat hit.
 #[inline]
 fn hat(h: &mut Hit) -> f32 {
     let mut metal = 0.0;
@@ -663,6 +667,7 @@ fn hat(h: &mut Hit) -> f32 {
     0.55 * hi
 }
 
+/// Audio thread: the next sample of a clap hit.
 #[inline]
 fn clap(h: &mut Hit) -> f32 {
     // Three hands, then the tail from the fourth onwards.
@@ -683,6 +688,7 @@ fn clap(h: &mut Hit) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::super::params::defaults;
+    use super::super::voice::STEAL_FADE_S;
     use super::*;
 
     const RATE: f32 = 48_000.0;

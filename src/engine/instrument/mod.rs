@@ -130,15 +130,36 @@ pub fn build(
         InstrumentKind::Synth => Box::new(subtractive::Synth::new(values, voices, rate)),
         InstrumentKind::Fm => Box::new(fm::Fm::new(values, voices, rate)),
         InstrumentKind::Pluck => Box::new(pluck::Pluck::new(values, voices, rate)),
-        InstrumentKind::Kick => Box::new(drums::Drum::new(drums::DrumKind::Kick, values, voices, rate)),
-        InstrumentKind::Snare => Box::new(drums::Drum::new(drums::DrumKind::Snare, values, voices, rate)),
-        InstrumentKind::HatClosed => {
-            Box::new(drums::Drum::new(drums::DrumKind::HatClosed, values, voices, rate))
-        }
-        InstrumentKind::HatOpen => {
-            Box::new(drums::Drum::new(drums::DrumKind::HatOpen, values, voices, rate))
-        }
-        InstrumentKind::Clap => Box::new(drums::Drum::new(drums::DrumKind::Clap, values, voices, rate)),
+        InstrumentKind::Kick => Box::new(drums::Drum::new(
+            drums::DrumKind::Kick,
+            values,
+            voices,
+            rate,
+        )),
+        InstrumentKind::Snare => Box::new(drums::Drum::new(
+            drums::DrumKind::Snare,
+            values,
+            voices,
+            rate,
+        )),
+        InstrumentKind::HatClosed => Box::new(drums::Drum::new(
+            drums::DrumKind::HatClosed,
+            values,
+            voices,
+            rate,
+        )),
+        InstrumentKind::HatOpen => Box::new(drums::Drum::new(
+            drums::DrumKind::HatOpen,
+            values,
+            voices,
+            rate,
+        )),
+        InstrumentKind::Clap => Box::new(drums::Drum::new(
+            drums::DrumKind::Clap,
+            values,
+            voices,
+            rate,
+        )),
         InstrumentKind::Sample => Box::new(sampler::Sampler::new(
             values,
             sample.unwrap_or_default(),

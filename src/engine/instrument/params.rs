@@ -37,7 +37,15 @@ impl ParamSpec {
         default: f32,
         doc: &'static str,
     ) -> Self {
-        Self { name, kind: ParamKind::Number, unit, min, max, default, doc }
+        Self {
+            name,
+            kind: ParamKind::Number,
+            unit,
+            min,
+            max,
+            default,
+            doc,
+        }
     }
 
     pub const fn choice(
@@ -58,7 +66,15 @@ impl ParamSpec {
     }
 
     pub const fn path(name: &'static str, doc: &'static str) -> Self {
-        Self { name, kind: ParamKind::Path, unit: "", min: 0.0, max: 0.0, default: 0.0, doc }
+        Self {
+            name,
+            kind: ParamKind::Path,
+            unit: "",
+            min: 0.0,
+            max: 0.0,
+            default: 0.0,
+            doc,
+        }
     }
 
     /// Whether `value` lies in range (choices: a valid index).

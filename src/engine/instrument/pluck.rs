@@ -106,8 +106,9 @@ struct Tuning {
     gain: f32,
 }
 
-/// Tune the loop to `hz`: total phase delay one period, fundamental decaying
-/// 60 dB in `decay` seconds. `max_delay` is the line length.
+/// Audio thread: tune the loop to `hz` (total phase delay one period, the
+/// fundamental decaying 60 dB in `decay` seconds). `max_delay` is the line
+/// length.
 fn tune(hz: f32, damping: f32, decay: f32, rate: f32, max_delay: usize) -> Tuning {
     let hz = hz.clamp(1.0, rate * 0.45);
     let w = TAU * hz / rate;
@@ -243,6 +244,7 @@ impl Pluck {
         }
     }
 
+    /// Audio thread: the -60 dB time for a held or a released string.
     fn decay_for(&self, released: bool) -> f32 {
         let d = self.values[P_DECAY];
         if released {
@@ -421,7 +423,7 @@ impl Instrument for Pluck {
                 }
                 v.window += len;
                 let mut silent = false;
-                if v.window >= whole + 1 {
+                if v.window > whole {
                     silent = v.burst_left == 0 && v.peak < SILENT;
                     v.peak = 0.0;
                     v.window = 0;

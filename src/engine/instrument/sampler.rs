@@ -100,6 +100,7 @@ impl Glide {
         Self { cur: v, target: v }
     }
 
+    /// Audio thread: start value and per-sample step for the next `n` samples.
     fn block(&mut self, n: usize, rate: f32) -> (f32, f32) {
         let start = self.cur;
         let mut end = self.target + (start - self.target) * (-(n as f32) / (GLIDE_S * rate)).exp();

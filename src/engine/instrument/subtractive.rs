@@ -27,21 +27,89 @@ pub const WAVES: &[&str] = &["Sine", "Saw", "Square", "Triangle", "Noise"];
 pub const FILTERS: &[&str] = &["Lowpass", "Highpass", "Bandpass"];
 
 pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec::choice("wave", WAVES, 1, "oscillator waveform (saw and square are band-limited)"),
-    ParamSpec::number("unison", "voices", 1.0, 2.0, 2.0, "oscillators per note (1 or 2), detuned against each other"),
-    ParamSpec::number("detune", "cents", 0.0, 100.0, 8.0, "spread between the unison oscillators"),
+    ParamSpec::choice(
+        "wave",
+        WAVES,
+        1,
+        "oscillator waveform (saw and square are band-limited)",
+    ),
+    ParamSpec::number(
+        "unison",
+        "voices",
+        1.0,
+        2.0,
+        2.0,
+        "oscillators per note (1 or 2), detuned against each other",
+    ),
+    ParamSpec::number(
+        "detune",
+        "cents",
+        0.0,
+        100.0,
+        8.0,
+        "spread between the unison oscillators",
+    ),
     ParamSpec::choice("filter", FILTERS, 0, "filter type"),
-    ParamSpec::number("cutoff", "Hz", 20.0, 20000.0, 2000.0, "filter cutoff frequency"),
-    ParamSpec::number("q", "", 0.5, 25.0, 0.9, "filter resonance (0.707 = flat, 5+ = vocal, 20 = whistling)"),
-    ParamSpec::number("env_amount", "octaves", -8.0, 8.0, 2.0, "how far the filter envelope moves the cutoff"),
-    ParamSpec::number("f_attack", "s", 0.0, 10.0, 0.002, "filter envelope attack time"),
-    ParamSpec::number("f_decay", "s", 0.001, 10.0, 0.25, "filter envelope decay time (back to the cutoff)"),
+    ParamSpec::number(
+        "cutoff",
+        "Hz",
+        20.0,
+        20000.0,
+        2000.0,
+        "filter cutoff frequency",
+    ),
+    ParamSpec::number(
+        "q",
+        "",
+        0.5,
+        25.0,
+        0.9,
+        "filter resonance (0.707 = flat, 5+ = vocal, 20 = whistling)",
+    ),
+    ParamSpec::number(
+        "env_amount",
+        "octaves",
+        -8.0,
+        8.0,
+        2.0,
+        "how far the filter envelope moves the cutoff",
+    ),
+    ParamSpec::number(
+        "f_attack",
+        "s",
+        0.0,
+        10.0,
+        0.002,
+        "filter envelope attack time",
+    ),
+    ParamSpec::number(
+        "f_decay",
+        "s",
+        0.001,
+        10.0,
+        0.25,
+        "filter envelope decay time (back to the cutoff)",
+    ),
     ParamSpec::number("attack", "s", 0.0, 10.0, 0.005, "amp envelope attack time"),
     ParamSpec::number("decay", "s", 0.001, 10.0, 0.2, "amp envelope decay time"),
     ParamSpec::number("sustain", "", 0.0, 1.0, 0.7, "amp envelope sustain level"),
-    ParamSpec::number("release", "s", 0.001, 10.0, 0.15, "amp envelope release time"),
+    ParamSpec::number(
+        "release",
+        "s",
+        0.001,
+        10.0,
+        0.15,
+        "amp envelope release time",
+    ),
     ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "voice pan (-1 left, 1 right)"),
-    ParamSpec::number("spread", "", 0.0, 1.0, 0.0, "alternate voices left and right by this much"),
+    ParamSpec::number(
+        "spread",
+        "",
+        0.0,
+        1.0,
+        0.0,
+        "alternate voices left and right by this much",
+    ),
 ];
 
 const P_WAVE: usize = 0;
@@ -304,7 +372,10 @@ impl Instrument for Synth {
     fn all_notes_off(&mut self) {
         let r = self.values[P_RELEASE];
         for s in 0..self.alloc.capacity() {
-            if matches!(self.amp_stage[s], AmpStage::Attack | AmpStage::Decay | AmpStage::Sustain) {
+            if matches!(
+                self.amp_stage[s],
+                AmpStage::Attack | AmpStage::Decay | AmpStage::Sustain
+            ) {
                 self.release_slot(s, r);
             }
         }
@@ -382,7 +453,9 @@ fn fast_exp2(x: f32) -> f32 {
     let x = x.clamp(-20.0, 20.0);
     let xi = x.floor();
     let f = x - xi;
-    let p = 1.0 + f * (0.693_147 + f * (0.240_227 + f * (0.055_504_1 + f * (0.009_618_13 + f * 0.001_333_36))));
+    let p = 1.0
+        + f * (std::f32::consts::LN_2
+            + f * (0.240_227 + f * (0.055_504_1 + f * (0.009_618_13 + f * 0.001_333_36))));
     f32::from_bits(((xi as i32 + 127) as u32) << 23) * p
 }
 
@@ -396,7 +469,8 @@ fn sin_turns(t: f32) -> f32 {
     x * (1.0
         + x2 * (-0.166_666_67
             + x2 * (0.008_333_333
-                + x2 * (-0.000_198_412_7 + x2 * (2.755_731_9e-6 + x2 * (-2.505_210_8e-8 + x2 * 1.605_904_4e-10))))))
+                + x2 * (-0.000_198_412_7
+                    + x2 * (2.755_731_9e-6 + x2 * (-2.505_210_8e-8 + x2 * 1.605_904_4e-10))))))
 }
 
 #[inline(always)]
@@ -434,7 +508,12 @@ fn osc<const W: u8>(t: f32, dt: f32, inv_dt: f32, noise: &mut u32) -> f32 {
 }
 
 #[inline(always)]
-fn group_kernel<const W: u8, const U: bool>(g: &mut Group, sh: &Shared, out_l: &mut [V], out_r: &mut [V]) {
+fn group_kernel<const W: u8, const U: bool>(
+    g: &mut Group,
+    sh: &Shared,
+    out_l: &mut [V],
+    out_r: &mut [V],
+) {
     // Control-rate coefficients for this sub-block, per lane.
     let mut a1 = [0.0; LANES];
     let mut a2 = [0.0; LANES];
@@ -508,12 +587,15 @@ fn group_kernel<const W: u8, const U: bool>(g: &mut Group, sh: &Shared, out_l: &
 
 /// Audio thread: render one group of voices for one sub-block, compiled for
 /// the best SIMD level this CPU has.
-#[multiversion(targets(
-    "x86_64+avx512f+avx512vl+avx2+fma",
-    "x86_64+avx2+fma",
-    "aarch64+neon"
-))]
-fn render_group(g: &mut Group, sh: &Shared, wave: u8, unison: bool, out_l: &mut [V], out_r: &mut [V]) {
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma", "aarch64+neon"))]
+fn render_group(
+    g: &mut Group,
+    sh: &Shared,
+    wave: u8,
+    unison: bool,
+    out_l: &mut [V],
+    out_r: &mut [V],
+) {
     match (wave, unison) {
         (0, false) => group_kernel::<0, false>(g, sh, out_l, out_r),
         (0, true) => group_kernel::<0, true>(g, sh, out_l, out_r),
@@ -550,11 +632,17 @@ mod tests {
     fn fast_math_is_accurate() {
         for i in 0..100 {
             let x = i as f32 * 0.015;
-            assert!((fast_tan(x) - x.tan()).abs() < 1e-4 * x.tan().max(1.0), "tan {x}");
+            assert!(
+                (fast_tan(x) - x.tan()).abs() < 1e-4 * x.tan().max(1.0),
+                "tan {x}"
+            );
             let e = i as f32 * 0.2 - 10.0;
             assert!((fast_exp2(e) / e.exp2() - 1.0).abs() < 3e-4, "exp2 {e}");
             let t = i as f32 / 100.0;
-            assert!((sin_turns(t) - (t * std::f32::consts::TAU).sin()).abs() < 1e-4, "sin {t}");
+            assert!(
+                (sin_turns(t) - (t * std::f32::consts::TAU).sin()).abs() < 1e-4,
+                "sin {t}"
+            );
         }
     }
 

@@ -52,7 +52,14 @@ impl VoiceAlloc {
     pub fn new(limit: usize) -> Self {
         let limit = limit.max(1);
         Self {
-            slots: vec![Slot { note: 0.0, age: 0, phase: SlotPhase::Free }; limit * 2],
+            slots: vec![
+                Slot {
+                    note: 0.0,
+                    age: 0,
+                    phase: SlotPhase::Free
+                };
+                limit * 2
+            ],
             limit,
             clock: 0,
             hard_steals: 0,
@@ -81,7 +88,10 @@ impl VoiceAlloc {
 
     /// Slots making any sound, fading ones included.
     pub fn sounding(&self) -> usize {
-        self.slots.iter().filter(|s| s.phase != SlotPhase::Free).count()
+        self.slots
+            .iter()
+            .filter(|s| s.phase != SlotPhase::Free)
+            .count()
     }
 
     /// Audio thread: pick a slot for `note`, stealing the oldest voice (released
@@ -116,7 +126,11 @@ impl VoiceAlloc {
                     .unwrap_or(0)
             }
         };
-        self.slots[slot] = Slot { note, age: self.clock, phase: SlotPhase::Held };
+        self.slots[slot] = Slot {
+            note,
+            age: self.clock,
+            phase: SlotPhase::Held,
+        };
         Start { slot, steal }
     }
 
@@ -147,7 +161,9 @@ impl VoiceAlloc {
 
     /// Slots past the capacity (padding) count as free.
     pub fn is_free(&self, slot: usize) -> bool {
-        self.slots.get(slot).is_none_or(|s| s.phase == SlotPhase::Free)
+        self.slots
+            .get(slot)
+            .is_none_or(|s| s.phase == SlotPhase::Free)
     }
 }
 
@@ -173,7 +189,13 @@ pub struct Adsr {
 
 impl Default for Adsr {
     fn default() -> Self {
-        Self { level: 0.0, stage: Stage::Idle, inc: 0.0, decay_inc: 0.0, sustain: 0.0 }
+        Self {
+            level: 0.0,
+            stage: Stage::Idle,
+            inc: 0.0,
+            decay_inc: 0.0,
+            sustain: 0.0,
+        }
     }
 }
 
@@ -211,6 +233,7 @@ impl Adsr {
 
     /// Audio thread: advance one sample and return the level.
     #[inline]
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> f32 {
         match self.stage {
             Stage::Idle | Stage::Sustain => {}
@@ -260,6 +283,7 @@ pub struct Noise(pub u32);
 
 impl Noise {
     #[inline]
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> f32 {
         let mut x = self.0;
         x ^= x << 13;

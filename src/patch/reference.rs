@@ -1,0 +1,122 @@
+//! Reference tables for the docs, generated from the parameter and action
+//! tables so the documentation cannot drift from the code.
+//!
+//! Control side, pure. `tests/all/docs.rs` checks that the generated blocks
+//! in docs/ match (and rewrites them with `UPDATE_DOCS=1`).
+
+use crate::action::{ArgType, ACTIONS};
+use crate::engine::effect::EffectKind;
+use crate::engine::instrument::{InstrumentKind, ParamKind, ParamSpec};
+
+fn range(p: &ParamSpec) -> String {
+    match p.kind {
+        ParamKind::Number => format!("{} – {}", p.min, p.max),
+        ParamKind::Choice(c) => c.join(", "),
+        ParamKind::Path => "file path".into(),
+    }
+}
+
+fn default(p: &ParamSpec) -> String {
+    match p.kind {
+        ParamKind::Number => format!("{}", p.default),
+        ParamKind::Choice(c) => c.get(p.default as usize).copied().unwrap_or("").to_string(),
+        ParamKind::Path => "(required)".into(),
+    }
+}
+
+fn table(params: &[ParamSpec]) -> String {
+    let mut s = String::from(
+        "| parameter | unit | range | default | what it does |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for p in params {
+        s += &format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            p.name,
+            if p.unit.is_empty() { "–" } else { p.unit },
+            range(p),
+            default(p),
+            p.doc
+        );
+    }
+    s
+}
+
+/// Every instrument kind with its parameters.
+pub fn instruments_markdown() -> String {
+    let mut s = String::new();
+    for k in InstrumentKind::ALL {
+        s += &format!("### `{}(...)`\n\n{}.\n\n", k.name(), capitalise(k.doc()));
+        s += &table(k.params());
+        s += "\n";
+    }
+    s
+}
+
+/// Every effect kind with its parameters.
+pub fn effects_markdown() -> String {
+    let mut s = String::new();
+    for k in EffectKind::ALL {
+        s += &format!("### `{}(...)`\n\n{}.\n\n", k.name(), capitalise(k.doc()));
+        s += &table(k.params());
+        s += "\n";
+    }
+    s
+}
+
+fn arg_type(t: &ArgType) -> String {
+    match t {
+        ArgType::Number { min, max, unit } => {
+            format!(
+                "number {min} – {max}{}",
+                if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {unit}")
+                }
+            )
+        }
+        ArgType::Int { min, max } => format!("whole number {min} – {max}"),
+        ArgType::Bool => "on/off".into(),
+        ArgType::Text => "text".into(),
+        ArgType::Choice(c) => format!("one of {}", c.join(", ")),
+        ArgType::TrackName => "track name".into(),
+        ArgType::Ron => "RON text".into(),
+        ArgType::Any => "number or name".into(),
+    }
+}
+
+/// The action table.
+pub fn actions_markdown() -> String {
+    let mut s = String::from("| action | arguments | what it does |\n| --- | --- | --- |\n");
+    for a in ACTIONS {
+        let args = a
+            .args
+            .iter()
+            .map(|x| format!("`{}` ({}: {})", x.name, arg_type(&x.ty), x.doc))
+            .collect::<Vec<_>>()
+            .join("<br>");
+        s += &format!(
+            "| `{}` | {} | {} |\n",
+            a.name,
+            if args.is_empty() { "–".into() } else { args },
+            a.doc.trim()
+        );
+    }
+    s
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Replace the block between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`.
+pub fn splice(doc: &str, name: &str, body: &str) -> Option<String> {
+    let open = format!("<!-- generated:{name} -->");
+    let close = format!("<!-- /generated:{name} -->");
+    let a = doc.find(&open)? + open.len();
+    let b = doc.find(&close)?;
+    Some(format!("{}\n{}{}", &doc[..a], body, &doc[b..]))
+}
