@@ -450,7 +450,7 @@ fn fast_tan(x: f32) -> f32 {
 /// 2^x, accurate to ~1e-4 relative for |x| < 20.
 #[inline(always)]
 fn fast_exp2(x: f32) -> f32 {
-    let x = x.clamp(-20.0, 20.0);
+    let x = x.max(-20.0).min(20.0);
     let xi = x.floor();
     let f = x - xi;
     let p = 1.0
@@ -524,7 +524,7 @@ fn group_kernel<const W: u8, const U: bool>(
     let nyq = 0.45 * sh.rate;
     let pi_over_rate = std::f32::consts::PI / sh.rate;
     for l in 0..LANES {
-        let fc = (sh.cutoff * fast_exp2(sh.env_amount * g.fenv[l])).clamp(10.0, nyq);
+        let fc = (sh.cutoff * fast_exp2(sh.env_amount * g.fenv[l])).max(10.0).min(nyq);
         let gg = fast_tan(fc * pi_over_rate);
         a1[l] = 1.0 / (1.0 + gg * (gg + k));
         a2[l] = gg * a1[l];
@@ -569,8 +569,9 @@ fn group_kernel<const W: u8, const U: bool>(
             ic1[l] = 2.0 * v1 - ic1[l];
             ic2[l] = 2.0 * v2 - ic2[l];
             let y = ml * v2 + mb * v1 + mh * (x - k * v1 - v2);
-            amp[l] = (amp[l] + amp_inc[l]).clamp(amp_lo[l], amp_hi[l]);
-            fenv[l] = (fenv[l] + fenv_inc[l]).clamp(0.0, fenv_hi[l]);
+            // max/min rather than clamp: clamp's bounds assertion would block SIMD.
+            amp[l] = (amp[l] + amp_inc[l]).max(amp_lo[l]).min(amp_hi[l]);
+            fenv[l] = (fenv[l] + fenv_inc[l]).max(0.0).min(fenv_hi[l]);
             let s = y * amp[l];
             ol[l] += s * gl[l];
             or[l] += s * gr[l];
