@@ -71,7 +71,10 @@ fn main() {
     if std::env::args().any(|a| a == "--test" || a == "--list") {
         return;
     }
-    let seconds: f64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60.0);
+    let seconds: f64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60.0);
     println!("termdaw engine benchmark: {seconds} s rendered per workload, {BLOCK}-frame blocks at {RATE} Hz, one thread");
     println!(
         "{:<28} {:>7} {:>10} {:>12} {:>9} {:>9} {:>9} {:>8}",
@@ -86,11 +89,19 @@ fn main() {
     ];
     for (file, voices) in runs {
         let r = bench(file, voices, seconds);
-        let per_core = if r.voices > 0 { format!("{:.0}", r.voices as f64 * r.x_realtime) } else { "–".into() };
+        let per_core = if r.voices > 0 {
+            format!("{:.0}", r.voices as f64 * r.x_realtime)
+        } else {
+            "–".into()
+        };
         println!(
             "{:<28} {:>7} {:>9.1}x {:>12} {:>9.1} {:>9.1} {:>9.1} {:>6.0}µs",
             r.name,
-            if r.voices > 0 { r.voices.to_string() } else { "–".into() },
+            if r.voices > 0 {
+                r.voices.to_string()
+            } else {
+                "–".into()
+            },
             r.x_realtime,
             per_core,
             r.p50,

@@ -524,7 +524,9 @@ fn group_kernel<const W: u8, const U: bool>(
     let nyq = 0.45 * sh.rate;
     let pi_over_rate = std::f32::consts::PI / sh.rate;
     for l in 0..LANES {
-        let fc = (sh.cutoff * fast_exp2(sh.env_amount * g.fenv[l])).max(10.0).min(nyq);
+        let fc = (sh.cutoff * fast_exp2(sh.env_amount * g.fenv[l]))
+            .max(10.0)
+            .min(nyq);
         let gg = fast_tan(fc * pi_over_rate);
         a1[l] = 1.0 / (1.0 + gg * (gg + k));
         a2[l] = gg * a1[l];
