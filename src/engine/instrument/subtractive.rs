@@ -449,6 +449,7 @@ fn fast_tan(x: f32) -> f32 {
 
 /// 2^x, accurate to ~1e-4 relative for |x| < 20.
 #[inline(always)]
+#[allow(clippy::manual_clamp)] // clamp's bounds assertion blocks vectorisation
 fn fast_exp2(x: f32) -> f32 {
     let x = x.max(-20.0).min(20.0);
     let xi = x.floor();
@@ -508,6 +509,7 @@ fn osc<const W: u8>(t: f32, dt: f32, inv_dt: f32, noise: &mut u32) -> f32 {
 }
 
 #[inline(always)]
+#[allow(clippy::manual_clamp)] // clamp's bounds assertion blocks vectorisation
 fn group_kernel<const W: u8, const U: bool>(
     g: &mut Group,
     sh: &Shared,
