@@ -10,5 +10,6 @@ pub mod audio;
 pub mod engine;
 pub mod patch;
 pub mod pattern;
+pub mod reload;
 pub mod sample;
 pub mod session;

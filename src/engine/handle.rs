@@ -15,6 +15,7 @@ pub struct EngineHandle {
     pub(super) commands: Producer<EngineCmd>,
     pub(super) garbage: Consumer<Garbage>,
     pub(super) feedback: Consumer<Feedback>,
+    pub(super) tap: Consumer<f32>,
     pub counters: Arc<Counters>,
     pub rate: f32,
 }
@@ -49,6 +50,15 @@ impl EngineHandle {
     pub fn drain_feedback(&mut self, mut f: impl FnMut(Feedback)) {
         while let Ok(m) = self.feedback.pop() {
             f(m);
+        }
+    }
+
+    /// Append the master output (mono) rendered since the last call to `out`,
+    /// for the spectrum. Reading keeps the tap from filling up.
+    pub fn read_tap(&mut self, out: &mut Vec<f32>) {
+        let n = self.tap.slots();
+        if let Ok(chunk) = self.tap.read_chunk(n) {
+            out.extend(chunk);
         }
     }
 

@@ -40,6 +40,8 @@ pub const MAX_BLOCK: usize = 1024;
 pub const MAX_TRACKS: usize = 64;
 /// Commands waiting for their sample or musical boundary.
 const MAX_SCHEDULED: usize = 512;
+/// Samples of master output buffered for the spectrum display (~0.34 s at 48 kHz).
+pub const TAP_CAPACITY: usize = 16384;
 /// Objects waiting to go back when the return ring is full.
 const GARBAGE_STASH: usize = 64;
 
@@ -73,18 +75,19 @@ pub fn new(config: EngineConfig) -> (EngineHandle, Engine) {
     let (cmd_tx, cmd_rx) = RingBuffer::new(config.command_capacity);
     let (garbage_tx, garbage_rx) = RingBuffer::new(config.garbage_capacity);
     let (fb_tx, fb_rx) = RingBuffer::new(config.feedback_capacity);
+    let (tap_tx, tap_rx) = RingBuffer::new(TAP_CAPACITY);
     let counters = Arc::new(Counters::default());
     let handle = EngineHandle {
         commands: cmd_tx,
         garbage: garbage_rx,
         feedback: fb_rx,
+        tap: tap_rx,
         counters: counters.clone(),
         rate: config.rate,
     };
-    (
-        handle,
-        Engine::new(config, cmd_rx, garbage_tx, fb_tx, counters),
-    )
+    let mut engine = Engine::new(config, cmd_rx, garbage_tx, fb_tx, counters);
+    engine.tap = Some(tap_tx);
+    (handle, engine)
 }
 
 #[derive(Clone, Copy)]
@@ -113,6 +116,8 @@ pub struct Engine {
     report_every: usize,
     report_countdown: usize,
     master_meter: MeterAcc,
+    /// Mono copy of the master output for analysis (spectrum), if anyone reads it.
+    tap: Option<Producer<f32>>,
 }
 
 impl Engine {
@@ -145,6 +150,7 @@ impl Engine {
             report_every,
             report_countdown: report_every,
             master_meter: MeterAcc::default(),
+            tap: None,
         }
     }
 
@@ -543,6 +549,13 @@ impl Engine {
         left.copy_from_slice(ml);
         right.copy_from_slice(mr);
         self.master_meter.add(ml, mr);
+        if let Some(tap) = self.tap.as_mut() {
+            // Whatever does not fit is dropped: the display just skips ahead.
+            let n_tap = tap.slots().min(n);
+            if let Ok(chunk) = tap.write_chunk_uninit(n_tap) {
+                chunk.fill_from_iter(ml.iter().zip(mr.iter()).map(|(a, b)| 0.5 * (a + b)));
+            }
+        }
 
         self.transport.advance(n);
         self.clock += n as u64;

@@ -1,0 +1,27 @@
+//! Hot reload: watching the session file (and the files it includes) and
+//! turning each save into Actions applied on the session's quantum.
+//!
+//! Control thread only. (Being built for the hot-reload issue; the TUI polls
+//! [`Reloader::poll`] each frame.)
+
+use crate::session::Session;
+
+/// What a reload did, for the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReloadStatus {
+    /// The file changed and its changes were queued to land on the quantum.
+    Applied { changes: Vec<String>, took: std::time::Duration },
+    /// The file is wrong; the last good state keeps playing.
+    Failed { report: String },
+}
+
+/// Watches a session's files.
+#[derive(Default)]
+pub struct Reloader {}
+
+impl Reloader {
+    /// Control thread: called by the UI loop; applies pending saves to `session`.
+    pub fn poll(&mut self, _session: &mut Session) -> Option<ReloadStatus> {
+        None
+    }
+}
