@@ -10,7 +10,8 @@ use crate::session::Session;
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReloadStatus {
     /// The file changed and its changes were queued to land on the quantum.
-    Applied { changes: Vec<String>, took: std::time::Duration },
+    /// `lands_at` is the song beat where they take effect (None: at once).
+    Applied { changes: Vec<String>, took: std::time::Duration, lands_at: Option<f64> },
     /// The file is wrong; the last good state keeps playing.
     Failed { report: String },
 }
