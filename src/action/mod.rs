@@ -10,7 +10,7 @@ mod value;
 
 pub use value::{ArgType, ArgValue, FromArg};
 
-use crate::patch::{EffectDef, InstrumentDef, Track};
+use crate::patch::{Bus, EffectDef, InstrumentDef, Track};
 
 /// One argument of an action.
 #[derive(Debug, Clone, Copy)]
@@ -226,6 +226,14 @@ actions! {
     SetEffects "set_effects" edits=true { track: String = TrackName, "track", effects: Vec<EffectDef> = Ron, "effect list" }
     /// Set a track's send level to a bus.
     SetSend "set_send" edits=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
+    /// Add a return bus (RON, e.g. Bus(name: "verb", effects: [Reverb(mix: 1)])).
+    AddBus "add_bus" edits=true { bus: Bus = Ron, "the whole bus" }
+    /// Remove a return bus (and every send to it).
+    RemoveBus "remove_bus" edits=true { bus: String = Text, "bus name" }
+    /// Set a bus's return level.
+    SetBusVolume "set_bus_volume" edits=true { bus: String = Text, "bus name", db: f64 = DB, "level" }
+    /// Replace a bus's effect chain (RON list).
+    SetBusEffects "set_bus_effects" edits=true { bus: String = Text, "bus name", effects: Vec<EffectDef> = Ron, "effect list" }
     /// Add a track (RON, e.g. Track(name: "pad", instrument: Synth())).
     AddTrack "add_track" edits=true { track: Track = Ron, "the whole track" }
     /// Remove a track.

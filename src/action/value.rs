@@ -2,7 +2,7 @@
 //!
 //! Control side, pure.
 
-use crate::patch::{EffectDef, InstrumentDef, Track};
+use crate::patch::{Bus, EffectDef, InstrumentDef, Track};
 
 /// What an argument accepts; drives validation, help text and JSON schemas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -188,6 +188,15 @@ impl FromArg for InstrumentDef {
 }
 
 impl FromArg for Vec<EffectDef> {
+    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
+        ron_options().from_str(ron_text(v)?).map_err(ron_error)
+    }
+    fn to_arg(&self) -> ArgValue {
+        ArgValue::Text(to_ron(self))
+    }
+}
+
+impl FromArg for Bus {
     fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
         ron_options().from_str(ron_text(v)?).map_err(ron_error)
     }

@@ -4,13 +4,13 @@
 //! Built on the control thread; `feed` and `render` run on the audio thread.
 
 use super::dsp::{MeterAcc, Smoothed};
-use super::effect::EffectChain;
+use super::effect::{ChainSlot, EffectChain};
 use super::MAX_BLOCK;
 
 pub const MAX_BUSES: usize = 8;
 
 pub struct Bus {
-    chain: Box<EffectChain>,
+    chain: ChainSlot,
     gain: Smoothed,
     in_l: Box<[f32]>,
     in_r: Box<[f32]>,
@@ -21,7 +21,7 @@ impl Bus {
     /// Control thread.
     pub fn new(chain: EffectChain, gain: f32, rate: f32) -> Self {
         Self {
-            chain: Box::new(chain),
+            chain: ChainSlot::new(chain, rate),
             gain: Smoothed::new(gain, 0.005, rate),
             in_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             in_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
@@ -33,8 +33,14 @@ impl Bus {
         self.gain.set(gain);
     }
 
-    pub fn replace_chain(&mut self, chain: Box<EffectChain>) -> Box<EffectChain> {
-        std::mem::replace(&mut self.chain, chain)
+    /// Audio thread: crossfade to a new chain; returns a chain to free.
+    pub fn replace_chain(&mut self, chain: Box<EffectChain>) -> Option<Box<EffectChain>> {
+        self.chain.replace(chain)
+    }
+
+    /// Audio thread: the previous chain once it has faded out.
+    pub fn take_faded(&mut self) -> Option<Box<EffectChain>> {
+        self.chain.take_faded()
     }
 
     /// Audio thread: start a block.

@@ -64,6 +64,10 @@ pub enum When {
     NextBeat,
     /// On the next bar boundary of the transport (now, if stopped).
     NextBar,
+    /// At this song beat (now, if stopped or already past). Commands that
+    /// must land together (one reload) share one `Beat`, so they can never
+    /// straddle a boundary.
+    Beat(f64),
 }
 
 /// What a command does.

@@ -248,3 +248,67 @@ impl EffectChain {
         }
     }
 }
+
+/// An effect chain that can be swapped while it plays: the old chain keeps
+/// running on the same input and its output crossfades to the new one's over
+/// [`crate::engine::track::SWAP_FADE_S`], so adding, removing or reordering
+/// effects never clicks. Audio thread, except `new`.
+pub struct ChainSlot {
+    current: Box<EffectChain>,
+    old: Option<Box<EffectChain>>,
+    old_gain: f32,
+    step: f32,
+    buf_l: Box<[f32]>,
+    buf_r: Box<[f32]>,
+}
+
+impl ChainSlot {
+    /// Control thread.
+    pub fn new(chain: EffectChain, rate: f32) -> Self {
+        Self {
+            current: Box::new(chain),
+            old: None,
+            old_gain: 0.0,
+            step: 1.0 / (super::track::SWAP_FADE_S * rate).max(1.0),
+            buf_l: vec![0.0; super::MAX_BLOCK].into_boxed_slice(),
+            buf_r: vec![0.0; super::MAX_BLOCK].into_boxed_slice(),
+        }
+    }
+
+    /// Audio thread: start crossfading to `new`. Returns a chain to free
+    /// (one that was still fading out from an earlier swap).
+    pub fn replace(&mut self, new: Box<EffectChain>) -> Option<Box<EffectChain>> {
+        let previous = std::mem::replace(&mut self.current, new);
+        self.old_gain = 1.0;
+        self.old.replace(previous)
+    }
+
+    /// Audio thread: the old chain once its fade is over.
+    pub fn take_faded(&mut self) -> Option<Box<EffectChain>> {
+        if self.old_gain <= 0.0 {
+            self.old.take()
+        } else {
+            None
+        }
+    }
+
+    /// Audio thread: process in place.
+    pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = Ord::min(left.len(), super::MAX_BLOCK);
+        match self.old.as_deref_mut() {
+            Some(old) if self.old_gain > 0.0 => {
+                self.buf_l[..n].copy_from_slice(&left[..n]);
+                self.buf_r[..n].copy_from_slice(&right[..n]);
+                self.current.process(&mut left[..n], &mut right[..n]);
+                old.process(&mut self.buf_l[..n], &mut self.buf_r[..n]);
+                for i in 0..n {
+                    let w = self.old_gain;
+                    left[i] = left[i] * (1.0 - w) + self.buf_l[i] * w;
+                    right[i] = right[i] * (1.0 - w) + self.buf_r[i] * w;
+                    self.old_gain = f32::max(w - self.step, 0.0);
+                }
+            }
+            _ => self.current.process(&mut left[..n], &mut right[..n]),
+        }
+    }
+}

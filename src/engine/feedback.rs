@@ -55,6 +55,10 @@ pub struct Counters {
     pub blocks: AtomicU64,
     /// Last audio callback's time as a share of its real-time budget, in ‰.
     pub load_permille: AtomicU64,
+    /// The playhead after the last block (f64 bits), and whether it is moving:
+    /// lets the control side pick the next boundary without waiting for feedback.
+    song_beat: AtomicU64,
+    playing: std::sync::atomic::AtomicBool,
 }
 
 impl Counters {
@@ -65,5 +69,20 @@ impl Counters {
 
     pub fn get(c: &AtomicU64) -> u64 {
         c.load(Ordering::Relaxed)
+    }
+
+    /// Audio thread: publish the playhead.
+    #[inline]
+    pub fn publish_position(&self, beat: f64, playing: bool) {
+        self.song_beat.store(beat.to_bits(), Ordering::Relaxed);
+        self.playing.store(playing, Ordering::Relaxed);
+    }
+
+    /// The playhead as of the last block rendered, and whether it moves.
+    pub fn position(&self) -> (f64, bool) {
+        (
+            f64::from_bits(self.song_beat.load(Ordering::Relaxed)),
+            self.playing.load(Ordering::Relaxed),
+        )
     }
 }

@@ -27,7 +27,7 @@ use rtrb::{Consumer, Producer, RingBuffer};
 use bus::{Bus, MAX_BUSES};
 pub use command::{EngineCmd, Garbage, Handoff, Op, Slot, When};
 use dsp::{DenormalGuard, MeterAcc, Smoothed};
-use effect::EffectChain;
+use effect::{ChainSlot, EffectChain};
 pub use feedback::{Counters, Feedback};
 pub use handle::EngineHandle;
 use limiter::Limiter;
@@ -103,7 +103,7 @@ pub struct Engine {
     buses: Box<[Option<Box<Bus>>]>,
     master_l: Box<[f32]>,
     master_r: Box<[f32]>,
-    master_fx: Box<EffectChain>,
+    master_fx: ChainSlot,
     master_gain: Smoothed,
     limiter: Limiter,
     commands: Consumer<EngineCmd>,
@@ -137,7 +137,7 @@ impl Engine {
             buses: (0..MAX_BUSES).map(|_| None).collect(),
             master_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             master_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
-            master_fx: Box::new(EffectChain::new(&[], rate)),
+            master_fx: ChainSlot::new(EffectChain::new(&[], rate), rate),
             master_gain: Smoothed::new(1.0, 0.005, rate),
             limiter: Limiter::new(config.ceiling, rate),
             commands,
@@ -222,6 +222,7 @@ impl Engine {
                 When::Sample(s) => (s > self.clock).then_some(s),
                 When::NextBeat => self.boundary_due(1.0),
                 When::NextBar => self.boundary_due(self.transport.beats_per_bar.max(1) as f64),
+                When::Beat(b) => self.beat_due(b),
             };
             match due {
                 None => self.apply(cmd.op),
@@ -236,6 +237,14 @@ impl Engine {
         }
         let b = self.transport.next_boundary(beats);
         let d = self.transport.sample_at(b) - self.transport.song_sample;
+        (d > 0).then(|| self.clock + d as u64)
+    }
+
+    fn beat_due(&self, beat: f64) -> Option<u64> {
+        if !self.transport.playing || !beat.is_finite() {
+            return None;
+        }
+        let d = self.transport.sample_at(beat) - self.transport.song_sample;
         (d > 0).then(|| self.clock + d as u64)
     }
 
@@ -434,9 +443,11 @@ impl Engine {
                 let chain = unsafe { chain.into_box() };
                 let g = match self.track_mut(slot) {
                     Some(t) => t.replace_effects(chain),
-                    None => Garbage::Effects(Handoff::new(chain)),
+                    None => Some(Garbage::Effects(Handoff::new(chain))),
                 };
-                self.give_back(g);
+                if let Some(g) = g {
+                    self.give_back(g);
+                }
             }
             Op::TrackSend { slot, bus, gain } => {
                 if let Some(t) = self.track_mut(slot) {
@@ -465,9 +476,11 @@ impl Engine {
                 let chain = unsafe { chain.into_box() };
                 let old = match self.buses.get_mut(bus as usize) {
                     Some(Some(b)) => b.replace_chain(chain),
-                    _ => chain,
+                    _ => Some(chain),
                 };
-                self.give_back(Garbage::Effects(Handoff::new(old)));
+                if let Some(old) = old {
+                    self.give_back(Garbage::Effects(Handoff::new(old)));
+                }
             }
             Op::RemoveBus { bus } => {
                 if let Some(Some(b)) = self.buses.get_mut(bus as usize) {
@@ -477,8 +490,9 @@ impl Engine {
             Op::MasterEffects { chain } => {
                 // SAFETY: delivered once by the ring.
                 let chain = unsafe { chain.into_box() };
-                let old = std::mem::replace(&mut self.master_fx, chain);
-                self.give_back(Garbage::Effects(Handoff::new(old)));
+                if let Some(old) = self.master_fx.replace(chain) {
+                    self.give_back(Garbage::Effects(Handoff::new(old)));
+                }
             }
         }
     }
@@ -521,6 +535,14 @@ impl Engine {
                 self.give_back(g);
             }
         }
+        for i in 0..self.buses.len() {
+            if let Some(c) = self.buses[i].as_deref_mut().and_then(|b| b.take_faded()) {
+                self.give_back(Garbage::Effects(Handoff::new(c)));
+            }
+        }
+        if let Some(c) = self.master_fx.take_faded() {
+            self.give_back(Garbage::Effects(Handoff::new(c)));
+        }
 
         let ml = &mut self.master_l[..n];
         let mr = &mut self.master_r[..n];
@@ -559,6 +581,8 @@ impl Engine {
 
         self.transport.advance(n);
         self.clock += n as u64;
+        self.counters
+            .publish_position(self.transport.beat(), self.transport.playing);
         Counters::bump(&self.counters.blocks, 1);
         if n >= self.report_countdown {
             self.report_countdown = self.report_every;

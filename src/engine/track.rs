@@ -8,7 +8,7 @@
 use super::bus::{Bus, MAX_BUSES};
 use super::command::{Garbage, Handoff};
 use super::dsp::{MeterAcc, Smoothed};
-use super::effect::EffectChain;
+use super::effect::{ChainSlot, EffectChain};
 use super::instrument::voice::pan_gains;
 use super::instrument::Instrument;
 use super::sequencer::{Clip, Cursor, PendingOff, PendingOffs};
@@ -31,7 +31,7 @@ pub struct TrackDsp {
     clip: Option<Box<Clip>>,
     cursor: Cursor,
     offs: PendingOffs,
-    effects: Box<EffectChain>,
+    effects: ChainSlot,
     buf_l: Box<[f32]>,
     buf_r: Box<[f32]>,
     fade_l: Box<[f32]>,
@@ -84,7 +84,7 @@ impl TrackDsp {
             clip: clip.map(Box::new),
             cursor: Cursor::default(),
             offs: PendingOffs::default(),
-            effects: Box::new(effects),
+            effects: ChainSlot::new(effects, rate),
             buf_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             buf_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             fade_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
@@ -148,9 +148,11 @@ impl TrackDsp {
             .map(|f| Garbage::Instrument(Handoff::new(f)))
     }
 
-    /// Audio thread: swap effect chains. Returns the old chain.
-    pub fn replace_effects(&mut self, new: Box<EffectChain>) -> Garbage {
-        Garbage::Effects(Handoff::new(std::mem::replace(&mut self.effects, new)))
+    /// Audio thread: crossfade to a new effect chain. Returns a chain to free.
+    pub fn replace_effects(&mut self, new: Box<EffectChain>) -> Option<Garbage> {
+        self.effects
+            .replace(new)
+            .map(|c| Garbage::Effects(Handoff::new(c)))
     }
 
     /// Audio thread: take the fading instrument once it has faded out.

@@ -47,6 +47,17 @@ pub struct SessionFile {
     pub buses: Vec<Bus>,
     #[serde(default)]
     pub tracks: Vec<Track>,
+    /// Patch files whose tracks join this session (paths relative to this file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
+}
+
+/// A file included by a session: more tracks, kept in their own file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Patch", deny_unknown_fields)]
+pub struct PatchFile {
+    #[serde(default)]
+    pub tracks: Vec<Track>,
 }
 
 impl Default for SessionFile {
@@ -61,6 +72,7 @@ impl Default for SessionFile {
             master: Master::default(),
             buses: Vec::new(),
             tracks: Vec::new(),
+            includes: Vec::new(),
         }
     }
 }
@@ -136,6 +148,10 @@ pub struct Track {
         deserialize_with = "de_sends"
     )]
     pub sends: BTreeMap<String, f64>,
+    /// Which included file the track lives in (index into `includes`), so a
+    /// save writes it back there; `None` for the session file itself.
+    #[serde(skip)]
+    pub origin: Option<usize>,
 }
 
 impl Track {
@@ -153,6 +169,7 @@ impl Track {
             voices: d_voices(),
             effects: Vec::new(),
             sends: BTreeMap::new(),
+            origin: None,
         }
     }
 }

@@ -19,7 +19,8 @@ use std::path::Path;
 pub use device::{Device, EffectDef, InstrumentDef};
 pub use error::PatchError;
 pub use format::{
-    Bus, Key, Master, Name, Notation, PatternDef, Quantum, Scale, SessionFile, TimeSignature, Track,
+    Bus, Key, Master, Name, Notation, PatchFile, PatternDef, Quantum, Scale, SessionFile,
+    TimeSignature, Track,
 };
 
 fn options() -> ron::Options {
@@ -38,14 +39,59 @@ pub fn parse(file: &str, text: &str) -> Result<SessionFile, PatchError> {
     Ok(session)
 }
 
-/// Read and parse a session file.
+/// Read and parse a session file and the patch files it includes; their
+/// tracks join the session's (marked with where they came from).
 pub fn load(path: &Path) -> Result<SessionFile, PatchError> {
+    let (file, text) = read(path)?;
+    let mut session = parse(&file, &text)?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for (i, inc) in session.includes.clone().iter().enumerate() {
+        let inc_path = base.join(inc);
+        let (inc_file, inc_text) = read(&inc_path)?;
+        let patch: format::PatchFile = options()
+            .from_str(&inc_text)
+            .map_err(|e| from_ron(&inc_file, &inc_text, e))?;
+        for mut t in patch.tracks {
+            if session.track(t.name.as_str()).is_some() {
+                let (line, col) = locate(&inc_text, &format!("\"{}\"", t.name), 0);
+                return Err(PatchError::at(
+                    &inc_file,
+                    &inc_text,
+                    line,
+                    col,
+                    format!(
+                        "a track named \"{}\" already exists (in the session or another include)",
+                        t.name
+                    ),
+                ));
+            }
+            t.origin = Some(i);
+            session.tracks.push(t);
+        }
+    }
+    if !session.includes.is_empty() {
+        session
+            .validate()
+            .map_err(|(_, _, msg)| PatchError::at(&file, &text, 1, 1, msg))?;
+    }
+    Ok(session)
+}
+
+/// The files a session is made of: the session file and its includes.
+pub fn sources(path: &Path, session: &SessionFile) -> Vec<std::path::PathBuf> {
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    std::iter::once(path.to_path_buf())
+        .chain(session.includes.iter().map(|i| base.join(i)))
+        .collect()
+}
+
+fn read(path: &Path) -> Result<(String, String), PatchError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| PatchError::Io {
         file: file.clone(),
         source,
     })?;
-    parse(&file, &text)
+    Ok((file, text))
 }
 
 /// The session as RON text.
@@ -80,9 +126,42 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-/// Save a session file atomically.
+/// Save a session atomically: each track goes back to the file it came
+/// from (the session file or one of its includes); files whose text would
+/// not change are left alone.
 pub fn save(path: &Path, session: &SessionFile) -> std::io::Result<()> {
-    write_atomic(path, &to_string(session))
+    let mut main = session.clone();
+    main.tracks
+        .retain(|t| t.origin.is_none_or(|i| i >= session.includes.len()));
+    write_if_changed(path, &to_string(&main))?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for (i, inc) in session.includes.iter().enumerate() {
+        let patch = format::PatchFile {
+            tracks: session
+                .tracks
+                .iter()
+                .filter(|t| t.origin == Some(i))
+                .cloned()
+                .collect(),
+        };
+        let pretty = ron::ser::PrettyConfig::new()
+            .struct_names(true)
+            .extensions(ron::extensions::Extensions::IMPLICIT_SOME)
+            .indentor("    ".to_string());
+        let text = options()
+            .to_string_pretty(&patch, pretty)
+            .unwrap_or_default()
+            + "\n";
+        write_if_changed(&base.join(inc), &text)?;
+    }
+    Ok(())
+}
+
+fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    write_atomic(path, text)
 }
 
 /// Where the `nth` occurrence of `needle` starts (1-based line, column).

@@ -1,34 +1,220 @@
 //! Hot reload: watching the session file (and the files it includes) and
-//! turning each save into Actions applied on the session's quantum.
+//! turning each save into Actions that land on the session's quantum.
 //!
-//! Control thread only. (Being built for the hot-reload issue; the TUI polls
-//! [`Reloader::poll`] each frame.)
+//! Control thread only. A notify watcher on the files' folders (not the files
+//! themselves, so editors that save by writing a temporary file and renaming
+//! it, or by swapping a symlink, are seen like any other save) feeds events
+//! into a channel; [`Reloader::poll`], called by the UI loop, re-reads the
+//! files, and if they parse, applies `diff(last good version, new version)`
+//! through [`Session::apply_file_change`]. A file that does not parse leaves
+//! the last good state playing; its error is shown once the file has been
+//! quiet for [`ERROR_QUIET`] (so a half-written save does not flash an
+//! error). The reloader never writes the files.
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+
+use crate::patch::{self, PatchError, SessionFile};
 use crate::session::Session;
+
+/// How long a file must stay broken before its error is shown.
+pub const ERROR_QUIET: Duration = Duration::from_millis(150);
+/// How long a missing file (deleted by an editor mid-save) is waited for.
+pub const MISSING_GRACE: Duration = Duration::from_secs(3);
 
 /// What a reload did, for the status line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReloadStatus {
     /// The file changed and its changes were queued to land on the quantum.
     /// `lands_at` is the song beat where they take effect (None: at once).
-    Applied { changes: Vec<String>, took: std::time::Duration, lands_at: Option<f64> },
+    /// An empty `changes` after a failure means the error is cleared.
+    Applied {
+        changes: Vec<String>,
+        took: Duration,
+        lands_at: Option<f64>,
+    },
     /// The file is wrong; the last good state keeps playing.
     Failed { report: String },
 }
 
-/// Watches a session's files.
-#[derive(Default)]
-pub struct Reloader {}
+/// Watches a session's files and applies their saves.
+pub struct Reloader {
+    main: PathBuf,
+    last: SessionFile,
+    watcher: RecommendedWatcher,
+    events: Receiver<notify::Result<notify::Event>>,
+    watched_dirs: BTreeSet<PathBuf>,
+    files: BTreeSet<PathBuf>,
+    pending: bool,
+    pending_since: Option<Instant>,
+    broken: Option<(PatchError, Instant)>,
+    reported: Option<String>,
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    }
+}
 
 impl Reloader {
-    /// Control thread: start watching the session file at `path` (and, once
-    /// includes exist, the files it includes).
-    pub fn watch(_path: &std::path::Path) -> Result<Self, String> {
-        Ok(Self {})
+    /// Control thread: start watching the session file at `path` and its
+    /// includes. `loaded` is the version the session was built from.
+    pub fn new(path: &Path, loaded: SessionFile) -> Result<Self, String> {
+        let (tx, rx) = channel();
+        let watcher = notify::recommended_watcher(move |ev| {
+            let _ = tx.send(ev);
+        })
+        .map_err(|e| format!("cannot watch files: {e}"))?;
+        let mut r = Self {
+            main: absolute(path),
+            last: loaded,
+            watcher,
+            events: rx,
+            watched_dirs: BTreeSet::new(),
+            files: BTreeSet::new(),
+            pending: false,
+            pending_since: None,
+            broken: None,
+            reported: None,
+        };
+        r.rewatch();
+        Ok(r)
     }
 
-    /// Control thread: called by the UI loop; applies pending saves to `session`.
-    pub fn poll(&mut self, _session: &mut Session) -> Option<ReloadStatus> {
+    /// Control thread: watch `path`, reading it now (for a session that has
+    /// not been loaded yet).
+    pub fn watch(path: &Path) -> Result<Self, String> {
+        let loaded = patch::load(path).map_err(|e| e.report())?;
+        Self::new(path, loaded)
+    }
+
+    /// The version of the session file that last loaded cleanly.
+    pub fn last_good(&self) -> &SessionFile {
+        &self.last
+    }
+
+    /// The files being watched.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(PathBuf::as_path)
+    }
+
+    /// Watch every folder holding one of the session's files (and, for a
+    /// symlink, its target's folder).
+    fn rewatch(&mut self) {
+        let mut files = BTreeSet::new();
+        for f in patch::sources(&self.main, &self.last) {
+            let f = absolute(&f);
+            if let Ok(real) = std::fs::canonicalize(&f) {
+                files.insert(real);
+            }
+            files.insert(f);
+        }
+        let dirs: BTreeSet<PathBuf> = files
+            .iter()
+            .filter_map(|f| f.parent().map(Path::to_path_buf))
+            .collect();
+        for d in dirs.difference(&self.watched_dirs.clone()) {
+            if self.watcher.watch(d, RecursiveMode::NonRecursive).is_ok() {
+                self.watched_dirs.insert(d.clone());
+            }
+        }
+        self.files = files;
+    }
+
+    fn relevant(&self, ev: &notify::Event) -> bool {
+        use notify::EventKind::*;
+        matches!(ev.kind, Create(_) | Modify(_) | Remove(_) | Any)
+            && ev.paths.iter().any(|p| self.files.contains(p))
+    }
+
+    /// Control thread, called by the UI loop: apply pending saves to
+    /// `session`. Returns what happened, if anything did.
+    pub fn poll(&mut self, session: &mut Session) -> Option<ReloadStatus> {
+        while let Ok(ev) = self.events.try_recv() {
+            match ev {
+                Ok(ev) if self.relevant(&ev) => {
+                    self.pending = true;
+                    self.pending_since.get_or_insert_with(Instant::now);
+                }
+                Ok(_) => {}
+                // The watcher lost track (queue overflow): just re-read.
+                Err(_) => self.pending = true,
+            }
+        }
+        if self.pending {
+            self.pending = false;
+            let started = Instant::now();
+            match patch::load(&self.main) {
+                Ok(new) => {
+                    self.pending_since = None;
+                    let was_broken = self.broken.take().is_some() || self.reported.take().is_some();
+                    if new == self.last {
+                        self.rewatch();
+                        return was_broken.then(|| ReloadStatus::Applied {
+                            changes: Vec::new(),
+                            took: started.elapsed(),
+                            lands_at: None,
+                        });
+                    }
+                    let change = session.apply_file_change(&self.last, &new);
+                    self.last = new;
+                    self.rewatch();
+                    let mut changes = change.changes;
+                    changes.extend(
+                        change
+                            .errors
+                            .into_iter()
+                            .map(|e| format!("not applied: {e}")),
+                    );
+                    return Some(ReloadStatus::Applied {
+                        changes,
+                        took: started.elapsed(),
+                        lands_at: change.lands_at,
+                    });
+                }
+                Err(PatchError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound
+                        && self
+                            .pending_since
+                            .is_some_and(|t| t.elapsed() < MISSING_GRACE) =>
+                {
+                    // Mid-save: the editor removed the file and will write it again.
+                    self.pending = true;
+                }
+                Err(e) => {
+                    self.pending_since = None;
+                    let since = self
+                        .broken
+                        .as_ref()
+                        .map(|(_, t)| *t)
+                        .unwrap_or_else(Instant::now);
+                    self.broken = Some((e, since));
+                }
+            }
+        }
+        if let Some((e, since)) = &self.broken {
+            if since.elapsed() >= ERROR_QUIET {
+                let report = e.report();
+                if self.reported.as_ref() != Some(&report) {
+                    self.reported = Some(report.clone());
+                    return Some(ReloadStatus::Failed { report });
+                }
+            }
+        }
         None
+    }
+
+    /// Whether a broken file's error is waiting for its quiet time.
+    pub fn has_pending_error(&self) -> bool {
+        self.broken.is_some() && self.reported.is_none()
     }
 }

@@ -261,6 +261,53 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             }
             format!("{track} → {bus} {}", db(*v))
         }
+        AddBus { bus } => {
+            if f.buses.iter().any(|b| b.name == bus.name) {
+                return Err(invalid(format!(
+                    "there is already a bus named \"{}\"",
+                    bus.name
+                )));
+            }
+            if f.buses.len() >= crate::engine::bus::MAX_BUSES {
+                return Err(invalid(format!(
+                    "at most {} buses",
+                    crate::engine::bus::MAX_BUSES
+                )));
+            }
+            f.buses.push(bus.clone());
+            format!("added bus {}", bus.name)
+        }
+        RemoveBus { bus } => {
+            let i = f
+                .buses
+                .iter()
+                .position(|b| b.name.as_str() == bus)
+                .ok_or_else(|| invalid(format!("there is no bus named \"{bus}\"")))?;
+            f.buses.remove(i);
+            for t in &mut f.tracks {
+                t.sends.remove(bus);
+            }
+            format!("removed bus {bus}")
+        }
+        SetBusVolume { bus, db: v } => {
+            let b = f
+                .buses
+                .iter_mut()
+                .find(|b| b.name.as_str() == bus)
+                .ok_or_else(|| invalid(format!("there is no bus named \"{bus}\"")))?;
+            let old = b.volume;
+            b.volume = *v;
+            format!("bus {bus} {} → {}", db(old), db(*v))
+        }
+        SetBusEffects { bus, effects } => {
+            let b = f
+                .buses
+                .iter_mut()
+                .find(|b| b.name.as_str() == bus)
+                .ok_or_else(|| invalid(format!("there is no bus named \"{bus}\"")))?;
+            b.effects = effects.clone();
+            format!("bus {bus} effects {}", effect_names(effects))
+        }
         AddTrack { track } => {
             if f.track(track.name.as_str()).is_some() {
                 return Err(invalid(format!(

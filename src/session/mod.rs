@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod build;
+pub mod diff;
 pub mod edit;
 
 use std::collections::{HashMap, VecDeque};
@@ -35,6 +36,18 @@ pub struct Applied {
     pub description: String,
 }
 
+/// What applying a new version of the session file did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileChange {
+    /// One line per change, as for any action.
+    pub changes: Vec<String>,
+    /// Changes that could not be applied (the live session had diverged,
+    /// e.g. a track renamed live that the file still edits).
+    pub errors: Vec<String>,
+    /// Song beat where the changes land (None: immediately).
+    pub lands_at: Option<f64>,
+}
+
 struct UndoEntry {
     label: String,
     before: SessionFile,
@@ -59,6 +72,8 @@ pub struct Session {
     notices: Vec<String>,
     dirty: bool,
     playing: bool,
+    /// An open undo group: edits inside it undo as one step.
+    group: Option<(String, bool)>,
 }
 
 impl Session {
@@ -88,6 +103,7 @@ impl Session {
             notices: Vec::new(),
             dirty: false,
             playing: false,
+            group: None,
         };
         let empty = s.file.clone();
         s.file = file;
@@ -241,8 +257,88 @@ impl Session {
         Ok(Applied { description })
     }
 
+    /// Start an undo group: every edit until [`Session::end_group`] undoes as
+    /// one step labelled `label` (a reload, a chat reply).
+    pub fn begin_group(&mut self, label: &str) {
+        self.group = Some((label.to_string(), false));
+    }
+
+    pub fn end_group(&mut self) {
+        self.group = None;
+    }
+
+    /// When changes that land on `quantum` should take effect: the next beat
+    /// or bar boundary after the playhead, as one absolute beat so that every
+    /// command of one change lands together. A boundary closer than the
+    /// largest audio buffer is skipped, so it cannot pass before the engine
+    /// sees the commands.
+    pub fn when_for(&self, quantum: patch::Quantum) -> When {
+        let Some(h) = &self.engine else {
+            return When::Now;
+        };
+        let (beat, playing) = h.counters.position();
+        let step = match quantum {
+            patch::Quantum::Immediate => return When::Now,
+            patch::Quantum::Beat => 1.0,
+            patch::Quantum::Bar => self.file.time_signature.beats.max(1) as f64,
+        };
+        if !playing {
+            return When::Now;
+        }
+        let margin = 2048.0 / (self.rate as f64 * 60.0 / self.file.tempo);
+        let mut b = (beat / step).ceil() * step;
+        if b - beat < margin {
+            b += step;
+        }
+        When::Beat(b)
+    }
+
+    /// Apply a new version of the session file: only what differs between
+    /// `previous` (the file as last loaded) and `next` changes, landing on
+    /// `next`'s quantum, and the whole change undoes as one step.
+    pub fn apply_file_change(&mut self, previous: &SessionFile, next: &SessionFile) -> FileChange {
+        let actions = diff::diff(previous, next);
+        let mut out = FileChange::default();
+        if actions.is_empty() {
+            return out;
+        }
+        let when = self.when_for(next.quantum);
+        if let When::Beat(b) = when {
+            out.lands_at = Some(b);
+        }
+        let saved_land = self.land;
+        let was_dirty = self.dirty;
+        self.land = when;
+        self.begin_group("reload");
+        for a in actions {
+            match self.apply(a) {
+                Ok(d) => out.changes.push(d.description),
+                Err(e) => out.errors.push(e.to_string()),
+            }
+        }
+        self.end_group();
+        self.land = saved_land;
+        // The file now says what the session plays: a reload adds nothing unsaved.
+        self.dirty = was_dirty;
+        out
+    }
+
     fn record(&mut self, before: SessionFile, label: String, key: Option<String>) {
         self.redo.clear();
+        if let Some((group_label, recorded)) = &mut self.group {
+            if *recorded {
+                return;
+            }
+            *recorded = true;
+            let label = group_label.clone();
+            self.undo.push(UndoEntry {
+                label,
+                before,
+                key: None,
+                at: Instant::now(),
+            });
+            return;
+        }
         let now = Instant::now();
         if let (Some(k), Some(last)) = (&key, self.undo.last_mut()) {
             if last.key.as_ref() == Some(k) && now.duration_since(last.at) < COALESCE {
