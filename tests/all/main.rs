@@ -14,5 +14,6 @@ mod engine;
 mod errors;
 mod instruments;
 mod mix;
+mod reload;
 mod render;
 mod timing;
