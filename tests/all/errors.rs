@@ -138,6 +138,10 @@ fn every_example_patch_parses_and_round_trips() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("patches");
     let mut n = 0;
     for entry in walk(&dir) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        if text.lines().any(|l| l.trim_start().starts_with("Patch(")) {
+            continue; // an included file, loaded through its session
+        }
         let file = patch::load(&entry).unwrap_or_else(|e| panic!("{}", e.report()));
         let text = patch::to_string(&file);
         let again =
