@@ -94,8 +94,18 @@ fn read(path: &Path) -> Result<(String, String), PatchError> {
     Ok((file, text))
 }
 
-/// The session as RON text.
+/// The session file's own text: its settings and the tracks that live in
+/// it (tracks from included files are written back to those files by [`save`]).
 pub fn to_string(session: &SessionFile) -> String {
+    let own;
+    let session = if session.tracks.iter().any(|t| t.origin.is_some()) {
+        let mut s = session.clone();
+        s.tracks.retain(|t| t.origin.is_none());
+        own = s;
+        &own
+    } else {
+        session
+    };
     let pretty = ron::ser::PrettyConfig::new()
         .struct_names(true)
         .extensions(ron::extensions::Extensions::IMPLICIT_SOME)

@@ -146,7 +146,9 @@ fn every_example_patch_parses_and_round_trips() {
         let text = patch::to_string(&file);
         let again =
             patch::parse("again.ron", &text).unwrap_or_else(|e| panic!("{}\n{text}", e.report()));
-        assert_eq!(file, again, "{}", entry.display());
+        let mut own = file.clone();
+        own.tracks.retain(|t| t.origin.is_none());
+        assert_eq!(own, again, "{}", entry.display());
         n += 1;
     }
     assert!(n >= 3, "found {n} patches");
