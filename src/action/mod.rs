@@ -246,6 +246,13 @@ actions! {
         note: f64 = Number { min: 0.0, max: 127.0, unit: "MIDI note" }, "pitch (60 = C4)",
         velocity: f64 = Number { min: 0.0, max: 1.0, unit: "" }, "loudness",
     }
+    /// Play a note for a length in beats (it releases by itself).
+    PlayNote "play_note" edits=false {
+        track: String = TrackName, "track",
+        note: f64 = Number { min: 0.0, max: 127.0, unit: "MIDI note" }, "pitch (60 = C4)",
+        velocity: f64 = Number { min: 0.0, max: 1.0, unit: "" }, "loudness",
+        beats: f64 = Number { min: 0.001, max: 64.0, unit: "beats" }, "length",
+    }
     /// Release a note on a track.
     NoteOff "note_off" edits=false { track: String = TrackName, "track", note: f64 = Number { min: 0.0, max: 127.0, unit: "MIDI note" }, "pitch" }
     /// Release every note on every track.

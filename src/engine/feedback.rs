@@ -58,6 +58,7 @@ pub struct Counters {
     /// The playhead after the last block (f64 bits), and whether it is moving:
     /// lets the control side pick the next boundary without waiting for feedback.
     song_beat: AtomicU64,
+    clock: AtomicU64,
     playing: std::sync::atomic::AtomicBool,
 }
 
@@ -73,9 +74,15 @@ impl Counters {
 
     /// Audio thread: publish the playhead.
     #[inline]
-    pub fn publish_position(&self, beat: f64, playing: bool) {
+    pub fn publish_position(&self, clock: u64, beat: f64, playing: bool) {
+        self.clock.store(clock, Ordering::Relaxed);
         self.song_beat.store(beat.to_bits(), Ordering::Relaxed);
         self.playing.store(playing, Ordering::Relaxed);
+    }
+
+    /// The engine clock (samples rendered) after the last block.
+    pub fn clock(&self) -> u64 {
+        self.clock.load(Ordering::Relaxed)
     }
 
     /// The playhead as of the last block rendered, and whether it moves.

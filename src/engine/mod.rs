@@ -581,8 +581,7 @@ impl Engine {
 
         self.transport.advance(n);
         self.clock += n as u64;
-        self.counters
-            .publish_position(self.transport.beat(), self.transport.playing);
+        self.counters.publish_position(self.clock, self.transport.beat(), self.transport.playing);
         Counters::bump(&self.counters.blocks, 1);
         if n >= self.report_countdown {
             self.report_countdown = self.report_every;

@@ -358,6 +358,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | Locate { .. }
         | SetLoop { .. }
         | NoteOn { .. }
+        | PlayNote { .. }
         | NoteOff { .. }
         | AllNotesOff {}
         | Undo {}

@@ -74,6 +74,8 @@ pub struct Session {
     playing: bool,
     /// An open undo group: edits inside it undo as one step.
     group: Option<(String, bool)>,
+    /// Set by [`Session::apply_at`]: every command of the action goes out at this time.
+    at: Option<When>,
 }
 
 impl Session {
@@ -104,6 +106,7 @@ impl Session {
             dirty: false,
             playing: false,
             group: None,
+            at: None,
         };
         let empty = s.file.clone();
         s.file = file;
@@ -170,6 +173,15 @@ impl Session {
         !self.redo.is_empty()
     }
 
+    /// Apply an action whose every command (notes and transport included)
+    /// takes effect at `when`: OSC bundles with a timetag use this.
+    pub fn apply_at(&mut self, action: Action, when: When) -> Result<Applied, ActionError> {
+        let saved = self.at.replace(when);
+        let r = self.apply(action);
+        self.at = saved;
+        r
+    }
+
     /// Apply one action from any source.
     pub fn apply(&mut self, action: Action) -> Result<Applied, ActionError> {
         use Action::*;
@@ -220,6 +232,40 @@ impl Session {
                     velocity: *velocity as f32,
                 });
                 return described(format!("{track} note {note} on"));
+            }
+            PlayNote {
+                track,
+                note,
+                velocity,
+                beats,
+            } => {
+                let slot = self
+                    .slot(track)
+                    .ok_or_else(|| ActionError::NoTrack(track.clone()))?;
+                let len = (beats * 60.0 / self.file.tempo * self.rate as f64)
+                    .round()
+                    .max(1.0) as u64;
+                let start = match self.at {
+                    Some(When::Sample(s)) => s,
+                    _ => self
+                        .engine
+                        .as_ref()
+                        .map(|h| h.counters.clock())
+                        .unwrap_or(0),
+                };
+                self.send_now(Op::NoteOn {
+                    slot,
+                    note: *note as f32,
+                    velocity: *velocity as f32,
+                });
+                self.send_at(
+                    Op::NoteOff {
+                        slot,
+                        note: *note as f32,
+                    },
+                    When::Sample(start + len),
+                );
+                return described(format!("{track} note {note} for {beats} beats"));
             }
             NoteOff { track, note } => {
                 let slot = self
@@ -391,11 +437,11 @@ impl Session {
     }
 
     fn send_now(&mut self, op: Op) {
-        self.send_at(op, When::Now);
+        self.send_at(op, self.at.unwrap_or(When::Now));
     }
 
     fn send(&mut self, op: Op) {
-        self.send_at(op, self.land);
+        self.send_at(op, self.at.unwrap_or(self.land));
     }
 
     fn send_at(&mut self, op: Op, at: When) {

@@ -41,3 +41,8 @@ fn action_reference_matches_the_action_table() {
         &[("actions", reference::actions_markdown())],
     );
 }
+
+#[test]
+fn osc_address_map_matches_the_code() {
+    check("docs/osc.md", &[("osc", termdaw::osc::address::markdown())]);
+}

@@ -14,6 +14,7 @@ mod engine;
 mod errors;
 mod instruments;
 mod mix;
+mod osc;
 mod reload;
 mod render;
 mod timing;

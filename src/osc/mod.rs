@@ -1,0 +1,314 @@
+//! OSC: drive termdaw from other programs over UDP.
+//!
+//! A server thread (a small tokio runtime) receives datagrams, decodes them
+//! with rosc and translates each message into an [`Action`] (see
+//! [`address`]); the control loop applies them in [`Osc::poll`]. Bundles with
+//! a future timetag are applied at their sample; late ones at once (and
+//! counted). Malformed, truncated, oversized or unknown packets are dropped
+//! and counted; the queue between the two threads is bounded and `poll`
+//! applies at most [`MAX_PER_POLL`] messages per call, so a flood can starve
+//! neither the UI nor the engine. The server thread never touches the
+//! session; the audio thread never sees OSC at all.
+
+pub mod address;
+
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+use rosc::{OscBundle, OscMessage, OscPacket, OscType};
+
+use crate::engine::When;
+use crate::session::Session;
+pub use address::Request;
+
+/// The default port.
+pub const DEFAULT_PORT: u16 = 7770;
+/// Largest datagram accepted.
+pub const MAX_DATAGRAM: usize = 8192;
+/// Messages waiting between the server thread and the control loop.
+pub const QUEUE: usize = 1024;
+/// Messages applied per `poll`.
+pub const MAX_PER_POLL: usize = 256;
+/// Deepest bundle nesting followed.
+const MAX_NESTING: usize = 8;
+
+/// What the server has seen.
+#[derive(Debug, Default)]
+pub struct OscCounters {
+    pub datagrams: AtomicU64,
+    pub messages: AtomicU64,
+    pub malformed: AtomicU64,
+    pub oversized: AtomicU64,
+    pub unknown: AtomicU64,
+    /// Messages dropped because the control loop was not keeping up.
+    pub dropped: AtomicU64,
+    /// Bundles whose time had passed when they were applied.
+    pub late: AtomicU64,
+    /// Actions that `Session::apply` refused (bad values, unknown track).
+    pub refused: AtomicU64,
+}
+
+fn bump(c: &AtomicU64) {
+    c.fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn get(c: &AtomicU64) -> u64 {
+    c.load(Ordering::Relaxed)
+}
+
+struct Incoming {
+    request: Request,
+    at: Option<SystemTime>,
+    from: SocketAddr,
+}
+
+/// Where engine time and wall-clock time meet: engine clock sample `clock`
+/// is heard at `at`.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeBase {
+    pub clock: u64,
+    pub at: SystemTime,
+    pub rate: f64,
+}
+
+impl TimeBase {
+    /// The engine sample at which wall-clock time `t` falls.
+    pub fn sample_for(&self, t: SystemTime) -> i64 {
+        let secs = match t.duration_since(self.at) {
+            Ok(d) => d.as_secs_f64(),
+            Err(e) => -e.duration().as_secs_f64(),
+        };
+        self.clock as i64 + (secs * self.rate).round() as i64
+    }
+
+    /// For a live session: the engine's last published clock, now.
+    pub fn live(session: &Session) -> Option<Self> {
+        let h = session.engine()?;
+        Some(Self {
+            clock: h.counters.clock(),
+            at: SystemTime::now(),
+            rate: h.rate as f64,
+        })
+    }
+}
+
+pub struct Osc {
+    pub local: SocketAddr,
+    pub counters: Arc<OscCounters>,
+    rx: Receiver<Incoming>,
+    reply: UdpSocket,
+    stop: Arc<tokio::sync::Notify>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum OscError {
+    #[error("OSC: {addr} is not a loopback address; pass --osc-any to listen beyond this machine")]
+    NotLoopback { addr: IpAddr },
+    #[error("OSC: cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+impl Osc {
+    /// Control thread: listen on `addr`. Addresses other than loopback need
+    /// `allow_remote` (anyone on the network could then drive the session).
+    pub fn start(addr: SocketAddr, allow_remote: bool) -> Result<Self, OscError> {
+        if !addr.ip().is_loopback() && !allow_remote {
+            return Err(OscError::NotLoopback { addr: addr.ip() });
+        }
+        let socket = UdpSocket::bind(addr).map_err(|source| OscError::Bind { addr, source })?;
+        let local = socket
+            .local_addr()
+            .map_err(|source| OscError::Bind { addr, source })?;
+        let reply = socket
+            .try_clone()
+            .map_err(|source| OscError::Bind { addr, source })?;
+        socket
+            .set_nonblocking(true)
+            .map_err(|source| OscError::Bind { addr, source })?;
+        let (tx, rx) = sync_channel(QUEUE);
+        let counters = Arc::new(OscCounters::default());
+        let stop = Arc::new(tokio::sync::Notify::new());
+        let thread = {
+            let counters = counters.clone();
+            let stop = stop.clone();
+            std::thread::Builder::new()
+                .name("termdaw-osc".into())
+                .spawn(move || serve(socket, tx, counters, stop))
+                .map_err(|source| OscError::Bind { addr, source })?
+        };
+        Ok(Self {
+            local,
+            counters,
+            rx,
+            reply,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Control thread: apply what arrived (at most [`MAX_PER_POLL`]).
+    /// Returns one line per applied change or refusal, for the status line.
+    pub fn poll(&mut self, session: &mut Session, time: Option<TimeBase>) -> Vec<String> {
+        let mut out = Vec::new();
+        for _ in 0..MAX_PER_POLL {
+            let Ok(inc) = self.rx.try_recv() else { break };
+            match inc.request {
+                Request::State => {
+                    let msg = state_message(session);
+                    if let Ok(bytes) = rosc::encoder::encode(&OscPacket::Message(msg)) {
+                        let _ = self.reply.send_to(&bytes, inc.from);
+                    }
+                }
+                Request::Action(action) => {
+                    let when = match (inc.at, time) {
+                        (Some(t), Some(tb)) => {
+                            let s = tb.sample_for(t);
+                            if s > tb.clock as i64 {
+                                Some(When::Sample(s as u64))
+                            } else {
+                                bump(&self.counters.late);
+                                None
+                            }
+                        }
+                        _ => None,
+                    };
+                    let r = match when {
+                        Some(w) => session.apply_at(action, w),
+                        None => session.apply(action),
+                    };
+                    match r {
+                        Ok(a) => out.push(format!("osc: {}", a.description)),
+                        Err(e) => {
+                            bump(&self.counters.refused);
+                            out.push(format!("osc: {e}"));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Drop for Osc {
+    fn drop(&mut self) {
+        self.stop.notify_one();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `/termdaw/state`: tempo, playing, then per track: name, instrument, volume, pan, mute, solo.
+fn state_message(session: &Session) -> OscMessage {
+    let f = session.file();
+    let mut args = vec![
+        OscType::Float(f.tempo as f32),
+        OscType::Int(session.is_playing() as i32),
+        OscType::Int(f.tracks.len() as i32),
+    ];
+    for t in &f.tracks {
+        args.extend([
+            OscType::String(t.name.to_string()),
+            OscType::String(t.instrument.kind.name().to_string()),
+            OscType::Float(t.volume as f32),
+            OscType::Float(t.pan as f32),
+            OscType::Int(t.mute as i32),
+            OscType::Int(t.solo as i32),
+        ]);
+    }
+    OscMessage {
+        addr: "/termdaw/state".into(),
+        args,
+    }
+}
+
+fn serve(
+    socket: UdpSocket,
+    tx: SyncSender<Incoming>,
+    counters: Arc<OscCounters>,
+    stop: Arc<tokio::sync::Notify>,
+) {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+    else {
+        return;
+    };
+    rt.block_on(async move {
+        let Ok(sock) = tokio::net::UdpSocket::from_std(socket) else {
+            return;
+        };
+        // One byte more than we accept, so an oversized datagram is detected.
+        let mut buf = vec![0u8; MAX_DATAGRAM + 1];
+        loop {
+            tokio::select! {
+                _ = stop.notified() => break,
+                r = sock.recv_from(&mut buf) => {
+                    let Ok((n, from)) = r else { continue };
+                    bump(&counters.datagrams);
+                    if n > MAX_DATAGRAM {
+                        bump(&counters.oversized);
+                        continue;
+                    }
+                    match rosc::decoder::decode_udp(&buf[..n]) {
+                        Ok((_, packet)) => deliver(packet, None, from, &tx, &counters, 0),
+                        Err(_) => bump(&counters.malformed),
+                    }
+                }
+            }
+        }
+    });
+}
+
+fn deliver(
+    packet: OscPacket,
+    at: Option<SystemTime>,
+    from: SocketAddr,
+    tx: &SyncSender<Incoming>,
+    counters: &OscCounters,
+    depth: usize,
+) {
+    match packet {
+        OscPacket::Message(m) => {
+            bump(&counters.messages);
+            match address::request(&m) {
+                Ok(request) => match tx.try_send(Incoming { request, at, from }) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
+                        bump(&counters.dropped)
+                    }
+                },
+                Err(_) => bump(&counters.unknown),
+            }
+        }
+        OscPacket::Bundle(OscBundle { timetag, content }) => {
+            if depth >= MAX_NESTING {
+                bump(&counters.malformed);
+                return;
+            }
+            // Timetag 1 means "immediately".
+            let t = if timetag.seconds == 0 && timetag.fractional <= 1 {
+                at
+            } else {
+                Some(SystemTime::from(timetag))
+            };
+            for p in content {
+                deliver(p, t, from, tx, counters, depth + 1);
+            }
+        }
+    }
+}
+
+/// How long the control loop may wait between polls without hurting latency.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(5);
