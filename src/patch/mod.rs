@@ -98,9 +98,10 @@ fn read(path: &Path) -> Result<(String, String), PatchError> {
 /// it (tracks from included files are written back to those files by [`save`]).
 pub fn to_string(session: &SessionFile) -> String {
     let own;
-    let session = if session.tracks.iter().any(|t| t.origin.is_some()) {
+    let included = |t: &Track| t.origin.is_some_and(|i| i < session.includes.len());
+    let session = if session.tracks.iter().any(included) {
         let mut s = session.clone();
-        s.tracks.retain(|t| t.origin.is_none());
+        s.tracks.retain(|t| !included(t));
         own = s;
         &own
     } else {
