@@ -10,7 +10,7 @@ mod value;
 
 pub use value::{ArgType, ArgValue, FromArg};
 
-use crate::patch::{Bus, EffectDef, InstrumentDef, Track};
+use crate::patch::{Bus, EffectDef, InstrumentDef, MidiSettings, Track};
 
 /// One argument of an action.
 #[derive(Debug, Clone, Copy)]
@@ -226,6 +226,10 @@ actions! {
     SetEffects "set_effects" edits=true { track: String = TrackName, "track", effects: Vec<EffectDef> = Ron, "effect list" }
     /// Set a track's send level to a bus.
     SetSend "set_send" edits=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
+    /// Set a track's pitch-wheel range.
+    SetBendRange "set_bend_range" edits=true { track: String = TrackName, "track", semitones: f64 = Number { min: 0.0, max: 24.0, unit: "semitones" }, "range each way" }
+    /// Replace the MIDI settings (RON, e.g. Midi(channels: {10: "drums"}, cc: [Cc(cc: 74, target: Param("bass", "cutoff"), curve: Exp)])).
+    SetMidi "set_midi" edits=true { midi: MidiSettings = Ron, "MIDI routing and controller mappings" }
     /// Add a return bus (RON, e.g. Bus(name: "verb", effects: [Reverb(mix: 1)])).
     AddBus "add_bus" edits=true { bus: Bus = Ron, "the whole bus" }
     /// Remove a return bus (and every send to it).

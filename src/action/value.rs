@@ -2,7 +2,7 @@
 //!
 //! Control side, pure.
 
-use crate::patch::{Bus, EffectDef, InstrumentDef, Track};
+use crate::patch::{Bus, EffectDef, InstrumentDef, MidiSettings, Track};
 
 /// What an argument accepts; drives validation, help text and JSON schemas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -199,6 +199,17 @@ impl FromArg for Vec<EffectDef> {
 impl FromArg for Bus {
     fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
         ron_options().from_str(ron_text(v)?).map_err(ron_error)
+    }
+    fn to_arg(&self) -> ArgValue {
+        ArgValue::Text(to_ron(self))
+    }
+}
+
+impl FromArg for MidiSettings {
+    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
+        let m: MidiSettings = ron_options().from_str(ron_text(v)?).map_err(ron_error)?;
+        m.check()?;
+        Ok(m)
     }
     fn to_arg(&self) -> ArgValue {
         ArgValue::Text(to_ron(self))

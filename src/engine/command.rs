@@ -128,6 +128,21 @@ pub enum Op {
         note: f32,
     },
     AllNotesOff,
+    /// Sustain pedal: while down, live note-offs are held back.
+    Sustain {
+        slot: Slot,
+        on: bool,
+    },
+    /// Pitch wheel, -1..1 of the track's bend range.
+    PitchBend {
+        slot: Slot,
+        amount: f32,
+    },
+    /// Pitch-wheel range of a track, in semitones.
+    BendRange {
+        slot: Slot,
+        semitones: f32,
+    },
     SetClip {
         slot: Slot,
         clip: Handoff<Clip>,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rtrb::{Consumer, Producer, PushError};
 
-use super::command::{EngineCmd, Garbage};
+use super::command::{EngineCmd, Garbage, Op, Slot};
 use super::feedback::{Counters, Feedback};
 
 pub struct EngineHandle {
@@ -16,6 +16,7 @@ pub struct EngineHandle {
     pub(super) garbage: Consumer<Garbage>,
     pub(super) feedback: Consumer<Feedback>,
     pub(super) tap: Consumer<f32>,
+    pub(super) ports: Vec<InputPort>,
     pub counters: Arc<Counters>,
     pub rate: f32,
 }
@@ -62,8 +63,59 @@ impl EngineHandle {
         }
     }
 
+    /// Take one of the live input rings (for a MIDI device's callback thread).
+    pub fn take_input(&mut self) -> Option<InputPort> {
+        self.ports.pop()
+    }
+
+    /// Give an input ring back (its device closed).
+    pub fn return_input(&mut self, port: InputPort) {
+        self.ports.push(port);
+    }
+
     /// Free slots in the command ring.
     pub fn command_room(&self) -> usize {
         self.commands.slots()
+    }
+}
+
+/// A live input thread's own wait-free ring into the engine. It carries only
+/// note-like commands (no payloads), so nothing it sends needs freeing.
+pub struct InputPort {
+    pub(super) tx: Producer<EngineCmd>,
+    pub(super) counters: Arc<Counters>,
+}
+
+impl InputPort {
+    fn push(&mut self, op: Op) -> bool {
+        let ok = self.tx.push(EngineCmd::now(op)).is_ok();
+        if !ok {
+            Counters::bump(&self.counters.dropped_commands, 1);
+        }
+        ok
+    }
+
+    pub fn note_on(&mut self, slot: Slot, note: f32, velocity: f32) -> bool {
+        self.push(Op::NoteOn {
+            slot,
+            note,
+            velocity,
+        })
+    }
+
+    pub fn note_off(&mut self, slot: Slot, note: f32) -> bool {
+        self.push(Op::NoteOff { slot, note })
+    }
+
+    pub fn sustain(&mut self, slot: Slot, on: bool) -> bool {
+        self.push(Op::Sustain { slot, on })
+    }
+
+    pub fn bend(&mut self, slot: Slot, amount: f32) -> bool {
+        self.push(Op::PitchBend { slot, amount })
+    }
+
+    pub fn all_notes_off(&mut self) -> bool {
+        self.push(Op::AllNotesOff)
     }
 }

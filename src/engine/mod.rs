@@ -40,6 +40,9 @@ pub const MAX_BLOCK: usize = 1024;
 pub const MAX_TRACKS: usize = 64;
 /// Commands waiting for their sample or musical boundary.
 const MAX_SCHEDULED: usize = 512;
+/// Extra command rings for live input threads (MIDI devices), so a note goes
+/// from the device callback straight to the engine without the control loop.
+pub const INPUT_PORTS: usize = 4;
 /// Samples of master output buffered for the spectrum display (~0.34 s at 48 kHz).
 pub const TAP_CAPACITY: usize = 16384;
 /// Objects waiting to go back when the return ring is full.
@@ -76,17 +79,27 @@ pub fn new(config: EngineConfig) -> (EngineHandle, Engine) {
     let (garbage_tx, garbage_rx) = RingBuffer::new(config.garbage_capacity);
     let (fb_tx, fb_rx) = RingBuffer::new(config.feedback_capacity);
     let (tap_tx, tap_rx) = RingBuffer::new(TAP_CAPACITY);
+    let (port_tx, port_rx): (Vec<_>, Vec<_>) =
+        (0..INPUT_PORTS).map(|_| RingBuffer::new(1024)).unzip();
     let counters = Arc::new(Counters::default());
     let handle = EngineHandle {
         commands: cmd_tx,
         garbage: garbage_rx,
         feedback: fb_rx,
         tap: tap_rx,
+        ports: port_tx
+            .into_iter()
+            .map(|tx| handle::InputPort {
+                tx,
+                counters: counters.clone(),
+            })
+            .collect(),
         counters: counters.clone(),
         rate: config.rate,
     };
     let mut engine = Engine::new(config, cmd_rx, garbage_tx, fb_tx, counters);
     engine.tap = Some(tap_tx);
+    engine.inputs = port_rx;
     (handle, engine)
 }
 
@@ -118,6 +131,8 @@ pub struct Engine {
     master_meter: MeterAcc,
     /// Mono copy of the master output for analysis (spectrum), if anyone reads it.
     tap: Option<Producer<f32>>,
+    /// Live input rings (see [`INPUT_PORTS`]).
+    inputs: Vec<Consumer<EngineCmd>>,
 }
 
 impl Engine {
@@ -151,6 +166,7 @@ impl Engine {
             report_countdown: report_every,
             master_meter: MeterAcc::default(),
             tap: None,
+            inputs: Vec::new(),
         }
     }
 
@@ -227,6 +243,13 @@ impl Engine {
             match due {
                 None => self.apply(cmd.op),
                 Some(due) => self.schedule(due, cmd.op),
+            }
+        }
+        // Live input after the control side's commands, so a note for a
+        // track installed in the same block finds it.
+        for i in 0..self.inputs.len() {
+            while let Ok(cmd) = self.inputs[i].pop() {
+                self.apply(cmd.op);
             }
         }
     }
@@ -383,6 +406,21 @@ impl Engine {
             Op::NoteOff { slot, note } => {
                 if let Some(t) = self.track_mut(slot) {
                     t.live_note_off(note);
+                }
+            }
+            Op::Sustain { slot, on } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_sustain(on);
+                }
+            }
+            Op::PitchBend { slot, amount } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_bend(amount);
+                }
+            }
+            Op::BendRange { slot, semitones } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_bend_range(semitones);
                 }
             }
             Op::AllNotesOff => {
@@ -581,7 +619,8 @@ impl Engine {
 
         self.transport.advance(n);
         self.clock += n as u64;
-        self.counters.publish_position(self.clock, self.transport.beat(), self.transport.playing);
+        self.counters
+            .publish_position(self.clock, self.transport.beat(), self.transport.playing);
         Counters::bump(&self.counters.blocks, 1);
         if n >= self.report_countdown {
             self.report_countdown = self.report_every;

@@ -49,6 +49,10 @@ pub struct TrackDsp {
     /// Default note for hits without one.
     pub default_note: f32,
     pub dropped_events: u64,
+    /// Sustain pedal down, and the live notes it is holding.
+    pedal: bool,
+    held: [bool; 128],
+    bend_range: f32,
     /// Send levels to each bus (linear, smoothed).
     sends: [Smoothed; MAX_BUSES],
 }
@@ -101,6 +105,9 @@ impl TrackDsp {
             default_note: 60.0,
             dropped_events: 0,
             sends: [Smoothed::new(0.0, MIX_SMOOTH_S, rate); MAX_BUSES],
+            pedal: false,
+            held: [false; 128],
+            bend_range: 2.0,
         }
     }
 
@@ -176,6 +183,8 @@ impl TrackDsp {
     /// Audio thread: transport stopped or jumped: release everything.
     pub fn on_stop(&mut self) {
         self.offs.clear();
+        self.pedal = false;
+        self.held = [false; 128];
         self.instrument.all_notes_off();
     }
 
@@ -314,7 +323,36 @@ impl TrackDsp {
     }
 
     pub fn live_note_off(&mut self, note: f32) {
-        self.instrument.note_off(note);
+        let key = note.round();
+        if self.pedal && (0.0..128.0).contains(&key) {
+            self.held[key as usize] = true;
+        } else {
+            self.instrument.note_off(note);
+        }
+    }
+
+    /// Audio thread: sustain pedal. Letting it up releases what it held.
+    pub fn set_sustain(&mut self, on: bool) {
+        self.pedal = on;
+        if !on {
+            for k in 0..128 {
+                if std::mem::take(&mut self.held[k]) {
+                    self.instrument.note_off(k as f32);
+                }
+            }
+        }
+    }
+
+    /// Audio thread: pitch wheel position, -1..1 of the bend range.
+    pub fn set_bend(&mut self, amount: f32) {
+        self.instrument
+            .set_bend(amount.clamp(-1.0, 1.0) * self.bend_range);
+    }
+
+    pub fn set_bend_range(&mut self, semitones: f32) {
+        if semitones.is_finite() {
+            self.bend_range = semitones.clamp(0.0, 48.0);
+        }
     }
 
     pub fn active_voices(&self) -> usize {

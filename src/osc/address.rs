@@ -91,7 +91,7 @@ pub const SHORT_FORMS: &[ShortForm] = &[
 /// What a message asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
-    Action(Action),
+    Action(Box<Action>),
     /// `/termdaw/state`: reply with the session's state.
     State,
 }
@@ -111,7 +111,7 @@ fn arg(t: &OscType) -> Result<ArgValue, String> {
 
 fn build(name: &str, args: Vec<ArgValue>) -> Result<Request, String> {
     Action::from_args(name, &args)
-        .map(Request::Action)
+        .map(|a| Request::Action(Box::new(a)))
         .map_err(|e| e.to_string())
 }
 

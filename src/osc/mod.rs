@@ -182,8 +182,8 @@ impl Osc {
                         _ => None,
                     };
                     let r = match when {
-                        Some(w) => session.apply_at(action, w),
-                        None => session.apply(action),
+                        Some(w) => session.apply_at(*action, w),
+                        None => session.apply(*action),
                     };
                     match r {
                         Ok(a) => out.push(format!("osc: {}", a.description)),

@@ -50,6 +50,96 @@ pub struct SessionFile {
     /// Patch files whose tracks join this session (paths relative to this file).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub includes: Vec<String>,
+    /// How MIDI input plays and controls the session.
+    #[serde(default, skip_serializing_if = "MidiSettings::is_empty")]
+    pub midi: MidiSettings,
+}
+
+/// MIDI routing and controller mappings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename = "Midi", deny_unknown_fields)]
+pub struct MidiSettings {
+    /// MIDI channel (1–16) → the track it plays. Other channels play the
+    /// selected track.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub channels: BTreeMap<u8, String>,
+    /// Controller (CC) mappings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<CcMap>,
+    /// Follow incoming MIDI clock: tempo, start and stop.
+    #[serde(default)]
+    pub clock: bool,
+}
+
+impl MidiSettings {
+    pub fn is_empty(&self) -> bool {
+        self.channels.is_empty() && self.cc.is_empty() && !self.clock
+    }
+
+    /// Channels 1–16, controller numbers 0–127, ranges with min below max.
+    pub fn check(&self) -> Result<(), String> {
+        for ch in self
+            .channels
+            .keys()
+            .chain(self.cc.iter().filter_map(|c| c.channel.as_ref()))
+        {
+            if !(1..=16).contains(ch) {
+                return Err(format!("MIDI channels are 1 to 16, found {ch}"));
+            }
+        }
+        for c in &self.cc {
+            if c.cc > 127 {
+                return Err(format!("controller numbers are 0 to 127, found {}", c.cc));
+            }
+            if let (Some(a), Some(b)) = (c.min, c.max) {
+                if !(a.is_finite() && b.is_finite()) {
+                    return Err(format!("CC {}: min and max must be numbers", c.cc));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One controller mapping: a CC number (on one channel or any) moves a target
+/// between `min` and `max` (defaults: the target's whole range) along `curve`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Cc", deny_unknown_fields)]
+pub struct CcMap {
+    pub cc: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<u8>,
+    pub target: CcTarget,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub curve: Curve,
+}
+
+/// What a controller moves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CcTarget {
+    /// An instrument parameter: (track, parameter).
+    Param(String, String),
+    Volume(String),
+    Pan(String),
+    /// A send level: (track, bus).
+    Send(String, String),
+    Tempo,
+    MasterVolume,
+}
+
+/// How the controller's 0–127 maps onto the range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Curve {
+    #[default]
+    Linear,
+    /// Equal steps in ratio (for frequencies and times): min·(max/min)^x.
+    Exp,
+    /// Fast at first, then slower: the square root of the position.
+    Log,
 }
 
 /// A file included by a session: more tracks, kept in their own file.
@@ -73,6 +163,7 @@ impl Default for SessionFile {
             buses: Vec::new(),
             tracks: Vec::new(),
             includes: Vec::new(),
+            midi: MidiSettings::default(),
         }
     }
 }
@@ -139,6 +230,13 @@ pub struct Track {
     /// Polyphony limit.
     #[serde(default = "d_voices", deserialize_with = "de_voices")]
     pub voices: u32,
+    /// Pitch-wheel range, semitones each way.
+    #[serde(
+        default = "d_bend",
+        deserialize_with = "de_bend",
+        skip_serializing_if = "is_default_bend"
+    )]
+    pub bend_range: f64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub effects: Vec<EffectDef>,
     /// Send levels (dB) to buses, by bus name.
@@ -167,6 +265,7 @@ impl Track {
             mute: false,
             solo: false,
             voices: d_voices(),
+            bend_range: d_bend(),
             effects: Vec::new(),
             sends: BTreeMap::new(),
             origin: None,
@@ -508,6 +607,15 @@ fn d_gate() -> f64 {
 }
 fn d_voices() -> u32 {
     8
+}
+fn d_bend() -> f64 {
+    2.0
+}
+fn is_default_bend(v: &f64) -> bool {
+    *v == 2.0
+}
+fn de_bend<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    ranged(d, (0.0, 24.0), "bend_range", " semitones")
 }
 
 fn ranged<'de, D: Deserializer<'de>>(

@@ -19,8 +19,8 @@ use std::path::Path;
 pub use device::{Device, EffectDef, InstrumentDef};
 pub use error::PatchError;
 pub use format::{
-    Bus, Key, Master, Name, Notation, PatchFile, PatternDef, Quantum, Scale, SessionFile,
-    TimeSignature, Track,
+    Bus, CcMap, CcTarget, Curve, Key, Master, MidiSettings, Name, Notation, PatchFile, PatternDef,
+    Quantum, Scale, SessionFile, TimeSignature, Track,
 };
 
 fn options() -> ron::Options {
@@ -268,6 +268,9 @@ fn plain(e: &ron::Error) -> String {
 impl SessionFile {
     /// Cross-field checks. On failure: (text to point at, which occurrence, message).
     pub fn validate(&self) -> Result<(), (String, usize, String)> {
+        if let Err(m) = self.midi.check() {
+            return Err(("midi".into(), 0, m));
+        }
         let mut seen: Vec<&str> = Vec::new();
         for t in &self.tracks {
             let n = t.name.as_str();

@@ -51,6 +51,11 @@ pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {
             db: new.master.ceiling,
         });
     }
+    if old.midi != new.midi {
+        out.push(SetMidi {
+            midi: new.midi.clone(),
+        });
+    }
     if old.master.effects != new.master.effects {
         out.push(SetMasterEffects {
             effects: new.master.effects.clone(),
@@ -130,6 +135,12 @@ fn track_diff(o: &Track, n: &Track, out: &mut Vec<Action>) {
                 value,
             });
         }
+    }
+    if o.bend_range != n.bend_range {
+        out.push(SetBendRange {
+            track: track.clone(),
+            semitones: n.bend_range,
+        });
     }
     if o.voices != n.voices {
         out.push(SetVoices {

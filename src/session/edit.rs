@@ -261,6 +261,19 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             }
             format!("{track} → {bus} {}", db(*v))
         }
+        SetBendRange { track, semitones } => {
+            track_mut(f, track)?.bend_range = *semitones;
+            format!("{track}.bend_range ±{semitones} semitones")
+        }
+        SetMidi { midi } => {
+            midi.check().map_err(invalid)?;
+            f.midi = midi.clone();
+            format!(
+                "MIDI: {} channel route(s), {} controller mapping(s)",
+                midi.channels.len(),
+                midi.cc.len()
+            )
+        }
         AddBus { bus } => {
             if f.buses.iter().any(|b| b.name == bus.name) {
                 return Err(invalid(format!(

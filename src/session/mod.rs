@@ -570,6 +570,12 @@ impl Session {
                     slot,
                     track: Handoff::new(Box::new(dsp)),
                 });
+                if n.bend_range != 2.0 {
+                    self.send(Op::BendRange {
+                        slot,
+                        semitones: n.bend_range as f32,
+                    });
+                }
                 self.sync_sends(slot, &no_sends, &n.sends);
                 continue;
             };
@@ -602,6 +608,12 @@ impl Session {
                 self.send(Op::SetClip {
                     slot,
                     clip: Handoff::new(Box::new(clip)),
+                });
+            }
+            if o.bend_range != n.bend_range {
+                self.send(Op::BendRange {
+                    slot,
+                    semitones: n.bend_range as f32,
                 });
             }
             if o.volume != n.volume {

@@ -1,7 +1,7 @@
 //! OSC with real UDP datagrams against the running server.
 
 use std::net::UdpSocket;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 
@@ -135,7 +135,7 @@ fn addresses_translate_to_actions() {
             addr: addr.into(),
             args,
         });
-        assert_eq!(got, Ok(Request::Action(want)), "{addr}");
+        assert_eq!(got, Ok(Request::Action(Box::new(want))), "{addr}");
     }
     for bad in [
         "/other/play",

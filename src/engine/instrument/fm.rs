@@ -166,6 +166,8 @@ pub struct Fm {
     feedback: Glide,
     pan: Glide,
     rate: f32,
+    /// Pitch-wheel frequency ratio.
+    bend: f32,
 }
 
 impl Fm {
@@ -197,6 +199,7 @@ impl Fm {
             pan: Glide::new(v[P_PAN]),
             values: v,
             rate,
+            bend: 1.0,
         }
     }
 }
@@ -307,9 +310,9 @@ impl Instrument for Fm {
                 let s = c * v.gain * v.env.next();
                 left[i] += s * (gl0 + dgl * t);
                 right[i] += s * (gr0 + dgr * t);
-                pc += v.inc;
+                pc += v.inc * self.bend;
                 pc -= pc.floor();
-                pm += v.inc * ratio;
+                pm += v.inc * self.bend * ratio;
                 pm -= pm.floor();
                 ie *= v.idx_mul;
             }
@@ -326,6 +329,12 @@ impl Instrument for Fm {
 
     fn active_voices(&self) -> usize {
         self.alloc.sounding()
+    }
+
+    fn set_bend(&mut self, semitones: f32) {
+        if semitones.is_finite() {
+            self.bend = (semitones.clamp(-48.0, 48.0) / 12.0).exp2();
+        }
     }
 }
 

@@ -32,6 +32,9 @@ pub trait Instrument: Send {
     fn render(&mut self, left: &mut [f32], right: &mut [f32]);
     /// Voices currently making sound (fading ones included).
     fn active_voices(&self) -> usize;
+    /// Bend every voice's pitch by `semitones` (pitch wheel). Instruments
+    /// whose pitch cannot glide (drums, samples, pluck) ignore it.
+    fn set_bend(&mut self, _semitones: f32) {}
 }
 
 /// Every kind of instrument a track can hold.

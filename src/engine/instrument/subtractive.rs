@@ -177,6 +177,8 @@ struct Shared {
     /// Filter output mix: low, band, high.
     mode: [f32; 3],
     unison_gain: f32,
+    /// Pitch-wheel frequency ratio applied to every oscillator.
+    bend: f32,
 }
 
 pub struct Synth {
@@ -192,6 +194,8 @@ pub struct Synth {
     lanes_l: Box<[V]>,
     lanes_r: Box<[V]>,
     spread_sign: f32,
+    /// Pitch-wheel frequency ratio.
+    bend: f32,
 }
 
 impl Synth {
@@ -222,6 +226,7 @@ impl Synth {
             lanes_l: vec![[0.0; LANES]; MAX_BLOCK].into_boxed_slice(),
             lanes_r: vec![[0.0; LANES]; MAX_BLOCK].into_boxed_slice(),
             spread_sign: 1.0,
+            bend: 1.0,
         }
     }
 
@@ -254,6 +259,7 @@ impl Synth {
             env_amount: v[P_ENV_AMOUNT],
             mode,
             unison_gain: if v[P_UNISON] >= 1.5 { 0.7 } else { 1.0 },
+            bend: self.bend,
         }
     }
 
@@ -436,6 +442,12 @@ impl Instrument for Synth {
     fn active_voices(&self) -> usize {
         self.alloc.sounding()
     }
+
+    fn set_bend(&mut self, semitones: f32) {
+        if semitones.is_finite() {
+            self.bend = (semitones.clamp(-48.0, 48.0) / 12.0).exp2();
+        }
+    }
 }
 
 /// tan(x) for 0 <= x < pi/2 (rational approximation, ~1e-6 relative error in range used).
@@ -533,16 +545,20 @@ fn group_kernel<const W: u8, const U: bool>(
         a1[l] = 1.0 / (1.0 + gg * (gg + k));
         a2[l] = gg * a1[l];
         a3[l] = gg * a2[l];
-        inv1[l] = 1.0 / g.inc1[l].max(1e-9);
-        inv2[l] = 1.0 / g.inc2[l].max(1e-9);
+        inv1[l] = 1.0 / (g.inc1[l] * sh.bend).clamp(1e-9, 0.49);
+        inv2[l] = 1.0 / (g.inc2[l] * sh.bend).clamp(1e-9, 0.49);
     }
     let [ml, mb, mh] = sh.mode;
     let ug = sh.unison_gain;
     // Keep the whole group state in locals (registers) across the sub-block.
     let mut p1 = g.p1;
     let mut p2 = g.p2;
-    let inc1 = g.inc1;
-    let inc2 = g.inc2;
+    let mut inc1 = g.inc1;
+    let mut inc2 = g.inc2;
+    for l in 0..LANES {
+        inc1[l] = (inc1[l] * sh.bend).min(0.49);
+        inc2[l] = (inc2[l] * sh.bend).min(0.49);
+    }
     let mut ic1 = g.ic1;
     let mut ic2 = g.ic2;
     let mut amp = g.amp;

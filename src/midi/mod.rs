@@ -1,0 +1,527 @@
+//! MIDI input: controllers play and drive the session.
+//!
+//! Each open device gets a midir connection whose callback (the device's
+//! input thread) decodes bytes and sends notes, the sustain pedal and the
+//! pitch wheel straight to the engine through its own wait-free
+//! [`InputPort`], so a note sounds at the next block; it never touches the
+//! session. Controller changes, clock and start/stop go to the control loop
+//! through a bounded channel and become Actions in [`MidiIn::poll`] (mapped
+//! CCs, MIDI learn, clock follow). Devices that disappear are noticed,
+//! their notes released, and reopened when they come back; a machine with no
+//! MIDI system at all gets one notice.
+
+pub mod decode;
+pub mod map;
+
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use midir::{MidiInput, MidiInputConnection};
+
+use crate::engine::handle::InputPort;
+use crate::engine::Slot;
+use crate::session::Session;
+use decode::{Decoder, MidiMsg};
+
+const NO_SLOT: u16 = u16::MAX;
+/// Control events waiting for the control loop.
+const QUEUE: usize = 1024;
+/// How often device lists are rescanned for arrivals and departures.
+const RESCAN: Duration = Duration::from_secs(1);
+
+/// Which tracks notes go to; written by the control loop, read by the input threads.
+#[derive(Debug)]
+pub struct Routing {
+    pub selected: AtomicU16,
+    pub channels: [AtomicU16; 16],
+}
+
+impl Default for Routing {
+    fn default() -> Self {
+        Self {
+            selected: AtomicU16::new(NO_SLOT),
+            channels: std::array::from_fn(|_| AtomicU16::new(NO_SLOT)),
+        }
+    }
+}
+
+impl Routing {
+    /// The engine slot that MIDI channel `channel` (0-based) plays.
+    pub fn slot_for(&self, channel: u8) -> Option<Slot> {
+        let ch = self.channels[(channel & 15) as usize].load(Ordering::Relaxed);
+        let s = if ch != NO_SLOT {
+            ch
+        } else {
+            self.selected.load(Ordering::Relaxed)
+        };
+        (s != NO_SLOT).then_some(s)
+    }
+}
+
+/// What the input threads hand the control loop.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ControlEvent {
+    /// 1-based channel.
+    Cc {
+        channel: u8,
+        cc: u8,
+        value: u8,
+    },
+    Clock(Instant),
+    Start,
+    Continue,
+    Stop,
+}
+
+/// Per-connection state, owned by the device's input thread.
+struct Conn {
+    port: InputPort,
+    decoder: Decoder,
+    routing: Arc<Routing>,
+    events: SyncSender<ControlEvent>,
+    /// Notes this device holds down, per slot it played them on.
+    down: Vec<(Slot, u8)>,
+}
+
+impl Conn {
+    /// The device's input thread: one MIDI message (or several bytes).
+    fn on_bytes(&mut self, bytes: &[u8]) {
+        let mut dec = std::mem::take(&mut self.decoder);
+        dec.feed_all(bytes, |m| self.on_msg(m));
+        self.decoder = dec;
+    }
+
+    fn on_msg(&mut self, m: MidiMsg) {
+        match m {
+            MidiMsg::NoteOn {
+                channel,
+                note,
+                velocity,
+            } => {
+                if let Some(slot) = self.routing.slot_for(channel) {
+                    self.port
+                        .note_on(slot, note as f32, velocity as f32 / 127.0);
+                    if self.down.len() < 256 {
+                        self.down.push((slot, note));
+                    }
+                }
+            }
+            MidiMsg::NoteOff { channel, note } => {
+                if let Some(slot) = self.routing.slot_for(channel) {
+                    self.port.note_off(slot, note as f32);
+                }
+                // Release on every slot this note went to (the routing may have changed).
+                let mut i = 0;
+                while i < self.down.len() {
+                    if self.down[i].1 == note {
+                        let (s, n) = self.down.swap_remove(i);
+                        if Some(s) != self.routing.slot_for(channel) {
+                            self.port.note_off(s, n as f32);
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            MidiMsg::Cc {
+                channel,
+                cc: 64,
+                value,
+            } => {
+                if let Some(slot) = self.routing.slot_for(channel) {
+                    self.port.sustain(slot, value >= 64);
+                }
+            }
+            MidiMsg::Cc {
+                channel, cc: 123, ..
+            } => {
+                // All Notes Off.
+                let _ = channel;
+                self.release_all();
+            }
+            MidiMsg::Cc { channel, cc, value } => {
+                let _ = self.events.try_send(ControlEvent::Cc {
+                    channel: channel + 1,
+                    cc,
+                    value,
+                });
+            }
+            MidiMsg::PitchBend { channel, value } => {
+                if let Some(slot) = self.routing.slot_for(channel) {
+                    self.port.bend(slot, value as f32 / 8192.0);
+                }
+            }
+            MidiMsg::Clock => {
+                let _ = self.events.try_send(ControlEvent::Clock(Instant::now()));
+            }
+            MidiMsg::Start => {
+                let _ = self.events.try_send(ControlEvent::Start);
+            }
+            MidiMsg::Continue => {
+                let _ = self.events.try_send(ControlEvent::Continue);
+            }
+            MidiMsg::Stop => {
+                let _ = self.events.try_send(ControlEvent::Stop);
+            }
+            MidiMsg::Program { .. } => {}
+        }
+    }
+
+    /// Release every note this device holds (it went away, or asked).
+    fn release_all(&mut self) {
+        for (slot, note) in std::mem::take(&mut self.down) {
+            self.port.note_off(slot, note as f32);
+        }
+    }
+}
+
+/// A byte source that plays through the same path as a device: decoder,
+/// routing, the engine's input ring and the control channel. For MIDI that
+/// arrives some other way (a serial port, a file, a test). Dropping it
+/// releases its notes.
+pub struct ByteFeed(Option<Conn>);
+
+impl ByteFeed {
+    /// Whatever thread feeds bytes owns this.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if let Some(c) = self.0.as_mut() {
+            c.on_bytes(bytes);
+        }
+    }
+
+    /// Release its notes and give its input ring back.
+    pub fn close(mut self, session: &mut Session) {
+        if let Some(mut c) = self.0.take() {
+            c.release_all();
+            if let Some(h) = session.engine_mut() {
+                h.return_input(c.port);
+            }
+        }
+    }
+}
+
+impl Drop for ByteFeed {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            c.release_all();
+        }
+    }
+}
+
+/// Which devices to open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wanted {
+    /// Every input device.
+    All,
+    /// Devices whose name contains this, or the one at this index.
+    Named(String),
+    /// termdaw's own virtual input port, for other programs to connect to.
+    Virtual,
+    None,
+}
+
+struct Open {
+    name: String,
+    conn: MidiInputConnection<Conn>,
+}
+
+pub struct MidiIn {
+    wanted: Wanted,
+    scanner: Option<MidiInput>,
+    open: Vec<Open>,
+    routing: Arc<Routing>,
+    events: Receiver<ControlEvent>,
+    tx: SyncSender<ControlEvent>,
+    last_scan: Option<Instant>,
+    notices: Vec<String>,
+    /// Armed MIDI learn: the next controller moved is reported, not applied.
+    learning: bool,
+    /// Recent clock ticks, for the tempo estimate.
+    ticks: Vec<Instant>,
+}
+
+/// What `poll` saw that the UI may want to show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MidiReport {
+    Applied(String),
+    Learned { channel: u8, cc: u8 },
+}
+
+/// The input port names midir sees now.
+pub fn list_inputs() -> Result<Vec<String>, String> {
+    let mi = MidiInput::new("termdaw-list").map_err(|e| e.to_string())?;
+    Ok(mi
+        .ports()
+        .iter()
+        .map(|p| mi.port_name(p).unwrap_or_else(|_| "(unnamed)".into()))
+        .collect())
+}
+
+impl MidiIn {
+    /// Control thread. Never fails: without a MIDI system it says so once.
+    pub fn new(wanted: Wanted) -> Self {
+        let (tx, rx) = sync_channel(QUEUE);
+        let mut notices = Vec::new();
+        let scanner = match MidiInput::new("termdaw-scan") {
+            Ok(m) => Some(m),
+            Err(e) => {
+                if wanted != Wanted::None {
+                    notices.push(format!(
+                        "no MIDI input available ({e}); continuing without MIDI"
+                    ));
+                }
+                None
+            }
+        };
+        Self {
+            wanted,
+            scanner,
+            open: Vec::new(),
+            routing: Arc::new(Routing::default()),
+            events: rx,
+            tx,
+            last_scan: None,
+            notices,
+            learning: false,
+            ticks: Vec::new(),
+        }
+    }
+
+    pub fn routing(&self) -> &Arc<Routing> {
+        &self.routing
+    }
+
+    /// Names of the open devices.
+    pub fn open_devices(&self) -> Vec<String> {
+        self.open.iter().map(|o| o.name.clone()).collect()
+    }
+
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Arm MIDI learn: the next controller moved is reported by `poll`.
+    pub fn learn(&mut self) {
+        self.learning = true;
+    }
+
+    /// The track notes go to when their channel has no route of its own.
+    pub fn select(&self, slot: Option<Slot>) {
+        self.routing
+            .selected
+            .store(slot.unwrap_or(NO_SLOT), Ordering::Relaxed);
+    }
+
+    /// A [`ByteFeed`] into this input (takes one of the engine's input rings).
+    pub fn byte_feed(&mut self, session: &mut Session) -> Option<ByteFeed> {
+        let port = session.engine_mut()?.take_input()?;
+        Some(ByteFeed(Some(Conn {
+            port,
+            decoder: Decoder::default(),
+            routing: self.routing.clone(),
+            events: self.tx.clone(),
+            down: Vec::with_capacity(256),
+        })))
+    }
+
+    fn connect(&mut self, session: &mut Session, port_index: Option<usize>, name: &str) {
+        let Some(port) = session.engine_mut().and_then(|h| h.take_input()) else {
+            self.notices
+                .push(format!("MIDI: no free input port for {name}"));
+            return;
+        };
+        let conn = Conn {
+            port,
+            decoder: Decoder::default(),
+            routing: self.routing.clone(),
+            events: self.tx.clone(),
+            down: Vec::with_capacity(256),
+        };
+        let input = match MidiInput::new("termdaw") {
+            Ok(i) => i,
+            Err(e) => {
+                self.notices.push(format!("MIDI: {e}"));
+                if let Some(h) = session.engine_mut() {
+                    h.return_input(conn.port);
+                }
+                return;
+            }
+        };
+        let cb = |_ts: u64, bytes: &[u8], c: &mut Conn| c.on_bytes(bytes);
+        let target = match port_index {
+            Some(i) => match input.ports().get(i).cloned() {
+                Some(p) => Some(p),
+                None => {
+                    self.notices
+                        .push(format!("MIDI: {name} went away before it could be opened"));
+                    if let Some(h) = session.engine_mut() {
+                        h.return_input(conn.port);
+                    }
+                    return;
+                }
+            },
+            None => None,
+        };
+        // A failed connect keeps our state inside midir, so its input port is
+        // lost; that costs one of the engine's spare rings, never a note.
+        let result = match target {
+            Some(p) => input
+                .connect(&p, "termdaw-in", cb, conn)
+                .map_err(|e| e.to_string()),
+            #[cfg(unix)]
+            None => {
+                use midir::os::unix::VirtualInput;
+                input
+                    .create_virtual(name, cb, conn)
+                    .map_err(|e| e.to_string())
+            }
+            #[cfg(not(unix))]
+            None => Err("virtual ports are not supported on this system".to_string()),
+        };
+        match result {
+            Ok(conn) => {
+                self.notices.push(format!("MIDI: listening to {name}"));
+                self.open.push(Open {
+                    name: name.to_string(),
+                    conn,
+                });
+            }
+            Err(e) => self.notices.push(format!("MIDI: cannot open {name}: {e}")),
+        }
+    }
+
+    fn close(&mut self, session: &mut Session, i: usize) {
+        let o = self.open.remove(i);
+        let (_, mut conn) = o.conn.close();
+        conn.release_all();
+        if let Some(h) = session.engine_mut() {
+            h.return_input(conn.port);
+        }
+    }
+
+    fn rescan(&mut self, session: &mut Session) {
+        if self.wanted == Wanted::Virtual {
+            if self.open.is_empty() {
+                self.connect(session, None, "termdaw");
+            }
+            return;
+        }
+        let Some(scanner) = &self.scanner else { return };
+        let names: Vec<String> = scanner
+            .ports()
+            .iter()
+            .map(|p| scanner.port_name(p).unwrap_or_default())
+            .collect();
+        // Departures: release their notes, give their ports back.
+        let mut i = 0;
+        while i < self.open.len() {
+            if names.contains(&self.open[i].name) {
+                i += 1;
+            } else {
+                let name = self.open[i].name.clone();
+                self.close(session, i);
+                self.notices.push(format!(
+                    "MIDI: {name} disconnected; will reopen it when it comes back"
+                ));
+            }
+        }
+        // Arrivals.
+        for (idx, name) in names.iter().enumerate() {
+            if name.starts_with("termdaw") || self.open.iter().any(|o| &o.name == name) {
+                continue;
+            }
+            let want = match &self.wanted {
+                Wanted::All => true,
+                Wanted::Named(w) => name.contains(w.as_str()) || w.parse::<usize>() == Ok(idx),
+                Wanted::Virtual | Wanted::None => false,
+            };
+            if want {
+                self.connect(session, Some(idx), name);
+            }
+        }
+    }
+
+    /// Control thread, once per UI frame: open/close devices, route notes to
+    /// the right tracks, turn controller moves into Actions.
+    pub fn poll(&mut self, session: &mut Session) -> Vec<MidiReport> {
+        let mut out = Vec::new();
+        // Keep the input threads' routing in step with the session.
+        for ch in 1..=16u8 {
+            let slot = session
+                .file()
+                .midi
+                .channels
+                .get(&ch)
+                .and_then(|t| session.slot(t));
+            self.routing.channels[(ch - 1) as usize]
+                .store(slot.unwrap_or(NO_SLOT), Ordering::Relaxed);
+        }
+        if self.wanted != Wanted::None && self.last_scan.is_none_or(|t| t.elapsed() >= RESCAN) {
+            self.last_scan = Some(Instant::now());
+            self.rescan(session);
+        }
+        for _ in 0..QUEUE {
+            let Ok(ev) = self.events.try_recv() else {
+                break;
+            };
+            match ev {
+                ControlEvent::Cc { channel, cc, value } => {
+                    if self.learning {
+                        self.learning = false;
+                        out.push(MidiReport::Learned { channel, cc });
+                        continue;
+                    }
+                    let actions: Vec<_> = map::matching(session.file(), channel, cc)
+                        .filter_map(|m| map::action(m, value, session.file()))
+                        .collect();
+                    for a in actions {
+                        match session.apply(a) {
+                            Ok(d) => out.push(MidiReport::Applied(d.description)),
+                            Err(e) => out.push(MidiReport::Applied(format!("MIDI: {e}"))),
+                        }
+                    }
+                }
+                ControlEvent::Clock(t) if session.file().midi.clock => {
+                    self.ticks.push(t);
+                    if self.ticks.len() > 48 {
+                        self.ticks.remove(0);
+                    }
+                    if self.ticks.len() == 48 {
+                        let span = self.ticks[47].duration_since(self.ticks[0]).as_secs_f64();
+                        let bpm = 60.0 * 47.0 / 24.0 / span.max(1e-6);
+                        let bpm = (bpm * 10.0).round() / 10.0;
+                        if (bpm - session.file().tempo).abs() >= 0.2
+                            && (20.0..=999.0).contains(&bpm)
+                        {
+                            if let Ok(d) = session.apply(crate::action::Action::SetTempo { bpm }) {
+                                out.push(MidiReport::Applied(d.description));
+                            }
+                        }
+                    }
+                }
+                ControlEvent::Start | ControlEvent::Continue if session.file().midi.clock => {
+                    if matches!(ev, ControlEvent::Start) {
+                        let _ = session.apply(crate::action::Action::Locate { beat: 0.0 });
+                    }
+                    let _ = session.apply(crate::action::Action::Play {});
+                    out.push(MidiReport::Applied("MIDI clock: play".into()));
+                }
+                ControlEvent::Stop if session.file().midi.clock => {
+                    let _ = session.apply(crate::action::Action::Stop {});
+                    out.push(MidiReport::Applied("MIDI clock: stop".into()));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Close every device, releasing their notes.
+    pub fn close_all(&mut self, session: &mut Session) {
+        while !self.open.is_empty() {
+            self.close(session, 0);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! MIDI: notes, sustain, pitch bend, routing, controller mappings and learn,
+//! through the same decode → routing → engine path a device uses.
+
+use crate::common::*;
+use termdaw::midi::{map, MidiIn, MidiReport, Wanted};
+use termdaw::patch::{CcMap, CcTarget, Curve};
+
+const S: &str = r#"Session(tempo: 120, tracks: [
+    Track(name: "keys", instrument: Synth(wave: Sine, unison: 1, attack: 0, sustain: 1, release: 0.005, cutoff: 20000)),
+    Track(name: "drums", instrument: Kick()),
+], midi: Midi(channels: {10: "drums"}, cc: [
+    Cc(cc: 74, target: Param("keys", "cutoff"), min: 200, max: 8000, curve: Exp),
+    Cc(cc: 7, channel: 1, target: Volume("keys")),
+]))"#;
+
+fn setup() -> (termdaw::session::Session, termdaw::engine::Engine, MidiIn) {
+    let (mut s, e) = prepare(S);
+    let mut m = MidiIn::new(Wanted::None);
+    m.select(s.slot("keys"));
+    m.poll(&mut s);
+    (s, e, m)
+}
+
+#[test]
+fn a_note_sounds_at_the_next_block_and_stops_on_note_off() {
+    let (mut s, mut e, mut m) = setup();
+    let mut feed = m.byte_feed(&mut s).unwrap();
+    let _ = render_with(&mut s, &mut e, 6400, |_, _| {});
+    feed.feed(&[0x90, 69, 100]);
+    let a = render_with(&mut s, &mut e, 9600, |_, _| {});
+    assert_eq!(
+        a.onset(0.0),
+        Some(0),
+        "sounds from the first sample of the next block"
+    );
+    let f = peak_frequency(&a.l[..8192], RATE as f32);
+    assert!((f / 440.0 - 1.0).abs() < 0.005, "{f}");
+    feed.feed(&[0x80, 69, 0]);
+    let b = render_with(&mut s, &mut e, 4800, |_, _| {});
+    assert!(
+        b.l[1000..].iter().all(|x| *x == 0.0),
+        "released within 5 ms"
+    );
+}
+
+#[test]
+fn sustain_pedal_holds_notes_until_it_is_lifted() {
+    let (mut s, mut e, mut m) = setup();
+    let mut feed = m.byte_feed(&mut s).unwrap();
+    feed.feed(&[0xB0, 64, 127, 0x90, 60, 100, 0x80, 60, 0]);
+    let a = render_with(&mut s, &mut e, 9600, |_, _| {});
+    assert!(
+        Audio::rms(&a.l[4800..]) > 0.05,
+        "held by the pedal after note-off"
+    );
+    feed.feed(&[0xB0, 64, 0]);
+    let b = render_with(&mut s, &mut e, 4800, |_, _| {});
+    assert!(
+        b.l[1000..].iter().all(|x| *x == 0.0),
+        "released when the pedal lifts"
+    );
+}
+
+#[test]
+fn no_note_hangs_when_the_device_goes_away_or_says_all_notes_off() {
+    let (mut s, mut e, mut m) = setup();
+    let mut feed = m.byte_feed(&mut s).unwrap();
+    feed.feed(&[0x90, 60, 100, 64, 100, 67, 100]);
+    let _ = render_with(&mut s, &mut e, 4800, |_, _| {});
+    feed.close(&mut s);
+    let a = render_with(&mut s, &mut e, 4800, |_, _| {});
+    assert!(
+        a.l[1000..].iter().all(|x| *x == 0.0),
+        "a vanished device's notes are released"
+    );
+    let mut feed = m.byte_feed(&mut s).unwrap();
+    feed.feed(&[0x90, 60, 100, 62, 100]);
+    let _ = render_with(&mut s, &mut e, 4800, |_, _| {});
+    feed.feed(&[0xB0, 123, 0]);
+    let b = render_with(&mut s, &mut e, 4800, |_, _| {});
+    assert!(
+        b.l[1000..].iter().all(|x| *x == 0.0),
+        "All Notes Off (CC 123)"
+    );
+}
+
+#[test]
+fn pitch_bend_follows_the_track_range() {
+    let (mut s, mut e, mut m) = setup();
+    let mut feed = m.byte_feed(&mut s).unwrap();
+    feed.feed(&[0x90, 69, 100, 0xE0, 127, 127]);
+    let a = render_with(&mut s, &mut e, 16384, |_, _| {});
+    let f = peak_frequency(&a.l, RATE as f32);
+    let want = 440.0 * 2f32.powf(2.0 * 8191.0 / 8192.0 / 12.0);
+    assert!((f / want - 1.0).abs() < 0.005, "{f} vs {want}");
+}
+
+#[test]
+fn channels_route_to_their_tracks() {
+    let (mut s, mut e, mut m) = setup();
+    s.apply(termdaw::action::Action::SetMute {
+        track: "keys".into(),
+        on: true,
+    })
+    .unwrap();
+    let mut feed = m.byte_feed(&mut s).unwrap();
+    // Channel 10 (status 0x99) is routed to the drums, which are not muted.
+    feed.feed(&[0x99, 60, 127]);
+    let a = render_with(&mut s, &mut e, 4800, |_, _| {});
+    assert!(a.peak() > 0.1, "the kick on channel 10 sounded");
+}
+
+#[test]
+fn mapped_controllers_become_actions_with_their_curve() {
+    let (s, _e, _m) = setup();
+    let f = s.file();
+    let m = &f.midi.cc[0];
+    let v = |x: u8| match map::action(m, x, f).unwrap() {
+        termdaw::action::Action::SetParam {
+            value: termdaw::action::ArgValue::Number(n),
+            ..
+        } => n,
+        other => panic!("{other:?}"),
+    };
+    assert!((v(0) - 200.0).abs() < 1e-9);
+    assert!((v(127) - 8000.0).abs() < 1e-6);
+    // Exponential: the middle of the knob is the geometric middle (1265 Hz).
+    assert!(
+        (v(64) - 200.0 * 40f64.powf(64.0 / 127.0)).abs() < 1e-6,
+        "{}",
+        v(64)
+    );
+    let vol = CcMap {
+        cc: 7,
+        channel: None,
+        target: CcTarget::Volume("keys".into()),
+        min: None,
+        max: None,
+        curve: Curve::Linear,
+    };
+    assert_eq!(
+        map::action(&vol, 127, f),
+        Some(termdaw::action::Action::SetVolume {
+            track: "keys".into(),
+            db: 6.0
+        })
+    );
+    let gone = CcMap {
+        target: CcTarget::Param("nope".into(), "cutoff".into()),
+        ..vol
+    };
+    assert_eq!(map::action(&gone, 1, f), None);
+}
+
+#[test]
+fn controllers_reach_the_session_and_learn_reports_the_next_one() {
+    let (mut s, _e, mut m) = setup();
+    let mut feed = m.byte_feed(&mut s).unwrap();
+    feed.feed(&[0xB0, 7, 0]);
+    let r = m.poll(&mut s);
+    assert_eq!(
+        r,
+        vec![MidiReport::Applied("keys.volume +0.0 dB → -60.0 dB".into())]
+    );
+    // CC 7 on channel 2 is not mapped (the mapping listens to channel 1 only).
+    feed.feed(&[0xB1, 7, 127]);
+    assert_eq!(m.poll(&mut s), vec![]);
+    m.learn();
+    feed.feed(&[0xB2, 21, 90]);
+    assert_eq!(
+        m.poll(&mut s),
+        vec![MidiReport::Learned { channel: 3, cc: 21 }]
+    );
+    assert_eq!(
+        s.file().track("keys").unwrap().volume,
+        -60.0,
+        "learning applied nothing"
+    );
+}
+
+#[test]
+fn without_a_midi_system_there_is_one_notice_and_no_error() {
+    // CI has no ALSA sequencer (and no JACK server for the jack backend).
+    let mut m = MidiIn::new(Wanted::All);
+    let notices = m.take_notices();
+    if termdaw::midi::list_inputs().is_err() {
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0].contains("no MIDI input available"),
+            "{notices:?}"
+        );
+    }
+}
