@@ -8,8 +8,9 @@
 pub mod action;
 pub mod audio;
 pub mod engine;
-pub mod patch;
+pub mod midi;
 pub mod osc;
+pub mod patch;
 pub mod pattern;
 pub mod reload;
 pub mod sample;

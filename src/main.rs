@@ -11,11 +11,13 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 
 use termdaw::action::Action;
-use termdaw::audio::device::{self, DeviceOptions};
+use termdaw::audio::device::{self, DeviceOptions, SinkInfo};
 use termdaw::audio::render::{self, Length, RenderOptions, WavFormat};
 use termdaw::engine::{self, Counters, EngineConfig, Feedback};
 use termdaw::patch;
+use termdaw::reload::Reloader;
 use termdaw::session::Session;
+use termdaw::tui;
 
 #[derive(Parser)]
 #[command(name = "termdaw", version, about = "A terminal live-coding DAW")]
@@ -42,9 +44,16 @@ struct PlayArgs {
     /// Buffer size in frames (64-2048).
     #[arg(long, value_parser = clap::value_parser!(u32).range(64..=2048))]
     buffer: Option<u32>,
-    /// Stop after this many seconds (default: run until Ctrl-C).
+    /// Stop after this many seconds (default: run until quit or Ctrl-C).
     #[arg(long)]
     seconds: Option<f64>,
+    /// Colour theme: dark, light, high-contrast, or a path to a theme file.
+    #[arg(long)]
+    theme: Option<String>,
+    /// Play without the terminal UI: one line about the device, then run
+    /// (the default when stdout is not a terminal).
+    #[arg(long)]
+    headless: bool,
 }
 
 #[derive(Subcommand)]
@@ -175,38 +184,95 @@ fn devices_cmd() -> anyhow::Result<()> {
 fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
     let path = args
         .session
+        .clone()
         .unwrap_or_else(|| PathBuf::from("patches/demo.ron"));
     if !path.exists() {
         bail!("{}: no such session file", path.display());
     }
+    let headless = args.headless || !std::io::stdout().is_terminal();
+    let config_dir = tui::config::dir();
+    let (config, mut warnings) = tui::config::Config::load(config_dir.as_deref());
+    // Flags override the config file.
+    let theme = if headless {
+        None
+    } else {
+        let name = args.theme.clone().or(config.theme.clone());
+        let themes_dir = config_dir.as_ref().map(|d| d.join("themes"));
+        Some(
+            tui::Theme::load(name.as_deref().unwrap_or("dark"), themes_dir.as_deref())
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        )
+    };
     let file = load(&path)?;
+    let buffer = args.buffer.or(config.buffer);
     let opts = DeviceOptions {
-        device: args.device,
-        rate: args.rate,
-        buffer: args.buffer,
+        device: args.device.clone().or(config.device.clone()),
+        rate: args.rate.or(config.rate),
+        buffer,
     };
     let probe = device::probe(&opts);
     let rate = match &probe {
         Ok(p) => p.rate,
-        Err(_) => args.rate.unwrap_or(device::DEFAULT_RATE),
+        Err(_) => opts.rate.unwrap_or(device::DEFAULT_RATE),
     };
-    let buffer = args.buffer.unwrap_or(device::DEFAULT_BUFFER);
+    let buffer = buffer.unwrap_or(device::DEFAULT_BUFFER);
     let (handle, engine) = engine::new(EngineConfig::new(rate as f32, file.tempo));
     let counters = handle.counters.clone();
-    let mut session = Session::new(file, Some(path.clone()), rate as f32, Some(handle));
-    for n in session.take_notices() {
-        eprintln!("warning: {n}");
-    }
+    let mut session = Session::new(file.clone(), Some(path.clone()), rate as f32, Some(handle));
+    warnings.extend(session.take_notices());
     let output = device::start(engine, probe, rate, buffer);
-    println!("{}: {}", path.display(), output.info.describe());
     if !args.paused {
         let _ = session.apply(Action::Play {});
+    }
+    match theme {
+        Some(theme) => {
+            let (keymap, problems) = tui::config::load_keymap(config_dir.as_deref());
+            warnings.extend(problems);
+            let reloader = match Reloader::new(&path, file) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    warnings.push(format!("hot reload is off: {e}"));
+                    None
+                }
+            };
+            let mut app = tui::App::new(session, keymap, theme);
+            app.sink = Some(output.info.clone());
+            let mut notes = Vec::new();
+            if let SinkInfo::Silent { .. } = output.info {
+                notes.push(output.info.describe());
+            }
+            notes.extend(warnings);
+            if !notes.is_empty() {
+                app.set_status(tui::app::StatusKind::Warning, notes.join(" · "));
+            }
+            let result = tui::term::run(&mut app, reloader, args.seconds);
+            drop(output);
+            result.context("the terminal UI failed")
+        }
+        None => {
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("{}: {}", path.display(), output.info.describe());
+            headless_loop(&mut session, &counters, args.seconds);
+            drop(output);
+            Ok(())
+        }
+    }
+}
+
+/// Without the UI: keep the engine fed, show the position when stdout is a terminal.
+fn headless_loop(session: &mut Session, counters: &Counters, seconds: Option<f64>) {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        let _ = signal_hook::flag::register(sig, stop.clone());
     }
     let started = Instant::now();
     let tty = std::io::stdout().is_terminal();
     let mut beat = 0.0;
     let mut bpm = session.file().tempo;
-    loop {
+    let mut tap = Vec::new();
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(100));
         if let Some(h) = session.engine_mut() {
             h.collect_garbage();
@@ -219,6 +285,8 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
                     bpm = t;
                 }
             });
+            tap.clear();
+            h.read_tap(&mut tap);
         }
         if tty {
             let bpb = session.file().time_signature.beats.max(1) as f64;
@@ -233,16 +301,11 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
             use std::io::Write;
             let _ = std::io::stdout().flush();
         }
-        if args
-            .seconds
-            .is_some_and(|s| started.elapsed().as_secs_f64() >= s)
-        {
+        if seconds.is_some_and(|s| started.elapsed().as_secs_f64() >= s) {
             break;
         }
     }
     if tty {
         println!();
     }
-    drop(output);
-    Ok(())
 }

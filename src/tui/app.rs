@@ -1,0 +1,765 @@
+//! The UI's state and what input does to it.
+//!
+//! Control thread (UI). [`App`] owns the [`Session`] and the view state
+//! (focus, selection, step cursor, overlays, meters, spectrum, status). Input
+//! is handled by pure-ish functions: a key or mouse event becomes a
+//! [`Command`] through the [`Keymap`], a command becomes zero or more
+//! [`Action`]s built from the view's context (the selected track, the step
+//! under the cursor), and each Action goes through [`Session::apply`] — the
+//! one path every input source takes. Rendering (`view.rs`) reads `&App`.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
+
+use super::grid::{self, Edit, Grid};
+use super::keymap::{Command, Key, Keymap};
+use super::meter::Meter;
+use super::spectrum::Spectrum;
+use super::theme::Theme;
+use super::view;
+use crate::action::Action;
+use crate::audio::device::SinkInfo;
+use crate::engine::{Feedback, MAX_TRACKS};
+use crate::patch::{Notation, Track};
+use crate::reload::ReloadStatus;
+use crate::session::Session;
+
+/// The panes that can have the keyboard, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Tracks,
+    Mixer,
+    Sequencer,
+    Spectrum,
+    Chat,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::Tracks,
+        Pane::Mixer,
+        Pane::Sequencer,
+        Pane::Spectrum,
+        Pane::Chat,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    /// The key list, scrolled by this many lines.
+    Help {
+        scroll: u16,
+    },
+    /// "Unsaved changes: quit?"
+    ConfirmQuit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Ok,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub text: String,
+    pub kind: StatusKind,
+}
+
+/// Where the transport is, as last reported by the engine.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transport {
+    pub beat: f64,
+    pub bpm: f64,
+    pub playing: bool,
+    pub beats_per_bar: u8,
+}
+
+/// The engine's counters, as last read.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Stats {
+    pub load_permille: u64,
+    pub xruns: u64,
+    pub dropped_commands: u64,
+}
+
+/// A fader being dragged with the mouse.
+#[derive(Debug, Clone, PartialEq)]
+enum Drag {
+    Fader(String),
+    Master,
+}
+
+pub struct App {
+    session: Session,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub focus: Pane,
+    /// Index of the selected track.
+    pub selected: usize,
+    /// The step cursor in the sequencer.
+    pub step: usize,
+    pub overlay: Overlay,
+    pub status: Option<Status>,
+    /// The last reload, one line.
+    pub reload: Option<Status>,
+    /// A failed reload's full report (file:line:col, the line, a caret).
+    pub reload_error: Option<String>,
+    pub transport: Option<Transport>,
+    pub stats: Stats,
+    pub sink: Option<SinkInfo>,
+    /// Per engine slot.
+    pub meters: Vec<Meter>,
+    pub master: Meter,
+    /// Deepest recent limiter gain reduction (dB, ≤ 0).
+    pub limiter_db: f32,
+    pub spectrum: Spectrum,
+    /// The chat input line (the chat issue sends it).
+    pub chat_input: String,
+    /// Tracks armed for live input.
+    pub armed: BTreeSet<String>,
+    /// The terminal's size, for mouse hit-testing.
+    pub area: Rect,
+    now: Duration,
+    taps: Vec<Duration>,
+    drag: Option<Drag>,
+    changed: bool,
+    quit: bool,
+    fb_buf: Vec<Feedback>,
+    tap_buf: Vec<f32>,
+}
+
+impl App {
+    pub fn new(session: Session, keymap: Keymap, theme: Theme) -> App {
+        let rate = session.engine().map(|h| h.rate).unwrap_or(48_000.0);
+        App {
+            session,
+            keymap,
+            theme,
+            focus: Pane::Tracks,
+            selected: 0,
+            step: 0,
+            overlay: Overlay::None,
+            status: None,
+            reload: None,
+            reload_error: None,
+            transport: None,
+            stats: Stats::default(),
+            sink: None,
+            meters: vec![Meter::default(); MAX_TRACKS],
+            master: Meter::default(),
+            limiter_db: 0.0,
+            spectrum: Spectrum::new(rate),
+            chat_input: String::new(),
+            armed: BTreeSet::new(),
+            area: Rect::new(0, 0, 80, 24),
+            now: Duration::ZERO,
+            taps: Vec::new(),
+            drag: None,
+            changed: true,
+            quit: false,
+            fb_buf: Vec::with_capacity(4096),
+            tap_buf: Vec::with_capacity(crate::engine::TAP_CAPACITY),
+        }
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn session_mut(&mut self) -> &mut Session {
+        self.changed = true;
+        &mut self.session
+    }
+
+    /// The session, for code (the reloader) that reports its own changes.
+    pub fn session_mut_quiet(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    /// Read what the audio thread reported (feedback, the tap, counters) and
+    /// free what it handed back. Never blocks.
+    pub fn pump(&mut self) {
+        let mut fb = std::mem::take(&mut self.fb_buf);
+        let mut tap = std::mem::take(&mut self.tap_buf);
+        let mut stats = None;
+        if let Some(h) = self.session.engine_mut() {
+            h.collect_garbage();
+            h.drain_feedback(|f| fb.push(f));
+            h.read_tap(&mut tap);
+            stats = Some(view::stats_from(&h.counters));
+        }
+        for f in fb.drain(..) {
+            self.feedback(f);
+        }
+        if !tap.is_empty() {
+            self.spectrum.push(&tap);
+            tap.clear();
+        }
+        if let Some(s) = stats {
+            self.set_stats(s);
+        }
+        self.fb_buf = fb;
+        self.tap_buf = tap;
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Whether anything visible changed since the last call (then a redraw is due).
+    pub fn take_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
+    }
+
+    pub fn mark_changed(&mut self) {
+        self.changed = true;
+    }
+
+    pub fn tracks(&self) -> &[Track] {
+        &self.session.file().tracks
+    }
+
+    pub fn selected_track(&self) -> Option<&Track> {
+        self.tracks().get(self.selected)
+    }
+
+    /// The transport as shown: the engine's report, or the model's before any.
+    pub fn transport_view(&self) -> Transport {
+        self.transport.unwrap_or_else(|| {
+            let f = self.session.file();
+            Transport {
+                beat: 0.0,
+                bpm: f.tempo,
+                playing: self.session.is_playing(),
+                beats_per_bar: f.time_signature.beats,
+            }
+        })
+    }
+
+    /// The selected track's grid at the playhead.
+    pub fn grid(&self) -> Option<Grid> {
+        let t = self.selected_track()?;
+        Some(grid::grid(
+            t,
+            self.session.file(),
+            self.transport_view().beat,
+        ))
+    }
+
+    pub fn meter_of(&self, track: &str) -> Meter {
+        self.session
+            .slot(track)
+            .and_then(|s| self.meters.get(s as usize).copied())
+            .unwrap_or_default()
+    }
+
+    pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            kind,
+        });
+        self.changed = true;
+    }
+
+    /// A report from the audio thread.
+    pub fn feedback(&mut self, f: Feedback) {
+        match f {
+            Feedback::Position {
+                beat,
+                bpm,
+                playing,
+                beats_per_bar,
+                ..
+            } => {
+                let t = Some(Transport {
+                    beat,
+                    bpm,
+                    playing,
+                    beats_per_bar,
+                });
+                if t != self.transport {
+                    self.transport = t;
+                    self.changed = true;
+                }
+            }
+            Feedback::Meter {
+                slot,
+                peak,
+                rms,
+                voices,
+            } => {
+                let m = match slot {
+                    Some(s) => match self.meters.get_mut(s as usize) {
+                        Some(m) => m,
+                        None => return,
+                    },
+                    None => &mut self.master,
+                };
+                let before = *m;
+                m.report(peak, rms, voices);
+                self.changed |= *m != before;
+            }
+            Feedback::Limiter { gain_db } => {
+                if gain_db != self.limiter_db {
+                    self.limiter_db = gain_db;
+                    self.changed = true;
+                }
+            }
+        }
+    }
+
+    pub fn set_stats(&mut self, stats: Stats) {
+        // Load is shown in whole percent: finer jitter needs no redraw.
+        let shown = |s: &Stats| (s.load_permille / 10, s.xruns, s.dropped_commands);
+        if shown(&stats) != shown(&self.stats) {
+            self.changed = true;
+        }
+        self.stats = stats;
+    }
+
+    /// Let time pass: meters fall, the spectrum analyses. `now` is the time
+    /// since the UI started.
+    pub fn tick(&mut self, now: Duration) {
+        let dt = now.saturating_sub(self.now);
+        self.now = now;
+        for m in self
+            .meters
+            .iter_mut()
+            .chain(std::iter::once(&mut self.master))
+        {
+            self.changed |= m.tick(dt);
+        }
+        self.changed |= self.spectrum.tick(dt);
+    }
+
+    /// Show what a reload did.
+    pub fn reload_status(&mut self, s: ReloadStatus) {
+        match s {
+            ReloadStatus::Applied {
+                changes,
+                took,
+                lands_at,
+            } => {
+                self.reload_error = None;
+                let when = match lands_at {
+                    Some(b) => {
+                        let bpb = self.session.file().time_signature.beats.max(1) as f64;
+                        format!(", lands at bar {}", (b / bpb).floor() as i64 + 1)
+                    }
+                    None => String::new(),
+                };
+                let text = match changes.len() {
+                    0 => "reloaded: file is fine again".to_string(),
+                    1 => format!("reloaded: {} ({} ms{when})", changes[0], took.as_millis()),
+                    n => format!(
+                        "reloaded: {n} changes: {} ({} ms{when})",
+                        changes.join("; "),
+                        took.as_millis()
+                    ),
+                };
+                self.reload = Some(Status {
+                    text,
+                    kind: StatusKind::Ok,
+                });
+            }
+            ReloadStatus::Failed { report } => {
+                let first = report.lines().next().unwrap_or("").to_string();
+                self.reload = Some(Status {
+                    text: format!("reload failed, still playing the last good version: {first}"),
+                    kind: StatusKind::Error,
+                });
+                self.reload_error = Some(report);
+            }
+        }
+        self.clamp_selection();
+        self.changed = true;
+    }
+
+    fn clamp_selection(&mut self) {
+        let n = self.tracks().len();
+        self.selected = self.selected.min(n.saturating_sub(1));
+        let cells = self.grid().map(|g| g.cells.len()).unwrap_or(0);
+        self.step = self.step.min(cells.saturating_sub(1));
+    }
+
+    /// Apply one Action through the session, reporting in the status line.
+    pub fn apply(&mut self, action: Action) -> Action {
+        match self.session.apply(action.clone()) {
+            Ok(a) => self.set_status(StatusKind::Info, a.description),
+            Err(e) => self.set_status(StatusKind::Error, e.to_string()),
+        }
+        let notices = self.session.take_notices();
+        if !notices.is_empty() {
+            self.set_status(StatusKind::Warning, notices.join("; "));
+        }
+        self.clamp_selection();
+        action
+    }
+
+    /// A key press. Returns the Actions it applied.
+    pub fn handle_key(&mut self, ev: KeyEvent) -> Vec<Action> {
+        if ev.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        self.changed = true;
+        let key = Key::from(ev);
+        let ctrl_c = key == Key::ctrl('c');
+        match self.overlay {
+            Overlay::ConfirmQuit => {
+                match key.code {
+                    KeyCode::Char('y') => self.quit = true,
+                    KeyCode::Char('s') => {
+                        self.overlay = Overlay::None;
+                        if self.save() {
+                            self.quit = true;
+                        }
+                    }
+                    _ if ctrl_c => self.quit = true,
+                    KeyCode::Char('n') | KeyCode::Esc => {
+                        self.overlay = Overlay::None;
+                        self.set_status(StatusKind::Info, "quit cancelled");
+                    }
+                    _ => {}
+                }
+                return Vec::new();
+            }
+            Overlay::Help { scroll } => {
+                let cmd = self.keymap.get(key).cloned();
+                match (key.code, cmd) {
+                    (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Command::Help)) => {
+                        self.overlay = Overlay::None
+                    }
+                    (KeyCode::Down | KeyCode::Char('j'), _) => {
+                        self.overlay = Overlay::Help {
+                            scroll: scroll.saturating_add(1),
+                        }
+                    }
+                    (KeyCode::Up | KeyCode::Char('k'), _) => {
+                        self.overlay = Overlay::Help {
+                            scroll: scroll.saturating_sub(1),
+                        }
+                    }
+                    (KeyCode::PageDown, _) => {
+                        self.overlay = Overlay::Help {
+                            scroll: scroll.saturating_add(10),
+                        }
+                    }
+                    (KeyCode::PageUp, _) => {
+                        self.overlay = Overlay::Help {
+                            scroll: scroll.saturating_sub(10),
+                        }
+                    }
+                    _ if ctrl_c => return self.command(Command::Quit),
+                    _ => {}
+                }
+                return Vec::new();
+            }
+            Overlay::None => {}
+        }
+        if self.focus == Pane::Chat && !ctrl_c {
+            let plain = !ev
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            match ev.code {
+                KeyCode::Esc => self.focus = Pane::Tracks,
+                KeyCode::Enter => {
+                    if !self.chat_input.trim().is_empty() {
+                        self.set_status(StatusKind::Warning, "the chat is not connected yet");
+                    }
+                    self.chat_input.clear();
+                }
+                KeyCode::Backspace => {
+                    self.chat_input.pop();
+                }
+                KeyCode::Char(c) if plain => self.chat_input.push(c),
+                KeyCode::Tab | KeyCode::BackTab => {
+                    if let Some(c) = self.keymap.get(key).cloned() {
+                        return self.command(c);
+                    }
+                }
+                _ => {}
+            }
+            return Vec::new();
+        }
+        if key.code == KeyCode::Esc {
+            self.reload_error = None;
+            self.status = None;
+            return Vec::new();
+        }
+        match self.keymap.get(key).cloned() {
+            Some(c) => self.command(c),
+            None => Vec::new(),
+        }
+    }
+
+    /// Run a command. Returns the Actions it applied.
+    pub fn command(&mut self, cmd: Command) -> Vec<Action> {
+        self.changed = true;
+        let track = self.selected_track().map(|t| t.name.as_str().to_string());
+        let need_track = |s: &mut App| -> Option<String> {
+            if track.is_none() {
+                s.set_status(StatusKind::Warning, "no track selected");
+            }
+            track.clone()
+        };
+        let action = match cmd {
+            Command::TogglePlay => Some(Action::TogglePlay {}),
+            Command::Stop => Some(Action::Stop {}),
+            Command::Rewind => Some(Action::Locate { beat: 0.0 }),
+            Command::NudgeTempo(delta) => Some(Action::NudgeTempo { delta }),
+            Command::TapTempo => self.tap(),
+            Command::ToggleMute => need_track(self).map(|track| Action::ToggleMute { track }),
+            Command::ToggleSolo => need_track(self).map(|track| Action::ToggleSolo { track }),
+            Command::NudgeVolume(delta) => {
+                need_track(self).map(|track| Action::NudgeVolume { track, delta })
+            }
+            Command::NudgePan(d) => {
+                let pan = self.selected_track().map(|t| t.pan).unwrap_or(0.0);
+                need_track(self).map(|track| Action::SetPan {
+                    track,
+                    pan: ((pan + d) * 100.0).round().clamp(-100.0, 100.0) / 100.0,
+                })
+            }
+            Command::StepToggle => self.step_edit(self.step, Edit::Toggle),
+            Command::StepVelocity => self.step_edit(self.step, Edit::Velocity),
+            Command::StepNote(d) => self.step_edit(self.step, Edit::Transpose(d)),
+            Command::Undo => Some(Action::Undo {}),
+            Command::Redo => Some(Action::Redo {}),
+            Command::TrackPrev => {
+                self.select(self.selected.saturating_sub(1));
+                None
+            }
+            Command::TrackNext => {
+                self.select(self.selected + 1);
+                None
+            }
+            Command::StepPrev => {
+                self.move_step(-1);
+                None
+            }
+            Command::StepNext => {
+                self.move_step(1);
+                None
+            }
+            Command::ToggleArm => {
+                if let Some(t) = need_track(self) {
+                    if !self.armed.remove(&t) {
+                        self.armed.insert(t.clone());
+                        self.set_status(StatusKind::Info, format!("{t} armed"));
+                    } else {
+                        self.set_status(StatusKind::Info, format!("{t} disarmed"));
+                    }
+                }
+                None
+            }
+            Command::Save => {
+                self.save();
+                None
+            }
+            Command::Quit => {
+                if self.session.is_dirty() {
+                    self.overlay = Overlay::ConfirmQuit;
+                } else {
+                    self.quit = true;
+                }
+                None
+            }
+            Command::Help => {
+                self.overlay = Overlay::Help { scroll: 0 };
+                None
+            }
+            Command::FocusNext | Command::FocusPrev => {
+                let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let n = Pane::ALL.len();
+                let j = if cmd == Command::FocusNext {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.focus = Pane::ALL[j];
+                None
+            }
+            Command::Chat => {
+                self.focus = Pane::Chat;
+                None
+            }
+        };
+        action.map(|a| vec![self.apply(a)]).unwrap_or_default()
+    }
+
+    /// Select track `i` (clamped).
+    pub fn select(&mut self, i: usize) {
+        let n = self.tracks().len();
+        self.selected = i.min(n.saturating_sub(1));
+        self.clamp_selection();
+        self.changed = true;
+    }
+
+    fn move_step(&mut self, d: i64) {
+        let n = self.grid().map(|g| g.cells.len()).unwrap_or(0) as i64;
+        if n > 0 {
+            self.step = (self.step as i64 + d).rem_euclid(n) as usize;
+        }
+    }
+
+    /// The SetPattern action for an edit of step `k` of the selected track.
+    fn step_edit(&mut self, k: usize, e: Edit) -> Option<Action> {
+        let t = self.selected_track()?;
+        let default_note = 48 + self.session.file().key.0 as i32;
+        match grid::edit(t, k, e, default_note) {
+            Ok(pattern) => Some(Action::SetPattern {
+                track: t.name.as_str().to_string(),
+                notation: match t.pattern.as_ref().map(|p| p.notation) {
+                    Some(Notation::Notes) => "notes".into(),
+                    _ => "steps".into(),
+                },
+                pattern,
+            }),
+            Err(msg) => {
+                self.set_status(StatusKind::Warning, msg);
+                None
+            }
+        }
+    }
+
+    fn tap(&mut self) -> Option<Action> {
+        let now = self.now;
+        if self
+            .taps
+            .last()
+            .is_some_and(|&t| now.saturating_sub(t) > Duration::from_secs(2))
+        {
+            self.taps.clear();
+        }
+        self.taps.push(now);
+        if self.taps.len() > 5 {
+            self.taps.remove(0);
+        }
+        if self.taps.len() < 2 {
+            self.set_status(StatusKind::Info, "tap tempo: keep tapping");
+            return None;
+        }
+        let span = self.taps[self.taps.len() - 1] - self.taps[0];
+        let beat = span.as_secs_f64() / (self.taps.len() - 1) as f64;
+        if beat <= 0.0 {
+            return None;
+        }
+        let bpm = ((60.0 / beat) * 10.0).round() / 10.0;
+        Some(Action::SetTempo {
+            bpm: bpm.clamp(20.0, 999.0),
+        })
+    }
+
+    /// Save the session; whether it worked.
+    pub fn save(&mut self) -> bool {
+        match self.session.save() {
+            Ok(path) => {
+                self.set_status(StatusKind::Ok, format!("saved {}", path.display()));
+                true
+            }
+            Err(e) => {
+                self.set_status(StatusKind::Error, format!("save failed: {e}"));
+                false
+            }
+        }
+    }
+
+    /// A mouse event. Returns the Actions it applied.
+    pub fn handle_mouse(&mut self, ev: MouseEvent) -> Vec<Action> {
+        if self.overlay != Overlay::None {
+            if let MouseEventKind::Down(_) = ev.kind {
+                if self.overlay != Overlay::ConfirmQuit {
+                    self.overlay = Overlay::None;
+                    self.changed = true;
+                }
+            }
+            return Vec::new();
+        }
+        let at = Position::new(ev.column, ev.row);
+        let areas = view::layout(self.area);
+        let pane = areas.pane_at(at);
+        match ev.kind {
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+                let up = ev.kind == MouseEventKind::ScrollUp;
+                self.changed = true;
+                match pane {
+                    Some(Pane::Sequencer) => self.move_step(if up { -1 } else { 1 }),
+                    Some(Pane::Chat) => {}
+                    _ => self.select(if up {
+                        self.selected.saturating_sub(1)
+                    } else {
+                        self.selected + 1
+                    }),
+                }
+                Vec::new()
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.changed = true;
+                if let Some(p) = pane {
+                    self.focus = p;
+                }
+                match pane {
+                    Some(Pane::Tracks) => {
+                        if let Some(i) = view::track_at(self, areas.tracks, at) {
+                            self.select(i);
+                        }
+                        Vec::new()
+                    }
+                    Some(Pane::Mixer) => match view::fader_at(self, areas.mixer, at) {
+                        Some(view::FaderHit::Track(i, db)) => {
+                            self.select(i);
+                            let track = self.tracks()[i].name.as_str().to_string();
+                            self.drag = Some(Drag::Fader(track.clone()));
+                            vec![self.apply(Action::SetVolume { track, db })]
+                        }
+                        Some(view::FaderHit::Master(db)) => {
+                            self.drag = Some(Drag::Master);
+                            vec![self.apply(Action::SetMasterVolume { db })]
+                        }
+                        None => {
+                            if let Some(i) = view::mixer_row_at(self, areas.mixer, at) {
+                                self.select(i);
+                            }
+                            Vec::new()
+                        }
+                    },
+                    Some(Pane::Sequencer) => match view::step_at(self, areas.sequencer, at) {
+                        Some(k) => {
+                            self.step = k;
+                            self.step_edit(k, Edit::Toggle)
+                                .map(|a| vec![self.apply(a)])
+                                .unwrap_or_default()
+                        }
+                        None => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                }
+            }
+            MouseEventKind::Drag(MouseButton::Left) => {
+                let Some(drag) = self.drag.clone() else {
+                    return Vec::new();
+                };
+                let db = view::fader_db_at(areas.mixer, at.x);
+                let a = match drag {
+                    Drag::Fader(track) => Action::SetVolume { track, db },
+                    Drag::Master => Action::SetMasterVolume { db },
+                };
+                vec![self.apply(a)]
+            }
+            MouseEventKind::Up(_) => {
+                self.drag = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
