@@ -49,7 +49,9 @@ fn main() {
     }
     lat.sort_by(f64::total_cmp);
     let p = |q: f64| lat[((lat.len() - 1) as f64 * q) as usize];
-    println!("termdaw OSC benchmark: 2000 datagrams on loopback, control loop polling continuously");
+    println!(
+        "termdaw OSC benchmark: 2000 datagrams on loopback, control loop polling continuously"
+    );
     println!(
         "datagram → engine command queued: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
         p(0.5),

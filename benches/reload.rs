@@ -12,10 +12,22 @@ use termdaw::reload::{ReloadStatus, Reloader};
 
 fn session(variant: usize) -> String {
     let mut tracks = String::new();
-    let kinds = ["Kick()", "Snare()", "HatClosed()", "Synth(cutoff: 900)", "Fm()", "Pluck()", "Clap()", "HatOpen()"];
+    let kinds = [
+        "Kick()",
+        "Snare()",
+        "HatClosed()",
+        "Synth(cutoff: 900)",
+        "Fm()",
+        "Pluck()",
+        "Clap()",
+        "HatOpen()",
+    ];
     for i in 0..16 {
         let pattern = if i == variant % 16 {
-            format!("x.{}x..x.x...x..x", if variant % 2 == 0 { "x" } else { "." })
+            format!(
+                "x.{}x..x.x...x..x",
+                if variant % 2 == 0 { "x" } else { "." }
+            )
         } else {
             "x...x...x...x...".to_string()
         };
