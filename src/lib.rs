@@ -8,6 +8,7 @@
 pub mod action;
 pub mod audio;
 pub mod engine;
+pub mod live;
 pub mod midi;
 pub mod osc;
 pub mod patch;

@@ -14,8 +14,9 @@ use termdaw::action::Action;
 use termdaw::audio::device::{self, DeviceOptions, SinkInfo};
 use termdaw::audio::render::{self, Length, RenderOptions, WavFormat};
 use termdaw::engine::{self, Counters, EngineConfig, Feedback};
+use termdaw::live::{Inputs, LiveEvent, OscOptions};
+use termdaw::midi::{self, MidiReport, Wanted};
 use termdaw::patch;
-use termdaw::reload::Reloader;
 use termdaw::session::Session;
 use termdaw::tui;
 
@@ -54,6 +55,22 @@ struct PlayArgs {
     /// (the default when stdout is not a terminal).
     #[arg(long)]
     headless: bool,
+    /// MIDI inputs to open: all, virtual (a port other programs connect
+    /// to), none, or a device name (substring) or index from `termdaw devices`.
+    #[arg(long, value_name = "all|virtual|none|NAME")]
+    midi: Option<String>,
+    /// UDP port of the OSC server.
+    #[arg(long, value_name = "N")]
+    osc_port: Option<u16>,
+    /// Address the OSC server listens on (default 127.0.0.1).
+    #[arg(long, value_name = "ADDR")]
+    osc_bind: Option<std::net::IpAddr>,
+    /// Allow --osc-bind beyond loopback (anyone who can reach the port can drive the session).
+    #[arg(long)]
+    osc_any: bool,
+    /// Turn the OSC server off.
+    #[arg(long)]
+    no_osc: bool,
 }
 
 #[derive(Subcommand)]
@@ -178,7 +195,55 @@ fn devices_cmd() -> anyhow::Result<()> {
     for (i, name) in outs {
         println!("  {i}: {name}");
     }
+    println!("MIDI inputs:");
+    match midi::list_inputs() {
+        Ok(ins) if ins.is_empty() => println!("  (none)"),
+        Ok(ins) => {
+            for (i, name) in ins.iter().enumerate() {
+                println!("  {i}: {name}");
+            }
+        }
+        Err(e) => println!("  (no MIDI system: {e})"),
+    }
     Ok(())
+}
+
+/// Point stderr at `termdaw.log` in the user's state (or cache) directory
+/// until the returned guard drops. `None` when it cannot (stderr stays).
+fn redirect_stderr() -> Option<StderrGuard> {
+    use std::os::fd::AsRawFd;
+    let dirs = directories::ProjectDirs::from("", "", "termdaw")?;
+    let dir = dirs.state_dir().unwrap_or(dirs.cache_dir()).to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("termdaw.log"))
+        .ok()?;
+    // SAFETY: dup/dup2 on valid descriptors; the saved one is restored on drop.
+    let saved = unsafe { libc::dup(2) };
+    if saved < 0 {
+        return None;
+    }
+    if unsafe { libc::dup2(file.as_raw_fd(), 2) } < 0 {
+        unsafe { libc::close(saved) };
+        return None;
+    }
+    Some(StderrGuard { saved })
+}
+
+struct StderrGuard {
+    saved: i32,
+}
+
+impl Drop for StderrGuard {
+    fn drop(&mut self) {
+        // SAFETY: `saved` is the descriptor dup'ed in redirect_stderr.
+        unsafe {
+            libc::dup2(self.saved, 2);
+            libc::close(self.saved);
+        }
+    }
 }
 
 fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
@@ -218,23 +283,38 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
     let buffer = buffer.unwrap_or(device::DEFAULT_BUFFER);
     let (handle, engine) = engine::new(EngineConfig::new(rate as f32, file.tempo));
     let counters = handle.counters.clone();
-    let mut session = Session::new(file.clone(), Some(path.clone()), rate as f32, Some(handle));
+    let mut session = Session::new(file, Some(path.clone()), rate as f32, Some(handle));
     warnings.extend(session.take_notices());
     let output = device::start(engine, probe, rate, buffer);
     if !args.paused {
         let _ = session.apply(Action::Play {});
     }
+    let osc = OscOptions {
+        enabled: !args.no_osc && config.osc != Some(false),
+        bind: std::net::SocketAddr::new(
+            args.osc_bind.unwrap_or([127, 0, 0, 1].into()),
+            args.osc_port
+                .or(config.osc_port)
+                .unwrap_or(termdaw::osc::DEFAULT_PORT),
+        ),
+        any: args.osc_any,
+    };
+    let wanted = match args.midi.clone().or(config.midi.clone()).as_deref() {
+        None | Some("none") => Wanted::None,
+        Some("all") => Wanted::All,
+        Some("virtual") => Wanted::Virtual,
+        Some(name) => Wanted::Named(name.to_string()),
+    };
+    let (global_midi, problems) = tui::config::load_midi(config_dir.as_deref());
+    warnings.extend(problems);
     match theme {
         Some(theme) => {
             let (keymap, problems) = tui::config::load_keymap(config_dir.as_deref());
             warnings.extend(problems);
-            let reloader = match Reloader::new(&path, file) {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    warnings.push(format!("hot reload is off: {e}"));
-                    None
-                }
-            };
+            // ALSA and JACK libraries print to stderr, which would scribble
+            // over the screen: send it to a log file while the UI runs.
+            let log = redirect_stderr();
+            let mut inputs = Inputs::start(&session, &osc, wanted, global_midi);
             let mut app = tui::App::new(session, keymap, theme);
             app.sink = Some(output.info.clone());
             let mut notes = Vec::new();
@@ -245,8 +325,16 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
             if !notes.is_empty() {
                 app.set_status(tui::app::StatusKind::Warning, notes.join(" · "));
             }
-            let result = tui::term::run(&mut app, reloader, args.seconds);
+            if let Some(o) = inputs.osc.as_ref() {
+                app.set_status(tui::app::StatusKind::Info, format!("OSC on {}", o.local));
+                if !notes.is_empty() {
+                    app.set_status(tui::app::StatusKind::Warning, notes.join(" · "));
+                }
+            }
+            let result = tui::term::run(&mut app, &mut inputs, args.seconds);
+            drop(inputs);
             drop(output);
+            drop(log);
             result.context("the terminal UI failed")
         }
         None => {
@@ -254,7 +342,13 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
                 eprintln!("warning: {w}");
             }
             println!("{}: {}", path.display(), output.info.describe());
-            headless_loop(&mut session, &counters, args.seconds);
+            let mut inputs = Inputs::start(&session, &osc, wanted, global_midi);
+            if let Some(o) = inputs.osc.as_ref() {
+                println!("OSC on {}", o.local);
+            }
+            headless_loop(&mut session, &mut inputs, &counters, args.seconds);
+            inputs.close(&mut session);
+            drop(inputs);
             drop(output);
             Ok(())
         }
@@ -262,7 +356,12 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
 }
 
 /// Without the UI: keep the engine fed, show the position when stdout is a terminal.
-fn headless_loop(session: &mut Session, counters: &Counters, seconds: Option<f64>) {
+fn headless_loop(
+    session: &mut Session,
+    inputs: &mut Inputs,
+    counters: &Counters,
+    seconds: Option<f64>,
+) {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         let _ = signal_hook::flag::register(sig, stop.clone());
@@ -272,8 +371,27 @@ fn headless_loop(session: &mut Session, counters: &Counters, seconds: Option<f64
     let mut beat = 0.0;
     let mut bpm = session.file().tempo;
     let mut tap = Vec::new();
+    let mut last_line = Instant::now();
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(100));
+        // Short sleeps: controller moves and OSC messages apply within ~5 ms.
+        std::thread::sleep(Duration::from_millis(5));
+        for e in inputs.poll(session, None) {
+            let line = match e {
+                LiveEvent::Reload(s) => format!("{s}"),
+                LiveEvent::Osc(l) | LiveEvent::Notice(l) => l,
+                LiveEvent::Midi(MidiReport::Applied(l)) => l,
+                LiveEvent::Midi(MidiReport::Learned { .. }) => continue,
+            };
+            if tty {
+                println!("\r{line}");
+            } else {
+                eprintln!("{line}");
+            }
+        }
+        if last_line.elapsed() < Duration::from_millis(100) {
+            continue;
+        }
+        last_line = Instant::now();
         if let Some(h) = session.engine_mut() {
             h.collect_garbage();
             h.drain_feedback(|f| {

@@ -6,7 +6,7 @@
 use crate::action::{Action, ArgValue};
 use crate::engine::instrument::params::index_of;
 use crate::engine::instrument::ParamKind;
-use crate::patch::{CcMap, CcTarget, Curve, SessionFile};
+use crate::patch::{CcMap, CcTarget, Curve, MidiSettings, SessionFile};
 
 /// The range a target moves over when the mapping gives none.
 pub fn default_range(target: &CcTarget, file: &SessionFile) -> Option<(f64, f64)> {
@@ -83,9 +83,8 @@ pub fn action(m: &CcMap, value: u8, file: &SessionFile) -> Option<Action> {
 }
 
 /// The mappings that listen to `cc` on 1-based `channel`.
-pub fn matching(file: &SessionFile, channel: u8, cc: u8) -> impl Iterator<Item = &CcMap> {
-    file.midi
-        .cc
+pub fn matching(midi: &MidiSettings, channel: u8, cc: u8) -> impl Iterator<Item = &CcMap> {
+    midi.cc
         .iter()
         .filter(move |m| m.cc == cc && m.channel.is_none_or(|c| c == channel))
 }

@@ -240,6 +240,9 @@ pub struct MidiIn {
     learning: bool,
     /// Recent clock ticks, for the tempo estimate.
     ticks: Vec<Instant>,
+    /// Mappings from the config directory, used where the session has none
+    /// for that channel or controller.
+    global: crate::patch::MidiSettings,
 }
 
 /// What `poll` saw that the UI may want to show.
@@ -286,6 +289,7 @@ impl MidiIn {
             notices,
             learning: false,
             ticks: Vec::new(),
+            global: Default::default(),
         }
     }
 
@@ -300,6 +304,12 @@ impl MidiIn {
 
     pub fn take_notices(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notices)
+    }
+
+    /// Mappings that apply in every session (the config directory's
+    /// `midi.ron`); the session's own mappings win.
+    pub fn set_global(&mut self, global: crate::patch::MidiSettings) {
+        self.global = global;
     }
 
     /// Arm MIDI learn: the next controller moved is reported by `poll`.
@@ -454,6 +464,7 @@ impl MidiIn {
                 .midi
                 .channels
                 .get(&ch)
+                .or_else(|| self.global.channels.get(&ch))
                 .and_then(|t| session.slot(t));
             self.routing.channels[(ch - 1) as usize]
                 .store(slot.unwrap_or(NO_SLOT), Ordering::Relaxed);
@@ -473,9 +484,16 @@ impl MidiIn {
                         out.push(MidiReport::Learned { channel, cc });
                         continue;
                     }
-                    let actions: Vec<_> = map::matching(session.file(), channel, cc)
-                        .filter_map(|m| map::action(m, value, session.file()))
+                    let file = session.file();
+                    let mut actions: Vec<_> = map::matching(&file.midi, channel, cc)
+                        .filter_map(|m| map::action(m, value, file))
                         .collect();
+                    if map::matching(&file.midi, channel, cc).next().is_none() {
+                        actions.extend(
+                            map::matching(&self.global, channel, cc)
+                                .filter_map(|m| map::action(m, value, file)),
+                        );
+                    }
                     for a in actions {
                         match session.apply(a) {
                             Ok(d) => out.push(MidiReport::Applied(d.description)),

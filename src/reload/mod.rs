@@ -41,6 +41,38 @@ pub enum ReloadStatus {
     Failed { report: String },
 }
 
+/// One plain line (or the whole error report), for a log or a terminal
+/// without the UI.
+impl std::fmt::Display for ReloadStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReloadStatus::Applied { changes, .. } if changes.is_empty() => {
+                f.write_str("reloaded: the file is fine again")
+            }
+            ReloadStatus::Applied {
+                changes,
+                took,
+                lands_at,
+            } => {
+                write!(
+                    f,
+                    "reloaded in {} ms: {}",
+                    took.as_millis(),
+                    changes.join("; ")
+                )?;
+                match lands_at {
+                    Some(b) => write!(f, " (lands at beat {b})"),
+                    None => Ok(()),
+                }
+            }
+            ReloadStatus::Failed { report } => write!(
+                f,
+                "reload failed, the last good version keeps playing:\n{report}"
+            ),
+        }
+    }
+}
+
 /// Watches a session's files and applies their saves.
 pub struct Reloader {
     main: PathBuf,

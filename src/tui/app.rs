@@ -58,6 +58,10 @@ pub enum Overlay {
     },
     /// "Unsaved changes: quit?"
     ConfirmQuit,
+    /// MIDI learn: waiting for a controller, then picking its target.
+    MidiLearn,
+    /// The list of MIDI controller mappings.
+    MidiMap,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +130,8 @@ pub struct App {
     pub chat_input: String,
     /// Tracks armed for live input.
     pub armed: BTreeSet<String>,
+    /// MIDI learn and the mapping list.
+    pub midi: super::midi::MidiUi,
     /// The terminal's size, for mouse hit-testing.
     pub area: Rect,
     now: Duration,
@@ -160,6 +166,7 @@ impl App {
             spectrum: Spectrum::new(rate),
             chat_input: String::new(),
             armed: BTreeSet::new(),
+            midi: Default::default(),
             area: Rect::new(0, 0, 80, 24),
             now: Duration::ZERO,
             taps: Vec::new(),
@@ -341,6 +348,26 @@ impl App {
         self.changed |= self.spectrum.tick(dt);
     }
 
+    /// Show what a live input (a file save, OSC, MIDI) did.
+    pub fn live_event(&mut self, e: crate::live::LiveEvent) {
+        use crate::live::LiveEvent;
+        use crate::midi::MidiReport;
+        match e {
+            LiveEvent::Reload(s) => self.reload_status(s),
+            LiveEvent::Osc(line) => self.set_status(StatusKind::Info, line),
+            LiveEvent::Midi(MidiReport::Applied(line)) => self.set_status(StatusKind::Info, line),
+            LiveEvent::Midi(MidiReport::Learned { channel, cc }) => self.midi_learned(channel, cc),
+            LiveEvent::Notice(n) => self.set_status(StatusKind::Warning, n),
+        }
+        self.clamp_selection();
+    }
+
+    /// The engine slot of the selected track (where a MIDI keyboard plays).
+    pub fn selected_slot(&self) -> Option<crate::engine::Slot> {
+        self.selected_track()
+            .and_then(|t| self.session.slot(t.name.as_str()))
+    }
+
     /// Show what a reload did.
     pub fn reload_status(&mut self, s: ReloadStatus) {
         match s {
@@ -462,6 +489,18 @@ impl App {
                     _ => {}
                 }
                 return Vec::new();
+            }
+            Overlay::MidiLearn => {
+                if ctrl_c {
+                    return self.command(Command::Quit);
+                }
+                return self.midi_learn_key(key);
+            }
+            Overlay::MidiMap => {
+                if ctrl_c {
+                    return self.command(Command::Quit);
+                }
+                return self.midi_map_key(key);
             }
             Overlay::None => {}
         }
@@ -592,6 +631,14 @@ impl App {
                 self.focus = Pane::Chat;
                 None
             }
+            Command::MidiLearn => {
+                self.midi_learn();
+                None
+            }
+            Command::MidiMap => {
+                self.overlay = Overlay::MidiMap;
+                None
+            }
         };
         action.map(|a| vec![self.apply(a)]).unwrap_or_default()
     }
@@ -679,6 +726,7 @@ impl App {
             if let MouseEventKind::Down(_) = ev.kind {
                 if self.overlay != Overlay::ConfirmQuit {
                     self.overlay = Overlay::None;
+                    self.midi.learn = super::midi::Learn::Off;
                     self.changed = true;
                 }
             }

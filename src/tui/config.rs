@@ -24,6 +24,13 @@ pub struct Config {
     pub rate: Option<u32>,
     /// Buffer size in frames (64-2048).
     pub buffer: Option<u32>,
+    /// MIDI inputs to open: "all", "virtual", "none", or a device name
+    /// (substring) or index from `termdaw devices`.
+    pub midi: Option<String>,
+    /// UDP port of the OSC server (default 7770).
+    pub osc_port: Option<u16>,
+    /// Whether the OSC server runs (default true).
+    pub osc: Option<bool>,
 }
 
 /// termdaw's config directory, if the platform has one.
@@ -66,6 +73,41 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), Vec::new()),
             Err(e) => (Config::default(), vec![format!("{}: {e}", path.display())]),
         }
+    }
+}
+
+/// `midi.ron` from `dir`: controller mappings and channel routes used in
+/// every session (a session's own mappings win), written like a session's
+/// `midi:` field: `Midi(cc: [Cc(cc: 7, target: MasterVolume)])`.
+pub fn load_midi(dir: Option<&Path>) -> (Option<crate::patch::MidiSettings>, Vec<String>) {
+    let Some(path) = dir.map(|d| d.join("midi.ron")) else {
+        return (None, Vec::new());
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (None, Vec::new()),
+        Err(e) => return (None, vec![format!("{}: {e}", path.display())]),
+    };
+    let parsed: Result<crate::patch::MidiSettings, String> = ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str(&text)
+        .map_err(|e| {
+            format!(
+                "{}:{}:{}: {}",
+                path.display(),
+                e.span.start.line,
+                e.span.start.col,
+                e.code
+            )
+        })
+        .and_then(|m: crate::patch::MidiSettings| {
+            m.check()
+                .map(|_| m)
+                .map_err(|e| format!("{}: {e}", path.display()))
+        });
+    match parsed {
+        Ok(m) => (Some(m), Vec::new()),
+        Err(e) => (None, vec![format!("{e} (no global MIDI mappings)")]),
     }
 }
 

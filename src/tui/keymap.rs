@@ -114,9 +114,11 @@ impl Key {
                             KeyCode::Char(c)
                         }
                     }
-                    _ => return Err(format!(
+                    _ => {
+                        return Err(format!(
                         "\"{s}\" is not a key (try \"x\", \"ctrl-s\", \"space\", \"up\", \"f5\")"
-                    )),
+                    ))
+                    }
                 }
             }
         };
@@ -194,6 +196,8 @@ pub enum Command {
     FocusNext,
     FocusPrev,
     Chat,
+    MidiLearn,
+    MidiMap,
 }
 
 /// One command as the help overlay and docs describe it.
@@ -252,6 +256,8 @@ commands! {
     FocusNext = "focus_next", arg: None, action: None, "Give the keyboard to the next pane.";
     FocusPrev = "focus_prev", arg: None, action: None, "Give the keyboard to the previous pane.";
     Chat = "chat", arg: None, action: None, "Type in the chat input line (esc leaves it).";
+    MidiLearn = "midi_learn", arg: None, action: Some("set_midi"), "MIDI learn: move a controller, then pick what it moves on the selected track.";
+    MidiMap = "midi_map", arg: None, action: Some("set_midi"), "List the MIDI controller mappings (d deletes one).";
 }
 
 impl Command {
@@ -400,6 +406,8 @@ impl Keymap {
             (c(KeyCode::Tab), FocusNext),
             (c(KeyCode::BackTab), FocusPrev),
             (k('/'), Chat),
+            (k('L'), MidiLearn),
+            (k('M'), MidiMap),
         ];
         Keymap { bindings }
     }

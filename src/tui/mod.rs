@@ -15,6 +15,7 @@ pub mod config;
 pub mod grid;
 pub mod keymap;
 pub mod meter;
+pub mod midi;
 pub mod spectrum;
 pub mod term;
 pub mod theme;

@@ -25,7 +25,7 @@ use ratatui::Terminal;
 
 use super::app::App;
 use super::view;
-use crate::reload::Reloader;
+use crate::live::Inputs;
 
 /// Shortest time between two frames (60 fps).
 pub const FRAME: Duration = Duration::from_micros(16_667);
@@ -69,7 +69,7 @@ fn install_panic_hook() {
 }
 
 /// Run the UI until the musician quits, a signal arrives, or `seconds` pass.
-pub fn run(app: &mut App, mut reloader: Option<Reloader>, seconds: Option<f64>) -> io::Result<()> {
+pub fn run(app: &mut App, inputs: &mut Inputs, seconds: Option<f64>) -> io::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [
         signal_hook::consts::SIGTERM,
@@ -115,23 +115,29 @@ pub fn run(app: &mut App, mut reloader: Option<Reloader>, seconds: Option<f64>) 
             }
         }
         app.pump();
-        if let Some(r) = reloader.as_mut() {
-            if let Some(status) = r.poll(app.session_mut_quiet()) {
-                app.reload_status(status);
+        if app.midi.take_request() && !inputs.learn() {
+            app.set_status(
+                super::app::StatusKind::Warning,
+                "MIDI learn needs a MIDI input: start with --midi all (or a device name)",
+            );
+        }
+        let slot = app.selected_slot();
+        for e in inputs.poll(app.session_mut_quiet(), slot) {
+            app.live_event(e);
+        }
+        if let Some(m) = inputs.midi.as_ref() {
+            let open = m.open_devices();
+            if open != app.midi.devices {
+                app.midi.devices = open;
+                app.mark_changed();
             }
         }
         app.tick(started.elapsed());
         if last_draw.is_none_or(|t| t.elapsed() >= FRAME) && app.take_changed() {
             terminal.draw(|f| view::draw(f, app))?;
-            DRAWS.fetch_add(1, Ordering::Relaxed);
             last_draw = Some(Instant::now());
         }
     }
-    std::fs::write(
-        "/tmp/termdaw-draws",
-        format!("{}", DRAWS.load(Ordering::Relaxed)),
-    )
-    .ok();
+    inputs.close(app.session_mut_quiet());
     Ok(())
 }
-static DRAWS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

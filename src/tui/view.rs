@@ -122,6 +122,8 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
             centered(area, 60, 0, 60, 7),
             buf,
         ),
+        Overlay::MidiLearn => super::midi::draw_learn(app, centered(area, 70, 80, 72, 30), buf),
+        Overlay::MidiMap => super::midi::draw_map(app, centered(area, 70, 80, 72, 30), buf),
         Overlay::None => {}
     }
 }

@@ -65,3 +65,105 @@ fn playing_without_a_sound_card_says_so_once_and_keeps_running() {
     assert_eq!(lines.len(), 1, "{stdout}");
     assert!(lines[0].contains("running silent"), "{stdout}");
 }
+
+/// One `/termdaw/state` round trip: the tempo the running session reports.
+fn osc_tempo(sock: &std::net::UdpSocket, port: u16) -> Option<f32> {
+    let q = rosc::encoder::encode(&rosc::OscPacket::Message(rosc::OscMessage {
+        addr: "/termdaw/state".into(),
+        args: vec![],
+    }))
+    .unwrap();
+    sock.send_to(&q, ("127.0.0.1", port)).ok()?;
+    let mut buf = [0u8; 4096];
+    let (n, _) = sock.recv_from(&mut buf).ok()?;
+    match rosc::decoder::decode_udp(&buf[..n]).ok()?.1 {
+        rosc::OscPacket::Message(m) => m.args.first().and_then(|a| a.clone().float()),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_running_binary_takes_osc_and_file_saves_and_stops_on_sigterm() {
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+    let dir = std::env::temp_dir().join(format!("termdaw-live-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let session = dir.join("live.ron");
+    let text = |bpm: u32| {
+        format!(
+            "Session(tempo: {bpm}, tracks: [Track(name: \"kick\", instrument: Kick(), pattern: Steps(\"x...\"))])"
+        )
+    };
+    std::fs::write(&session, text(120)).unwrap();
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = termdaw()
+        .arg(&session)
+        .args(["--headless", "--seconds", "60", "--osc-port"])
+        .arg(port.to_string())
+        .env("ALSA_CONFIG_PATH", "/nonexistent")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let mut seen = String::new();
+    while !line.starts_with("OSC on") {
+        line.clear();
+        if out.read_line(&mut line).unwrap() == 0 {
+            panic!("termdaw exited before its OSC server started: {seen}");
+        }
+        seen.push_str(&line);
+    }
+    assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
+
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let set = rosc::encoder::encode(&rosc::OscPacket::Message(rosc::OscMessage {
+        addr: "/termdaw/tempo".into(),
+        args: vec![rosc::OscType::Float(133.0)],
+    }))
+    .unwrap();
+    sock.send_to(&set, ("127.0.0.1", port)).unwrap();
+    let until = |want: f32| {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if osc_tempo(&sock, port) == Some(want) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    };
+    assert!(
+        until(133.0),
+        "the OSC tempo change never showed in /termdaw/state"
+    );
+
+    // A save of the file lands too (the reloader runs in the headless loop).
+    std::fs::write(&session, text(141)).unwrap();
+    assert!(until(141.0), "the saved tempo never reached the session");
+
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let t = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "SIGTERM did not stop termdaw"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(status.success(), "{status}: {err}");
+    assert!(err.contains("reloaded"), "no reload line on stderr: {err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -13,6 +13,7 @@ mod docs;
 mod engine;
 mod errors;
 mod instruments;
+mod learn;
 mod midi;
 mod mix;
 mod osc;
