@@ -53,6 +53,9 @@ pub struct Counters {
     pub returned_objects: AtomicU64,
     /// Blocks rendered.
     pub blocks: AtomicU64,
+    /// Frames the last audio callback asked for (the device's buffer), so
+    /// live inputs can place timestamped events inside the next one.
+    pub callback_frames: AtomicU64,
     /// Last audio callback's time as a share of its real-time budget, in ‰.
     pub load_permille: AtomicU64,
     /// The playhead after the last block (f64 bits), and whether it is moving:

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use rtrb::{Consumer, Producer, PushError};
 
-use super::command::{EngineCmd, Garbage, Op, Slot};
+use super::command::{EngineCmd, Garbage, Op, Slot, When};
 use super::feedback::{Counters, Feedback};
 
 pub struct EngineHandle {
@@ -84,11 +84,31 @@ impl EngineHandle {
 pub struct InputPort {
     pub(super) tx: Producer<EngineCmd>,
     pub(super) counters: Arc<Counters>,
+    pub(super) at: Option<u64>,
 }
 
 impl InputPort {
+    /// The engine clock after its last block, and that callback's length:
+    /// where the next block starts and how long blocks are.
+    pub fn clock(&self) -> (u64, u64) {
+        (
+            self.counters.clock(),
+            Counters::get(&self.counters.callback_frames),
+        )
+    }
+
+    /// Commands from now on land at engine sample `at` (None: at the start
+    /// of the next block).
+    pub fn set_time(&mut self, at: Option<u64>) {
+        self.at = at;
+    }
+
     fn push(&mut self, op: Op) -> bool {
-        let ok = self.tx.push(EngineCmd::now(op)).is_ok();
+        let at = match self.at {
+            Some(s) => When::Sample(s),
+            None => When::Now,
+        };
+        let ok = self.tx.push(EngineCmd { op, at }).is_ok();
         if !ok {
             Counters::bump(&self.counters.dropped_commands, 1);
         }

@@ -92,6 +92,7 @@ pub fn new(config: EngineConfig) -> (EngineHandle, Engine) {
             .map(|tx| handle::InputPort {
                 tx,
                 counters: counters.clone(),
+                at: None,
             })
             .collect(),
         counters: counters.clone(),
@@ -197,6 +198,9 @@ impl Engine {
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let _ftz = DenormalGuard::new();
         let n = left.len().min(right.len());
+        self.counters
+            .callback_frames
+            .store(n as u64, std::sync::atomic::Ordering::Relaxed);
         let mut done = 0;
         while done < n {
             self.drain_commands();
@@ -249,7 +253,10 @@ impl Engine {
         // track installed in the same block finds it.
         for i in 0..self.inputs.len() {
             while let Ok(cmd) = self.inputs[i].pop() {
-                self.apply(cmd.op);
+                match cmd.at {
+                    When::Sample(s) if s > self.clock => self.schedule(s, cmd.op),
+                    _ => self.apply(cmd.op),
+                }
             }
         }
     }

@@ -83,14 +83,67 @@ struct Conn {
     events: SyncSender<ControlEvent>,
     /// Notes this device holds down, per slot it played them on.
     down: Vec<(Slot, u8)>,
+    timing: Timing,
+}
+
+/// Maps a device's timestamps (µs) onto engine samples, so events that
+/// arrived a few milliseconds apart inside one audio period keep that
+/// spacing instead of all landing on the next block's first sample.
+///
+/// The first event is anchored at the start of the next block; later ones
+/// keep their distance from it. When an event would land in a block already
+/// rendered (the clocks drifted, or the device was quiet and the anchor is
+/// stale) or more than two blocks ahead, it re-anchors, so latency stays at
+/// most about one block. Positions never go backwards, so a note-off never
+/// overtakes its note-on.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    rate: f64,
+    anchor: Option<(u64, u64)>,
+    last: u64,
+}
+
+impl Timing {
+    fn new(rate: f64) -> Self {
+        Self {
+            rate,
+            anchor: None,
+            last: 0,
+        }
+    }
+
+    /// The engine sample for an event stamped `us`, given the engine's
+    /// next block start `clock` and block length `block`.
+    fn place(&mut self, us: u64, clock: u64, block: u64) -> u64 {
+        let block = block.max(1);
+        let s = match self.anchor {
+            Some((t0, s0)) if us >= t0 => s0 + ((us - t0) as f64 * self.rate / 1e6).round() as u64,
+            _ => 0,
+        };
+        let s = if s < clock || s > clock + 2 * block {
+            self.anchor = Some((us, clock));
+            clock
+        } else {
+            s
+        };
+        self.last = s.max(self.last);
+        self.last
+    }
 }
 
 impl Conn {
-    /// The device's input thread: one MIDI message (or several bytes).
-    fn on_bytes(&mut self, bytes: &[u8]) {
+    /// The device's input thread: one MIDI message (or several bytes),
+    /// with the device's timestamp in µs when it gives one.
+    fn on_bytes(&mut self, stamp: Option<u64>, bytes: &[u8]) {
+        let at = stamp.map(|us| {
+            let (clock, block) = self.port.clock();
+            self.timing.place(us, clock, block)
+        });
+        self.port.set_time(at);
         let mut dec = std::mem::take(&mut self.decoder);
         dec.feed_all(bytes, |m| self.on_msg(m));
         self.decoder = dec;
+        self.port.set_time(None);
     }
 
     fn on_msg(&mut self, m: MidiMsg) {
@@ -187,7 +240,15 @@ impl ByteFeed {
     /// Whatever thread feeds bytes owns this.
     pub fn feed(&mut self, bytes: &[u8]) {
         if let Some(c) = self.0.as_mut() {
-            c.on_bytes(bytes);
+            c.on_bytes(None, bytes);
+        }
+    }
+
+    /// Like [`ByteFeed::feed`], for bytes that arrived at `us` microseconds
+    /// on the source's clock: they keep their spacing inside a block.
+    pub fn feed_at(&mut self, us: u64, bytes: &[u8]) {
+        if let Some(c) = self.0.as_mut() {
+            c.on_bytes(Some(us), bytes);
         }
     }
 
@@ -326,13 +387,16 @@ impl MidiIn {
 
     /// A [`ByteFeed`] into this input (takes one of the engine's input rings).
     pub fn byte_feed(&mut self, session: &mut Session) -> Option<ByteFeed> {
-        let port = session.engine_mut()?.take_input()?;
+        let h = session.engine_mut()?;
+        let rate = h.rate as f64;
+        let port = h.take_input()?;
         Some(ByteFeed(Some(Conn {
             port,
             decoder: Decoder::default(),
             routing: self.routing.clone(),
             events: self.tx.clone(),
             down: Vec::with_capacity(256),
+            timing: Timing::new(rate),
         })))
     }
 
@@ -342,12 +406,14 @@ impl MidiIn {
                 .push(format!("MIDI: no free input port for {name}"));
             return;
         };
+        let rate = session.engine().map_or(48_000.0, |h| h.rate as f64);
         let conn = Conn {
             port,
             decoder: Decoder::default(),
             routing: self.routing.clone(),
             events: self.tx.clone(),
             down: Vec::with_capacity(256),
+            timing: Timing::new(rate),
         };
         let input = match MidiInput::new("termdaw") {
             Ok(i) => i,
@@ -359,7 +425,7 @@ impl MidiIn {
                 return;
             }
         };
-        let cb = |_ts: u64, bytes: &[u8], c: &mut Conn| c.on_bytes(bytes);
+        let cb = |ts: u64, bytes: &[u8], c: &mut Conn| c.on_bytes(Some(ts), bytes);
         let target = match port_index {
             Some(i) => match input.ports().get(i).cloned() {
                 Some(p) => Some(p),
@@ -541,5 +607,25 @@ impl MidiIn {
         while !self.open.is_empty() {
             self.close(session, 0);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Timing;
+
+    #[test]
+    fn timing_keeps_spacing_reanchors_when_late_and_never_goes_back() {
+        let mut t = Timing::new(48_000.0);
+        // Anchored at the next block start; 1 ms later is 48 samples later.
+        assert_eq!(t.place(10_000, 4096, 256), 4096);
+        assert_eq!(t.place(11_000, 4096, 256), 4144);
+        // The engine rendered past where the next event would go: re-anchor.
+        assert_eq!(t.place(12_000, 8192, 256), 8192);
+        assert_eq!(t.place(12_500, 8192, 256), 8216);
+        // Too far ahead (the device clock ran fast): re-anchor at the next
+        // block, but never before an event already placed.
+        assert_eq!(t.place(100_000, 8192, 256), 8216);
+        assert_eq!(t.place(101_000, 8448, 256), 8448);
     }
 }

@@ -191,3 +191,38 @@ fn without_a_midi_system_there_is_one_notice_and_no_error() {
         );
     }
 }
+
+/// Onset (first non-zero sample) of a note played into a 512-frame-block
+/// engine, with the bytes fed as `feed` does before the second block.
+fn onset_with(feed: impl FnOnce(&mut termdaw::midi::ByteFeed)) -> usize {
+    let (mut s, mut e, mut m) = setup();
+    let mut port = m.byte_feed(&mut s).unwrap();
+    let (mut l, mut r) = (vec![0.0f32; 512], vec![0.0f32; 512]);
+    e.process(&mut l, &mut r);
+    assert!(l.iter().all(|x| *x == 0.0));
+    feed(&mut port);
+    let mut out = Vec::new();
+    for _ in 0..4 {
+        e.process(&mut l, &mut r);
+        out.extend_from_slice(&l);
+    }
+    port.close(&mut s);
+    out.iter()
+        .position(|x| x.abs() > 0.0)
+        .expect("the note sounded")
+}
+
+#[test]
+fn timestamped_events_keep_their_spacing_inside_a_block() {
+    // Without a timestamp a note lands on the next block's first sample.
+    let plain = onset_with(|p| p.feed(&[0x90, 69, 100]));
+    // With timestamps: an event at t = 0 (a note-off for a silent note, so
+    // it makes no sound) and the note 5 ms later must sound 240 samples
+    // (5 ms at 48 kHz) after where the first event landed.
+    let stamped = onset_with(|p| {
+        p.feed_at(1_000_000, &[0x80, 60, 0]);
+        p.feed_at(1_005_000, &[0x90, 69, 100]);
+    });
+    assert_eq!(stamped - plain, 240, "plain {plain}, stamped {stamped}");
+    assert!(stamped < 512 + 240, "still within one block of arriving");
+}
