@@ -117,6 +117,8 @@ pub struct App {
     pub reload: Option<Status>,
     /// A failed reload's full report (file:line:col, the line, a caret).
     pub reload_error: Option<String>,
+    /// A reload waiting for its boundary: (song beat, what, parse-to-queue ms).
+    reload_pending: Option<(f64, String, u128)>,
     pub transport: Option<Transport>,
     pub stats: Stats,
     pub sink: Option<SinkInfo>,
@@ -157,6 +159,7 @@ impl App {
             status: None,
             reload: None,
             reload_error: None,
+            reload_pending: None,
             transport: None,
             stats: Stats::default(),
             sink: None,
@@ -333,9 +336,35 @@ impl App {
         self.stats = stats;
     }
 
+    /// Bar number (1-based) of song beat `b`.
+    fn bar_of(&self, b: f64) -> i64 {
+        let bpb = self.session.file().time_signature.beats.max(1) as f64;
+        (b / bpb).floor() as i64 + 1
+    }
+
+    /// An armed reload whose bar the playhead reached has landed.
+    fn check_landed(&mut self) {
+        let Some((b, what, ms)) = &self.reload_pending else {
+            return;
+        };
+        let Some(t) = self.transport else {
+            return;
+        };
+        if t.beat + 1e-9 >= *b || !t.playing {
+            let text = format!("reloaded at bar {}: {what} ({ms} ms)", self.bar_of(*b));
+            self.reload = Some(Status {
+                text,
+                kind: StatusKind::Ok,
+            });
+            self.reload_pending = None;
+            self.changed = true;
+        }
+    }
+
     /// Let time pass: meters fall, the spectrum analyses. `now` is the time
     /// since the UI started.
     pub fn tick(&mut self, now: Duration) {
+        self.check_landed();
         let dt = now.saturating_sub(self.now);
         self.now = now;
         for m in self
@@ -377,28 +406,27 @@ impl App {
                 lands_at,
             } => {
                 self.reload_error = None;
-                let when = match lands_at {
-                    Some(b) => {
-                        let bpb = self.session.file().time_signature.beats.max(1) as f64;
-                        format!(", lands at bar {}", (b / bpb).floor() as i64 + 1)
+                let what = match changes.len() {
+                    0 => String::new(),
+                    1 => changes[0].clone(),
+                    n => format!("{n} changes: {}", changes.join("; ")),
+                };
+                let ms = took.as_millis();
+                let (text, kind) = match (changes.is_empty(), lands_at) {
+                    (true, _) => ("reloaded: file is fine again".to_string(), StatusKind::Ok),
+                    (false, Some(b)) => {
+                        self.reload_pending = Some((b, what.clone(), ms));
+                        (
+                            format!("reload armed for bar {}: {what} ({ms} ms)", self.bar_of(b)),
+                            StatusKind::Info,
+                        )
                     }
-                    None => String::new(),
+                    (false, None) => (format!("reloaded: {what} ({ms} ms)"), StatusKind::Ok),
                 };
-                let text = match changes.len() {
-                    0 => "reloaded: file is fine again".to_string(),
-                    1 => format!("reloaded: {} ({} ms{when})", changes[0], took.as_millis()),
-                    n => format!(
-                        "reloaded: {n} changes: {} ({} ms{when})",
-                        changes.join("; "),
-                        took.as_millis()
-                    ),
-                };
-                self.reload = Some(Status {
-                    text,
-                    kind: StatusKind::Ok,
-                });
+                self.reload = Some(Status { text, kind });
             }
             ReloadStatus::Failed { report } => {
+                self.reload_pending = None;
                 let first = report.lines().next().unwrap_or("").to_string();
                 self.reload = Some(Status {
                     text: format!("reload failed, still playing the last good version: {first}"),

@@ -627,10 +627,33 @@ fn reload_status_shows_in_the_status_line() {
         took: Duration::from_millis(3),
         lands_at: Some(8.0),
     });
+    a.feedback(Feedback::Position {
+        clock: 0,
+        song_sample: 0,
+        beat: 6.0,
+        bpm: 120.0,
+        playing: true,
+        beats_per_bar: 4,
+    });
+    a.tick(Duration::from_millis(10));
     let text = screen_text(&draw(&mut a, 100, 24));
     assert!(
-        text.contains("reloaded: kick volume -2 dB → -4 dB (3 ms, lands at bar 3)"),
-        "{text}"
+        text.contains("reload armed for bar 3: kick volume -2 dB → -4 dB (3 ms)"),
+        "pending until the playhead gets there: {text}"
+    );
+    a.feedback(Feedback::Position {
+        clock: 0,
+        song_sample: 0,
+        beat: 8.0,
+        bpm: 120.0,
+        playing: true,
+        beats_per_bar: 4,
+    });
+    a.tick(Duration::from_millis(20));
+    let text = screen_text(&draw(&mut a, 100, 24));
+    assert!(
+        text.contains("reloaded at bar 3: kick volume -2 dB → -4 dB (3 ms)"),
+        "landed: {text}"
     );
     a.reload_status(ReloadStatus::Failed {
         report: "s.ron:4:9: expected `)`\n4 | oops\n  |     ^".into(),
