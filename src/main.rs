@@ -269,6 +269,10 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
         )
     };
     let file = load(&path)?;
+    // ALSA and JACK libraries print to stderr while devices open and later,
+    // which would scribble over the screen: with the UI, stderr goes to a
+    // log file until play_cmd returns (errors are printed after that).
+    let log = theme.as_ref().and_then(|_| redirect_stderr());
     let buffer = args.buffer.or(config.buffer);
     let opts = DeviceOptions {
         device: args.device.clone().or(config.device.clone()),
@@ -311,9 +315,6 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
         Some(theme) => {
             let (keymap, problems) = tui::config::load_keymap(config_dir.as_deref());
             warnings.extend(problems);
-            // ALSA and JACK libraries print to stderr, which would scribble
-            // over the screen: send it to a log file while the UI runs.
-            let log = redirect_stderr();
             let mut inputs = Inputs::start(&session, &osc, wanted, global_midi);
             let mut app = tui::App::new(session, keymap, theme);
             app.sink = Some(output.info.clone());
