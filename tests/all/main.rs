@@ -5,10 +5,12 @@
 
 mod alloc_counter;
 mod common;
+mod rig;
 
 mod actions;
 mod alloc;
 mod cli;
+mod device;
 mod docs;
 mod engine;
 mod errors;

@@ -1,0 +1,93 @@
+//! cpal's real output path on a machine without a sound card: the real
+//! binary plays through ALSA's default device into a JACK server with its
+//! dummy driver (paced like a sound card), and a WAV tap in the ALSA chain
+//! records what the device received. See rig.rs.
+
+use std::process::Stdio;
+use std::time::Instant;
+
+use crate::common::{peak_frequency, render_text};
+use crate::rig::{self, JackServer, TempDir};
+
+/// A4 held for the whole run (retriggered each bar), centre-panned.
+const SINE: &str = r#"Session(tempo: 120, tracks: [
+    Track(name: "a", instrument: Synth(wave: Sine, unison: 1, sustain: 1), pattern: Notes("69"), resolution: 1, gate: 1),
+])"#;
+
+#[test]
+fn playing_through_alsa_into_jack_sounds_right_and_takes_real_time() {
+    let Some(jack) = JackServer::start(
+        "device::playing_through_alsa_into_jack_sounds_right_and_takes_real_time",
+        256,
+    ) else {
+        return;
+    };
+    let dir = TempDir::new("termdaw-device");
+    let session = dir.join("sine.ron");
+    std::fs::write(&session, SINE).unwrap();
+    let alsa = rig::write_alsa_config(dir.path());
+    let tap = dir.join("tap.wav");
+
+    let seconds = 10.0;
+    let mut cmd = rig::termdaw(dir.path());
+    cmd.arg(&session)
+        .args(["--headless", "--no-osc", "--midi", "none", "--seconds"])
+        .arg(seconds.to_string())
+        // The JACK PCM takes periods of the server's size (256): cpal asks
+        // for a quarter of the buffer per period.
+        .args(["--rate", "48000", "--buffer", "1024"])
+        .env("ALSA_CONFIG_PATH", &alsa)
+        .env(rig::TAP_ENV, &tap)
+        .stdin(Stdio::null());
+    jack.env(&mut cmd);
+    let started = Instant::now();
+    let out = cmd.output().expect("running termdaw");
+    let wall = started.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "termdaw failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("default · 48000 Hz · 1024 frames"),
+        "termdaw did not open ALSA's default device:\n{stdout}\n{stderr}\njackd:\n{}",
+        jack.log_text()
+    );
+
+    // Playing 10 s takes 10 s: the process (start-up and shutdown included)
+    // and the audio the device consumed. An unpaced sink would swallow
+    // minutes of audio in that time.
+    assert!(
+        (seconds..seconds + 2.0).contains(&wall),
+        "playing {seconds} s took {wall:.2} s of wall-clock time"
+    );
+    let wav = rig::read_wav(&tap).unwrap();
+    assert_eq!(wav.rate, 48000);
+    assert_eq!(wav.channels.len(), 2);
+    let captured = wav.seconds();
+    assert!(
+        (seconds - 0.2..seconds + 0.5).contains(&captured),
+        "the device consumed {captured:.3} s of audio in {seconds} s of play ({wall:.2} s wall)"
+    );
+
+    // Pitch and level: the same session rendered offline is the reference.
+    let reference = render_text(SINE, 96000);
+    let want_rms = rig::rms(&reference.l[24000..96000]);
+    for (c, ch) in wav.channels.iter().enumerate() {
+        let steady = &ch[48000..(wav.frames() - 24000).min(48000 * 9)];
+        let f = peak_frequency(steady, wav.rate as f32);
+        assert!(
+            (f / 440.0 - 1.0).abs() < 0.005,
+            "channel {c}: pitch {f:.2} Hz, want 440"
+        );
+        let got = rig::rms(steady);
+        let db = 20.0 * (got / want_rms).log10();
+        println!(
+            "device: channel {c}: {f:.2} Hz, RMS {got:.4} ({db:+.2} dB vs offline); \
+             {captured:.3} s of audio in {seconds} s of play, process {wall:.2} s"
+        );
+        assert!(
+            db.abs() < 0.5,
+            "channel {c}: RMS {got:.4} vs {want_rms:.4} rendered offline ({db:+.2} dB)"
+        );
+    }
+    drop(jack);
+}

@@ -1,0 +1,329 @@
+//! The real-parts rig: a JACK server with its dummy driver (paced like a
+//! sound card, on a machine without one), a standalone ALSA configuration
+//! that sends ALSA's default device into that server through a WAV tap, and
+//! a reader for the tapped WAV. See docs/architecture.md ("Testing").
+//!
+//! Every JACK server gets a name of its own, passed to the processes that
+//! use it through `JACK_DEFAULT_SERVER` (never set in this process: the
+//! tests run in threads), so parallel tests and parallel test runs never
+//! share a server. Servers and temporary directories go away on drop.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The dummy server's rate; the sessions and the checks assume it.
+pub const JACK_RATE: u32 = 48000;
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Whether `cmd` is on the PATH.
+pub fn have(cmd: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
+        .unwrap_or(false)
+}
+
+/// A directory under the system's temp dir, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> Self {
+        let p = std::env::temp_dir().join(unique(prefix));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Stop a child politely (SIGTERM, so JACK servers and clients clean up
+/// their shared memory), then for good after `grace`.
+pub fn terminate(child: &mut Child, grace: Duration) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+    }
+    let t = Instant::now();
+    while t.elapsed() < grace {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A JACK server with the dummy driver, stopped on drop.
+pub struct JackServer {
+    pub name: String,
+    pub period: u32,
+    child: Child,
+    log: PathBuf,
+    _dir: TempDir,
+}
+
+impl JackServer {
+    /// Start a server, or `None` with a printed reason when jackd is not
+    /// installed (`sh .ci/setup` installs it). Panics if an installed
+    /// jackd does not come up.
+    pub fn start(test: &str, period: u32) -> Option<JackServer> {
+        if !have("jackd") || !have("jack_wait") {
+            println!(
+                "SKIPPED {test}: jackd is not installed (Debian/Ubuntu: `sh .ci/setup`, \
+                 or apt-get install jackd2 jack-tools libasound2-plugins)"
+            );
+            return None;
+        }
+        let dir = TempDir::new("termdaw-jack");
+        let name = unique("termdaw-test");
+        let log = dir.join("jackd.log");
+        let out = std::fs::File::create(&log).unwrap();
+        let child = Command::new("jackd")
+            .args(["--no-realtime", "-d", "dummy", "-r"])
+            .arg(JACK_RATE.to_string())
+            .arg("-p")
+            .arg(period.to_string())
+            .env("JACK_DEFAULT_SERVER", &name)
+            .env("JACK_NO_START_SERVER", "1")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .expect("starting jackd");
+        let mut server = JackServer {
+            name,
+            period,
+            child,
+            log,
+            _dir: dir,
+        };
+        let ok = server
+            .command("jack_wait")
+            .args(["-w", "-t", "20"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(
+            ok,
+            "jackd did not come up within 20 s:\n{}",
+            server.log_text()
+        );
+        Some(server)
+    }
+
+    /// Point a command at this server (and never let it start another).
+    pub fn env<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        cmd.env("JACK_DEFAULT_SERVER", &self.name)
+            .env("JACK_NO_START_SERVER", "1")
+    }
+
+    /// A command that talks to this server.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
+        self.env(&mut c);
+        c
+    }
+
+    /// The server's ports (`jack_lsp`), optionally only those matching `filter`.
+    pub fn ports(&self, filter: &str) -> Vec<String> {
+        let o = self.command("jack_lsp").output().unwrap();
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.contains(filter))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Wait until a port whose name contains `filter` exists.
+    pub fn wait_for_port(&self, filter: &str, timeout: Duration) -> Option<String> {
+        let t = Instant::now();
+        while t.elapsed() < timeout {
+            if let Some(p) = self.ports(filter).into_iter().next() {
+                return Some(p);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for JackServer {
+    fn drop(&mut self) {
+        terminate(&mut self.child, Duration::from_secs(5));
+    }
+}
+
+/// The environment variable the ALSA config reads the tap's file name from.
+pub const TAP_ENV: &str = "TERMDAW_TAP_WAV";
+
+/// Write a standalone ALSA configuration (it must not include the system's
+/// alsa.conf: files in /etc/alsa/conf.d would replace `pcm.!default`).
+/// ALSA's default device converts to 16-bit (the file plugin writes a wrong
+/// header for float), writes a WAV copy of everything to the file named by
+/// `$TERMDAW_TAP_WAV`, and plays into the JACK server named by
+/// `$JACK_DEFAULT_SERVER` through alsa-plugins' `jack` PCM.
+pub fn write_alsa_config(dir: &Path) -> PathBuf {
+    let text = format!(
+        r#"# termdaw test rig: ALSA default -> S16 -> WAV tap -> JACK (dummy driver)
+pcm.!default {{
+    type plug
+    slave {{
+        pcm "termdaw_tap"
+        format S16_LE
+    }}
+    hint {{
+        show on
+        description "termdaw test rig: JACK dummy server with a WAV tap"
+    }}
+}}
+pcm.termdaw_tap {{
+    type file
+    slave.pcm "termdaw_to_jack"
+    file {{
+        @func getenv
+        vars [ {TAP_ENV} ]
+        default "/dev/null"
+    }}
+    format "wav"
+}}
+pcm.termdaw_to_jack {{
+    type plug
+    slave.pcm "termdaw_jack"
+}}
+pcm.termdaw_jack {{
+    type jack
+    playback_ports {{
+        0 system:playback_1
+        1 system:playback_2
+    }}
+}}
+"#
+    );
+    let path = dir.join("asound.conf");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A 16-bit PCM WAV as the tap wrote it.
+pub struct Wav {
+    pub rate: u32,
+    /// One vector per channel, in [-1, 1).
+    pub channels: Vec<Vec<f32>>,
+}
+
+impl Wav {
+    pub fn frames(&self) -> usize {
+        self.channels.first().map_or(0, Vec::len)
+    }
+
+    pub fn seconds(&self) -> f64 {
+        self.frames() as f64 / self.rate as f64
+    }
+}
+
+/// Read a 16-bit PCM WAV. The data chunk's size is ignored: a writer that
+/// was killed leaves it at 0, so everything after the chunk header is read.
+pub fn read_wav(path: &Path) -> Result<Wav, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
+        return Err(format!("{}: not a WAV file", path.display()));
+    }
+    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
+    let mut pos = 12;
+    let mut fmt = None;
+    while pos + 8 <= bytes.len() {
+        let id = &bytes[pos..pos + 4];
+        let size = u32_at(pos + 4) as usize;
+        let body = pos + 8;
+        if id == b"fmt " && body + 16 <= bytes.len() {
+            fmt = Some((
+                u16_at(body),
+                u16_at(body + 2),
+                u32_at(body + 4),
+                u16_at(body + 14),
+            ));
+        } else if id == b"data" {
+            let (format, channels, rate, bits) =
+                fmt.ok_or_else(|| format!("{}: data before fmt", path.display()))?;
+            if format != 1 || bits != 16 || channels == 0 {
+                return Err(format!(
+                    "{}: expected 16-bit PCM, found format {format}, {bits} bits, {channels} channels",
+                    path.display()
+                ));
+            }
+            let data = &bytes[body..];
+            let ch = channels as usize;
+            let frames = data.len() / (2 * ch);
+            let mut out = vec![Vec::with_capacity(frames); ch];
+            for f in 0..frames {
+                for (c, v) in out.iter_mut().enumerate() {
+                    let i = (f * ch + c) * 2;
+                    v.push(i16::from_le_bytes([data[i], data[i + 1]]) as f32 / 32768.0);
+                }
+            }
+            return Ok(Wav {
+                rate,
+                channels: out,
+            });
+        }
+        pos = body + size + (size & 1);
+    }
+    Err(format!("{}: no data chunk", path.display()))
+}
+
+/// The real binary, run from the repository root, with its config, state
+/// and cache directories in `home` so a test never reads or writes the
+/// user's own.
+pub fn termdaw(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_termdaw"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"));
+    c
+}
+
+/// RMS of a slice.
+pub fn rms(x: &[f32]) -> f64 {
+    (x.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / x.len().max(1) as f64).sqrt()
+}
+
+/// First index where |x| exceeds `threshold`.
+pub fn onset(x: &[f32], threshold: f32) -> Option<usize> {
+    x.iter().position(|v| v.abs() > threshold)
+}
