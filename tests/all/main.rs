@@ -12,6 +12,7 @@ mod alloc;
 mod cli;
 mod device;
 mod docs;
+mod e2e;
 mod engine;
 mod errors;
 mod instruments;
