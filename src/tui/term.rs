@@ -94,7 +94,12 @@ pub fn run(app: &mut App, inputs: &mut Inputs, seconds: Option<f64>) -> io::Resu
             None => Duration::ZERO,
         }
         .max(Duration::from_millis(1));
-        if event::poll(wait)? {
+        let ready = match wait_for_tty(wait) {
+            TtyWait::HungUp => break,
+            TtyWait::Waited => event::poll(Duration::ZERO)?,
+            TtyWait::NotATty => event::poll(wait)?,
+        };
+        if ready {
             loop {
                 match event::read()? {
                     Event::Key(k) => {
@@ -140,4 +145,35 @@ pub fn run(app: &mut App, inputs: &mut Inputs, seconds: Option<f64>) -> io::Resu
     }
     inputs.close(app.session_mut_quiet());
     Ok(())
+}
+
+enum TtyWait {
+    /// Input is waiting, or the time is up.
+    Waited,
+    /// The terminal's other end closed (its window, tmux or ssh went away).
+    HungUp,
+    NotATty,
+}
+
+/// Wait up to `wait` for input on the terminal (stdin). crossterm reads a
+/// hung-up terminal forever, since end-of-file is not an event to it, and
+/// would keep termdaw spinning (and playing) with nobody to hear it; a
+/// hang-up seen here ends the UI loop like a signal would.
+fn wait_for_tty(wait: Duration) -> TtyWait {
+    // SAFETY: isatty and poll on stdin, with a pollfd on our stack.
+    if unsafe { libc::isatty(0) } != 1 {
+        return TtyWait::NotATty;
+    }
+    let mut fd = libc::pollfd {
+        fd: 0,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = wait.as_millis().min(i32::MAX as u128) as i32;
+    let n = unsafe { libc::poll(&mut fd, 1, ms) };
+    if n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+        TtyWait::HungUp
+    } else {
+        TtyWait::Waited
+    }
 }
