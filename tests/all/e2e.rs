@@ -18,8 +18,8 @@ struct Tmux {
 }
 
 impl Tmux {
-    /// A detached 100×30 session running a plain shell with a known prompt.
-    fn start() -> Option<Tmux> {
+    /// A detached 100×30 session running `command` (through tmux's shell).
+    fn start(command: &str) -> Option<Tmux> {
         if !rig::have("tmux") {
             println!(
                 "SKIPPED e2e: tmux is not installed (Debian/Ubuntu: `sh .ci/setup`, or apt-get install tmux)"
@@ -52,8 +52,7 @@ impl Tmux {
                 "-c",
             ])
             .arg(env!("CARGO_MANIFEST_DIR"))
-            // (dash forgets an inherited PS1 for root unless it is set this way)
-            .arg("env PS1='rig$ ' sh -i")
+            .arg(command)
             .env("ENV", "/dev/null")
             .env("HOME", h)
             .env("XDG_CONFIG_HOME", h.join("config"))
@@ -171,7 +170,9 @@ const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/patches/demo.ron");
 
 #[test]
 fn the_real_binary_in_tmux_plays_mutes_quits_and_restores_the_terminal() {
-    let Some(tmux) = Tmux::start() else {
+    // A plain shell with a known prompt (dash forgets an inherited PS1 for
+    // root unless it is set this way).
+    let Some(tmux) = Tmux::start("env PS1='rig$ ' sh -i") else {
         return;
     };
     let before = std::fs::read_to_string(DEMO).unwrap();
@@ -279,5 +280,45 @@ fn the_real_binary_in_tmux_plays_mutes_quits_and_restores_the_terminal() {
     assert!(
         after == before,
         "quitting without saving left the demo file alone"
+    );
+}
+
+/// Whether process `pid` has ended (gone, or a zombie nobody reaped yet).
+fn ended(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+    }
+}
+
+#[test]
+fn closing_the_terminal_under_termdaw_ends_it() {
+    let bin = env!("CARGO_BIN_EXE_termdaw");
+    let Some(tmux) = Tmux::start(&format!(
+        "exec '{bin}' patches/demo.ron --no-osc --midi none"
+    )) else {
+        return;
+    };
+    tmux.wait_for("the transport to play", |s| s.contains("▶ PLAY"));
+    let pid: u32 = tmux.display("#{pane_pid}").parse().unwrap();
+    assert!(!ended(pid));
+    // The terminal goes away (as when its window is closed or ssh drops).
+    drop(tmux);
+    let t = Instant::now();
+    while !ended(pid) && t.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let gone = ended(pid);
+    if !gone {
+        // SAFETY: kill(2); the pid was termdaw's a moment ago.
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGKILL);
+        }
+    }
+    assert!(
+        gone,
+        "termdaw kept running for 5 s after its terminal closed"
     );
 }
