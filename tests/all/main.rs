@@ -18,6 +18,8 @@ mod errors;
 mod instruments;
 mod learn;
 mod midi;
+#[cfg(feature = "jack")]
+mod midi_jack;
 mod mix;
 mod osc;
 mod reload;
