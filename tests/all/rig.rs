@@ -93,6 +93,11 @@ impl JackServer {
     /// installed (`sh .ci/setup` installs it). Panics if an installed
     /// jackd does not come up.
     pub fn start(test: &str, period: u32) -> Option<JackServer> {
+        Self::start_as(test, period, unique("termdaw-test"))
+    }
+
+    /// [`JackServer::start`] under a given server name.
+    pub fn start_as(test: &str, period: u32, name: String) -> Option<JackServer> {
         if !have("jackd") || !have("jack_wait") {
             println!(
                 "SKIPPED {test}: jackd is not installed (Debian/Ubuntu: `sh .ci/setup`, \
@@ -101,7 +106,6 @@ impl JackServer {
             return None;
         }
         let dir = TempDir::new("termdaw-jack");
-        let name = unique("termdaw-test");
         let log = dir.join("jackd.log");
         let out = std::fs::File::create(&log).unwrap();
         let child = Command::new("jackd")
@@ -116,7 +120,7 @@ impl JackServer {
             .stderr(out)
             .spawn()
             .expect("starting jackd");
-        let mut server = JackServer {
+        let server = JackServer {
             name,
             period,
             child,

@@ -1,0 +1,257 @@
+//! Input-to-sound latency at 64-, 128- and 256-frame buffers.
+//!
+//! With `--features jack` (and jackd installed: `sh .ci/setup`) it is
+//! measured end to end on the JACK clock: a JACK client of this benchmark
+//! sends note-ons into the real binary's virtual MIDI port (midir's JACK
+//! backend) and listens to termdaw's output as it leaves ALSA's `jack` PCM
+//! (cpal → ALSA default device → JACK, see tests/all/rig.rs). Latency is the
+//! number of frames from the cycle the note-on was written in to the first
+//! sample of the note reaching the JACK graph. The server runs the dummy
+//! driver with a period of a quarter of termdaw's buffer, which is the
+//! period cpal asks ALSA for.
+//!
+//! Without the feature it prints the figure computed from the parts (device
+//! buffer + one block + the limiter's look-ahead) and says so.
+//!
+//! `cargo bench --features jack --bench latency`
+
+#[cfg(feature = "jack")]
+#[path = "../tests/all/rig.rs"]
+#[allow(dead_code)]
+mod rig;
+
+const RATE: f64 = 48000.0;
+const BUFFERS: [u32; 3] = [64, 128, 256];
+/// The master limiter looks this far ahead (docs/architecture.md).
+const LOOKAHEAD_MS: f64 = 1.5;
+
+/// The computed figure: the device's buffer, one block of waiting for the
+/// next callback (a period, a quarter of the buffer through ALSA), and the
+/// limiter's look-ahead.
+fn computed_ms(buffer: u32) -> (f64, f64) {
+    let period = buffer as f64 / 4.0;
+    let best = buffer as f64 / RATE * 1e3 + LOOKAHEAD_MS;
+    let worst = (buffer as f64 + period) / RATE * 1e3 + LOOKAHEAD_MS;
+    (best, worst)
+}
+
+fn print_computed() {
+    println!(
+        "computed from the parts (device buffer + up to one block + 1.5 ms limiter look-ahead):"
+    );
+    for b in BUFFERS {
+        let (lo, hi) = computed_ms(b);
+        println!("  buffer {b:>4}: {lo:.2} – {hi:.2} ms");
+    }
+}
+
+fn main() {
+    // `cargo test` runs benches too when asked for all targets; stay quick there.
+    if std::env::args().any(|a| a == "--test" || a == "--list") {
+        return;
+    }
+    #[cfg(feature = "jack")]
+    measured::run();
+    #[cfg(not(feature = "jack"))]
+    println!(
+        "MIDI → sound latency: NOT MEASURED (build with `--features jack` and install jackd \
+         to measure it through a JACK dummy server)"
+    );
+    print_computed();
+}
+
+#[cfg(feature = "jack")]
+mod measured {
+    use std::process::Stdio;
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    use super::rig::{self, JackServer, TempDir};
+    use super::{computed_ms, BUFFERS, RATE};
+
+    const NOTES: usize = 40;
+    const SESSION: &str = r#"Session(tempo: 120, tracks: [
+    Track(name: "keys", instrument: Synth(wave: Sine, unison: 1, attack: 0, sustain: 1, release: 0.002, cutoff: 20000)),
+], midi: Midi(channels: {1: "keys"}))"#;
+
+    enum Seen {
+        Latency(u32),
+        Missed,
+    }
+
+    pub fn run() {
+        // Set once, before any thread exists; every server of this run uses the name.
+        let name = format!("termdaw-bench-{}", std::process::id());
+        std::env::set_var("JACK_DEFAULT_SERVER", &name);
+        std::env::set_var("JACK_NO_START_SERVER", "1");
+        println!(
+            "MIDI → sound latency through a JACK dummy server at 48 kHz ({NOTES} notes each; \
+             JACK period = buffer/4)"
+        );
+        println!(
+            "{:>7} {:>7} {:>9} {:>9} {:>9} {:>9} {:>14}",
+            "buffer", "period", "min ms", "p50 ms", "p99 ms", "max ms", "computed ms"
+        );
+        for b in BUFFERS {
+            match one(&name, b) {
+                Ok(mut lat) if !lat.is_empty() => {
+                    lat.sort_unstable();
+                    let ms = |f: u32| f as f64 / RATE * 1e3;
+                    let pct = |p: f64| lat[((lat.len() - 1) as f64 * p) as usize];
+                    let (lo, hi) = computed_ms(b);
+                    println!(
+                        "{b:>7} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>6.2} – {:.2}{}",
+                        b / 4,
+                        ms(lat[0]),
+                        ms(pct(0.5)),
+                        ms(pct(0.99)),
+                        ms(*lat.last().unwrap()),
+                        lo,
+                        hi,
+                        if lat.len() < NOTES {
+                            format!("  ({} of {NOTES} notes heard)", lat.len())
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+                Ok(_) => println!("{b:>7} no note was heard"),
+                Err(e) => println!("{b:>7} not measured: {e}"),
+            }
+        }
+    }
+
+    fn one(name: &str, buffer: u32) -> Result<Vec<u32>, String> {
+        let period = buffer / 4;
+        let Some(jack) = JackServer::start_as("latency bench", period, name.to_string()) else {
+            return Err("jackd is not installed".into());
+        };
+        let dir = TempDir::new("termdaw-bench-latency");
+        let session = dir.join("keys.ron");
+        std::fs::write(&session, SESSION).unwrap();
+        let alsa = rig::write_alsa_config(dir.path());
+        let log = dir.join("termdaw.out");
+        let mut cmd = rig::termdaw(dir.path());
+        cmd.arg(&session)
+            .args([
+                "--headless",
+                "--no-osc",
+                "--midi",
+                "virtual",
+                "--rate",
+                "48000",
+            ])
+            .arg("--buffer")
+            .arg(buffer.to_string())
+            .env("ALSA_CONFIG_PATH", &alsa)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::null());
+        jack.env(&mut cmd);
+        let mut termdaw = cmd.spawn().map_err(|e| e.to_string())?;
+        let result = measure(&jack, &log, termdaw.id());
+        rig::terminate(&mut termdaw, Duration::from_secs(5));
+        result
+    }
+
+    fn measure(jack: &JackServer, log: &std::path::Path, pid: u32) -> Result<Vec<u32>, String> {
+        let said = || std::fs::read_to_string(log).unwrap_or_default();
+        let midi_in = jack
+            .wait_for_port("termdaw:", Duration::from_secs(20))
+            .ok_or_else(|| format!("termdaw's MIDI port never appeared: {}", said()))?;
+        let t = Instant::now();
+        let audio_out = loop {
+            // ALSA's jack PCM names its client after the program and its pid.
+            let ports = jack.ports(&format!(".P.{pid}."));
+            if let Some(p) = ports.iter().find(|p| p.ends_with("out_000")) {
+                break p.clone();
+            }
+            if t.elapsed() > Duration::from_secs(10) {
+                return Err(format!("termdaw's audio never reached JACK: {}", said()));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+
+        let (client, _) =
+            jack::Client::new("termdaw-latency", jack::ClientOptions::NO_START_SERVER)
+                .map_err(|e| format!("JACK client: {e:?}"))?;
+        let mut out = client
+            .register_port("midi_out", jack::MidiOut::default())
+            .map_err(|e| format!("{e:?}"))?;
+        let inp = client
+            .register_port("in", jack::AudioIn::default())
+            .map_err(|e| format!("{e:?}"))?;
+        let (tx, rx) = mpsc::sync_channel::<Seen>(NOTES * 2);
+        let rate = client.sample_rate() as u32;
+        // Frames: note on, listen, note off after 60 ms, next note 120 ms later.
+        let gap_on = rate * 60 / 1000;
+        let gap_off = rate * 120 / 1000;
+        let give_up = rate / 2;
+        let mut next_on: Option<u32> = None;
+        let mut sent: Option<u32> = None;
+        let mut off_at: Option<u32> = None;
+        let mut count = 0usize;
+        let handler = jack::contrib::ClosureProcessHandler::new(
+            move |_: &jack::Client, ps: &jack::ProcessScope| {
+                let t0 = ps.last_frame_time();
+                let n = ps.n_frames();
+                let mut w = out.writer(ps);
+                let start = *next_on.get_or_insert(t0.wrapping_add(rate / 2));
+                if let Some(s) = sent {
+                    if let Some(i) = inp.as_slice(ps).iter().position(|x| x.abs() > 1e-3) {
+                        let _ =
+                            tx.try_send(Seen::Latency(t0.wrapping_add(i as u32).wrapping_sub(s)));
+                        sent = None;
+                    } else if t0.wrapping_sub(s) > give_up {
+                        let _ = tx.try_send(Seen::Missed);
+                        sent = None;
+                    }
+                }
+                if off_at.is_some_and(|o| t0.wrapping_sub(o) < u32::MAX / 2) {
+                    let _ = w.write(&jack::RawMidi {
+                        time: 0,
+                        bytes: &[0x80, 69, 0],
+                    });
+                    off_at = None;
+                    next_on = Some(t0.wrapping_add(gap_off));
+                } else if sent.is_none()
+                    && off_at.is_none()
+                    && count < NOTES
+                    && t0.wrapping_sub(start) < u32::MAX / 2
+                {
+                    let _ = w.write(&jack::RawMidi {
+                        time: 0,
+                        bytes: &[0x90, 69, 100],
+                    });
+                    sent = Some(t0);
+                    off_at = Some(t0.wrapping_add(gap_on.max(n)));
+                    count += 1;
+                }
+                jack::Control::Continue
+            },
+        );
+        let active = client
+            .activate_async((), handler)
+            .map_err(|e| format!("{e:?}"))?;
+        let c = active.as_client();
+        c.connect_ports_by_name("termdaw-latency:midi_out", &midi_in)
+            .map_err(|e| format!("connecting to {midi_in}: {e:?}"))?;
+        c.connect_ports_by_name(&audio_out, "termdaw-latency:in")
+            .map_err(|e| format!("connecting {audio_out}: {e:?}"))?;
+        let mut lat = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = 0;
+        while seen < NOTES && Instant::now() < deadline {
+            match rx.recv_timeout(Duration::from_secs(2)) {
+                Ok(Seen::Latency(f)) => {
+                    lat.push(f);
+                    seen += 1;
+                }
+                Ok(Seen::Missed) => seen += 1,
+                Err(_) => {}
+            }
+        }
+        let _ = active.deactivate();
+        Ok(lat)
+    }
+}
