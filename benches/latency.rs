@@ -182,7 +182,7 @@ mod measured {
             .register_port("in", jack::AudioIn::default())
             .map_err(|e| format!("{e:?}"))?;
         let (tx, rx) = mpsc::sync_channel::<Seen>(NOTES * 2);
-        let rate = client.sample_rate() as u32;
+        let rate = client.sample_rate();
         // Frames: note on, listen, note off after 60 ms, next note 120 ms later.
         let gap_on = rate * 60 / 1000;
         let gap_off = rate * 120 / 1000;

@@ -82,7 +82,6 @@ pub fn terminate(child: &mut Child, grace: Duration) {
 /// A JACK server with the dummy driver, stopped on drop.
 pub struct JackServer {
     pub name: String,
-    pub period: u32,
     child: Child,
     log: PathBuf,
     _dir: TempDir,
@@ -122,7 +121,6 @@ impl JackServer {
             .expect("starting jackd");
         let server = JackServer {
             name,
-            period,
             child,
             log,
             _dir: dir,
@@ -157,6 +155,7 @@ impl JackServer {
     }
 
     /// The server's ports (`jack_lsp`), optionally only those matching `filter`.
+    #[cfg_attr(not(feature = "jack"), allow(dead_code))]
     pub fn ports(&self, filter: &str) -> Vec<String> {
         let o = self.command("jack_lsp").output().unwrap();
         String::from_utf8_lossy(&o.stdout)
@@ -167,6 +166,7 @@ impl JackServer {
     }
 
     /// Wait until a port whose name contains `filter` exists.
+    #[cfg_attr(not(feature = "jack"), allow(dead_code))]
     pub fn wait_for_port(&self, filter: &str, timeout: Duration) -> Option<String> {
         let t = Instant::now();
         while t.elapsed() < timeout {
@@ -328,6 +328,7 @@ pub fn rms(x: &[f32]) -> f64 {
 }
 
 /// First index where |x| exceeds `threshold`.
+#[cfg_attr(not(feature = "jack"), allow(dead_code))]
 pub fn onset(x: &[f32], threshold: f32) -> Option<usize> {
     x.iter().position(|v| v.abs() > threshold)
 }
