@@ -209,10 +209,12 @@ fn idle_cpu(seconds: f64) {
     }
     let home = std::env::temp_dir().join(format!("termdaw-bench-tui-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
-    let socket = format!("termdaw-bench-{}", std::process::id());
+    let socket = home.join("tmux.sock");
     let tmux = |args: &[&str]| {
         Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null"])
+            .arg("-S")
+            .arg(&socket)
+            .args(["-f", "/dev/null"])
             .args(args)
             .env("HOME", &home)
             .env("XDG_CONFIG_HOME", home.join("config"))

@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 
 use crate::rig::{self, TempDir};
 
-/// A tmux server of our own (its own socket, no user config), killed on drop.
+/// A tmux server of our own (its own socket in a temp dir, no user
+/// config), killed on drop.
 struct Tmux {
-    socket: String,
+    socket: std::path::PathBuf,
     _home: TempDir,
 }
 
@@ -27,10 +28,7 @@ impl Tmux {
             return None;
         }
         let home = TempDir::new("termdaw-e2e");
-        let socket = format!(
-            "termdaw-e2e-{}",
-            home.path().file_name().unwrap().to_string_lossy()
-        );
+        let socket = home.join("tmux.sock");
         let me = Tmux {
             socket,
             _home: home,
@@ -69,7 +67,7 @@ impl Tmux {
 
     fn cmd(&self) -> Command {
         let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket, "-f", "/dev/null"]);
+        c.arg("-S").arg(&self.socket).args(["-f", "/dev/null"]);
         c
     }
 
