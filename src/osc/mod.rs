@@ -53,11 +53,11 @@ pub struct OscCounters {
 }
 
 fn bump(c: &AtomicU64) {
-    c.fetch_add(1, Ordering::Relaxed);
+    c.fetch_add(1, Ordering::Release);
 }
 
 pub fn get(c: &AtomicU64) -> u64 {
-    c.load(Ordering::Relaxed)
+    c.load(Ordering::Acquire)
 }
 
 struct Incoming {
@@ -281,7 +281,8 @@ fn deliver(
 ) {
     match packet {
         OscPacket::Message(m) => {
-            bump(&counters.messages);
+            // The outcome is counted before `messages`, so a reader that sees
+            // `messages` reach N also sees the outcomes of those N.
             match address::request(&m) {
                 Ok(request) => match tx.try_send(Incoming { request, at, from }) {
                     Ok(()) => {}
@@ -291,6 +292,7 @@ fn deliver(
                 },
                 Err(_) => bump(&counters.unknown),
             }
+            bump(&counters.messages);
         }
         OscPacket::Bundle(OscBundle { timetag, content }) => {
             if depth >= MAX_NESTING {

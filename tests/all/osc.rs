@@ -355,13 +355,16 @@ fn ten_thousand_bad_and_flooding_datagrams_leave_it_alive_and_counted() {
             }
         }
     }
+    // `datagrams` counts a datagram before it is decoded: wait until every one
+    // has reached its outcome (oversized, malformed or a message), so the
+    // counters are read settled rather than after a guessed sleep.
+    let settled = |c: &osc::OscCounters| {
+        osc::get(&c.oversized) + osc::get(&c.malformed) + osc::get(&c.messages)
+    };
     let t = Instant::now();
-    while osc::get(&o.counters.datagrams) < 10_000 && t.elapsed() < Duration::from_secs(10) {
+    while settled(&o.counters) < 10_000 && t.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(5));
     }
-    // `datagrams` counts a datagram before it is decoded and delivered: let
-    // the last one's other counters land (under load they were read too soon).
-    std::thread::sleep(Duration::from_millis(100));
     let cnt = &o.counters;
     assert_eq!(osc::get(&cnt.datagrams), 10_000);
     assert_eq!(osc::get(&cnt.oversized), oversized);
