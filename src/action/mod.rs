@@ -224,6 +224,13 @@ actions! {
     SetInstrument "set_instrument" edits=true { track: String = TrackName, "track", instrument: InstrumentDef = Ron, "instrument" }
     /// Replace a track's effect chain (RON list).
     SetEffects "set_effects" edits=true { track: String = TrackName, "track", effects: Vec<EffectDef> = Ron, "effect list" }
+    /// Set one parameter of one effect while it plays (it glides; nothing is rebuilt, so tails keep ringing).
+    SetEffectParam "set_effect_param" edits=true {
+        chain: String = Text, "a track name, bus:NAME or master",
+        effect: i64 = Int { min: 0, max: 63 }, "position in the chain, from 0",
+        param: String = Text, "parameter name (mix and bypass work on every effect)",
+        value: ArgValue = Any, "new value: a number, or a name for choices",
+    }
     /// Set a track's send level to a bus.
     SetSend "set_send" edits=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
     /// Set a track's pitch-wheel range.

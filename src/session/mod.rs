@@ -21,7 +21,7 @@ use crate::engine::bus::{Bus, MAX_BUSES};
 use crate::engine::command::Handoff;
 use crate::engine::dsp::db_to_gain;
 use crate::engine::sequencer::Clip;
-use crate::engine::{EngineCmd, EngineHandle, Op, Slot, When, MAX_TRACKS};
+use crate::engine::{EngineCmd, EngineHandle, FxTarget, Op, Slot, When, MAX_TRACKS};
 use crate::patch::{self, PatchError, SessionFile};
 
 /// Most undo steps kept.
@@ -489,8 +489,15 @@ impl Session {
                 gain: db_to_gain(new.master.ceiling as f32),
             });
         }
-        if force || old.master.effects != new.master.effects {
-            let chain = build::effects(&new.master.effects, rate);
+        if (force || old.master.effects != new.master.effects)
+            && !self.live_effects(
+                FxTarget::Master,
+                &old.master.effects,
+                &new.master.effects,
+                force,
+            )
+        {
+            let chain = build::effects(&new.master.effects, rate, new.tempo);
             self.send(Op::MasterEffects {
                 chain: Handoff::new(Box::new(chain)),
             });
@@ -518,8 +525,10 @@ impl Session {
                             gain: db_to_gain(b.volume as f32),
                         });
                     }
-                    if o.effects != b.effects {
-                        let chain = build::effects(&b.effects, rate);
+                    if o.effects != b.effects
+                        && !self.live_effects(FxTarget::Bus(bus), &o.effects, &b.effects, false)
+                    {
+                        let chain = build::effects(&b.effects, rate, new.tempo);
                         self.send(Op::BusEffects {
                             bus,
                             chain: Handoff::new(Box::new(chain)),
@@ -534,7 +543,7 @@ impl Session {
                     };
                     self.bus_slots.insert(name.to_string(), bus);
                     let dsp = Bus::new(
-                        build::effects(&b.effects, rate),
+                        build::effects(&b.effects, rate, new.tempo),
                         db_to_gain(b.volume as f32),
                         rate,
                     );
@@ -634,8 +643,10 @@ impl Session {
             if o.solo != n.solo {
                 self.send(Op::TrackSolo { slot, on: n.solo });
             }
-            if o.effects != n.effects {
-                let chain = build::effects(&n.effects, rate);
+            if o.effects != n.effects
+                && !self.live_effects(FxTarget::Track(slot), &o.effects, &n.effects, false)
+            {
+                let chain = build::effects(&n.effects, rate, new.tempo);
                 self.send(Op::TrackEffects {
                     slot,
                     chain: Handoff::new(Box::new(chain)),
@@ -645,6 +656,32 @@ impl Session {
                 self.sync_sends(slot, &o.sends, &n.sends);
             }
         }
+    }
+
+    /// Send in-place parameter changes for a chain if that is all it takes;
+    /// false when the chain must be rebuilt.
+    fn live_effects(
+        &mut self,
+        chain: FxTarget,
+        old: &[crate::patch::EffectDef],
+        new: &[crate::patch::EffectDef],
+        force: bool,
+    ) -> bool {
+        if force {
+            return false;
+        }
+        let Some(changes) = build::live_effect_changes(old, new) else {
+            return false;
+        };
+        for (index, param, value) in changes {
+            self.send(Op::EffectParam {
+                chain,
+                index,
+                param,
+                value,
+            });
+        }
+        true
     }
 
     fn sync_sends(

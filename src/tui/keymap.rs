@@ -114,9 +114,11 @@ impl Key {
                             KeyCode::Char(c)
                         }
                     }
-                    _ => return Err(format!(
+                    _ => {
+                        return Err(format!(
                         "\"{s}\" is not a key (try \"x\", \"ctrl-s\", \"space\", \"up\", \"f5\")"
-                    )),
+                    ))
+                    }
                 }
             }
         };

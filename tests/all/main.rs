@@ -10,6 +10,7 @@ mod actions;
 mod alloc;
 mod cli;
 mod docs;
+mod effects;
 mod engine;
 mod errors;
 mod instruments;
