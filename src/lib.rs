@@ -6,6 +6,7 @@
 //! on the audio thread — renders sound that [`audio`] sends to a device or a file.
 
 pub mod action;
+pub mod analysis;
 pub mod audio;
 pub mod engine;
 pub mod midi;

@@ -84,6 +84,27 @@ enum Command {
     Devices,
     /// Check a session file and report the first error with its position.
     Check { session: PathBuf },
+    /// Measure a WAV file or a session (rendered first): peaks, loudness
+    /// (EBU R128), spectrum, onsets, tempo, pitch.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    /// A .wav file, or a .ron session to render and measure.
+    input: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Check against a loudness target in LUFS (e.g. -14) and say what to change.
+    #[arg(long, allow_hyphen_values = true)]
+    target: Option<f64>,
+    /// True-peak limit for the check, dBTP.
+    #[arg(long, default_value_t = -1.0, allow_hyphen_values = true)]
+    true_peak: f64,
+    /// Bars of a session to render (default 16).
+    #[arg(long)]
+    bars: Option<f64>,
 }
 
 fn parse_rate(s: &str) -> Result<u32, String> {
@@ -130,12 +151,46 @@ fn main() {
         Some(Command::Check { session }) => {
             load(&session).map(|_| println!("{}: ok", session.display()))
         }
+        Some(Command::Analyze(a)) => analyze_cmd(a),
         None => play_cmd(cli.play),
     };
     if let Err(e) = result {
         eprintln!("termdaw: {e:#}");
         std::process::exit(1);
     }
+}
+
+fn analyze_cmd(a: AnalyzeArgs) -> anyhow::Result<()> {
+    let (l, r, rate) = if a.input.extension().is_some_and(|e| e == "ron") {
+        let file = load(&a.input)?;
+        let rate = 48000;
+        let frames = render::frames_for(&file, Length::Bars(a.bars.unwrap_or(16.0)), rate);
+        let (mut s, mut e) = render::prepare(file, Some(&a.input), rate);
+        let (mut l, mut r) = (Vec::new(), Vec::new());
+        render::run(
+            &mut s,
+            &mut e,
+            frames,
+            256,
+            |_, _| {},
+            |a, b| {
+                l.extend_from_slice(a);
+                r.extend_from_slice(b);
+            },
+        );
+        (l, r, rate as f32)
+    } else {
+        let d = termdaw::sample::load_audio(&a.input)?;
+        (d.left, d.right, d.rate)
+    };
+    let report = termdaw::analysis::analyze(&l, &r, rate);
+    let advice = a.target.map(|t| report.check(t, a.true_peak));
+    if a.json {
+        println!("{}", report.json(advice.as_ref()));
+    } else {
+        print!("{}", report.text(advice.as_ref()));
+    }
+    Ok(())
 }
 
 fn load(path: &Path) -> anyhow::Result<patch::SessionFile> {

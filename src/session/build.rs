@@ -87,7 +87,7 @@ impl SampleCache {
         if let Some(s) = self.samples.get(path) {
             return Ok(s.clone());
         }
-        let s = crate::sample::load_wav(path, rate).map_err(|e| e.to_string())?;
+        let s = crate::sample::load(path, rate).map_err(|e| e.to_string())?;
         self.samples.insert(path.to_path_buf(), s.clone());
         Ok(s)
     }

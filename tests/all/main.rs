@@ -8,6 +8,7 @@ mod common;
 
 mod actions;
 mod alloc;
+mod analysis;
 mod cli;
 mod docs;
 mod effects;
