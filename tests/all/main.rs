@@ -20,5 +20,6 @@ mod mix;
 mod osc;
 mod reload;
 mod render;
+mod sampler;
 mod timing;
 mod tui;
