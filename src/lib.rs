@@ -13,6 +13,7 @@ pub mod midi;
 pub mod osc;
 pub mod patch;
 pub mod pattern;
+pub mod process;
 pub mod reload;
 pub mod sample;
 pub mod session;

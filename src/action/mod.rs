@@ -231,6 +231,11 @@ actions! {
         param: String = Text, "parameter name (mix and bypass work on every effect)",
         value: ArgValue = Any, "new value: a number, or a name for choices",
     }
+    /// Process a Sample track's file offline (speed, reverse, fades, echo, loudness) into a new WAV in the data directory and play that instead; undo goes back to the original file.
+    ProcessSample "process_sample" edits=true {
+        track: String = TrackName, "a track playing a Sample",
+        ops: String = Text, "operations as for `termdaw process`, e.g. --speed 1.5 --reverse --fade-out 0.2 --echo medium --normalize -14",
+    }
     /// Set a track's send level to a bus.
     SetSend "set_send" edits=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
     /// Set a track's pitch-wheel range.

@@ -403,6 +403,11 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | AllNotesOff {}
         | Undo {}
         | Redo {} => return Err(invalid(format!("{} is not an edit", action.name()))),
+        ProcessSample { .. } => {
+            return Err(invalid(
+                "process_sample reads and writes files, so only the session applies it".into(),
+            ))
+        }
     })
 }
 

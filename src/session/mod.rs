@@ -76,6 +76,8 @@ pub struct Session {
     group: Option<(String, bool)>,
     /// Set by [`Session::apply_at`]: every command of the action goes out at this time.
     at: Option<When>,
+    /// Where `process_sample` writes (default: the user's data directory).
+    processed_dir: Option<PathBuf>,
 }
 
 impl Session {
@@ -107,6 +109,7 @@ impl Session {
             playing: false,
             group: None,
             at: None,
+            processed_dir: None,
         };
         let empty = s.file.clone();
         s.file = file;
@@ -119,6 +122,58 @@ impl Session {
     pub fn load(path: &Path, rate: f32, engine: Option<EngineHandle>) -> Result<Self, PatchError> {
         let file = patch::load(path)?;
         Ok(Self::new(file, Some(path.to_path_buf()), rate, engine))
+    }
+
+    /// Where `process_sample` writes its files (instead of the data directory).
+    pub fn set_processed_dir(&mut self, dir: PathBuf) {
+        self.processed_dir = Some(dir);
+    }
+
+    /// `process_sample`: process the track's sample file into a new file and
+    /// point the track at it (an ordinary, undoable `file` change).
+    fn process_sample(&mut self, track: &str, ops: &str) -> Result<Applied, ActionError> {
+        let invalid = ActionError::Invalid;
+        let t = self
+            .file
+            .track(track)
+            .ok_or_else(|| ActionError::NoTrack(track.to_string()))?;
+        let Some(src) = t
+            .instrument
+            .path
+            .clone()
+            .filter(|_| t.instrument.kind == crate::engine::instrument::InstrumentKind::Sample)
+        else {
+            return Err(invalid(format!("{track} does not play a sample")));
+        };
+        let opts = crate::process::Options::parse(ops).map_err(invalid)?;
+        let input = build::resolve(self.base_dir().as_deref(), &src);
+        let dir = self
+            .processed_dir
+            .clone()
+            .or_else(crate::process::default_output_dir)
+            .ok_or_else(|| invalid("no data directory to write the processed sample to".into()))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| invalid(format!("cannot create {}: {e}", dir.display())))?;
+        let stem = input
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "sample".into());
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&(input.to_string_lossy(), ops.trim()), &mut h);
+        let out = dir.join(format!(
+            "{stem}-{:08x}.wav",
+            std::hash::Hasher::finish(&h) as u32
+        ));
+        crate::process::process_file(&input, &opts, &out, false)
+            .map_err(|e| invalid(format!("{e:#}")))?;
+        let r = self.apply(Action::SetParam {
+            track: track.to_string(),
+            param: "file".into(),
+            value: crate::action::ArgValue::Text(out.to_string_lossy().into_owned()),
+        })?;
+        Ok(Applied {
+            description: format!("{track}: {} → {}", opts.describe(), r.description),
+        })
     }
 
     pub fn file(&self) -> &SessionFile {
@@ -281,6 +336,7 @@ impl Session {
                 self.send_now(Op::AllNotesOff);
                 return described("all notes off".into());
             }
+            ProcessSample { track, ops } => return self.process_sample(track, ops),
             _ => {}
         }
         let before = self.file.clone();

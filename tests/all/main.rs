@@ -18,6 +18,7 @@ mod instruments;
 mod midi;
 mod mix;
 mod osc;
+mod process;
 mod reload;
 mod render;
 mod sampler;
