@@ -33,7 +33,10 @@ fn main() {
         .unwrap_or(10.0);
     let budget = BLOCK as f64 / RATE as f64 * 1e6;
     println!("termdaw effects benchmark: {seconds} s of stereo noise per effect, {BLOCK}-frame blocks at {RATE} Hz, one thread");
-    println!("{:<12} {:>10} {:>10} {:>10}", "effect", "µs/block", "% budget", "x rt");
+    println!(
+        "{:<12} {:>10} {:>10} {:>10}",
+        "effect", "µs/block", "% budget", "x rt"
+    );
     let src_l = noise(BLOCK * 1024, 1);
     let src_r = noise(BLOCK * 1024, 2);
     let blocks = (seconds * RATE as f64 / BLOCK as f64) as usize;
@@ -80,7 +83,11 @@ fn main() {
         let t = Instant::now();
         f();
         let s = t.elapsed().as_secs_f64();
-        println!("{name:<28} {:>8.0} x real time ({:.3} s)", secs as f64 / s, s);
+        println!(
+            "{name:<28} {:>8.0} x real time ({:.3} s)",
+            secs as f64 / s,
+            s
+        );
     };
     time("loudness (R128)", &mut || {
         std::hint::black_box(analysis::loudness::measure(&l, &r, RATE as f64));

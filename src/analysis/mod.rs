@@ -90,19 +90,24 @@ impl Report {
             ));
         }
         let peak_after = self.true_peak + gain.max(0.0);
-        if peak_after > true_peak_limit {
+        if self.true_peak > true_peak_limit {
+            let over = self.true_peak - true_peak_limit;
+            lines.push(format!(
+                "true peak {:.1} dBTP is {over:.1} dB over the {true_peak_limit:.1} dBTP limit: set the master limiter's ceiling to {:.1} dBFS{}",
+                self.true_peak,
+                true_peak_limit - 0.2,
+                if gain > 0.0 {
+                    " (it then also catches the peaks of the raised level)"
+                } else {
+                    " or lower the level"
+                }
+            ));
+        } else if peak_after > true_peak_limit {
             let over = peak_after - true_peak_limit;
-            if gain > 0.0 && self.true_peak <= true_peak_limit {
-                lines.push(format!(
-                    "raising by {gain:.1} dB would put the true peak at {peak_after:.1} dBTP, {over:.1} dB over {true_peak_limit:.1} dBTP: add a limiter (e.g. master ceiling {true_peak_limit:.1}) to take {over:.1} dB off the peaks"
-                ));
-            } else {
-                lines.push(format!(
-                    "true peak {:.1} dBTP is {over:.1} dB over the {true_peak_limit:.1} dBTP limit: lower the master limiter's ceiling to {:.1} dBFS or reduce the level",
-                    self.true_peak,
-                    true_peak_limit - 0.2
-                ));
-            }
+            lines.push(format!(
+                "raising by {gain:.1} dB would put the true peak at {peak_after:.1} dBTP, {over:.1} dB over {true_peak_limit:.1} dBTP: add a limiter (e.g. master ceiling {:.1}) to take {over:.1} dB off the peaks",
+                true_peak_limit - 0.2
+            ));
         }
         Advice {
             target,

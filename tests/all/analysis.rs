@@ -211,4 +211,53 @@ fn analyze_command_reads_a_wav_and_prints_json() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("not found"));
     let _ = std::fs::remove_file(path);
+    // A session is rendered first.
+    let o = Command::new(env!("CARGO_BIN_EXE_termdaw"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["analyze", "patches/palette.ron", "--bars", "4"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let tempo: f64 = out
+        .lines()
+        .find(|l| l.starts_with("tempo"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!((tempo - 112.0).abs() < 1.5, "{out}");
+}
+
+#[test]
+fn the_starter_kit_loads_and_the_tonal_samples_are_in_tune() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "wav") {
+            let d = termdaw::sample::load_audio(&p).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                peak::sample_peak(&d.left) > 0.05,
+                "{} is audible",
+                p.display()
+            );
+            let src = dir
+                .join("sources")
+                .join(p.file_stem().unwrap())
+                .with_extension("ron");
+            assert!(src.exists(), "{} has its source", p.display());
+            n += 1;
+        }
+    }
+    assert!(n >= 10, "{n} samples");
+    for (name, hz) in [("bass", 55.0), ("pluck", 261.63), ("bell", 440.0)] {
+        let d = termdaw::sample::load_audio(&dir.join(format!("{name}.wav"))).unwrap();
+        let r = analysis::analyze(&d.left, &d.right, d.rate);
+        let p = r.median_pitch().unwrap();
+        assert!((p / hz - 1.0).abs() < 0.01, "{name}: {p} Hz");
+    }
 }
