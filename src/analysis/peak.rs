@@ -52,23 +52,24 @@ pub fn sample_peak(x: &[f32]) -> f32 {
 /// Highest absolute value of the signal reconstructed at 4× the rate.
 pub fn true_peak(x: &[f32]) -> f32 {
     let c = design();
-    let mut peak = sample_peak(x) as f64;
-    let n = x.len();
+    let coefs: Vec<[f32; TAPS]> = c[1..]
+        .iter()
+        .map(|row| std::array::from_fn(|t| row[t] as f32))
+        .collect();
+    // Pad so every tap reads a sample: input i + 1 + t − half for tap t.
     let half = TAPS / 2;
-    for i in 0..n {
-        for row in c.iter().skip(1) {
-            let mut acc = 0.0;
-            for (t, w) in row.iter().enumerate() {
-                // Tap t weighs input i + 1 + t − half (see `design`).
-                let j = i as isize + (t as isize - half as isize + 1);
-                if j >= 0 && (j as usize) < n {
-                    acc += w * x[j as usize] as f64;
-                }
-            }
+    let mut padded = vec![0.0f32; half];
+    padded.extend_from_slice(x);
+    padded.extend(std::iter::repeat_n(0.0, TAPS));
+    let mut peak = sample_peak(x);
+    for i in 0..x.len() {
+        let win = &padded[i + 1..i + 1 + TAPS];
+        for row in &coefs {
+            let acc: f32 = win.iter().zip(row).map(|(a, b)| a * b).sum();
             peak = peak.max(acc.abs());
         }
     }
-    peak as f32
+    peak
 }
 
 /// Root mean square.

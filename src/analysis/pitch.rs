@@ -19,11 +19,19 @@ const FRAME: usize = 2048;
 /// Pitch every `hop` samples, between 2 kHz and the lowest pitch a
 /// 1024-sample lag reaches (47 Hz at 48 kHz).
 pub fn track(x: &[f32], rate: f32, hop: usize) -> Vec<PitchPoint> {
+    use rustfft::{num_complex::Complex, FftPlanner};
     let w = FRAME / 2;
     let min_lag = (rate / 2000.0) as usize;
     let max_lag = ((rate / 40.0) as usize).min(w - 1);
-    let mut out = Vec::new();
+    let size = 2 * FRAME;
+    let mut planner = FftPlanner::<f64>::new();
+    let fwd = planner.plan_fft_forward(size);
+    let inv = planner.plan_fft_inverse(size);
+    let mut a = vec![Complex::new(0.0, 0.0); size];
+    let mut b = vec![Complex::new(0.0, 0.0); size];
     let mut d = vec![0.0f64; max_lag + 2];
+    let mut cmnd = vec![1.0f64; max_lag + 2];
+    let mut out = Vec::new();
     let mut start = 0;
     while start + FRAME <= x.len() {
         let frame = &x[start..start + FRAME];
@@ -34,17 +42,33 @@ pub fn track(x: &[f32], rate: f32, hop: usize) -> Vec<PitchPoint> {
             start += hop;
             continue;
         }
-        for (tau, dv) in d.iter_mut().enumerate().take(max_lag + 2).skip(1) {
-            *dv = (0..w)
-                .map(|j| {
-                    let e = frame[j] as f64 - frame[j + tau] as f64;
-                    e * e
-                })
-                .sum();
+        // Difference function via FFT cross-correlation:
+        // d(τ) = Σ x[j]² + Σ x[j+τ]² − 2 Σ x[j]·x[j+τ], j < w.
+        for (i, c) in a.iter_mut().enumerate() {
+            *c = Complex::new(if i < w { frame[i] as f64 } else { 0.0 }, 0.0);
+        }
+        for (i, c) in b.iter_mut().enumerate() {
+            *c = Complex::new(frame.get(i).map_or(0.0, |v| *v as f64), 0.0);
+        }
+        fwd.process(&mut a);
+        fwd.process(&mut b);
+        for (p, q) in a.iter_mut().zip(&b) {
+            *p = p.conj() * q;
+        }
+        inv.process(&mut a);
+        let sq: Vec<f64> = frame.iter().map(|v| (*v as f64).powi(2)).collect();
+        let e0: f64 = sq[..w].iter().sum();
+        let mut e_tau = e0;
+        for tau in 0..max_lag + 2 {
+            if tau > 0 {
+                e_tau += sq[tau + w - 1] - sq[tau - 1];
+            }
+            let cross = a[tau].re / size as f64;
+            d[tau] = (e0 + e_tau - 2.0 * cross).max(0.0);
         }
         // Cumulative mean normalisation.
         let mut sum = 0.0;
-        let mut cmnd = vec![1.0f64; max_lag + 2];
+        cmnd[0] = 1.0;
         for tau in 1..max_lag + 2 {
             sum += d[tau];
             cmnd[tau] = if sum > 0.0 {
