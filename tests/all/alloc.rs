@@ -27,6 +27,7 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
     let mut allocations = 0u64;
     let mut first_bad = None;
     let mut peak = 0f32;
+    let mut effect_params = 0;
     while done < total {
         // Control side: a performer and a chat making changes.
         let t = &names[(block as usize) % names.len()];
@@ -36,7 +37,8 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
             30 => drop(session.apply(Action::SetVolume { track: t.clone(), db: -3.0 })),
             40 => drop(session.apply(Action::SetParam { track: t.clone(), param: "pan".into(), value: ArgValue::Number(0.3) })),
             45 => drop(session.apply(Action::SetEffects { track: t.clone(), effects: FromArg::from_arg(&ArgValue::Text(EVERY_EFFECT.into()), &ArgType::Ron).unwrap() })),
-            47 | 57 => drop(session.apply(Action::SetEffectParam { chain: t.clone(), effect: (block % 21) as i64, param: "mix".into(), value: ArgValue::Number(0.5) })),
+            // The track that got every effect at block 45 of this cycle.
+            47 | 57 if session.apply(Action::SetEffectParam { chain: names[(block - block % 97 + 45) as usize % names.len()].clone(), effect: (block % 21) as i64, param: "mix".into(), value: ArgValue::Number(0.5) }).is_ok() => effect_params += 1,
             55 => drop(session.apply(Action::SetMasterEffects { effects: FromArg::from_arg(&ArgValue::Text("[Compressor(), Eq3(low: 2), Limiter()]".into()), &ArgType::Ron).unwrap() })),
             65 => drop(session.apply(Action::SetEffectParam { chain: "master".into(), effect: 1, param: "low".into(), value: ArgValue::Number(-3.0) })),
             50 => drop(session.apply(Action::SetPattern { track: t.clone(), notation: "steps".into(), pattern: "x.x.x..x".into() })),
@@ -67,6 +69,7 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
         "allocations on the audio path, first in block {first_bad:?}"
     );
     assert!(peak > 0.1, "the demo was audible");
+    assert!(effect_params >= 2, "effect parameters changed in place");
     let c = engine.counters();
     assert!(
         Counters::get(&c.returned_objects) > 10,
