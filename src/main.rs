@@ -235,22 +235,9 @@ fn process_cmd(p: ProcessArgs) -> anyhow::Result<()> {
 fn analyze_cmd(a: AnalyzeArgs) -> anyhow::Result<()> {
     let (l, r, rate) = if a.input.extension().is_some_and(|e| e == "ron") {
         let file = load(&a.input)?;
-        let rate = 48000;
-        let frames = render::frames_for(&file, Length::Bars(a.bars.unwrap_or(16.0)), rate);
-        let (mut s, mut e) = render::prepare(file, Some(&a.input), rate);
-        let (mut l, mut r) = (Vec::new(), Vec::new());
-        render::run(
-            &mut s,
-            &mut e,
-            frames,
-            256,
-            |_, _| {},
-            |a, b| {
-                l.extend_from_slice(a);
-                r.extend_from_slice(b);
-            },
-        );
-        (l, r, rate as f32)
+        let length = Length::Bars(a.bars.unwrap_or(16.0));
+        let (l, r) = render::render_buffers(file, Some(&a.input), length, 48000);
+        (l, r, 48000.0)
     } else {
         let d = termdaw::sample::load_audio(&a.input)?;
         (d.left, d.right, d.rate)

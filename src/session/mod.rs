@@ -337,6 +337,17 @@ impl Session {
                 return described("all notes off".into());
             }
             ProcessSample { track, ops } => return self.process_sample(track, ops),
+            AnalyzeMix { bars, target } => {
+                let (l, r) = crate::audio::render::render_buffers(
+                    self.file.clone(),
+                    self.path.as_deref(),
+                    crate::audio::render::Length::Bars(*bars),
+                    48000,
+                );
+                let report = crate::analysis::analyze(&l, &r, 48000.0);
+                let advice = report.check(*target, -1.0);
+                return described(report.text(Some(&advice)).trim_end().to_string());
+            }
             _ => {}
         }
         let before = self.file.clone();

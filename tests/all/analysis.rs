@@ -261,3 +261,31 @@ fn the_starter_kit_loads_and_the_tonal_samples_are_in_tune() {
         assert!((p / hz - 1.0).abs() < 0.01, "{name}: {p} Hz");
     }
 }
+
+#[test]
+fn analyze_mix_action_reports_on_the_session_without_changing_it() {
+    let text = "Session(tempo: 120, tracks: [Track(name: \"k\", instrument: Kick(), pattern: Steps(\"x...x...x...x...\"))])";
+    let (mut s, _e) = crate::common::prepare(text);
+    let before = s.file().clone();
+    let r = s
+        .apply(termdaw::action::Action::AnalyzeMix {
+            bars: 4.0,
+            target: -14.0,
+        })
+        .unwrap();
+    assert!(r.description.contains("integrated"), "{}", r.description);
+    assert!(
+        r.description.contains("check against -14.0 LUFS"),
+        "{}",
+        r.description
+    );
+    let tempo: f64 = r
+        .description
+        .lines()
+        .find(|l| l.starts_with("tempo"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|t| t.parse().ok())
+        .unwrap();
+    assert!((tempo - 120.0).abs() < 1.5, "{}", r.description);
+    assert_eq!(s.file(), &before);
+}
