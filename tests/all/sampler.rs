@@ -114,11 +114,33 @@ fn loop_points_loop_until_the_key_is_released() {
     // Plays past the sample's own length while held...
     assert!(Audio::rms(&out[20000..23000]) > 0.1);
     // ...repeating the loop region exactly.
-    let want: Vec<f32> = (10000..11200)
-        .map(|t| src[1200 + (t - 1200) % 1200])
-        .collect();
-    let c = correlation(&out[10000..11200], &want);
+    // (Away from the 5 ms crossfade before the seam.)
+    let (a, b) = (10800, 10800 + 900);
+    let want: Vec<f32> = (a..b).map(|t| src[1200 + (t - 1200) % 1200]).collect();
+    let c = correlation(&out[a..b], &want);
     assert!(c > 0.999, "loop region repeats: {c}");
+    // The seam is crossfaded: the biggest step across it is no bigger than
+    // the noise's own steps.
+    let sine: Vec<f32> = (0..4800)
+        .map(|i| 0.5 * (std::f32::consts::TAU * 100.0 * i as f32 / SR).sin())
+        .collect();
+    // Loop 1000..3000 of a 100 Hz sine: the seam cuts it mid-cycle.
+    let looped = play(
+        "loop: on, loop_start: 0.2083, loop_end: 0.625",
+        mono(sine),
+        60.0,
+        24000,
+        24000,
+    );
+    let step = looped[200..23000]
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0f32, f32::max);
+    let own = std::f32::consts::TAU * 100.0 / SR * 0.5;
+    assert!(
+        step < own * 1.5,
+        "largest step {step} (the sine's own {own})"
+    );
     let c = correlation(&out[5000..8000], &out[6200..9200]);
     assert!(c > 0.999, "period 1200: {c}");
     // ...and stops soon after the key-up.

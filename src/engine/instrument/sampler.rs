@@ -59,7 +59,7 @@ pub const PARAMS: &[ParamSpec] = &[
     ParamSpec::number("end", "", 0.0, 1.0, 1.0, "where playback stops, as a fraction of the sample's length"),
     ParamSpec::number("rate", "x", 0.1, 8.0, 1.0, "playback speed (2 = twice as fast, half as long, an octave up)"),
     ParamSpec::choice("reverse", &["off", "on"], 0, "on: play from `end` back to `start`"),
-    ParamSpec::choice("loop", &["off", "on"], 0, "on: repeat between `loop_start` and `loop_end` until the key is let go"),
+    ParamSpec::choice("loop", &["off", "on"], 0, "on: repeat between `loop_start` and `loop_end` until the key is let go (5 ms crossfade at the seam)"),
     ParamSpec::number("loop_start", "", 0.0, 1.0, 0.0, "loop start, as a fraction of the sample's length"),
     ParamSpec::number("loop_end", "", 0.0, 1.0, 1.0, "loop end, as a fraction of the sample's length"),
     ParamSpec::number("fade_out", "s", 0.0, 10.0, 0.0, "fade before the end of the played region (at least 3 ms)"),
@@ -83,6 +83,8 @@ const P_SLICES: usize = 14;
 
 /// Fade at the sample's end, in seconds of output.
 const END_FADE_S: f32 = 0.003;
+/// Crossfade at a loop's seam, seconds (shorter for short loops).
+const LOOP_FADE_S: f32 = 0.005;
 /// Glide time constant for gain, pitch and pan.
 const GLIDE_S: f32 = 0.01;
 
@@ -372,10 +374,10 @@ impl Instrument for Sampler {
                 }
                 let fi = i as f32;
                 let speed = v.speed * (sp0 + dsp * i as f64);
-                let base = v.pos.floor();
-                let t = (v.pos - base) as f32;
-                let k = base as isize;
-                let read = |src: &[f32]| {
+                let read_at = |pos: f64, src: &[f32]| {
+                    let base = pos.floor();
+                    let t = (pos - base) as f32;
+                    let k = base as isize;
                     cubic(
                         at(src, k - 1),
                         at(src, k),
@@ -384,7 +386,28 @@ impl Instrument for Sampler {
                         t,
                     )
                 };
-                let (xl, xr) = (read(src_l), read(src_r));
+                let (mut xl, mut xr) = (read_at(v.pos, src_l), read_at(v.pos, src_r));
+                // Near the loop seam, crossfade towards what the wrap lands
+                // on, so a loop never clicks.
+                if v.looping {
+                    let span = v.loop_to - v.loop_from;
+                    let (dist, other) = if v.reverse {
+                        (v.pos - v.loop_from, v.pos + span)
+                    } else {
+                        (v.loop_to - v.pos, v.pos - span)
+                    };
+                    let room = if v.reverse {
+                        len as f64 - v.loop_to
+                    } else {
+                        v.loop_from
+                    };
+                    let xf = (LOOP_FADE_S as f64 * rate as f64).min(span / 2.0).min(room);
+                    if xf >= 1.0 && dist < xf {
+                        let w = (dist / xf) as f32;
+                        xl = xl * w + read_at(other, src_l) * (1.0 - w);
+                        xr = xr * w + read_at(other, src_r) * (1.0 - w);
+                    }
+                }
                 // Output samples left before the end, for the closing fade.
                 let close = if v.looping {
                     1.0
