@@ -162,6 +162,25 @@ fn slices_cut_the_sample_into_steps() {
         assert!((sounding_len(&out) as i64 - 1200).abs() <= 2, "note {note}");
         assert!((out[600] - level).abs() < 1e-3, "note {note}: {}", out[600]);
     }
+    // By hit: each trigger plays the next slice, whatever the note.
+    let def: InstrumentDef =
+        ron::from_str("Sample(file: \"x.wav\", slices: 4, slice_by: hit)").unwrap();
+    let mut inst = instrument::build(def.kind, &def.values, 4, SR, Some(mono(src.clone())));
+    for want in [0.1f32, 0.2, 0.3, 0.4, 0.1] {
+        inst.note_on(60.0, 1.0);
+        let (mut l, mut r) = (vec![0.0; 1300], vec![0.0; 1300]);
+        inst.render(&mut l, &mut r);
+        assert!((l[600] - want).abs() < 1e-3, "{want}: {}", l[600]);
+    }
+    inst.all_notes_off();
+    let (mut l, mut r) = (vec![0.0; 1300], vec![0.0; 1300]);
+    inst.render(&mut l, &mut r);
+    inst.note_on(60.0, 1.0);
+    inst.render(&mut l, &mut r);
+    assert!(
+        (l[600] - 0.1).abs() < 1e-3,
+        "stop starts from slice 1 again"
+    );
     // start/end narrow the played region.
     let out = play("start: 0.5, end: 0.75", mono(src), 60.0, 0, 3000);
     assert!((sounding_len(&out) as i64 - 1200).abs() <= 2);

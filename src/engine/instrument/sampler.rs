@@ -63,7 +63,8 @@ pub const PARAMS: &[ParamSpec] = &[
     ParamSpec::number("loop_start", "", 0.0, 1.0, 0.0, "loop start, as a fraction of the sample's length"),
     ParamSpec::number("loop_end", "", 0.0, 1.0, 1.0, "loop end, as a fraction of the sample's length"),
     ParamSpec::number("fade_out", "s", 0.0, 10.0, 0.0, "fade before the end of the played region (at least 3 ms)"),
-    ParamSpec::number("slices", "", 1.0, 64.0, 1.0, "cut start..end into this many equal slices; note 60 plays slice 1, 61 slice 2... (wrapping), at the original pitch"),
+    ParamSpec::number("slices", "", 1.0, 64.0, 1.0, "cut start..end into this many equal slices, played at the original pitch"),
+    ParamSpec::choice("slice_by", &["note", "hit"], 0, "note: note 60 plays slice 1, 61 slice 2... (wrapping); hit: each hit plays the next slice, so Steps(\"xxxx\") replays them in order (stop starts again from slice 1)"),
 ];
 
 const P_GAIN: usize = 1;
@@ -80,6 +81,7 @@ const P_LOOP_START: usize = 11;
 const P_LOOP_END: usize = 12;
 const P_FADE_OUT: usize = 13;
 const P_SLICES: usize = 14;
+const P_SLICE_BY: usize = 15;
 
 /// Fade at the sample's end, in seconds of output.
 const END_FADE_S: f32 = 0.003;
@@ -154,6 +156,8 @@ pub struct Sampler {
     len: usize,
     stereo: bool,
     alloc: VoiceAlloc,
+    /// Next slice for `slice_by: hit`.
+    next_slice: i64,
     voices: Box<[Voice]>,
     values: [f32; PARAMS.len()],
     gain_db: Glide,
@@ -189,6 +193,7 @@ impl Sampler {
             len,
             stereo,
             alloc,
+            next_slice: 0,
             voices: vec![Voice::default(); slots].into_boxed_slice(),
             gain_db: Glide::new(v[P_GAIN]),
             pitch: Glide::new(v[P_PITCH]),
@@ -227,7 +232,13 @@ impl Instrument for Sampler {
         let slices = v[P_SLICES].round().max(1.0) as i64;
         let (mut loop_from, mut loop_to) = (frac(v[P_LOOP_START]), frac(v[P_LOOP_END]));
         if slices > 1 {
-            let k = ((note.round() as i64) - 60).rem_euclid(slices) as f64;
+            let index = if v[P_SLICE_BY] >= 0.5 {
+                self.next_slice += 1;
+                self.next_slice - 1
+            } else {
+                (note.round() as i64) - 60
+            };
+            let k = index.rem_euclid(slices) as f64;
             let w = (to - from) / slices as f64;
             from += k * w;
             to = from + w;
@@ -274,6 +285,7 @@ impl Instrument for Sampler {
     /// Audio thread: stop means stop, so every voice fades out (over
     /// `release`, or the steal fade if it is 0).
     fn all_notes_off(&mut self) {
+        self.next_slice = 0;
         let (release, rate) = (self.values[P_RELEASE], self.rate);
         let voices = &mut self.voices;
         self.alloc.release_all(|i| {
@@ -483,6 +495,7 @@ mod tests {
         assert_eq!(PARAMS[0].kind, super::super::params::ParamKind::Path);
         assert_eq!(PARAMS[P_PAN].name, "pan");
         assert_eq!(PARAMS[P_SLICES].name, "slices");
+        assert_eq!(PARAMS[P_SLICE_BY].name, "slice_by");
     }
 
     #[test]
