@@ -6,6 +6,7 @@
 //! on the audio thread — renders sound that [`audio`] sends to a device or a file.
 
 pub mod action;
+pub mod analysis;
 pub mod audio;
 pub mod engine;
 pub mod live;
@@ -13,6 +14,7 @@ pub mod midi;
 pub mod osc;
 pub mod patch;
 pub mod pattern;
+pub mod process;
 pub mod reload;
 pub mod sample;
 pub mod session;

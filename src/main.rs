@@ -101,6 +101,60 @@ enum Command {
     Devices,
     /// Check a session file and report the first error with its position.
     Check { session: PathBuf },
+    /// Process an audio file offline: speed, reverse, echo, fades, loudness
+    /// (in that order), written as a WAV.
+    Process(ProcessArgs),
+    /// Measure a WAV file or a session (rendered first): peaks, loudness
+    /// (EBU R128), spectrum, onsets, tempo, pitch.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Args)]
+struct ProcessArgs {
+    /// Input: WAV, FLAC, Ogg Vorbis or MP3.
+    input: PathBuf,
+    /// Output WAV file.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Play this many times faster; pitch follows, like tape (0.1-8).
+    #[arg(long)]
+    speed: Option<f64>,
+    /// Reverse the audio.
+    #[arg(long)]
+    reverse: bool,
+    /// Fade in over this many seconds.
+    #[arg(long)]
+    fade_in: Option<f64>,
+    /// Fade out over this many seconds.
+    #[arg(long)]
+    fade_out: Option<f64>,
+    /// Add an echo: light, medium or heavy.
+    #[arg(long, value_parser = ["light", "medium", "heavy"])]
+    echo: Option<String>,
+    /// Normalize integrated loudness to this many LUFS (true peak kept under -1 dBTP).
+    #[arg(long, allow_hyphen_values = true)]
+    normalize: Option<f64>,
+    /// Write 32-bit float samples instead of 24-bit integers.
+    #[arg(long)]
+    float: bool,
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    /// A .wav file, or a .ron session to render and measure.
+    input: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Check against a loudness target in LUFS (e.g. -14) and say what to change.
+    #[arg(long, allow_hyphen_values = true)]
+    target: Option<f64>,
+    /// True-peak limit for the check, dBTP.
+    #[arg(long, default_value_t = -1.0, allow_hyphen_values = true)]
+    true_peak: f64,
+    /// Bars of a session to render (default 16).
+    #[arg(long)]
+    bars: Option<f64>,
 }
 
 fn parse_rate(s: &str) -> Result<u32, String> {
@@ -147,12 +201,72 @@ fn main() {
         Some(Command::Check { session }) => {
             load(&session).map(|_| println!("{}: ok", session.display()))
         }
+        Some(Command::Analyze(a)) => analyze_cmd(a),
+        Some(Command::Process(p)) => process_cmd(p),
         None => play_cmd(cli.play),
     };
     if let Err(e) = result {
         eprintln!("termdaw: {e:#}");
         std::process::exit(1);
     }
+}
+
+fn process_cmd(p: ProcessArgs) -> anyhow::Result<()> {
+    use termdaw::process::{self, Echo, Options};
+    let opts = Options {
+        speed: p.speed,
+        reverse: p.reverse,
+        fade_in: p.fade_in,
+        fade_out: p.fade_out,
+        echo: p.echo.as_deref().and_then(Echo::parse),
+        normalize: p.normalize,
+    };
+    let s = process::process_file(&p.input, &opts, &p.output, p.float)?;
+    println!(
+        "{} → {}: {} ({:.2} s → {:.2} s)",
+        p.input.display(),
+        p.output.display(),
+        opts.describe(),
+        s.seconds_in,
+        s.seconds_out
+    );
+    if let Some(n) = s.normalized {
+        println!(
+            "loudness {:.1} LUFS, gain {:+.1} dB{}",
+            n.before_lufs,
+            n.gain_db,
+            if n.limited {
+                format!(
+                    "; true peak would have been {:.1} dBTP, limited under {:.1} dBTP",
+                    n.true_peak_dbtp,
+                    process::TRUE_PEAK_LIMIT
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
+}
+
+fn analyze_cmd(a: AnalyzeArgs) -> anyhow::Result<()> {
+    let (l, r, rate) = if a.input.extension().is_some_and(|e| e == "ron") {
+        let file = load(&a.input)?;
+        let length = Length::Bars(a.bars.unwrap_or(16.0));
+        let (l, r) = render::render_buffers(file, Some(&a.input), length, 48000);
+        (l, r, 48000.0)
+    } else {
+        let d = termdaw::sample::load_audio(&a.input)?;
+        (d.left, d.right, d.rate)
+    };
+    let report = termdaw::analysis::analyze(&l, &r, rate);
+    let advice = a.target.map(|t| report.check(t, a.true_peak));
+    if a.json {
+        println!("{}", report.json(advice.as_ref()));
+    } else {
+        print!("{}", report.text(advice.as_ref()));
+    }
+    Ok(())
 }
 
 fn load(path: &Path) -> anyhow::Result<patch::SessionFile> {

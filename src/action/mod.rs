@@ -224,6 +224,23 @@ actions! {
     SetInstrument "set_instrument" edits=true { track: String = TrackName, "track", instrument: InstrumentDef = Ron, "instrument" }
     /// Replace a track's effect chain (RON list).
     SetEffects "set_effects" edits=true { track: String = TrackName, "track", effects: Vec<EffectDef> = Ron, "effect list" }
+    /// Set one parameter of one effect while it plays (it glides; nothing is rebuilt, so tails keep ringing).
+    SetEffectParam "set_effect_param" edits=true {
+        chain: String = Text, "a track name, bus:NAME or master",
+        effect: i64 = Int { min: 0, max: 63 }, "position in the chain, from 0",
+        param: String = Text, "parameter name (mix and bypass work on every effect)",
+        value: ArgValue = Any, "new value: a number, or a name for choices",
+    }
+    /// Process a Sample track's file offline (speed, reverse, fades, echo, loudness) into a new WAV in the data directory and play that instead; undo goes back to the original file.
+    ProcessSample "process_sample" edits=true {
+        track: String = TrackName, "a track playing a Sample",
+        ops: String = Text, "operations as for `termdaw process`, e.g. --speed 1.5 --reverse --fade-out 0.2 --echo medium --normalize -14",
+    }
+    /// Render the session offline (the music keeps playing) and report its loudness, true peak, tempo and what to change to reach a loudness target, as `termdaw analyze --target` does.
+    AnalyzeMix "analyze_mix" edits=false {
+        bars: f64 = Number { min: 1.0, max: 64.0, unit: "bars" }, "how much to render from the start",
+        target: f64 = Number { min: -70.0, max: 0.0, unit: "LUFS" }, "loudness target (-14 for streaming, -23 for broadcast)",
+    }
     /// Set a track's send level to a bus.
     SetSend "set_send" edits=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
     /// Set a track's pitch-wheel range.

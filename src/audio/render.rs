@@ -91,6 +91,34 @@ pub fn frames_for(file: &SessionFile, length: Length, rate: u32) -> u64 {
     (seconds.max(0.0) * rate as f64).round() as u64
 }
 
+/// Render `length` of a session into memory (planar stereo), on the calling
+/// thread with its own engine; the caller's session and engine are untouched.
+pub fn render_buffers(
+    file: SessionFile,
+    path: Option<&Path>,
+    length: Length,
+    rate: u32,
+) -> (Vec<f32>, Vec<f32>) {
+    let frames = frames_for(&file, length, rate);
+    let (mut s, mut e) = prepare(file, path, rate);
+    let (mut l, mut r) = (
+        Vec::with_capacity(frames as usize),
+        Vec::with_capacity(frames as usize),
+    );
+    run(
+        &mut s,
+        &mut e,
+        frames,
+        256,
+        |_, _| {},
+        |a, b| {
+            l.extend_from_slice(a);
+            r.extend_from_slice(b);
+        },
+    );
+    (l, r)
+}
+
 /// A session wired to a fresh engine at `rate`, transport started.
 pub fn prepare(file: SessionFile, path: Option<&Path>, rate: u32) -> (Session, Engine) {
     let (handle, engine) = engine::new(EngineConfig::new(rate as f32, file.tempo));

@@ -38,6 +38,11 @@ impl Bus {
         self.chain.replace(chain)
     }
 
+    /// Audio thread: the effect chain, for parameter changes.
+    pub fn chain_mut(&mut self) -> &mut ChainSlot {
+        &mut self.chain
+    }
+
     /// Audio thread: the previous chain once it has faded out.
     pub fn take_faded(&mut self) -> Option<Box<EffectChain>> {
         self.chain.take_faded()

@@ -187,6 +187,21 @@ pub enum Op {
     RemoveBus {
         bus: u8,
     },
+    /// Glide parameter `param` of effect `index` in a chain.
+    EffectParam {
+        chain: FxTarget,
+        index: u8,
+        param: u8,
+        value: f32,
+    },
+}
+
+/// Which effect chain a command addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FxTarget {
+    Track(Slot),
+    Bus(u8),
+    Master,
 }
 
 /// One command and when it lands.

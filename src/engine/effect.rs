@@ -1,13 +1,355 @@
-//! Effect chains: stereo fundsp graphs that tracks and the master run their
-//! sound through.
+//! Effect chains: the kinds of effect a session can use (each with its
+//! parameter table), and the stereo chains tracks, buses and the master run
+//! their sound through.
 //!
-//! A chain is built (and its buffers allocated) on the control thread from
-//! the session's effect list, then handed to the audio thread whole; `process`
-//! runs on the audio thread in fundsp's 64-frame chunks and never allocates.
+//! A chain is built (and every buffer allocated) on the control thread from
+//! the session's effect list, then handed to the audio thread whole;
+//! `process`, `set_param` and `set_tempo` run on the audio thread and never
+//! allocate. The DSP of each kind lives in [`super::fx`]; this file owns the
+//! tables, the per-effect dry/wet and bypass, and parameter smoothing.
 
-use fundsp::prelude32::*;
-
+use super::fx::{self, Ctx, Fx};
 use super::instrument::ParamSpec;
+use super::MAX_BLOCK;
+
+/// Most parameters any effect kind has (mix and bypass included).
+pub const MAX_PARAMS: usize = 16;
+
+/// Parameter glide time constant, seconds.
+const GLIDE_S: f32 = 0.02;
+
+const fn mix(default: f32) -> ParamSpec {
+    ParamSpec::number(
+        "mix",
+        "",
+        0.0,
+        1.0,
+        default,
+        "wet share of the output (0 dry only, 1 wet only)",
+    )
+}
+const BYPASS: ParamSpec = ParamSpec::choice(
+    "bypass",
+    &["off", "on"],
+    0,
+    "on: the effect is skipped (fades out over 20 ms)",
+);
+const fn num(
+    name: &'static str,
+    unit: &'static str,
+    min: f32,
+    max: f32,
+    default: f32,
+    doc: &'static str,
+) -> ParamSpec {
+    ParamSpec::number(name, unit, min, max, default, doc)
+}
+
+pub const REVERB_PARAMS: &[ParamSpec] = &[
+    num(
+        "room",
+        "m",
+        1.0,
+        100.0,
+        20.0,
+        "size of the simulated room (changing it rebuilds the reverb)",
+    ),
+    num(
+        "time",
+        "s",
+        0.1,
+        30.0,
+        2.0,
+        "decay time of the tail, to -60 dB (changing it rebuilds the reverb)",
+    ),
+    num(
+        "damping",
+        "",
+        0.0,
+        1.0,
+        0.5,
+        "how fast high frequencies die away (changing it rebuilds the reverb)",
+    ),
+    mix(0.25),
+    BYPASS,
+];
+pub const DELAY_PARAMS: &[ParamSpec] = &[
+    num("time", "s", 0.001, 4.0, 0.375, "delay time when `sync` is off"),
+    num("feedback", "", 0.0, 0.95, 0.4, "level of each repeat relative to the one before"),
+    ParamSpec::choice("sync", fx::delay::SYNC, 0, "delay time as a note value at the session tempo (a beat is a quarter note); off uses `time`"),
+    ParamSpec::choice("mode", &["stereo", "pingpong"], 0, "stereo: each side echoes itself; pingpong: repeats alternate left and right"),
+    mix(0.3),
+    BYPASS,
+];
+pub const FILTER_PARAMS: &[ParamSpec] = &[
+    num(
+        "cutoff",
+        "Hz",
+        20.0,
+        20000.0,
+        1000.0,
+        "cutoff (centre) frequency",
+    ),
+    num(
+        "q",
+        "",
+        0.1,
+        20.0,
+        0.707,
+        "resonance (0.707 = Butterworth, -3 dB at the cutoff)",
+    ),
+    mix(1.0),
+    BYPASS,
+];
+pub const COMB_PARAMS: &[ParamSpec] = &[
+    num(
+        "freq",
+        "Hz",
+        20.0,
+        5000.0,
+        220.0,
+        "pitch of the comb (delay = 1/freq)",
+    ),
+    num(
+        "feedback",
+        "",
+        -0.99,
+        0.99,
+        0.8,
+        "resonance; negative values emphasise odd harmonics",
+    ),
+    num(
+        "damping",
+        "",
+        0.0,
+        0.99,
+        0.2,
+        "low-pass in the feedback path",
+    ),
+    mix(0.5),
+    BYPASS,
+];
+pub const DRIVE_PARAMS: &[ParamSpec] = &[
+    num(
+        "gain",
+        "dB",
+        0.0,
+        48.0,
+        12.0,
+        "how hard the signal is pushed into the soft clipper",
+    ),
+    mix(1.0),
+    BYPASS,
+];
+pub const CLIP_PARAMS: &[ParamSpec] = &[
+    num("gain", "dB", 0.0, 48.0, 6.0, "gain before the clipper"),
+    num(
+        "ceiling",
+        "dBFS",
+        -48.0,
+        0.0,
+        -1.0,
+        "level the signal is cut at",
+    ),
+    mix(1.0),
+    BYPASS,
+];
+pub const SHAPER_PARAMS: &[ParamSpec] = &[
+    num("gain", "dB", 0.0, 36.0, 6.0, "gain into the shaping curve"),
+    ParamSpec::choice(
+        "shape",
+        fx::distort::SHAPES,
+        0,
+        "fold: sine wavefolder; cubic: smooth clip; tube: asymmetric (even harmonics)",
+    ),
+    mix(1.0),
+    BYPASS,
+];
+pub const CRUSH_PARAMS: &[ParamSpec] = &[
+    num("bits", "bits", 1.0, 24.0, 8.0, "bit depth of the quantiser"),
+    num(
+        "downsample",
+        "x",
+        1.0,
+        64.0,
+        1.0,
+        "hold each sample this many samples (sample-rate reduction)",
+    ),
+    mix(1.0),
+    BYPASS,
+];
+pub const CHORUS_PARAMS: &[ParamSpec] = &[
+    num("rate", "Hz", 0.01, 10.0, 0.8, "speed of the sweep"),
+    num("depth", "ms", 0.0, 20.0, 3.0, "how far the delay sweeps"),
+    num("delay", "ms", 1.0, 50.0, 12.0, "shortest delay"),
+    mix(0.5),
+    BYPASS,
+];
+pub const FLANGER_PARAMS: &[ParamSpec] = &[
+    num("rate", "Hz", 0.01, 10.0, 0.25, "speed of the sweep"),
+    num("depth", "ms", 0.0, 10.0, 2.0, "how far the delay sweeps"),
+    num("delay", "ms", 0.1, 20.0, 1.0, "shortest delay"),
+    num("feedback", "", -0.95, 0.95, 0.5, "resonance of the comb"),
+    mix(0.5),
+    BYPASS,
+];
+pub const PHASER_PARAMS: &[ParamSpec] = &[
+    num("rate", "Hz", 0.01, 10.0, 0.5, "speed of the sweep"),
+    num(
+        "depth",
+        "oct",
+        0.0,
+        4.0,
+        1.5,
+        "how far the notches sweep each way",
+    ),
+    num("centre", "Hz", 50.0, 5000.0, 700.0, "centre of the sweep"),
+    num("feedback", "", -0.9, 0.9, 0.4, "resonance of the notches"),
+    mix(0.5),
+    BYPASS,
+];
+pub const AUTOPAN_PARAMS: &[ParamSpec] = &[
+    num("rate", "Hz", 0.01, 20.0, 1.0, "speed of the sweep"),
+    num(
+        "depth",
+        "",
+        0.0,
+        1.0,
+        1.0,
+        "how far it swings (1 = hard left to hard right)",
+    ),
+    mix(1.0),
+    BYPASS,
+];
+pub const WIDTH_PARAMS: &[ParamSpec] = &[
+    num(
+        "width",
+        "",
+        0.0,
+        2.0,
+        1.0,
+        "0 mono, 1 unchanged, 2 twice the side signal",
+    ),
+    mix(1.0),
+    BYPASS,
+];
+pub const COMPRESSOR_PARAMS: &[ParamSpec] = &[
+    num(
+        "threshold",
+        "dB",
+        -60.0,
+        0.0,
+        -18.0,
+        "RMS level above which the gain comes down",
+    ),
+    num(
+        "ratio",
+        ":1",
+        1.0,
+        20.0,
+        4.0,
+        "input dB over the threshold per output dB",
+    ),
+    num(
+        "attack",
+        "ms",
+        0.1,
+        200.0,
+        10.0,
+        "how fast the gain comes down",
+    ),
+    num("release", "ms", 5.0, 2000.0, 120.0, "how fast it recovers"),
+    num(
+        "knee",
+        "dB",
+        0.0,
+        24.0,
+        6.0,
+        "width of the soft knee around the threshold",
+    ),
+    num("makeup", "dB", 0.0, 24.0, 0.0, "gain after compression"),
+    mix(1.0),
+    BYPASS,
+];
+pub const LIMITER_PARAMS: &[ParamSpec] = &[
+    num(
+        "ceiling",
+        "dBFS",
+        -24.0,
+        0.0,
+        -1.0,
+        "highest sample let through (1.5 ms look-ahead)",
+    ),
+    num("gain", "dB", 0.0, 24.0, 0.0, "drive into the limiter"),
+    mix(1.0),
+    BYPASS,
+];
+pub const GATE_PARAMS: &[ParamSpec] = &[
+    num(
+        "threshold",
+        "dB",
+        -90.0,
+        0.0,
+        -50.0,
+        "peak level that opens the gate",
+    ),
+    num("attack", "ms", 0.1, 50.0, 1.0, "how fast it opens"),
+    num(
+        "hold",
+        "ms",
+        0.0,
+        500.0,
+        20.0,
+        "how long it stays open after the level drops",
+    ),
+    num("release", "ms", 5.0, 2000.0, 100.0, "how fast it closes"),
+    num("range", "dB", -90.0, 0.0, -80.0, "attenuation while closed"),
+    mix(1.0),
+    BYPASS,
+];
+pub const EQ3_PARAMS: &[ParamSpec] = &[
+    num("low", "dB", -24.0, 24.0, 0.0, "low shelf gain"),
+    num(
+        "mid",
+        "dB",
+        -24.0,
+        24.0,
+        0.0,
+        "mid bell gain (centred between the corners)",
+    ),
+    num("high", "dB", -24.0, 24.0, 0.0, "high shelf gain"),
+    num("low_freq", "Hz", 20.0, 1000.0, 250.0, "low shelf corner"),
+    num(
+        "high_freq",
+        "Hz",
+        1000.0,
+        16000.0,
+        4000.0,
+        "high shelf corner",
+    ),
+    mix(1.0),
+    BYPASS,
+];
+pub const EQ_PARAMS: &[ParamSpec] = &[
+    num("freq1", "Hz", 20.0, 20000.0, 100.0, "band 1 centre"),
+    num("gain1", "dB", -24.0, 24.0, 0.0, "band 1 gain"),
+    num(
+        "q1",
+        "",
+        0.1,
+        20.0,
+        1.0,
+        "band 1 width (higher is narrower)",
+    ),
+    num("freq2", "Hz", 20.0, 20000.0, 1000.0, "band 2 centre"),
+    num("gain2", "dB", -24.0, 24.0, 0.0, "band 2 gain"),
+    num("q2", "", 0.1, 20.0, 1.0, "band 2 width"),
+    num("freq3", "Hz", 20.0, 20000.0, 8000.0, "band 3 centre"),
+    num("gain3", "dB", -24.0, 24.0, 0.0, "band 3 gain"),
+    num("q3", "", 0.1, 20.0, 1.0, "band 3 width"),
+    mix(1.0),
+    BYPASS,
+];
 
 /// Every kind of effect a chain can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,68 +358,48 @@ pub enum EffectKind {
     Delay,
     Lowpass,
     Highpass,
+    Bandpass,
+    Notch,
+    Comb,
     Drive,
+    Clip,
+    Shaper,
+    Crush,
+    Chorus,
+    Flanger,
+    Phaser,
+    AutoPan,
+    Width,
+    Compressor,
+    Limiter,
+    Gate,
+    Eq3,
+    Eq,
 }
 
-pub const REVERB_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number("room", "m", 1.0, 100.0, 20.0, "size of the simulated room"),
-    ParamSpec::number(
-        "time",
-        "s",
-        0.1,
-        30.0,
-        2.0,
-        "decay time of the tail (to -60 dB)",
-    ),
-    ParamSpec::number(
-        "damping",
-        "",
-        0.0,
-        1.0,
-        0.5,
-        "how fast high frequencies die away",
-    ),
-    ParamSpec::number(
-        "mix",
-        "",
-        0.0,
-        1.0,
-        0.25,
-        "wet share of the output (0 dry, 1 wet only)",
-    ),
-];
-pub const DELAY_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number("time", "s", 0.001, 4.0, 0.375, "delay time"),
-    ParamSpec::number(
-        "feedback",
-        "",
-        0.0,
-        0.95,
-        0.4,
-        "share of each repeat fed back",
-    ),
-    ParamSpec::number("mix", "", 0.0, 1.0, 0.3, "wet share of the output"),
-];
-pub const FILTER_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number("cutoff", "Hz", 20.0, 20000.0, 1000.0, "cutoff frequency"),
-    ParamSpec::number("q", "", 0.5, 20.0, 0.707, "resonance (0.707 = flat)"),
-];
-pub const DRIVE_PARAMS: &[ParamSpec] = &[ParamSpec::number(
-    "gain",
-    "dB",
-    0.0,
-    48.0,
-    12.0,
-    "how hard the signal is pushed into the soft clipper",
-)];
-
 impl EffectKind {
-    pub const ALL: [EffectKind; 5] = [
+    pub const ALL: [EffectKind; 21] = [
         Self::Reverb,
         Self::Delay,
         Self::Lowpass,
         Self::Highpass,
+        Self::Bandpass,
+        Self::Notch,
+        Self::Comb,
         Self::Drive,
+        Self::Clip,
+        Self::Shaper,
+        Self::Crush,
+        Self::Chorus,
+        Self::Flanger,
+        Self::Phaser,
+        Self::AutoPan,
+        Self::Width,
+        Self::Compressor,
+        Self::Limiter,
+        Self::Gate,
+        Self::Eq3,
+        Self::Eq,
     ];
 
     pub fn name(self) -> &'static str {
@@ -86,17 +408,51 @@ impl EffectKind {
             Self::Delay => "Delay",
             Self::Lowpass => "Lowpass",
             Self::Highpass => "Highpass",
+            Self::Bandpass => "Bandpass",
+            Self::Notch => "Notch",
+            Self::Comb => "Comb",
             Self::Drive => "Drive",
+            Self::Clip => "Clip",
+            Self::Shaper => "Shaper",
+            Self::Crush => "Crush",
+            Self::Chorus => "Chorus",
+            Self::Flanger => "Flanger",
+            Self::Phaser => "Phaser",
+            Self::AutoPan => "AutoPan",
+            Self::Width => "Width",
+            Self::Compressor => "Compressor",
+            Self::Limiter => "Limiter",
+            Self::Gate => "Gate",
+            Self::Eq3 => "Eq3",
+            Self::Eq => "Eq",
         }
     }
 
     pub fn doc(self) -> &'static str {
         match self {
-            Self::Reverb => "algorithmic stereo reverb",
-            Self::Delay => "feedback delay, each side separately",
+            Self::Reverb => "algorithmic stereo reverb (feedback delay network)",
+            Self::Delay => "feedback delay, stereo or ping-pong, free or tempo-synced",
             Self::Lowpass => "resonant 2-pole low-pass filter",
             Self::Highpass => "resonant 2-pole high-pass filter",
-            Self::Drive => "soft-clip saturation, output trimmed to the input level",
+            Self::Bandpass => "2-pole band-pass filter (0 dB at the centre; higher q is narrower)",
+            Self::Notch => "2-pole notch (band-reject) filter",
+            Self::Comb => "feedback comb filter: a resonance at `freq` and its harmonics",
+            Self::Drive => {
+                "soft-clip saturation (tanh), output trimmed so full scale stays full scale"
+            }
+            Self::Clip => "hard clipper",
+            Self::Shaper => "waveshaper: wavefolder, cubic or asymmetric tube curve",
+            Self::Crush => "bit crusher: bit-depth and sample-rate reduction",
+            Self::Chorus => "chorus: a short delay swept by a sine, sides a quarter cycle apart",
+            Self::Flanger => "flanger: a very short swept delay with feedback",
+            Self::Phaser => "phaser: six all-pass stages swept in octaves around a centre",
+            Self::AutoPan => "auto-pan: equal-power balance swept by a sine",
+            Self::Width => "stereo width by mid/side scaling",
+            Self::Compressor => "stereo-linked RMS compressor with a soft knee",
+            Self::Limiter => "look-ahead peak limiter that holds its ceiling",
+            Self::Gate => "noise gate with hold and a closed-gate range",
+            Self::Eq3 => "three-band EQ: low shelf, mid bell, high shelf",
+            Self::Eq => "parametric EQ: three bells, each with frequency, gain and width",
         }
     }
 
@@ -104,146 +460,220 @@ impl EffectKind {
         match self {
             Self::Reverb => REVERB_PARAMS,
             Self::Delay => DELAY_PARAMS,
-            Self::Lowpass | Self::Highpass => FILTER_PARAMS,
+            Self::Lowpass | Self::Highpass | Self::Bandpass | Self::Notch => FILTER_PARAMS,
+            Self::Comb => COMB_PARAMS,
             Self::Drive => DRIVE_PARAMS,
+            Self::Clip => CLIP_PARAMS,
+            Self::Shaper => SHAPER_PARAMS,
+            Self::Crush => CRUSH_PARAMS,
+            Self::Chorus => CHORUS_PARAMS,
+            Self::Flanger => FLANGER_PARAMS,
+            Self::Phaser => PHASER_PARAMS,
+            Self::AutoPan => AUTOPAN_PARAMS,
+            Self::Width => WIDTH_PARAMS,
+            Self::Compressor => COMPRESSOR_PARAMS,
+            Self::Limiter => LIMITER_PARAMS,
+            Self::Gate => GATE_PARAMS,
+            Self::Eq3 => EQ3_PARAMS,
+            Self::Eq => EQ_PARAMS,
         }
+    }
+
+    /// Whether parameter `index` can change while the effect runs (through
+    /// [`EffectChain::set_param`]); the others need the chain rebuilt.
+    pub fn is_live(self, index: usize) -> bool {
+        !(self == Self::Reverb && index < 3)
     }
 
     /// The runtime description from validated parameter values.
     pub fn spec(self, v: &[f32]) -> EffectSpec {
-        let p = |i: usize| v.get(i).copied().unwrap_or(self.params()[i].default);
-        match self {
-            Self::Reverb => EffectSpec::Reverb {
-                room: p(0),
-                time: p(1),
-                damping: p(2),
-                mix: p(3),
-            },
-            Self::Delay => EffectSpec::Delay {
-                time: p(0),
-                feedback: p(1),
-                mix: p(2),
-            },
-            Self::Lowpass => EffectSpec::Lowpass {
-                cutoff: p(0),
-                q: p(1),
-            },
-            Self::Highpass => EffectSpec::Highpass {
-                cutoff: p(0),
-                q: p(1),
-            },
-            Self::Drive => EffectSpec::Drive { gain: p(0) },
+        let mut values = [0.0; MAX_PARAMS];
+        for (i, p) in self.params().iter().enumerate() {
+            values[i] = v.get(i).copied().unwrap_or(p.default);
+        }
+        EffectSpec { kind: self, values }
+    }
+}
+
+/// An effect as the session describes it (values already validated, in the
+/// kind's table order).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EffectSpec {
+    pub kind: EffectKind,
+    pub values: [f32; MAX_PARAMS],
+}
+
+/// One effect in a chain: its DSP plus smoothed parameters, dry/wet and bypass.
+/// Audio thread, except `new`.
+pub struct Stage {
+    kind: EffectKind,
+    fx: Box<dyn Fx>,
+    n: usize,
+    target: [f32; MAX_PARAMS],
+    current: [f32; MAX_PARAMS],
+    moving: bool,
+    ctx: Ctx,
+    /// Wet amount applied at the end of the last block.
+    wet: f32,
+    dry_l: Box<[f32]>,
+    dry_r: Box<[f32]>,
+}
+
+impl Stage {
+    /// Control thread.
+    pub fn new(spec: &EffectSpec, ctx: Ctx) -> Self {
+        let n = spec.kind.params().len();
+        let fx = fx::build(spec.kind, &spec.values[..n], &ctx);
+        let mut s = Self {
+            kind: spec.kind,
+            fx,
+            n,
+            target: spec.values,
+            current: spec.values,
+            moving: false,
+            ctx,
+            wet: 0.0,
+            dry_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            dry_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+        };
+        s.wet = s.wet_target();
+        s
+    }
+
+    fn wet_target(&self) -> f32 {
+        self.current[self.n - 2] * (1.0 - self.current[self.n - 1])
+    }
+
+    /// Audio thread: move parameter `index` towards `value` (choices jump,
+    /// numbers and bypass glide).
+    pub fn set_param(&mut self, index: usize, value: f32) {
+        if index >= self.n || !value.is_finite() {
+            return;
+        }
+        self.target[index] = value;
+        let glides = matches!(
+            self.kind.params()[index].kind,
+            super::instrument::ParamKind::Number
+        ) || index == self.n - 1;
+        if !glides {
+            self.current[index] = value;
+        }
+        self.moving = true;
+    }
+
+    pub fn set_tempo(&mut self, bpm: f32) {
+        if bpm.is_finite() && bpm > 0.0 && bpm != self.ctx.bpm {
+            self.ctx.bpm = bpm;
+            self.moving = true;
+        }
+    }
+
+    fn glide(&mut self, frames: usize) {
+        let a = (-(frames as f32) / (GLIDE_S * self.ctx.rate)).exp();
+        let mut still = false;
+        for i in 0..self.n {
+            let (c, t) = (self.current[i], self.target[i]);
+            if c != t {
+                let next = t + (c - t) * a;
+                if (next - t).abs() <= 1e-4 * t.abs().max(1.0) {
+                    self.current[i] = t;
+                } else {
+                    self.current[i] = next;
+                    still = true;
+                }
+            }
+        }
+        self.fx.set(&self.current[..self.n], &self.ctx);
+        self.moving = still;
+    }
+
+    /// Audio thread: process a block of at most [`MAX_BLOCK`] frames in place.
+    pub fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
+        let n = l.len().min(MAX_BLOCK).min(r.len());
+        if n == 0 {
+            return;
+        }
+        if self.moving {
+            self.glide(n);
+        }
+        let (from, to) = (self.wet, self.wet_target());
+        self.wet = to;
+        if from <= 0.0 && to <= 0.0 {
+            return;
+        }
+        let (l, r) = (&mut l[..n], &mut r[..n]);
+        self.dry_l[..n].copy_from_slice(l);
+        self.dry_r[..n].copy_from_slice(r);
+        self.fx.process(l, r);
+        if from >= 1.0 && to >= 1.0 {
+            return;
+        }
+        let step = (to - from) / n as f32;
+        for i in 0..n {
+            let w = from + step * (i + 1) as f32;
+            l[i] = self.dry_l[i] + (l[i] - self.dry_l[i]) * w;
+            r[i] = self.dry_r[i] + (r[i] - self.dry_r[i]) * w;
         }
     }
 }
 
-/// An effect as the session describes it (values already validated).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum EffectSpec {
-    /// Algorithmic stereo reverb: room size (m), decay time (s), damping 0..1, wet mix 0..1.
-    Reverb {
-        room: f32,
-        time: f32,
-        damping: f32,
-        mix: f32,
-    },
-    /// Feedback delay: time (s), feedback 0..0.95, wet mix 0..1.
-    Delay { time: f32, feedback: f32, mix: f32 },
-    /// Resonant 2-pole low-pass: cutoff (Hz), q.
-    Lowpass { cutoff: f32, q: f32 },
-    /// Resonant 2-pole high-pass: cutoff (Hz), q.
-    Highpass { cutoff: f32, q: f32 },
-    /// Soft-clip drive: gain (dB) into tanh, output trimmed back.
-    Drive { gain: f32 },
-}
-
 /// A chain of stereo effects, in order.
 pub struct EffectChain {
-    unit: Box<dyn AudioUnit>,
-    input: BufferArray<U2>,
-    output: BufferArray<U2>,
-    empty: bool,
+    stages: Vec<Stage>,
 }
 
 impl std::fmt::Debug for EffectChain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EffectChain")
-            .field("empty", &self.empty)
+            .field("stages", &self.stages.len())
             .finish()
     }
 }
 
-fn stereo(spec: &EffectSpec) -> Box<dyn AudioUnit> {
-    match *spec {
-        EffectSpec::Reverb {
-            room,
-            time,
-            damping,
-            mix,
-        } => {
-            Box::new((multipass::<U2>() * (1.0 - mix)) & (reverb_stereo(room, time, damping) * mix))
-        }
-        EffectSpec::Delay {
-            time,
-            feedback: fb,
-            mix,
-        } => {
-            let side = || (pass() * (1.0 - mix)) & (feedback(delay(time) * fb) * mix);
-            Box::new(side() | side())
-        }
-        EffectSpec::Lowpass { cutoff, q } => {
-            Box::new(lowpass_hz(cutoff, q) | lowpass_hz(cutoff, q))
-        }
-        EffectSpec::Highpass { cutoff, q } => {
-            Box::new(highpass_hz(cutoff, q) | highpass_hz(cutoff, q))
-        }
-        EffectSpec::Drive { gain } => {
-            let g = 10f32.powf(gain / 20.0);
-            let trim = 1.0 / g.tanh().max(1e-3);
-            let side = move || (pass() * g) >> (shape(Tanh(1.0)) * trim);
-            Box::new(side() | side())
-        }
-    }
-}
-
 impl EffectChain {
-    /// Control thread: build and preallocate the chain at `rate` Hz.
+    /// Control thread: build and preallocate the chain at `rate` Hz, 120 BPM.
     pub fn new(specs: &[EffectSpec], rate: f32) -> Self {
-        let mut net = Box::new(multipass::<U2>()) as Box<dyn AudioUnit>;
-        for s in specs {
-            let next = stereo(s);
-            let mut chain = Net::wrap(net);
-            chain = chain >> Net::wrap(next);
-            net = Box::new(chain);
-        }
-        net.set_sample_rate(rate as f64);
-        net.allocate();
+        Self::with_tempo(specs, rate, 120.0)
+    }
+
+    /// Control thread: build and preallocate the chain at `rate` Hz and `bpm`.
+    pub fn with_tempo(specs: &[EffectSpec], rate: f32, bpm: f32) -> Self {
+        let ctx = Ctx { rate, bpm };
         Self {
-            unit: net,
-            input: BufferArray::new(),
-            output: BufferArray::new(),
-            empty: specs.is_empty(),
+            stages: specs.iter().map(|s| Stage::new(s, ctx)).collect(),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.empty
+        self.stages.is_empty()
     }
 
-    /// Audio thread: process in place.
+    /// Audio thread: glide parameter `param` of effect `index` to `value`.
+    pub fn set_param(&mut self, index: usize, param: usize, value: f32) {
+        if let Some(s) = self.stages.get_mut(index) {
+            s.set_param(param, value);
+        }
+    }
+
+    /// Audio thread: the session tempo changed (tempo-synced delays follow).
+    pub fn set_tempo(&mut self, bpm: f32) {
+        for s in &mut self.stages {
+            s.set_tempo(bpm);
+        }
+    }
+
+    /// Audio thread: process in place (any length).
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        if self.empty {
+        if self.stages.is_empty() {
             return;
         }
+        let len = left.len().min(right.len());
         let mut start = 0;
-        while start < left.len() {
-            let n = Ord::min(left.len() - start, MAX_BUFFER_SIZE);
-            self.input.channel_f32_mut(0)[..n].copy_from_slice(&left[start..start + n]);
-            self.input.channel_f32_mut(1)[..n].copy_from_slice(&right[start..start + n]);
-            self.unit
-                .process(n, &self.input.buffer_ref(), &mut self.output.buffer_mut());
-            left[start..start + n].copy_from_slice(&self.output.channel_f32(0)[..n]);
-            right[start..start + n].copy_from_slice(&self.output.channel_f32(1)[..n]);
+        while start < len {
+            let n = (len - start).min(MAX_BLOCK);
+            for s in &mut self.stages {
+                s.process(&mut left[start..start + n], &mut right[start..start + n]);
+            }
             start += n;
         }
     }
@@ -281,6 +711,19 @@ impl ChainSlot {
         let previous = std::mem::replace(&mut self.current, new);
         self.old_gain = 1.0;
         self.old.replace(previous)
+    }
+
+    /// Audio thread: glide a parameter of the playing chain.
+    pub fn set_param(&mut self, index: usize, param: usize, value: f32) {
+        self.current.set_param(index, param, value);
+    }
+
+    /// Audio thread: tell both chains the tempo.
+    pub fn set_tempo(&mut self, bpm: f32) {
+        self.current.set_tempo(bpm);
+        if let Some(o) = self.old.as_deref_mut() {
+            o.set_tempo(bpm);
+        }
     }
 
     /// Audio thread: the old chain once its fade is over.

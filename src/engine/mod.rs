@@ -13,6 +13,7 @@ pub mod command;
 pub mod dsp;
 pub mod effect;
 pub mod feedback;
+pub mod fx;
 pub mod handle;
 pub mod instrument;
 pub mod limiter;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 use rtrb::{Consumer, Producer, RingBuffer};
 
 use bus::{Bus, MAX_BUSES};
-pub use command::{EngineCmd, Garbage, Handoff, Op, Slot, When};
+pub use command::{EngineCmd, FxTarget, Garbage, Handoff, Op, Slot, When};
 use dsp::{DenormalGuard, MeterAcc, Smoothed};
 use effect::{ChainSlot, EffectChain};
 pub use feedback::{Counters, Feedback};
@@ -372,7 +373,17 @@ impl Engine {
             Op::Loop { start, end } => {
                 self.transport.loop_range = (end > start).then_some((start, end));
             }
-            Op::Tempo { bpm } => self.transport.set_tempo(bpm),
+            Op::Tempo { bpm } => {
+                self.transport.set_tempo(bpm);
+                let bpm = bpm as f32;
+                for t in self.tracks.iter_mut().flatten() {
+                    t.effects_mut().set_tempo(bpm);
+                }
+                for b in self.buses.iter_mut().flatten() {
+                    b.chain_mut().set_tempo(bpm);
+                }
+                self.master_fx.set_tempo(bpm);
+            }
             Op::Meter { beats_per_bar } => self.transport.beats_per_bar = beats_per_bar.max(1),
             Op::MasterGain { gain } => self.master_gain.set(gain),
             Op::LimiterCeiling { gain } => self.limiter.set_ceiling(gain),
@@ -530,6 +541,29 @@ impl Engine {
             Op::RemoveBus { bus } => {
                 if let Some(Some(b)) = self.buses.get_mut(bus as usize) {
                     b.set_gain(0.0);
+                }
+            }
+            Op::EffectParam {
+                chain,
+                index,
+                param,
+                value,
+            } => {
+                let slot = match chain {
+                    FxTarget::Track(t) => self
+                        .tracks
+                        .get_mut(t as usize)
+                        .and_then(|t| t.as_deref_mut())
+                        .map(|t| t.effects_mut()),
+                    FxTarget::Bus(b) => self
+                        .buses
+                        .get_mut(b as usize)
+                        .and_then(|b| b.as_deref_mut())
+                        .map(|b| b.chain_mut()),
+                    FxTarget::Master => Some(&mut self.master_fx),
+                };
+                if let Some(s) = slot {
+                    s.set_param(index as usize, param as usize, value);
                 }
             }
             Op::MasterEffects { chain } => {

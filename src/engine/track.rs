@@ -155,6 +155,11 @@ impl TrackDsp {
             .map(|f| Garbage::Instrument(Handoff::new(f)))
     }
 
+    /// Audio thread: the effect chain, for parameter and tempo changes.
+    pub fn effects_mut(&mut self) -> &mut ChainSlot {
+        &mut self.effects
+    }
+
     /// Audio thread: crossfade to a new effect chain. Returns a chain to free.
     pub fn replace_effects(&mut self, new: Box<EffectChain>) -> Option<Garbage> {
         self.effects

@@ -221,8 +221,14 @@ impl<'de, K: DeviceKind> Visitor<'de> for ParamsVisitor<K> {
                     let v: f64 = map.next_value()?;
                     dev.values[i] = check_number(kname, p, v).map_err(de::Error::custom)?;
                 }
-                ParamKind::Choice(_) => {
-                    let name = map.next_value_seed(IdentSeed)?;
+                ParamKind::Choice(c) => {
+                    // Choices that are RON identifiers are written bare
+                    // (`wave: Saw`); others as strings (`sync: "3/16"`).
+                    let name = if c.iter().all(|n| is_ident(n)) {
+                        map.next_value_seed(IdentSeed)?
+                    } else {
+                        map.next_value::<String>()?
+                    };
                     dev.values[i] = check_choice(kname, p, &name).map_err(de::Error::custom)?;
                 }
                 ParamKind::Path => {
@@ -247,6 +253,14 @@ impl<'de, K: DeviceKind> Visitor<'de> for ParamsVisitor<K> {
         }
         Ok(dev)
     }
+}
+
+/// Whether `s` can be written as a bare RON identifier.
+fn is_ident(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A variant or field name as written (RON identifiers are not strings).
@@ -301,7 +315,11 @@ impl<K: DeviceKind> Serialize for Device<K> {
                 ParamKind::Number => sv.serialize_field(p.name, &self.values[i])?,
                 ParamKind::Choice(c) => {
                     let name = c.get(self.values[i] as usize).copied().unwrap_or(c[0]);
-                    sv.serialize_field(p.name, &Ident(name))?
+                    if c.iter().all(|n| is_ident(n)) {
+                        sv.serialize_field(p.name, &Ident(name))?
+                    } else {
+                        sv.serialize_field(p.name, name)?
+                    }
                 }
                 ParamKind::Path => {
                     sv.serialize_field(p.name, &self.path.clone().unwrap_or_default())?

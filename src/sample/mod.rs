@@ -1,10 +1,13 @@
-//! Sample loading for the sample player: read a WAV file, convert it to
-//! floats, keep the first two channels and resample it to the engine's rate.
+//! Sample loading for the sample player and the offline tools: read a WAV
+//! (hound) or a FLAC, Ogg Vorbis or MP3 file (symphonia, in `decode`),
+//! convert it to floats, keep the first two channels and resample it to the
+//! engine's rate.
 //!
 //! Everything here runs on the control thread (file I/O and allocation);
 //! the result, a [`SampleData`], is handed to the audio thread inside a
 //! prebuilt instrument.
 
+mod decode;
 mod resample;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +31,52 @@ pub enum SampleError {
     Unsupported { path: PathBuf, format: String },
     #[error("{} contains no audio", path.display())]
     Empty { path: PathBuf },
+    #[error("{} could not be decoded (damaged or not audio): {reason}", path.display())]
+    Corrupt { path: PathBuf, reason: String },
+}
+
+/// Decoded audio at the file's own rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub left: Vec<f32>,
+    pub right: Vec<f32>,
+    /// Hz.
+    pub rate: f32,
+}
+
+/// Control thread: decode `path` (WAV, FLAC, Ogg Vorbis or MP3, chosen by
+/// extension; anything else is tried by content) at its own rate.
+pub fn load_audio(path: &Path) -> Result<Decoded, SampleError> {
+    let is_wav = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("wav") || e.eq_ignore_ascii_case("wave"));
+    if is_wav {
+        let (left, right, rate) = read_wav(path)?;
+        Ok(Decoded { left, right, rate })
+    } else {
+        decode::decode(path)
+    }
+}
+
+/// Control thread: load any supported file as stereo floats at `rate` Hz
+/// (resampled off the audio thread).
+pub fn load(path: &Path, rate: f32) -> Result<SampleData, SampleError> {
+    let d = load_audio(path)?;
+    Ok(to_rate(d.left, d.right, d.rate as f64, rate as f64))
+}
+
+fn to_rate(mut left: Vec<f32>, mut right: Vec<f32>, from: f64, to: f64) -> SampleData {
+    if to > 0.0 && to.is_finite() && to != from {
+        let same = left == right;
+        left = resample(&left, from, to);
+        right = if same {
+            left.clone()
+        } else {
+            resample(&right, from, to)
+        };
+    }
+    SampleData { left, right }
 }
 
 /// Control thread: load `path` as stereo floats at `rate` Hz.
@@ -37,6 +86,12 @@ pub enum SampleError {
 /// whose audio is cut short keeps the whole frames that are there. If `rate`
 /// is not a positive number the file's own rate is kept.
 pub fn load_wav(path: &Path, rate: f32) -> Result<SampleData, SampleError> {
+    let (left, right, from) = read_wav(path)?;
+    Ok(to_rate(left, right, from as f64, rate as f64))
+}
+
+/// A WAV file's first two channels (mono doubled) and its rate.
+fn read_wav(path: &Path) -> Result<(Vec<f32>, Vec<f32>, f32), SampleError> {
     let p = || path.to_path_buf();
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => SampleError::NotFound { path: p() },
@@ -92,17 +147,7 @@ pub fn load_wav(path: &Path, rate: f32) -> Result<SampleData, SampleError> {
         left.push(frame[0]);
         right.push(frame[if channels > 1 { 1 } else { 0 }]);
     }
-    let from = spec.sample_rate as f64;
-    let to = rate as f64;
-    if to > 0.0 && to.is_finite() && to != from {
-        left = resample(&left, from, to);
-        right = if channels > 1 {
-            resample(&right, from, to)
-        } else {
-            left.clone()
-        };
-    }
-    Ok(SampleData { left, right })
+    Ok((left, right, spec.sample_rate as f32))
 }
 
 /// Read all samples; a read that fails part-way (a truncated file) keeps

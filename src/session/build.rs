@@ -87,7 +87,7 @@ impl SampleCache {
         if let Some(s) = self.samples.get(path) {
             return Ok(s.clone());
         }
-        let s = crate::sample::load_wav(path, rate).map_err(|e| e.to_string())?;
+        let s = crate::sample::load(path, rate).map_err(|e| e.to_string())?;
         self.samples.insert(path.to_path_buf(), s.clone());
         Ok(s)
     }
@@ -138,9 +138,34 @@ pub fn instrument(
     )
 }
 
-pub fn effects(defs: &[EffectDef], rate: f32) -> EffectChain {
+pub fn effects(defs: &[EffectDef], rate: f32, bpm: f64) -> EffectChain {
     let specs: Vec<EffectSpec> = defs.iter().map(|d| d.kind.spec(&d.values)).collect();
-    EffectChain::new(&specs, rate)
+    EffectChain::with_tempo(&specs, rate, bpm as f32)
+}
+
+/// The parameter changes `(effect, parameter, value)` that take the chain
+/// `old` to `new` in place, or `None` when the chain must be rebuilt (an
+/// effect added, removed, reordered or replaced, or a parameter changed that
+/// cannot change while running).
+pub fn live_effect_changes(old: &[EffectDef], new: &[EffectDef]) -> Option<Vec<(u8, u8, f32)>> {
+    if old.len() != new.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (i, (a, b)) in old.iter().zip(new).enumerate() {
+        if a.kind != b.kind {
+            return None;
+        }
+        for (p, (x, y)) in a.values.iter().zip(&b.values).enumerate() {
+            if x != y {
+                if !a.kind.is_live(p) {
+                    return None;
+                }
+                out.push((i as u8, p as u8, *y));
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Build a whole track for the engine.
@@ -155,7 +180,7 @@ pub fn track(
     let mut dsp = TrackDsp::new(
         inst,
         clip(t, file),
-        effects(&t.effects, rate),
+        effects(&t.effects, rate, file.tempo),
         db_to_gain(t.volume as f32),
         t.pan as f32,
         t.mute,

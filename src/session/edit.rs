@@ -206,6 +206,33 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             let new = describe_value(p, t.instrument.values[i], t.instrument.path.as_deref());
             format!("{track}.{param} {old} → {new}")
         }
+        SetEffectParam {
+            chain,
+            effect,
+            param,
+            value,
+        } => {
+            let list = effect_chain_mut(f, chain)?;
+            let count = list.len();
+            let d = list.get_mut(*effect as usize).ok_or_else(|| {
+                invalid(format!(
+                    "{chain} has {count} effect(s); there is no effect {effect} (counting from 0)"
+                ))
+            })?;
+            let kind = d.kind;
+            let table = kind.params();
+            let i = index_of(table, param).ok_or_else(|| {
+                invalid(format!(
+                    "{} has no parameter `{param}`; it has: {}",
+                    kind.name(),
+                    table.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            let old = d.describe(i);
+            let v = param_value(kind.name(), &table[i], value).map_err(invalid)?;
+            d.set_value(i, v);
+            format!("{chain}.{}.{param} {old} → {}", kind.name(), d.describe(i))
+        }
         SetPattern {
             track,
             notation,
@@ -374,9 +401,65 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | PlayNote { .. }
         | NoteOff { .. }
         | AllNotesOff {}
+        | AnalyzeMix { .. }
         | Undo {}
         | Redo {} => return Err(invalid(format!("{} is not an edit", action.name()))),
+        ProcessSample { .. } => {
+            return Err(invalid(
+                "process_sample reads and writes files, so only the session applies it".into(),
+            ))
+        }
     })
+}
+
+/// The effect list `chain` names: a track, `bus:NAME` or `master`.
+fn effect_chain_mut<'a>(
+    f: &'a mut SessionFile,
+    chain: &str,
+) -> Result<&'a mut Vec<crate::patch::EffectDef>, ActionError> {
+    if chain == "master" {
+        return Ok(&mut f.master.effects);
+    }
+    if let Some(bus) = chain.strip_prefix("bus:") {
+        return f
+            .buses
+            .iter_mut()
+            .find(|b| b.name.as_str() == bus)
+            .map(|b| &mut b.effects)
+            .ok_or_else(|| ActionError::Invalid(format!("there is no bus named \"{bus}\"")));
+    }
+    Ok(&mut track_mut(f, chain)?.effects)
+}
+
+/// A number or choice parameter's new value from an action argument.
+fn param_value(
+    kind: &str,
+    p: &crate::engine::instrument::ParamSpec,
+    value: &ArgValue,
+) -> Result<f32, String> {
+    match (p.kind, value) {
+        (ParamKind::Number, ArgValue::Number(n)) => check_number(kind, p, *n),
+        (ParamKind::Number, ArgValue::Text(s)) => {
+            let n = s
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| format!("{kind}.{} needs a number, got \"{s}\"", p.name))?;
+            check_number(kind, p, n)
+        }
+        (ParamKind::Choice(c), ArgValue::Number(n))
+            if n.fract() == 0.0 && *n >= 0.0 && (*n as usize) < c.len() =>
+        {
+            Ok(*n as f32)
+        }
+        (ParamKind::Choice(_), ArgValue::Text(s)) => check_choice(kind, p, s),
+        (ParamKind::Choice(c), ArgValue::Bool(b)) if c.len() == 2 => Ok(if *b { 1.0 } else { 0.0 }),
+        (ParamKind::Choice(c), other) => Err(format!(
+            "{kind}.{} must be one of {}, got {other}",
+            p.name,
+            c.join(", ")
+        )),
+        (_, other) => Err(format!("{kind}.{} cannot be set to {other}", p.name)),
+    }
 }
 
 fn effect_names(e: &[crate::patch::EffectDef]) -> String {

@@ -21,7 +21,7 @@ use crate::engine::bus::{Bus, MAX_BUSES};
 use crate::engine::command::Handoff;
 use crate::engine::dsp::db_to_gain;
 use crate::engine::sequencer::Clip;
-use crate::engine::{EngineCmd, EngineHandle, Op, Slot, When, MAX_TRACKS};
+use crate::engine::{EngineCmd, EngineHandle, FxTarget, Op, Slot, When, MAX_TRACKS};
 use crate::patch::{self, PatchError, SessionFile};
 
 /// Most undo steps kept.
@@ -76,6 +76,8 @@ pub struct Session {
     group: Option<(String, bool)>,
     /// Set by [`Session::apply_at`]: every command of the action goes out at this time.
     at: Option<When>,
+    /// Where `process_sample` writes (default: the user's data directory).
+    processed_dir: Option<PathBuf>,
 }
 
 impl Session {
@@ -107,6 +109,7 @@ impl Session {
             playing: false,
             group: None,
             at: None,
+            processed_dir: None,
         };
         let empty = s.file.clone();
         s.file = file;
@@ -119,6 +122,58 @@ impl Session {
     pub fn load(path: &Path, rate: f32, engine: Option<EngineHandle>) -> Result<Self, PatchError> {
         let file = patch::load(path)?;
         Ok(Self::new(file, Some(path.to_path_buf()), rate, engine))
+    }
+
+    /// Where `process_sample` writes its files (instead of the data directory).
+    pub fn set_processed_dir(&mut self, dir: PathBuf) {
+        self.processed_dir = Some(dir);
+    }
+
+    /// `process_sample`: process the track's sample file into a new file and
+    /// point the track at it (an ordinary, undoable `file` change).
+    fn process_sample(&mut self, track: &str, ops: &str) -> Result<Applied, ActionError> {
+        let invalid = ActionError::Invalid;
+        let t = self
+            .file
+            .track(track)
+            .ok_or_else(|| ActionError::NoTrack(track.to_string()))?;
+        let Some(src) = t
+            .instrument
+            .path
+            .clone()
+            .filter(|_| t.instrument.kind == crate::engine::instrument::InstrumentKind::Sample)
+        else {
+            return Err(invalid(format!("{track} does not play a sample")));
+        };
+        let opts = crate::process::Options::parse(ops).map_err(invalid)?;
+        let input = build::resolve(self.base_dir().as_deref(), &src);
+        let dir = self
+            .processed_dir
+            .clone()
+            .or_else(crate::process::default_output_dir)
+            .ok_or_else(|| invalid("no data directory to write the processed sample to".into()))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| invalid(format!("cannot create {}: {e}", dir.display())))?;
+        let stem = input
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "sample".into());
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&(input.to_string_lossy(), ops.trim()), &mut h);
+        let out = dir.join(format!(
+            "{stem}-{:08x}.wav",
+            std::hash::Hasher::finish(&h) as u32
+        ));
+        crate::process::process_file(&input, &opts, &out, false)
+            .map_err(|e| invalid(format!("{e:#}")))?;
+        let r = self.apply(Action::SetParam {
+            track: track.to_string(),
+            param: "file".into(),
+            value: crate::action::ArgValue::Text(out.to_string_lossy().into_owned()),
+        })?;
+        Ok(Applied {
+            description: format!("{track}: {} → {}", opts.describe(), r.description),
+        })
     }
 
     pub fn file(&self) -> &SessionFile {
@@ -280,6 +335,18 @@ impl Session {
             AllNotesOff {} => {
                 self.send_now(Op::AllNotesOff);
                 return described("all notes off".into());
+            }
+            ProcessSample { track, ops } => return self.process_sample(track, ops),
+            AnalyzeMix { bars, target } => {
+                let (l, r) = crate::audio::render::render_buffers(
+                    self.file.clone(),
+                    self.path.as_deref(),
+                    crate::audio::render::Length::Bars(*bars),
+                    48000,
+                );
+                let report = crate::analysis::analyze(&l, &r, 48000.0);
+                let advice = report.check(*target, -1.0);
+                return described(report.text(Some(&advice)).trim_end().to_string());
             }
             _ => {}
         }
@@ -489,8 +556,15 @@ impl Session {
                 gain: db_to_gain(new.master.ceiling as f32),
             });
         }
-        if force || old.master.effects != new.master.effects {
-            let chain = build::effects(&new.master.effects, rate);
+        if (force || old.master.effects != new.master.effects)
+            && !self.live_effects(
+                FxTarget::Master,
+                &old.master.effects,
+                &new.master.effects,
+                force,
+            )
+        {
+            let chain = build::effects(&new.master.effects, rate, new.tempo);
             self.send(Op::MasterEffects {
                 chain: Handoff::new(Box::new(chain)),
             });
@@ -518,8 +592,10 @@ impl Session {
                             gain: db_to_gain(b.volume as f32),
                         });
                     }
-                    if o.effects != b.effects {
-                        let chain = build::effects(&b.effects, rate);
+                    if o.effects != b.effects
+                        && !self.live_effects(FxTarget::Bus(bus), &o.effects, &b.effects, false)
+                    {
+                        let chain = build::effects(&b.effects, rate, new.tempo);
                         self.send(Op::BusEffects {
                             bus,
                             chain: Handoff::new(Box::new(chain)),
@@ -534,7 +610,7 @@ impl Session {
                     };
                     self.bus_slots.insert(name.to_string(), bus);
                     let dsp = Bus::new(
-                        build::effects(&b.effects, rate),
+                        build::effects(&b.effects, rate, new.tempo),
                         db_to_gain(b.volume as f32),
                         rate,
                     );
@@ -634,8 +710,10 @@ impl Session {
             if o.solo != n.solo {
                 self.send(Op::TrackSolo { slot, on: n.solo });
             }
-            if o.effects != n.effects {
-                let chain = build::effects(&n.effects, rate);
+            if o.effects != n.effects
+                && !self.live_effects(FxTarget::Track(slot), &o.effects, &n.effects, false)
+            {
+                let chain = build::effects(&n.effects, rate, new.tempo);
                 self.send(Op::TrackEffects {
                     slot,
                     chain: Handoff::new(Box::new(chain)),
@@ -645,6 +723,32 @@ impl Session {
                 self.sync_sends(slot, &o.sends, &n.sends);
             }
         }
+    }
+
+    /// Send in-place parameter changes for a chain if that is all it takes;
+    /// false when the chain must be rebuilt.
+    fn live_effects(
+        &mut self,
+        chain: FxTarget,
+        old: &[crate::patch::EffectDef],
+        new: &[crate::patch::EffectDef],
+        force: bool,
+    ) -> bool {
+        if force {
+            return false;
+        }
+        let Some(changes) = build::live_effect_changes(old, new) else {
+            return false;
+        };
+        for (index, param, value) in changes {
+            self.send(Op::EffectParam {
+                chain,
+                index,
+                param,
+                value,
+            });
+        }
+        true
     }
 
     fn sync_sends(

@@ -10,6 +10,9 @@ use termdaw::audio::render;
 use termdaw::engine::Counters;
 use termdaw::patch;
 
+/// One of every effect kind (the chain a track gets mid-render).
+const EVERY_EFFECT: &str = "[Reverb(), Delay(sync: \"3/16\", mode: pingpong), Lowpass(), Highpass(), Bandpass(), Notch(), Comb(), Drive(), Clip(), Shaper(), Crush(bits: 6, downsample: 3), Chorus(), Flanger(), Phaser(), AutoPan(), Width(width: 1.5), Compressor(), Limiter(), Gate(), Eq3(low: 3), Eq(gain2: 4)]";
+
 #[test]
 fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("patches/demo.ron");
@@ -24,6 +27,7 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
     let mut allocations = 0u64;
     let mut first_bad = None;
     let mut peak = 0f32;
+    let mut effect_params = 0;
     while done < total {
         // Control side: a performer and a chat making changes.
         let t = &names[(block as usize) % names.len()];
@@ -32,6 +36,11 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
             20 => drop(session.apply(Action::ToggleMute { track: t.clone() })),
             30 => drop(session.apply(Action::SetVolume { track: t.clone(), db: -3.0 })),
             40 => drop(session.apply(Action::SetParam { track: t.clone(), param: "pan".into(), value: ArgValue::Number(0.3) })),
+            45 => drop(session.apply(Action::SetEffects { track: t.clone(), effects: FromArg::from_arg(&ArgValue::Text(EVERY_EFFECT.into()), &ArgType::Ron).unwrap() })),
+            // The track that got every effect at block 45 of this cycle.
+            47 | 57 if session.apply(Action::SetEffectParam { chain: names[(block - block % 97 + 45) as usize % names.len()].clone(), effect: (block % 21) as i64, param: "mix".into(), value: ArgValue::Number(0.5) }).is_ok() => effect_params += 1,
+            55 => drop(session.apply(Action::SetMasterEffects { effects: FromArg::from_arg(&ArgValue::Text("[Compressor(), Eq3(low: 2), Limiter()]".into()), &ArgType::Ron).unwrap() })),
+            65 => drop(session.apply(Action::SetEffectParam { chain: "master".into(), effect: 1, param: "low".into(), value: ArgValue::Number(-3.0) })),
             50 => drop(session.apply(Action::SetPattern { track: t.clone(), notation: "steps".into(), pattern: "x.x.x..x".into() })),
             60 => drop(session.apply(Action::SetInstrument { track: t.clone(), instrument: FromArg::from_arg(&ArgValue::Text("Pluck()".into()), &ArgType::Ron).unwrap() })),
             70 => drop(session.apply(Action::AddTrack { track: FromArg::from_arg(&ArgValue::Text(format!("Track(name: \"x{block}\", instrument: Fm(), pattern: Notes(\"60 64 67\"))")), &ArgType::Ron).unwrap() })),
@@ -60,6 +69,7 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
         "allocations on the audio path, first in block {first_bad:?}"
     );
     assert!(peak > 0.1, "the demo was audible");
+    assert!(effect_params >= 2, "effect parameters changed in place");
     let c = engine.counters();
     assert!(
         Counters::get(&c.returned_objects) > 10,

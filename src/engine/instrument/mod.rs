@@ -93,7 +93,7 @@ impl InstrumentKind {
             Self::HatClosed => "closed hi-hat: bright metallic noise, short",
             Self::HatOpen => "open hi-hat: bright metallic noise, long",
             Self::Clap => "hand clap: several quick noise bursts and a tail",
-            Self::Sample => "one-shot sample player for a WAV file",
+            Self::Sample => "sample player for a WAV, FLAC, Ogg Vorbis or MP3 file: one-shot or looped, reverse, rate, slices",
         }
     }
 

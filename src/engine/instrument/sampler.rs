@@ -42,7 +42,7 @@ impl SampleData {
 }
 
 pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec::path("file", "the WAV file to play (path relative to the session file)"),
+    ParamSpec::path("file", "the audio file to play: WAV, FLAC, Ogg Vorbis or MP3 (path relative to the session file)"),
     ParamSpec::number("gain", "dB", -60.0, 12.0, 0.0, "level of the sample"),
     ParamSpec::number("pitch", "semitones", -24.0, 24.0, 0.0, "transpose: also changes speed and length, like a turntable"),
     ParamSpec::number("start", "", 0.0, 1.0, 0.0, "where playback begins, as a fraction of the sample's length"),
@@ -56,6 +56,15 @@ pub const PARAMS: &[ParamSpec] = &[
         "0 = one-shot: the sample always plays to its end; above 0, letting go of the key fades it out over this time",
     ),
     ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "stereo balance (-1 left, 0 centre, 1 right)"),
+    ParamSpec::number("end", "", 0.0, 1.0, 1.0, "where playback stops, as a fraction of the sample's length"),
+    ParamSpec::number("rate", "x", 0.1, 8.0, 1.0, "playback speed (2 = twice as fast, half as long, an octave up)"),
+    ParamSpec::choice("reverse", &["off", "on"], 0, "on: play from `end` back to `start`"),
+    ParamSpec::choice("loop", &["off", "on"], 0, "on: repeat between `loop_start` and `loop_end` until the key is let go (5 ms crossfade at the seam)"),
+    ParamSpec::number("loop_start", "", 0.0, 1.0, 0.0, "loop start, as a fraction of the sample's length"),
+    ParamSpec::number("loop_end", "", 0.0, 1.0, 1.0, "loop end, as a fraction of the sample's length"),
+    ParamSpec::number("fade_out", "s", 0.0, 10.0, 0.0, "fade before the end of the played region (at least 3 ms)"),
+    ParamSpec::number("slices", "", 1.0, 64.0, 1.0, "cut start..end into this many equal slices, played at the original pitch"),
+    ParamSpec::choice("slice_by", &["note", "hit"], 0, "note: note 60 plays slice 1, 61 slice 2... (wrapping); hit: each hit plays the next slice, so Steps(\"xxxx\") replays them in order (stop starts again from slice 1)"),
 ];
 
 const P_GAIN: usize = 1;
@@ -64,9 +73,20 @@ const P_START: usize = 3;
 const P_ATTACK: usize = 4;
 const P_RELEASE: usize = 5;
 const P_PAN: usize = 6;
+const P_END: usize = 7;
+const P_RATE: usize = 8;
+const P_REVERSE: usize = 9;
+const P_LOOP: usize = 10;
+const P_LOOP_START: usize = 11;
+const P_LOOP_END: usize = 12;
+const P_FADE_OUT: usize = 13;
+const P_SLICES: usize = 14;
+const P_SLICE_BY: usize = 15;
 
 /// Fade at the sample's end, in seconds of output.
 const END_FADE_S: f32 = 0.003;
+/// Crossfade at a loop's seam, seconds (shorter for short loops).
+const LOOP_FADE_S: f32 = 0.005;
 /// Glide time constant for gain, pitch and pan.
 const GLIDE_S: f32 = 0.01;
 
@@ -120,6 +140,14 @@ struct Voice {
     speed: f64,
     gain: f32,
     env: Adsr,
+    /// Played region [from, to) in source frames.
+    from: f64,
+    to: f64,
+    /// Loop region, when looping.
+    looping: bool,
+    loop_from: f64,
+    loop_to: f64,
+    reverse: bool,
 }
 
 pub struct Sampler {
@@ -128,6 +156,8 @@ pub struct Sampler {
     len: usize,
     stereo: bool,
     alloc: VoiceAlloc,
+    /// Next slice for `slice_by: hit`.
+    next_slice: i64,
     voices: Box<[Voice]>,
     values: [f32; PARAMS.len()],
     gain_db: Glide,
@@ -163,6 +193,7 @@ impl Sampler {
             len,
             stereo,
             alloc,
+            next_slice: 0,
             voices: vec![Voice::default(); slots].into_boxed_slice(),
             gain_db: Glide::new(v[P_GAIN]),
             pitch: Glide::new(v[P_PITCH]),
@@ -192,22 +223,60 @@ impl Instrument for Sampler {
         if voice.env.is_idle() {
             *voice = Voice::default();
         }
-        voice.pos = (v[P_START].clamp(0.0, 1.0) as f64 * len as f64)
-            .min(len as f64 - 1.0)
-            .max(0.0);
-        voice.speed = (((note - 60.0) / 12.0).clamp(-10.0, 10.0) as f64).exp2();
+        let lenf = len as f64;
+        let frac = |x: f32| x.clamp(0.0, 1.0) as f64 * lenf;
+        let (mut from, mut to) = (frac(v[P_START]), frac(v[P_END]));
+        if to <= from {
+            to = (from + 1.0).min(lenf);
+        }
+        let slices = v[P_SLICES].round().max(1.0) as i64;
+        let (mut loop_from, mut loop_to) = (frac(v[P_LOOP_START]), frac(v[P_LOOP_END]));
+        if slices > 1 {
+            let index = if v[P_SLICE_BY] >= 0.5 {
+                self.next_slice += 1;
+                self.next_slice - 1
+            } else {
+                (note.round() as i64) - 60
+            };
+            let k = index.rem_euclid(slices) as f64;
+            let w = (to - from) / slices as f64;
+            from += k * w;
+            to = from + w;
+            (loop_from, loop_to) = (from, to);
+            voice.speed = 1.0;
+        } else {
+            voice.speed = (((note - 60.0) / 12.0).clamp(-10.0, 10.0) as f64).exp2();
+        }
+        voice.speed *= v[P_RATE].clamp(0.01, 100.0) as f64;
+        voice.reverse = v[P_REVERSE] >= 0.5;
+        voice.from = from;
+        voice.to = to;
+        loop_from = loop_from.clamp(from, to);
+        loop_to = loop_to.clamp(from, to);
+        voice.looping = v[P_LOOP] >= 0.5 && loop_to - loop_from >= 1.0;
+        voice.loop_from = loop_from;
+        voice.loop_to = loop_to;
+        voice.pos = if voice.reverse {
+            (to - 1.0).max(from)
+        } else {
+            from.min(lenf - 1.0).max(0.0)
+        };
         voice.gain = sane(velocity, 0.0, 1.0, 0.0);
         voice.env.trigger(v[P_ATTACK], 0.001, 1.0, rate);
     }
 
-    /// Audio thread: one-shots ignore key-up unless `release` is above 0.
+    /// Audio thread: one-shots ignore key-up unless `release` is above 0;
+    /// looping voices stop looping and fade (over `release`, or the steal
+    /// fade if it is 0).
     fn note_off(&mut self, note: f32) {
         let (release, rate) = (self.values[P_RELEASE], self.rate);
         let voices = &mut self.voices;
         self.alloc.release_note(note, |i| {
-            if release > 0.0 {
-                if let Some(v) = voices.get_mut(i) {
+            if let Some(v) = voices.get_mut(i) {
+                if release > 0.0 {
                     v.env.release(release, rate);
+                } else if v.looping {
+                    v.env.fast_release(rate);
                 }
             }
         });
@@ -216,6 +285,7 @@ impl Instrument for Sampler {
     /// Audio thread: stop means stop, so every voice fades out (over
     /// `release`, or the steal fade if it is 0).
     fn all_notes_off(&mut self) {
+        self.next_slice = 0;
         let (release, rate) = (self.values[P_RELEASE], self.rate);
         let voices = &mut self.voices;
         self.alloc.release_all(|i| {
@@ -281,8 +351,7 @@ impl Instrument for Sampler {
         let dsp = (sp1 - sp0) / n as f64;
 
         let len = self.len;
-        let last = len as f64;
-        let end_fade = 1.0 / (END_FADE_S * rate).max(1.0);
+        let end_fade = 1.0 / (self.values[P_FADE_OUT].max(END_FADE_S) * rate).max(1.0);
         let src_l = &self.data.left[..len.min(self.data.left.len())];
         let src_r = if self.stereo {
             &self.data.right[..len.min(self.data.right.len())]
@@ -303,16 +372,24 @@ impl Instrument for Sampler {
             }
             let mut ended = false;
             for i in 0..n {
-                if v.pos >= last {
+                if v.looping {
+                    let span = v.loop_to - v.loop_from;
+                    if !v.reverse && v.pos >= v.loop_to {
+                        v.pos -= span;
+                    } else if v.reverse && v.pos < v.loop_from {
+                        v.pos += span;
+                    }
+                }
+                if v.pos >= v.to || v.pos < v.from {
                     ended = true;
                     break;
                 }
                 let fi = i as f32;
                 let speed = v.speed * (sp0 + dsp * i as f64);
-                let base = v.pos.floor();
-                let t = (v.pos - base) as f32;
-                let k = base as isize;
-                let read = |src: &[f32]| {
+                let read_at = |pos: f64, src: &[f32]| {
+                    let base = pos.floor();
+                    let t = (pos - base) as f32;
+                    let k = base as isize;
                     cubic(
                         at(src, k - 1),
                         at(src, k),
@@ -321,14 +398,47 @@ impl Instrument for Sampler {
                         t,
                     )
                 };
-                let (xl, xr) = (read(src_l), read(src_r));
+                let (mut xl, mut xr) = (read_at(v.pos, src_l), read_at(v.pos, src_r));
+                // Near the loop seam, crossfade towards what the wrap lands
+                // on, so a loop never clicks.
+                if v.looping {
+                    let span = v.loop_to - v.loop_from;
+                    let (dist, other) = if v.reverse {
+                        (v.pos - v.loop_from, v.pos + span)
+                    } else {
+                        (v.loop_to - v.pos, v.pos - span)
+                    };
+                    let room = if v.reverse {
+                        len as f64 - v.loop_to
+                    } else {
+                        v.loop_from
+                    };
+                    let xf = (LOOP_FADE_S as f64 * rate as f64).min(span / 2.0).min(room);
+                    if xf >= 1.0 && dist < xf {
+                        let w = (dist / xf) as f32;
+                        xl = xl * w + read_at(other, src_l) * (1.0 - w);
+                        xr = xr * w + read_at(other, src_r) * (1.0 - w);
+                    }
+                }
                 // Output samples left before the end, for the closing fade.
-                let remaining = ((last - v.pos) / speed.max(1e-9)) as f32;
-                let close = (remaining * end_fade).min(1.0);
+                let close = if v.looping {
+                    1.0
+                } else {
+                    let left_frames = if v.reverse {
+                        v.pos - v.from + 1.0
+                    } else {
+                        v.to - v.pos
+                    };
+                    ((left_frames / speed.max(1e-9)) as f32 * end_fade).min(1.0)
+                };
                 let g = v.gain * (lin0 + dlin * fi) * v.env.next() * close;
                 left[i] += xl * g * (bl0 + dbl * fi);
                 right[i] += xr * g * (br0 + dbr * fi);
-                v.pos += speed;
+                if v.reverse {
+                    v.pos -= speed;
+                } else {
+                    v.pos += speed;
+                }
             }
             if ended || v.env.is_idle() {
                 v.env = Adsr::default();
@@ -383,7 +493,9 @@ mod tests {
     fn table_starts_with_the_file() {
         assert_eq!(PARAMS[0].name, "file");
         assert_eq!(PARAMS[0].kind, super::super::params::ParamKind::Path);
-        assert_eq!(PARAMS.last().unwrap().name, "pan");
+        assert_eq!(PARAMS[P_PAN].name, "pan");
+        assert_eq!(PARAMS[P_SLICES].name, "slices");
+        assert_eq!(PARAMS[P_SLICE_BY].name, "slice_by");
     }
 
     #[test]
