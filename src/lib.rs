@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod audio;
+pub mod chat;
 pub mod engine;
 pub mod midi;
 pub mod osc;

@@ -74,6 +74,8 @@ pub struct Session {
     playing: bool,
     /// An open undo group: edits inside it undo as one step.
     group: Option<(String, bool)>,
+    /// Groups opened inside the open group (they join it).
+    group_depth: usize,
     /// Set by [`Session::apply_at`]: every command of the action goes out at this time.
     at: Option<When>,
 }
@@ -106,6 +108,7 @@ impl Session {
             dirty: false,
             playing: false,
             group: None,
+            group_depth: 0,
             at: None,
         };
         let empty = s.file.clone();
@@ -305,12 +308,38 @@ impl Session {
 
     /// Start an undo group: every edit until [`Session::end_group`] undoes as
     /// one step labelled `label` (a reload, a chat reply).
+    /// A group begun inside an open group joins it (a chat reply that
+    /// writes the session file undoes as one step with its other changes).
     pub fn begin_group(&mut self, label: &str) {
+        if self.group.is_some() {
+            self.group_depth += 1;
+            return;
+        }
         self.group = Some((label.to_string(), false));
     }
 
     pub fn end_group(&mut self) {
+        if self.group_depth > 0 {
+            self.group_depth -= 1;
+            return;
+        }
         self.group = None;
+    }
+
+    /// How many steps can be undone.
+    pub fn undo_len(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Reopen the group whose step is on top of the undo stack: edits until
+    /// [`Session::end_group`] join that step. Only call it when nothing else
+    /// was recorded since that group ended (check [`Session::undo_len`]).
+    pub fn resume_group(&mut self, label: &str) {
+        if self.group.is_none() && !self.undo.is_empty() {
+            self.group = Some((label.to_string(), true));
+        } else {
+            self.begin_group(label);
+        }
     }
 
     /// When changes that land on `quantum` should take effect: the next beat

@@ -24,6 +24,9 @@ pub struct Config {
     pub rate: Option<u32>,
     /// Buffer size in frames (64-2048).
     pub buffer: Option<u32>,
+    /// The chat's provider, base URL and model (docs/chat.md). Keys come
+    /// from the environment only.
+    pub chat: Option<crate::chat::ChatSettings>,
 }
 
 /// termdaw's config directory, if the platform has one.

@@ -115,6 +115,7 @@ pub fn run(app: &mut App, mut reloader: Option<Reloader>, seconds: Option<f64>) 
             }
         }
         app.pump();
+        app.poll_chat();
         if let Some(r) = reloader.as_mut() {
             if let Some(status) = r.poll(app.session_mut_quiet()) {
                 app.reload_status(status);

@@ -8,11 +8,13 @@ mod common;
 
 mod actions;
 mod alloc;
+mod chat;
 mod cli;
 mod docs;
 mod engine;
 mod errors;
 mod instruments;
+mod llm_server;
 mod midi;
 mod mix;
 mod osc;
