@@ -406,6 +406,15 @@ impl Chat {
     }
 }
 
+impl Drop for Chat {
+    /// Quitting with a reply in flight stops its worker.
+    fn drop(&mut self) {
+        if let Some(job) = &self.job {
+            job.cancel.cancel();
+        }
+    }
+}
+
 const HELP: &str = "Type what you want and press enter: the model changes the session \
 with tools and each change is listed here. alt+enter: new line · pgup/pgdn: scroll · \
 esc: cancel a reply (or leave the chat). Commands that need no model: /tempo 128 · \

@@ -1164,3 +1164,65 @@ mod ui {
         );
     }
 }
+
+#[test]
+fn the_config_file_takes_a_chat_section() {
+    let text = r#"Config(
+        theme: "dark",
+        chat: (provider: "openai", base_url: "http://127.0.0.1:11434/v1", model: "qwen2.5:7b", max_steps: 4, timeout: 60, max_tokens: 2048),
+    )"#;
+    let c = termdaw::tui::config::Config::parse("config.ron", text).unwrap();
+    let chat = c.chat.unwrap();
+    let cfg = ChatConfig::resolve(&chat, None, None, None, |_| None).unwrap();
+    assert_eq!(cfg.provider, ProviderKind::OpenAi);
+    assert_eq!(cfg.model, "qwen2.5:7b");
+    assert_eq!(cfg.max_steps, 4);
+    assert_eq!(cfg.timeout, Duration::from_secs(60));
+    assert!(
+        termdaw::tui::config::Config::parse("config.ron", "Config(chat: (api_key: \"x\"))")
+            .is_err()
+    );
+}
+
+#[test]
+fn chat_changes_land_on_the_sessions_quantum() {
+    // 120 BPM, changes land on the next bar (2 s). The chat slows the tempo
+    // to 60 BPM half a second in: the kick keeps 0.5 s spacing until the bar
+    // line at 2 s, then 1 s.
+    let src = SESSION
+        .replace("tempo: 100", "tempo: 120")
+        .replace("quantum: Immediate", "quantum: Bar")
+        .replace("volume: -6", "volume: -6, mute: true");
+    let (mut s, mut e) = termdaw::audio::render::prepare(common::parse(&src), None, RATE);
+    let server = Server::start(vec![
+        anthropic(&[tool("set_tempo", json!({"bpm": 60}))]),
+        anthropic(&[text("Half time.")]),
+    ]);
+    let mut chat = Chat::new(cfg(ProviderKind::Anthropic, &server), History::in_memory());
+    let first = common::render_with(&mut s, &mut e, RATE as usize / 2, |_, _| {});
+    let ups = turn(&mut chat, &mut s, "half time");
+    assert_eq!(failed(&ups), None);
+    let r = anthropic_results(&server.requests()[1].body);
+    assert!(r[0].0.contains("lands at bar 2"), "{}", r[0].0);
+    let rest = common::render_with(&mut s, &mut e, RATE as usize * 9 / 2, |_, _| {});
+    let mut all = first.l.clone();
+    all.extend_from_slice(&rest.l);
+    let hop = (RATE / 1000) as usize;
+    let env: Vec<f32> = all
+        .chunks(hop)
+        .map(|c| c.iter().fold(0f32, |m, x| m.max(x.abs())))
+        .collect();
+    let peak = env.iter().cloned().fold(0f32, f32::max);
+    let (mut onsets, mut above) = (Vec::new(), false);
+    for (i, v) in env.iter().enumerate() {
+        if !above && *v > 0.5 * peak {
+            onsets.push(i as f64 / 1000.0);
+        }
+        above = *v > 0.1 * peak;
+    }
+    let expect = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0];
+    assert_eq!(onsets.len(), expect.len(), "{onsets:?}");
+    for (o, x) in onsets.iter().zip(expect) {
+        assert!((o - x).abs() < 0.01, "{onsets:?}");
+    }
+}

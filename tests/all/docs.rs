@@ -46,3 +46,11 @@ fn action_reference_matches_the_action_table() {
 fn osc_address_map_matches_the_code() {
     check("docs/osc.md", &[("osc", termdaw::osc::address::markdown())]);
 }
+
+#[test]
+fn chat_tool_list_matches_the_tools() {
+    check(
+        "docs/chat.md",
+        &[("chat-tools", termdaw::chat::tools::markdown())],
+    );
+}
