@@ -183,7 +183,7 @@ fn chat_config(
         args.model.as_deref(),
         |k| std::env::var(k).ok(),
     )
-    .map_err(anyhow::Error::msg)
+    .map_err(anyhow::Error::from)
 }
 
 fn ask_cmd(path: &Path, prompt: &str, args: &ChatArgs) -> anyhow::Result<()> {

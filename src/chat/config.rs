@@ -52,15 +52,22 @@ impl ProviderKind {
     }
 }
 
+/// A configuration that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("unknown chat provider \"{0}\": use anthropic or openai")]
+    UnknownProvider(String),
+}
+
 impl std::str::FromStr for ProviderKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
         match s.to_ascii_lowercase().as_str() {
             "anthropic" | "claude" => Ok(ProviderKind::Anthropic),
             "openai" | "openai-compatible" | "ollama" | "llama.cpp" | "llamacpp" => {
                 Ok(ProviderKind::OpenAi)
             }
-            _ => Err(format!("unknown provider \"{s}\": use anthropic or openai")),
+            _ => Err(ConfigError::UnknownProvider(s.to_string())),
         }
     }
 }
@@ -155,7 +162,7 @@ impl ChatConfig {
         flag_base_url: Option<&str>,
         flag_model: Option<&str>,
         env: impl Fn(&str) -> Option<String>,
-    ) -> Result<ChatConfig, String> {
+    ) -> Result<ChatConfig, ConfigError> {
         let env = |k: &str| env(k).filter(|v| !v.trim().is_empty());
         let provider = match flag_provider.or(settings.provider.as_deref()) {
             Some(p) => p.parse()?,

@@ -95,6 +95,13 @@ fn run(
                 let _ = tx.send(ToUi::Delta(d));
             },
         ))?;
+        let mut reply = reply;
+        if reply.content.is_empty() {
+            // Providers reject empty messages in the history.
+            reply.content.push(Block::Text {
+                text: "(no reply)".into(),
+            });
+        }
         let calls = reply.tool_calls();
         messages.push(reply);
         if calls.is_empty() {
