@@ -1226,3 +1226,36 @@ fn chat_changes_land_on_the_sessions_quantum() {
         assert!((o - x).abs() < 0.01, "{onsets:?}");
     }
 }
+
+/// Against a real OpenAI-compatible server (llama.cpp's, Ollama...), when
+/// one is named: TERMDAW_TEST_OPENAI_URL=http://127.0.0.1:8080/v1 and
+/// optionally TERMDAW_TEST_OPENAI_MODEL. Skips otherwise (CI has none).
+#[test]
+fn a_real_openai_compatible_server_if_one_is_configured() {
+    let Ok(url) = std::env::var("TERMDAW_TEST_OPENAI_URL") else {
+        eprintln!("skipped: set TERMDAW_TEST_OPENAI_URL to run against a real server");
+        return;
+    };
+    let mut c = ChatConfig::new(ProviderKind::OpenAi, &url, None);
+    c.model = std::env::var("TERMDAW_TEST_OPENAI_MODEL").unwrap_or_else(|_| "local".into());
+    c.timeout = Duration::from_secs(120);
+    c.max_steps = 3;
+    let mut s = session();
+    let mut chat = Chat::new(c, History::in_memory());
+    chat.send("Set the tempo to 128 BPM with the set_tempo tool.", &s);
+    let t0 = Instant::now();
+    let mut ups = Vec::new();
+    while chat.is_busy() {
+        ups.extend(chat.poll(&mut s));
+        assert!(t0.elapsed() < Duration::from_secs(600));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    eprintln!("{ups:?}\ntempo now {}", s.file().tempo);
+    if let Some(m) = failed(&ups) {
+        // A weak model may loop on tools; the protocol itself must work.
+        assert!(
+            !m.contains("not valid JSON") && !m.contains("dropped"),
+            "{m}"
+        );
+    }
+}
