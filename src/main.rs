@@ -294,14 +294,21 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
                     None
                 }
             };
-            let chat_cfg = chat_config(config.chat.as_ref(), &args.chat)?;
-            let (history, problems) = match chat::history::data_dir() {
-                Some(d) => chat::history::History::open(chat::history::file_for(&d, Some(&path))),
-                None => (chat::history::History::in_memory(), Vec::new()),
-            };
-            warnings.extend(problems.into_iter().map(|p| format!("chat history: {p}")));
             let mut app = tui::App::new(session, keymap, theme);
-            app.chat = chat::Chat::new(chat_cfg, history);
+            // A chat misconfiguration never keeps the music from starting.
+            match chat_config(config.chat.as_ref(), &args.chat) {
+                Ok(cfg) => {
+                    let (history, problems) = match chat::history::data_dir() {
+                        Some(d) => {
+                            chat::history::History::open(chat::history::file_for(&d, Some(&path)))
+                        }
+                        None => (chat::history::History::in_memory(), Vec::new()),
+                    };
+                    warnings.extend(problems.into_iter().map(|p| format!("chat history: {p}")));
+                    app.chat = chat::Chat::new(cfg, history);
+                }
+                Err(e) => warnings.push(format!("the chat is off: {e:#}")),
+            }
             app.sink = Some(output.info.clone());
             let mut notes = Vec::new();
             if let SinkInfo::Silent { .. } = output.info {

@@ -171,7 +171,7 @@ impl Applier {
                         if !notices.is_empty() {
                             result += &format!("; notes: {}", notices.join("; "));
                         }
-                        Outcome::ok(result, vec![a.description])
+                        Outcome::ok(result, vec![format!("{}{lands}", a.description)])
                     }
                     Err(e) => Outcome::err(format!("not applied: {}", explain(session, &e))),
                 }
@@ -252,12 +252,12 @@ fn write_session(session: &mut Session, input: &Value, lands: &str) -> Outcome {
     let (mut changes, mut errors) = (Vec::new(), Vec::new());
     for a in diff::diff(&current, &next) {
         match session.apply(a) {
-            Ok(d) => changes.push(d.description),
+            Ok(d) => changes.push(format!("{}{lands}", d.description)),
             Err(e) => errors.push(e.to_string()),
         }
     }
     let mut result = format!(
-        "applied {} change(s){lands}: {}",
+        "applied {} change(s): {}",
         changes.len(),
         changes.join("; ")
     );
