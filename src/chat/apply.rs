@@ -64,6 +64,8 @@ pub struct Applier {
     top: Option<usize>,
     /// Undo steps this reply made.
     steps: usize,
+    /// The session before the reply's first change, and after its last.
+    span: Option<(SessionFile, SessionFile)>,
 }
 
 impl Applier {
@@ -74,6 +76,7 @@ impl Applier {
             label: format!("chat: {short}"),
             top: None,
             steps: 0,
+            span: None,
         }
     }
 
@@ -85,6 +88,11 @@ impl Applier {
     /// Apply a batch of calls (one model message), in order.
     pub fn apply(&mut self, session: &mut Session, calls: &[ToolCall]) -> Vec<Outcome> {
         let before = session.undo_len();
+        let first = self
+            .span
+            .as_ref()
+            .map(|(b, _)| b.clone())
+            .unwrap_or_else(|| session.file().clone());
         let resumed = self.top == Some(before);
         if resumed {
             session.resume_group(&self.label);
@@ -114,20 +122,34 @@ impl Applier {
             }
             self.top = Some(after);
         }
+        if self.steps > 0 {
+            self.span = Some((first, session.file().clone()));
+        }
         out
     }
 
-    /// Undo everything this reply did (after a failure or a cancel). Returns
-    /// how many undo steps were taken back.
+    /// Take back everything this reply did (after a failure or a cancel).
+    /// Returns how many changes were taken back. When the reply's step is
+    /// still on top of the undo stack it is undone; when the musician edited
+    /// in between, only what the reply changed is set back (their edits stay).
     pub fn roll_back(&mut self, session: &mut Session) -> usize {
         let mut n = 0;
-        if self.top == Some(session.undo_len()) {
+        if self.steps > 0 && self.top == Some(session.undo_len()) {
             while n < self.steps && session.apply(Action::Undo {}).is_ok() {
                 n += 1;
             }
+        } else if let Some((before, after)) = self.span.take() {
+            session.begin_group("chat: taken back");
+            for a in diff::diff(&after, &before) {
+                if session.apply(a).is_ok() {
+                    n += 1;
+                }
+            }
+            session.end_group();
         }
         self.steps = 0;
         self.top = None;
+        self.span = None;
         n
     }
 

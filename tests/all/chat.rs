@@ -1259,3 +1259,43 @@ fn a_real_openai_compatible_server_if_one_is_configured() {
         );
     }
 }
+
+#[test]
+fn a_failed_reply_is_taken_back_without_losing_edits_made_meanwhile() {
+    let server = Server::start(vec![
+        anthropic(&[tool("set_tempo", json!({"bpm": 150}))]),
+        Reply::Hang(Duration::from_secs(10)),
+    ]);
+    let mut c = cfg(ProviderKind::Anthropic, &server);
+    c.timeout = Duration::from_millis(400);
+    let mut s = session();
+    let mut chat = Chat::new(c, History::in_memory());
+    chat.send("faster", &s);
+    let t0 = Instant::now();
+    while s.file().tempo != 150.0 {
+        chat.poll(&mut s);
+        assert!(t0.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // The musician mutes the kick while the model is still working.
+    s.apply(termdaw::action::Action::SetMute {
+        track: "kick".into(),
+        on: true,
+    })
+    .unwrap();
+    let mut ups = Vec::new();
+    while chat.is_busy() {
+        ups.extend(chat.poll(&mut s));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let msg = failed(&ups).unwrap();
+    assert!(
+        msg.contains("timeout") && msg.contains("taken back"),
+        "{msg}"
+    );
+    assert_eq!(s.file().tempo, 100.0, "the reply's change is taken back");
+    assert!(
+        s.file().track("kick").unwrap().mute,
+        "the musician's edit stays"
+    );
+}
