@@ -8,6 +8,7 @@
 pub mod action;
 pub mod analysis;
 pub mod audio;
+pub mod chat;
 pub mod engine;
 pub mod live;
 pub mod midi;

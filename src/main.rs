@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use termdaw::action::Action;
 use termdaw::audio::device::{self, DeviceOptions, SinkInfo};
 use termdaw::audio::render::{self, Length, RenderOptions, WavFormat};
+use termdaw::chat;
 use termdaw::engine::{self, Counters, EngineConfig, Feedback};
 use termdaw::live::{Inputs, LiveEvent, OscOptions};
 use termdaw::midi::{self, MidiReport, Wanted};
@@ -71,6 +72,23 @@ struct PlayArgs {
     /// Turn the OSC server off.
     #[arg(long)]
     no_osc: bool,
+    #[command(flatten)]
+    chat: ChatArgs,
+}
+
+/// Which model the chat talks to (overrides the config file; keys come
+/// from ANTHROPIC_API_KEY / OPENAI_API_KEY only).
+#[derive(Args)]
+struct ChatArgs {
+    /// Chat provider: anthropic or openai (any OpenAI-compatible server).
+    #[arg(long)]
+    provider: Option<String>,
+    /// The provider's base URL (default: ANTHROPIC_BASE_URL / OPENAI_BASE_URL, or the official one).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Model id (default: claude-sonnet-4-5 for Anthropic).
+    #[arg(long)]
+    model: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -101,6 +119,16 @@ enum Command {
     Devices,
     /// Check a session file and report the first error with its position.
     Check { session: PathBuf },
+    /// Run one chat turn on a session file: print the reply and each change,
+    /// and save the changes to the file (the previous version kept as .bak).
+    Ask {
+        session: PathBuf,
+        /// What you want, e.g. "make the bass darker".
+        #[arg(required = true, num_args = 1..)]
+        prompt: Vec<String>,
+        #[command(flatten)]
+        chat: ChatArgs,
+    },
     /// Process an audio file offline: speed, reverse, echo, fades, loudness
     /// (in that order), written as a WAV.
     Process(ProcessArgs),
@@ -203,6 +231,11 @@ fn main() {
         }
         Some(Command::Analyze(a)) => analyze_cmd(a),
         Some(Command::Process(p)) => process_cmd(p),
+        Some(Command::Ask {
+            session,
+            prompt,
+            chat,
+        }) => ask_cmd(&session, &prompt.join(" "), &chat),
         None => play_cmd(cli.play),
     };
     if let Err(e) = result {
@@ -266,6 +299,32 @@ fn analyze_cmd(a: AnalyzeArgs) -> anyhow::Result<()> {
     } else {
         print!("{}", report.text(advice.as_ref()));
     }
+    Ok(())
+}
+
+/// The chat configuration: flags over the config file over the environment.
+fn chat_config(
+    settings: Option<&chat::ChatSettings>,
+    args: &ChatArgs,
+) -> anyhow::Result<chat::ChatConfig> {
+    chat::ChatConfig::resolve(
+        &settings.cloned().unwrap_or_default(),
+        args.provider.as_deref(),
+        args.base_url.as_deref(),
+        args.model.as_deref(),
+        |k| std::env::var(k).ok(),
+    )
+    .map_err(anyhow::Error::from)
+}
+
+fn ask_cmd(path: &Path, prompt: &str, args: &ChatArgs) -> anyhow::Result<()> {
+    let (config, warnings) = tui::config::Config::load(tui::config::dir().as_deref());
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    let cfg = chat_config(config.chat.as_ref(), args)?;
+    let mut out = std::io::stdout();
+    chat::ask::ask(cfg, path, prompt, None, &mut out)?;
     Ok(())
 }
 
@@ -431,6 +490,20 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
             warnings.extend(problems);
             let mut inputs = Inputs::start(&session, &osc, wanted, global_midi);
             let mut app = tui::App::new(session, keymap, theme);
+            // A chat misconfiguration never keeps the music from starting.
+            match chat_config(config.chat.as_ref(), &args.chat) {
+                Ok(cfg) => {
+                    let (history, problems) = match chat::history::data_dir() {
+                        Some(d) => {
+                            chat::history::History::open(chat::history::file_for(&d, Some(&path)))
+                        }
+                        None => (chat::history::History::in_memory(), Vec::new()),
+                    };
+                    warnings.extend(problems.into_iter().map(|p| format!("chat history: {p}")));
+                    app.chat = chat::Chat::new(cfg, history);
+                }
+                Err(e) => warnings.push(format!("the chat is off: {e:#}")),
+            }
             app.sink = Some(output.info.clone());
             let mut notes = Vec::new();
             if let SinkInfo::Silent { .. } = output.info {

@@ -236,11 +236,6 @@ actions! {
         track: String = TrackName, "a track playing a Sample",
         ops: String = Text, "operations as for `termdaw process`, e.g. --speed 1.5 --reverse --fade-out 0.2 --echo medium --normalize -14",
     }
-    /// Render the session offline (the music keeps playing) and report its loudness, true peak, tempo and what to change to reach a loudness target, as `termdaw analyze --target` does.
-    AnalyzeMix "analyze_mix" edits=false {
-        bars: f64 = Number { min: 1.0, max: 64.0, unit: "bars" }, "how much to render from the start",
-        target: f64 = Number { min: -70.0, max: 0.0, unit: "LUFS" }, "loudness target (-14 for streaming, -23 for broadcast)",
-    }
     /// Set a track's send level to a bus.
     SetSend "set_send" edits=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
     /// Set a track's pitch-wheel range.

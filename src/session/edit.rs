@@ -401,7 +401,6 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | PlayNote { .. }
         | NoteOff { .. }
         | AllNotesOff {}
-        | AnalyzeMix { .. }
         | Undo {}
         | Redo {} => return Err(invalid(format!("{} is not an edit", action.name()))),
         ProcessSample { .. } => {

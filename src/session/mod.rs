@@ -74,6 +74,8 @@ pub struct Session {
     playing: bool,
     /// An open undo group: edits inside it undo as one step.
     group: Option<(String, bool)>,
+    /// Groups opened inside the open group (they join it).
+    group_depth: usize,
     /// Set by [`Session::apply_at`]: every command of the action goes out at this time.
     at: Option<When>,
     /// Where `process_sample` writes (default: the user's data directory).
@@ -108,6 +110,7 @@ impl Session {
             dirty: false,
             playing: false,
             group: None,
+            group_depth: 0,
             at: None,
             processed_dir: None,
         };
@@ -337,17 +340,6 @@ impl Session {
                 return described("all notes off".into());
             }
             ProcessSample { track, ops } => return self.process_sample(track, ops),
-            AnalyzeMix { bars, target } => {
-                let (l, r) = crate::audio::render::render_buffers(
-                    self.file.clone(),
-                    self.path.as_deref(),
-                    crate::audio::render::Length::Bars(*bars),
-                    48000,
-                );
-                let report = crate::analysis::analyze(&l, &r, 48000.0);
-                let advice = report.check(*target, -1.0);
-                return described(report.text(Some(&advice)).trim_end().to_string());
-            }
             _ => {}
         }
         let before = self.file.clone();
@@ -372,12 +364,38 @@ impl Session {
 
     /// Start an undo group: every edit until [`Session::end_group`] undoes as
     /// one step labelled `label` (a reload, a chat reply).
+    /// A group begun inside an open group joins it (a chat reply that
+    /// writes the session file undoes as one step with its other changes).
     pub fn begin_group(&mut self, label: &str) {
+        if self.group.is_some() {
+            self.group_depth += 1;
+            return;
+        }
         self.group = Some((label.to_string(), false));
     }
 
     pub fn end_group(&mut self) {
+        if self.group_depth > 0 {
+            self.group_depth -= 1;
+            return;
+        }
         self.group = None;
+    }
+
+    /// How many steps can be undone.
+    pub fn undo_len(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Reopen the group whose step is on top of the undo stack: edits until
+    /// [`Session::end_group`] join that step. Only call it when nothing else
+    /// was recorded since that group ended (check [`Session::undo_len`]).
+    pub fn resume_group(&mut self, label: &str) {
+        if self.group.is_none() && !self.undo.is_empty() {
+            self.group = Some((label.to_string(), true));
+        } else {
+            self.begin_group(label);
+        }
     }
 
     /// When changes that land on `quantum` should take effect: the next beat

@@ -128,8 +128,10 @@ pub struct App {
     /// Deepest recent limiter gain reduction (dB, ≤ 0).
     pub limiter_db: f32,
     pub spectrum: Spectrum,
-    /// The chat input line (the chat issue sends it).
+    /// The chat input (alt+enter adds a line; enter sends it).
     pub chat_input: String,
+    /// The chat: transcript, request in flight, slash commands.
+    pub chat: crate::chat::Chat,
     /// Tracks armed for live input.
     pub armed: BTreeSet<String>,
     /// MIDI learn and the mapping list.
@@ -168,6 +170,7 @@ impl App {
             limiter_db: 0.0,
             spectrum: Spectrum::new(rate),
             chat_input: String::new(),
+            chat: crate::chat::Chat::unconfigured(),
             armed: BTreeSet::new(),
             midi: Default::default(),
             area: Rect::new(0, 0, 80, 24),
@@ -219,6 +222,18 @@ impl App {
         }
         self.fb_buf = fb;
         self.tap_buf = tap;
+    }
+
+    /// Take in what the chat's worker sent and apply its tool calls.
+    /// Never blocks.
+    pub fn poll_chat(&mut self) {
+        if !self.chat.is_busy() {
+            return;
+        }
+        if !self.chat.poll(&mut self.session).is_empty() {
+            self.changed = true;
+            self.clamp_selection();
+        }
     }
 
     pub fn should_quit(&self) -> bool {
@@ -536,14 +551,26 @@ impl App {
             let plain = !ev
                 .modifiers
                 .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            let newline = ev
+                .modifiers
+                .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT)
+                || key == Key::ctrl('j');
             match ev.code {
-                KeyCode::Esc => self.focus = Pane::Tracks,
-                KeyCode::Enter => {
-                    if !self.chat_input.trim().is_empty() {
-                        self.set_status(StatusKind::Warning, "the chat is not connected yet");
+                KeyCode::Esc => {
+                    if !self.chat.cancel(&mut self.session) {
+                        self.focus = Pane::Tracks;
                     }
-                    self.chat_input.clear();
+                    self.clamp_selection();
                 }
+                KeyCode::Enter if newline => self.chat_input.push('\n'),
+                KeyCode::Char('j') if key == Key::ctrl('j') => self.chat_input.push('\n'),
+                KeyCode::Enter => {
+                    let input = std::mem::take(&mut self.chat_input);
+                    self.chat.submit(&input, &mut self.session);
+                    self.clamp_selection();
+                }
+                KeyCode::PageUp => self.chat.scroll = self.chat.scroll.saturating_add(5),
+                KeyCode::PageDown => self.chat.scroll = self.chat.scroll.saturating_sub(5),
                 KeyCode::Backspace => {
                     self.chat_input.pop();
                 }

@@ -31,6 +31,9 @@ pub struct Config {
     pub osc_port: Option<u16>,
     /// Whether the OSC server runs (default true).
     pub osc: Option<bool>,
+    /// The chat's provider, base URL and model (docs/chat.md). Keys come
+    /// from the environment only.
+    pub chat: Option<crate::chat::ChatSettings>,
 }
 
 /// termdaw's config directory, if the platform has one.

@@ -120,6 +120,7 @@ pub fn run(app: &mut App, inputs: &mut Inputs, seconds: Option<f64>) -> io::Resu
             }
         }
         app.pump();
+        app.poll_chat();
         if app.midi.take_request() && !inputs.learn() {
             app.set_status(
                 super::app::StatusKind::Warning,

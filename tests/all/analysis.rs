@@ -263,29 +263,28 @@ fn the_starter_kit_loads_and_the_tonal_samples_are_in_tune() {
 }
 
 #[test]
-fn analyze_mix_action_reports_on_the_session_without_changing_it() {
+fn the_chat_mix_analysis_reports_loudness_and_the_check_from_the_same_analysis() {
     let text = "Session(tempo: 120, tracks: [Track(name: \"k\", instrument: Kick(), pattern: Steps(\"x...x...x...x...\"))])";
-    let (mut s, _e) = crate::common::prepare(text);
-    let before = s.file().clone();
-    let r = s
-        .apply(termdaw::action::Action::AnalyzeMix {
-            bars: 4.0,
-            target: -14.0,
-        })
-        .unwrap();
-    assert!(r.description.contains("integrated"), "{}", r.description);
-    assert!(
-        r.description.contains("check against -14.0 LUFS"),
-        "{}",
-        r.description
-    );
+    let file = termdaw::patch::parse("mix.ron", text).unwrap();
+    let r = termdaw::chat::analyse::analyse(&file, None, 4.0, Some(-14.0));
+    assert!(r.contains("integrated"), "{r}");
+    assert!(r.contains("true peak"), "{r}");
+    assert!(r.contains("check against -14.0 LUFS / -1.0 dBTP"), "{r}");
     let tempo: f64 = r
-        .description
         .lines()
         .find(|l| l.starts_with("tempo"))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|t| t.parse().ok())
         .unwrap();
-    assert!((tempo - 120.0).abs() < 1.5, "{}", r.description);
-    assert_eq!(s.file(), &before);
+    assert!((tempo - 120.0).abs() < 1.5, "{r}");
+    // The same numbers as `termdaw analyze` on the same render.
+    let (l, rr) = termdaw::audio::render::render_buffers(
+        file,
+        None,
+        termdaw::audio::render::Length::Bars(4.0),
+        48000,
+    );
+    let report = analysis::analyze(&l, &rr, 48000.0);
+    let line = format!("integrated       {:.1} LUFS", report.loudness.integrated);
+    assert!(r.contains(&line), "{line} not in\n{r}");
 }

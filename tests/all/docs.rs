@@ -80,3 +80,11 @@ fn every_session_example_in_the_docs_parses() {
     }
     assert!(seen >= 3, "found only {seen} session examples");
 }
+
+#[test]
+fn chat_tool_list_matches_the_tools() {
+    check(
+        "docs/chat.md",
+        &[("chat-tools", termdaw::chat::tools::markdown())],
+    );
+}

@@ -10,6 +10,7 @@ mod rig;
 mod actions;
 mod alloc;
 mod analysis;
+mod chat;
 mod cli;
 mod device;
 mod docs;
@@ -19,6 +20,7 @@ mod engine;
 mod errors;
 mod instruments;
 mod learn;
+mod llm_server;
 mod midi;
 #[cfg(feature = "jack")]
 mod midi_jack;

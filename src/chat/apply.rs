@@ -1,0 +1,299 @@
+//! Carrying out the model's tool calls on the live session.
+//!
+//! Control thread (the UI thread, or `termdaw ask`'s main thread): it owns
+//! the [`Session`]. Every action goes through [`Session::apply`] exactly as
+//! a key press does; `write_session` goes through the hot-reload path
+//! (`patch::parse` → `session::diff` → actions). A batch lands on the
+//! session's quantum, and every change of one reply joins one undo step, so
+//! the reply undoes (or rolls back after a failure) as a whole. Each call is
+//! all-or-nothing: a refused call changes nothing and its result says why.
+//! It never does network I/O; mix analysis is handed back to the worker.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::message::ToolCall;
+use super::prompt;
+use super::tools::{self, ANALYSE_MIX, READ_SESSION, WRITE_SESSION};
+use crate::action::{Action, ActionError};
+use crate::engine::When;
+use crate::patch::{self, SessionFile};
+use crate::session::{diff, Session};
+
+/// What a tool call came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Done here: the result for the model, and the changes for the pane.
+    Done {
+        result: String,
+        is_error: bool,
+        changes: Vec<String>,
+    },
+    /// Render and measure this session (slow: the worker does it).
+    Analyse {
+        file: SessionFile,
+        path: Option<PathBuf>,
+        bars: f64,
+        /// Loudness target for the mastering check, LUFS.
+        target: Option<f64>,
+    },
+}
+
+impl Outcome {
+    fn ok(result: String, changes: Vec<String>) -> Self {
+        Outcome::Done {
+            result,
+            is_error: false,
+            changes,
+        }
+    }
+
+    fn err(result: String) -> Self {
+        Outcome::Done {
+            result,
+            is_error: true,
+            changes: Vec::new(),
+        }
+    }
+}
+
+/// Applies one reply's tool calls and keeps them one undo step.
+#[derive(Debug, Default)]
+pub struct Applier {
+    label: String,
+    /// The undo stack's length right after our last batch, when its top is ours.
+    top: Option<usize>,
+    /// Undo steps this reply made.
+    steps: usize,
+    /// The session before the reply's first change, and after its last.
+    span: Option<(SessionFile, SessionFile)>,
+}
+
+impl Applier {
+    /// A new reply to `prompt`: its undo step is labelled with the prompt.
+    pub fn new(prompt: &str) -> Self {
+        let short: String = prompt.chars().take(40).collect();
+        Applier {
+            label: format!("chat: {short}"),
+            top: None,
+            steps: 0,
+            span: None,
+        }
+    }
+
+    /// Whether this reply changed the session.
+    pub fn changed(&self) -> bool {
+        self.steps > 0
+    }
+
+    /// Apply a batch of calls (one model message), in order.
+    pub fn apply(&mut self, session: &mut Session, calls: &[ToolCall]) -> Vec<Outcome> {
+        let before = session.undo_len();
+        let first = self
+            .span
+            .as_ref()
+            .map(|(b, _)| b.clone())
+            .unwrap_or_else(|| session.file().clone());
+        let resumed = self.top == Some(before);
+        if resumed {
+            session.resume_group(&self.label);
+        } else {
+            session.begin_group(&self.label);
+        }
+        let saved_land = session.land;
+        let when = session.when_for(session.file().quantum);
+        session.land = when;
+        let lands = match when {
+            When::Beat(b) => {
+                let bpb = session.file().time_signature.beats.max(1) as f64;
+                format!(" (lands at bar {})", (b / bpb).floor() as i64 + 1)
+            }
+            _ => String::new(),
+        };
+        let out = calls
+            .iter()
+            .map(|c| self.call(session, c, &lands))
+            .collect();
+        session.land = saved_land;
+        session.end_group();
+        let after = session.undo_len();
+        if after > before || (resumed && after == before) {
+            if after > before {
+                self.steps += 1;
+            }
+            self.top = Some(after);
+        }
+        if self.steps > 0 {
+            self.span = Some((first, session.file().clone()));
+        }
+        out
+    }
+
+    /// Take back everything this reply did (after a failure or a cancel).
+    /// Returns how many changes were taken back. When the reply's step is
+    /// still on top of the undo stack it is undone; when the musician edited
+    /// in between, only what the reply changed is set back (their edits stay).
+    pub fn roll_back(&mut self, session: &mut Session) -> usize {
+        let mut n = 0;
+        if self.steps > 0 && self.top == Some(session.undo_len()) {
+            while n < self.steps && session.apply(Action::Undo {}).is_ok() {
+                n += 1;
+            }
+        } else if let Some((before, after)) = self.span.take() {
+            session.begin_group("chat: taken back");
+            for a in diff::diff(&after, &before) {
+                if session.apply(a).is_ok() {
+                    n += 1;
+                }
+            }
+            session.end_group();
+        }
+        self.steps = 0;
+        self.top = None;
+        self.span = None;
+        n
+    }
+
+    fn call(&mut self, session: &mut Session, call: &ToolCall, lands: &str) -> Outcome {
+        match call.name.as_str() {
+            READ_SESSION => Outcome::ok(prompt::summary(session), Vec::new()),
+            WRITE_SESSION => write_session(session, &call.input, lands),
+            ANALYSE_MIX => {
+                let o = match tools::input_object(&call.input) {
+                    Ok(o) => o,
+                    Err(e) => return Outcome::err(e),
+                };
+                let bars = o.get("bars").and_then(Value::as_f64).unwrap_or(2.0);
+                let target = o.get("target").and_then(Value::as_f64);
+                Outcome::Analyse {
+                    file: session.file().clone(),
+                    path: session.path().map(|p| p.to_path_buf()),
+                    bars: bars.clamp(1.0, 16.0),
+                    target: target.map(|t| t.clamp(-70.0, 0.0)),
+                }
+            }
+            name => {
+                let spec = crate::action::spec(name);
+                if spec.is_none_or(|s| !tools::is_tool(s)) {
+                    return Outcome::err(format!(
+                        "there is no tool named `{name}`; use one of the tools you were given"
+                    ));
+                }
+                let action = match tools::action_from_json(name, &call.input) {
+                    Ok(a) => a,
+                    Err(e) => return Outcome::err(format!("not applied: {e}")),
+                };
+                if matches!(action, Action::Undo {}) && self.steps > 0 {
+                    return Outcome::err(
+                        "not applied: undo would take back this reply's own changes; \
+                         set the values you want instead"
+                            .into(),
+                    );
+                }
+                match session.apply(action) {
+                    Ok(a) => {
+                        let notices = session.take_notices();
+                        let mut result = format!("applied: {}{lands}", a.description);
+                        if !notices.is_empty() {
+                            result += &format!("; notes: {}", notices.join("; "));
+                        }
+                        Outcome::ok(result, vec![format!("{}{lands}", a.description)])
+                    }
+                    Err(e) => Outcome::err(format!("not applied: {}", explain(session, &e))),
+                }
+            }
+        }
+    }
+}
+
+/// An action error, with what the model needs to fix the call.
+fn explain(session: &Session, e: &ActionError) -> String {
+    match e {
+        ActionError::NoTrack(_) => {
+            let names: Vec<&str> = session
+                .file()
+                .tracks
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect();
+            format!(
+                "{e}; the tracks are: {}",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )
+        }
+        _ => e.to_string(),
+    }
+}
+
+fn write_session(session: &mut Session, input: &Value, lands: &str) -> Outcome {
+    let text =
+        match tools::input_object(input) {
+            Ok(o) => match o.get("ron").and_then(Value::as_str) {
+                Some(t) => t,
+                None => return Outcome::err(
+                    "write_session: missing argument `ron` (the whole session file as RON text)"
+                        .into(),
+                ),
+            },
+            Err(e) => return Outcome::err(e),
+        };
+    let name = session
+        .path()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "session.ron".into());
+    let mut next = match patch::parse(&name, text) {
+        Ok(f) => f,
+        Err(e) => {
+            return Outcome::err(format!(
+            "not applied, the session is unchanged: {}\nFix the RON and call write_session again.",
+            e.report()
+        ))
+        }
+    };
+    let current = session.file().clone();
+    // Tracks from included patch files stay unless the new text defines them.
+    if next.includes == current.includes {
+        for t in current.tracks.iter().filter(|t| t.origin.is_some()) {
+            if next.track(t.name.as_str()).is_none() {
+                next.tracks.push(t.clone());
+            }
+        }
+    }
+    if let Err((_, _, msg)) = next.validate() {
+        return Outcome::err(format!("not applied, the session is unchanged: {msg}"));
+    }
+    if next == current {
+        return Outcome::ok(
+            "no change: the session already is this file".into(),
+            Vec::new(),
+        );
+    }
+    // The hot-reload path: only what differs becomes actions. (Not
+    // `apply_file_change`, which treats the file as already saved.)
+    let (mut changes, mut errors) = (Vec::new(), Vec::new());
+    for a in diff::diff(&current, &next) {
+        match session.apply(a) {
+            Ok(d) => changes.push(format!("{}{lands}", d.description)),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    let mut result = format!(
+        "applied {} change(s): {}",
+        changes.len(),
+        changes.join("; ")
+    );
+    if !errors.is_empty() {
+        result += &format!("; not applied: {}", errors.join("; "));
+    }
+    Outcome::Done {
+        result,
+        is_error: !errors.is_empty(),
+        changes,
+    }
+}

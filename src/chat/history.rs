@@ -1,0 +1,160 @@
+//! The conversation, saved per session as JSON Lines in the user's data
+//! directory (`~/.local/share/termdaw/chat/` on Linux), resumed on start;
+//! `/clear` starts afresh.
+//!
+//! Control side (UI thread); small appends only, after a whole reply has
+//! finished. A reply that failed or was cancelled is never written, so the
+//! file always holds whole turns the providers accept. Only messages are
+//! written (what the musician and the model said, tool calls and their
+//! results): never the configuration or the API key.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::message::Message;
+
+/// Most messages sent to the model from the past (whole turns are kept).
+pub const CONTEXT_MESSAGES: usize = 60;
+
+#[derive(Debug)]
+pub struct History {
+    path: Option<PathBuf>,
+    messages: Vec<Message>,
+}
+
+/// termdaw's data directory, if the platform has one.
+pub fn data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "termdaw").map(|d| d.data_dir().to_path_buf())
+}
+
+/// The history file for a session: named after the session file, with a
+/// hash of its full path so two `live.ron`s in different folders differ.
+pub fn file_for(dir: &Path, session: Option<&Path>) -> PathBuf {
+    let (stem, full) = match session {
+        Some(p) => {
+            let full = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+            let stem = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| "session".into());
+            (stem, full.display().to_string())
+        }
+        None => ("unsaved".to_string(), String::new()),
+    };
+    // FNV-1a: stable across runs and platforms.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in full.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    dir.join("chat")
+        .join(format!("{stem}-{:08x}.jsonl", h as u32))
+}
+
+impl History {
+    /// A history that is not saved.
+    pub fn in_memory() -> Self {
+        History {
+            path: None,
+            messages: Vec::new(),
+        }
+    }
+
+    /// Open (and read) the history at `path`. Lines that do not parse are
+    /// skipped; a trailing unfinished turn is dropped. Returns the problems.
+    pub fn open(path: PathBuf) -> (Self, Vec<String>) {
+        let mut problems = Vec::new();
+        let mut messages = Vec::new();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                for (i, line) in text.lines().enumerate() {
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                    match serde_json::from_str::<Message>(line) {
+                        Ok(m) => messages.push(m),
+                        Err(e) => problems.push(format!("{}:{}: {e}", path.display(), i + 1)),
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => problems.push(format!("{}: {e}", path.display())),
+        }
+        let mut h = History {
+            path: Some(path),
+            messages,
+        };
+        h.trim_unfinished();
+        (h, problems)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    /// The recent past to send: at most [`CONTEXT_MESSAGES`], starting at a prompt.
+    pub fn context(&self) -> &[Message] {
+        let n = self.messages.len();
+        let mut start = n.saturating_sub(CONTEXT_MESSAGES);
+        while start < n && !self.messages[start].is_prompt() {
+            start += 1;
+        }
+        &self.messages[start..]
+    }
+
+    /// Add a finished turn (the prompt, the model's messages, the tool
+    /// results) and append it to the file.
+    pub fn push_turn(&mut self, turn: &[Message]) -> std::io::Result<()> {
+        self.messages.extend_from_slice(turn);
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut text = String::new();
+        for m in turn {
+            text += &serde_json::to_string(m).map_err(std::io::Error::other)?;
+            text.push('\n');
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        f.write_all(text.as_bytes())
+    }
+
+    /// Forget everything (and empty the file).
+    pub fn clear(&mut self) -> std::io::Result<()> {
+        self.messages.clear();
+        match &self.path {
+            Some(p) if p.exists() => std::fs::write(p, ""),
+            _ => Ok(()),
+        }
+    }
+
+    /// Drop messages after the last complete reply (an assistant message with no tool calls).
+    fn trim_unfinished(&mut self) {
+        let keep = self
+            .messages
+            .iter()
+            .rposition(|m| m.role == super::message::Role::Assistant && m.tool_calls().is_empty())
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        self.messages.truncate(keep);
+    }
+}

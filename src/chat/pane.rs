@@ -1,0 +1,456 @@
+//! The chat as the UI sees it: the transcript, what the model is doing, the
+//! request in flight, and slash commands.
+//!
+//! Control thread (the UI thread, or `termdaw ask`'s main thread). [`Chat`]
+//! starts a worker per prompt and, in [`Chat::poll`] (called by the UI loop,
+//! never blocking), shows the streamed text, applies the tool calls through
+//! `apply.rs` and sends the results back. Esc ([`Chat::cancel`]) stops the
+//! request and takes back whatever the reply had changed, so nothing is left
+//! half-applied; so does any failure. Slash commands need no model and map
+//! to the same actions. Drawing is `tui/view.rs`'s job, not this module's.
+
+use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
+use std::sync::Arc;
+
+use super::apply::{Applier, Outcome};
+use super::config::ChatConfig;
+use super::error::ChatError;
+use super::history::History;
+use super::provider::{Cancel, Delta};
+use super::tools::{self, ToolDef};
+use super::worker::{self, ToUi};
+use super::{prompt, Message};
+use crate::action::{self, Action, ArgValue};
+use crate::session::Session;
+
+/// Kinds of transcript lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// What the musician typed.
+    User,
+    /// What the model said.
+    Assistant,
+    /// A change that landed, e.g. `bass.cutoff 800 Hz → 2000 Hz`.
+    Change,
+    /// A refused call or a failure.
+    Error,
+    /// termdaw's own notes (help, cancelled, provider).
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub kind: EntryKind,
+    pub text: String,
+}
+
+/// What the chat is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    Idle,
+    /// Waiting for the model.
+    Thinking,
+    /// The model is writing.
+    Writing,
+    /// The model is calling a tool.
+    Calling(String),
+    /// Rendering for analyse_mix.
+    Analysing,
+}
+
+/// What happened in one [`Chat::poll`], for a caller that prints as it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Update {
+    Text(String),
+    Calling(String),
+    Change(String),
+    Refused(String),
+    Done,
+    Failed(String),
+}
+
+struct InFlight {
+    rx: Receiver<ToUi>,
+    results: Sender<Vec<Outcome>>,
+    cancel: Arc<Cancel>,
+    applier: Applier,
+    /// The transcript entry the streamed text goes to.
+    text_entry: Option<usize>,
+}
+
+pub struct Chat {
+    cfg: ChatConfig,
+    stable: Arc<String>,
+    tools: Arc<Vec<ToolDef>>,
+    history: History,
+    entries: Vec<Entry>,
+    state: State,
+    job: Option<InFlight>,
+    /// Lines scrolled up from the bottom of the transcript.
+    pub scroll: usize,
+}
+
+impl Chat {
+    pub fn new(cfg: ChatConfig, history: History) -> Self {
+        let mut c = Chat {
+            cfg,
+            stable: Arc::new(prompt::stable()),
+            tools: Arc::new(tools::tools()),
+            history,
+            entries: Vec::new(),
+            state: State::Idle,
+            job: None,
+            scroll: 0,
+        };
+        let resumed = c
+            .history
+            .messages()
+            .iter()
+            .filter(|m| m.is_prompt())
+            .count();
+        if resumed > 0 {
+            c.info(format!(
+                "resumed the conversation ({resumed} earlier prompt(s)); /clear starts afresh"
+            ));
+        }
+        if let Some(m) = c.cfg.missing_key() {
+            c.push(EntryKind::Error, m);
+        }
+        c
+    }
+
+    /// A chat with nothing configured (Anthropic, no key): it explains how
+    /// to set one up. The program replaces it with the configured one.
+    pub fn unconfigured() -> Self {
+        Chat::new(
+            ChatConfig::new(
+                super::ProviderKind::Anthropic,
+                super::config::DEFAULT_ANTHROPIC_URL,
+                None,
+            ),
+            History::in_memory(),
+        )
+    }
+
+    pub fn config(&self) -> &ChatConfig {
+        &self.cfg
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// One line for the pane's title: the model and what it is doing.
+    pub fn status_line(&self) -> String {
+        match &self.state {
+            State::Idle => self.cfg.short(),
+            State::Thinking => "thinking… (esc cancels)".into(),
+            State::Writing => "writing… (esc cancels)".into(),
+            State::Calling(t) => format!("calling {t}… (esc cancels)"),
+            State::Analysing => "analysing the mix… (esc cancels)".into(),
+        }
+    }
+
+    fn push(&mut self, kind: EntryKind, text: impl Into<String>) {
+        self.entries.push(Entry {
+            kind,
+            text: text.into(),
+        });
+        self.scroll = 0;
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.push(EntryKind::Info, text);
+    }
+
+    /// What the musician typed: a slash command, or a prompt for the model.
+    pub fn submit(&mut self, input: &str, session: &mut Session) {
+        let input = input.trim();
+        if input.is_empty() {
+            return;
+        }
+        if let Some(cmd) = input.strip_prefix('/') {
+            self.push(EntryKind::User, input);
+            self.slash(cmd, session);
+        } else {
+            self.send(input, session);
+        }
+    }
+
+    /// Send a prompt to the model.
+    pub fn send(&mut self, prompt: &str, session: &Session) {
+        if self.job.is_some() {
+            self.push(
+                EntryKind::Error,
+                "still answering the last prompt (esc cancels it)",
+            );
+            return;
+        }
+        self.push(EntryKind::User, prompt);
+        if let Some(m) = self.cfg.missing_key() {
+            self.push(EntryKind::Error, m);
+            return;
+        }
+        let (tx, rx) = channel();
+        let (rtx, rrx) = channel();
+        let cancel = Arc::new(Cancel::default());
+        let job = worker::Job {
+            cfg: self.cfg.clone(),
+            stable: self.stable.clone(),
+            context: prompt::context(session),
+            tools: self.tools.clone(),
+            past: self.history.context().to_vec(),
+            prompt: prompt.to_string(),
+        };
+        match worker::spawn(job, tx, rrx, cancel.clone()) {
+            Ok(_) => {
+                self.job = Some(InFlight {
+                    rx,
+                    results: rtx,
+                    cancel,
+                    applier: Applier::new(prompt),
+                    text_entry: None,
+                });
+                self.state = State::Thinking;
+            }
+            Err(e) => self.push(EntryKind::Error, format!("cannot start the chat: {e}")),
+        }
+    }
+
+    /// Stop the request in flight and take back what its reply changed.
+    pub fn cancel(&mut self, session: &mut Session) -> bool {
+        let Some(mut job) = self.job.take() else {
+            return false;
+        };
+        job.cancel.cancel();
+        let n = job.applier.roll_back(session);
+        self.state = State::Idle;
+        self.info(if n > 0 {
+            "cancelled: this reply's changes were taken back".to_string()
+        } else {
+            "cancelled: nothing was changed".to_string()
+        });
+        true
+    }
+
+    /// Take in what the worker sent; apply tool calls. Never blocks.
+    pub fn poll(&mut self, session: &mut Session) -> Vec<Update> {
+        let mut out = Vec::new();
+        while let Some(job) = self.job.as_mut() {
+            let msg = match job.rx.try_recv() {
+                Ok(m) => m,
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => ToUi::Failed(ChatError::Dropped(
+                    "the chat worker stopped unexpectedly".into(),
+                )),
+            };
+            match msg {
+                ToUi::Delta(Delta::Text(t)) => {
+                    self.state = State::Writing;
+                    let job = self.job.as_mut().expect("checked above");
+                    match job.text_entry {
+                        Some(i) => self.entries[i].text.push_str(&t),
+                        None => {
+                            job.text_entry = Some(self.entries.len());
+                            self.entries.push(Entry {
+                                kind: EntryKind::Assistant,
+                                text: t.clone(),
+                            });
+                        }
+                    }
+                    self.scroll = 0;
+                    out.push(Update::Text(t));
+                }
+                ToUi::Delta(Delta::ToolStart(name)) => {
+                    self.state = State::Calling(name.clone());
+                    out.push(Update::Calling(name));
+                }
+                ToUi::Analysing => self.state = State::Analysing,
+                ToUi::Calls(calls) => {
+                    let job = self.job.as_mut().expect("checked above");
+                    job.text_entry = None;
+                    let outcomes = job.applier.apply(session, &calls);
+                    let send = job.results.send(outcomes.clone());
+                    for (call, o) in calls.iter().zip(&outcomes) {
+                        if let Outcome::Done {
+                            result,
+                            is_error,
+                            changes,
+                        } = o
+                        {
+                            if *is_error {
+                                let first = result.lines().next().unwrap_or("").to_string();
+                                self.push(EntryKind::Error, format!("{}: {first}", call.name));
+                                out.push(Update::Refused(format!("{}: {result}", call.name)));
+                            }
+                            for c in changes {
+                                self.push(EntryKind::Change, c.clone());
+                                out.push(Update::Change(c.clone()));
+                            }
+                        }
+                    }
+                    self.state = State::Thinking;
+                    if send.is_err() {
+                        self.fail(ChatError::Cancelled, session, &mut out);
+                    }
+                }
+                ToUi::Finished(turn) => {
+                    self.finish(turn, session);
+                    out.push(Update::Done);
+                }
+                ToUi::Failed(e) => self.fail(e, session, &mut out),
+            }
+        }
+        out
+    }
+
+    fn finish(&mut self, turn: Vec<Message>, session: &mut Session) {
+        let job = self.job.take();
+        self.state = State::Idle;
+        if let Err(e) = self.history.push_turn(&turn) {
+            self.push(
+                EntryKind::Error,
+                format!("could not save the chat history: {e}"),
+            );
+        }
+        let _ = session;
+        if let Some(j) = job {
+            if j.applier.changed() {
+                self.info("the whole reply undoes as one step: /undo");
+            }
+        }
+    }
+
+    fn fail(&mut self, e: ChatError, session: &mut Session, out: &mut Vec<Update>) {
+        let Some(mut job) = self.job.take() else {
+            return;
+        };
+        let n = job.applier.roll_back(session);
+        self.state = State::Idle;
+        let mut msg = e.to_string();
+        if n > 0 {
+            msg += " — this reply's changes were taken back";
+        } else {
+            msg += " — nothing was changed";
+        }
+        self.push(EntryKind::Error, msg.clone());
+        out.push(Update::Failed(msg));
+    }
+
+    /// A slash command: `/tempo 128`, `/mute bass`, `/undo`, `/help`,
+    /// `/clear`, or any action by its table name with its arguments.
+    fn slash(&mut self, cmd: &str, session: &mut Session) {
+        let (name, rest) = cmd.split_once(char::is_whitespace).unwrap_or((cmd, ""));
+        let rest = rest.trim();
+        match name {
+            "help" | "?" => {
+                self.info(HELP);
+                return;
+            }
+            "clear" => {
+                if self.job.is_some() {
+                    self.cancel(session);
+                }
+                self.entries.clear();
+                let r = self.history.clear();
+                self.info(match r {
+                    Ok(()) => "a fresh conversation".to_string(),
+                    Err(e) => format!("could not clear the history file: {e}"),
+                });
+                return;
+            }
+            "model" => {
+                let d = self.cfg.describe();
+                self.info(d);
+                return;
+            }
+            _ => {}
+        }
+        let (action_name, args): (&str, Vec<ArgValue>) = match name {
+            "tempo" | "bpm" => ("set_tempo", words(rest, 1)),
+            "mute" => ("set_mute", on(rest, true)),
+            "unmute" => ("set_mute", on(rest, false)),
+            "solo" => ("set_solo", on(rest, true)),
+            "unsolo" => ("set_solo", on(rest, false)),
+            "volume" | "vol" => ("set_volume", words(rest, 2)),
+            "pan" => ("set_pan", words(rest, 2)),
+            "key" => ("set_key", words(rest, 1)),
+            "scale" => ("set_scale", words(rest, 1)),
+            other => match action::spec(other) {
+                Some(s) => (s.name, words(rest, s.args.len())),
+                None => {
+                    self.push(
+                        EntryKind::Error,
+                        format!("unknown command /{other}: /help lists them"),
+                    );
+                    return;
+                }
+            },
+        };
+        match Action::from_args(action_name, &args).and_then(|a| session.apply(a)) {
+            Ok(a) => self.push(EntryKind::Change, a.description),
+            Err(e) => self.push(EntryKind::Error, e.to_string()),
+        }
+    }
+}
+
+impl Drop for Chat {
+    /// Quitting with a reply in flight stops its worker.
+    fn drop(&mut self) {
+        if let Some(job) = &self.job {
+            job.cancel.cancel();
+        }
+    }
+}
+
+const HELP: &str = "Type what you want and press enter: the model changes the session \
+with tools and each change is listed here. alt+enter: new line · pgup/pgdn: scroll · \
+esc: cancel a reply (or leave the chat). Commands that need no model: /tempo 128 · \
+/mute bass · /unmute bass · /solo NAME · /volume NAME DB · /pan NAME -0.5 · /key F# · \
+/scale dorian · /undo · /redo · /clear (forget the conversation) · /model · and any \
+action by name, e.g. /set_param bass cutoff 2000 or /set_pattern bass notes c2 ~ g2 ~";
+
+/// Split into at most `n` words; the last one takes the rest of the line.
+fn words(rest: &str, n: usize) -> Vec<ArgValue> {
+    if rest.is_empty() || n == 0 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut s = rest;
+    while out.len() + 1 < n {
+        match s.split_once(char::is_whitespace) {
+            Some((w, r)) => {
+                out.push(word(w));
+                s = r.trim_start();
+            }
+            None => break,
+        }
+    }
+    if !s.is_empty() {
+        out.push(word(s));
+    }
+    out
+}
+
+fn word(w: &str) -> ArgValue {
+    match w.parse::<f64>() {
+        Ok(n) => ArgValue::Number(n),
+        Err(_) => ArgValue::Text(w.to_string()),
+    }
+}
+
+fn on(track: &str, on: bool) -> Vec<ArgValue> {
+    vec![ArgValue::Text(track.to_string()), ArgValue::Bool(on)]
+}

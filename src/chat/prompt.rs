@@ -1,0 +1,109 @@
+//! The system prompt: what termdaw is, the session format and the pattern
+//! language (the user docs themselves, included at build time, not a second
+//! copy), and how changes land; then the session as it is now.
+//!
+//! Control side, pure. The stable part comes first and never changes while
+//! termdaw runs, so providers can cache it; the context (tempo, key, tracks,
+//! what is playing) is a separate, small second part.
+
+use crate::patch::Quantum;
+use crate::session::Session;
+
+const SESSION_FORMAT: &str = include_str!("../../docs/session-format.md");
+const PATTERNS: &str = include_str!("../../docs/patterns.md");
+
+const INTRO: &str = "\
+You are the arranger inside termdaw, a terminal live-coding DAW. The musician \
+talks to you while the music plays; you change the session with tools.
+
+How to work:
+- Every tool call is applied at once to the live session (the same path as a \
+key press) and its result tells you what happened, including refusals. Read \
+results; if one is an error, fix the call and try again.
+- Changes land on the session's quantum (immediately, next beat or next bar), \
+so several calls in one reply land together.
+- Call read_session when you need the current tracks, instruments and patterns. \
+Use set_param/set_pattern/set_tempo and the other small tools for small changes; \
+write_session replaces the whole file (checked first: a syntax error comes back \
+with its line and column and nothing changes).
+- Track names, parameter names and pattern syntax must be exactly as the \
+reference below says. Keep patterns musical and in the session's key and scale.
+- The whole reply undoes as one step; the musician can say /undo.
+- After the changes, answer in one or two short sentences saying what you changed.
+
+Reference: the session file format and the pattern language follow.
+";
+
+/// The stable part: instructions and the reference docs.
+pub fn stable() -> String {
+    format!("{INTRO}\n\n{SESSION_FORMAT}\n\n{PATTERNS}")
+}
+
+/// The session now, compact and true.
+pub fn context(session: &Session) -> String {
+    format!(
+        "The session now (it may change between messages; read_session gives the latest):\n{}",
+        summary(session)
+    )
+}
+
+/// A compact summary of the session: settings, then each bus and track as RON.
+pub fn summary(session: &Session) -> String {
+    let f = session.file();
+    let quantum = match f.quantum {
+        Quantum::Immediate => "immediately",
+        Quantum::Beat => "on the next beat",
+        Quantum::Bar => "on the next bar",
+    };
+    let mut s = format!(
+        "tempo {} BPM, time signature {}/{}, key {} {}, swing {}, changes land {quantum}, {}\n",
+        f.tempo,
+        f.time_signature.beats,
+        f.time_signature.unit,
+        f.key,
+        ron_of(&f.scale),
+        f.swing,
+        if session.is_playing() {
+            "playing"
+        } else {
+            "stopped"
+        }
+    );
+    if let Some(h) = session.engine() {
+        let (beat, playing) = h.counters.position();
+        if playing {
+            let bpb = f.time_signature.beats.max(1) as f64;
+            s += &format!(
+                "playhead: bar {}, beat {}\n",
+                (beat / bpb).floor() as i64 + 1,
+                (beat % bpb).floor() as i64 + 1
+            );
+        }
+    }
+    s += &format!("master: {}\n", ron_of(&f.master));
+    for b in &f.buses {
+        s += &format!("bus: {}\n", ron_of(b));
+    }
+    if f.tracks.is_empty() {
+        s += "tracks: none\n";
+    }
+    for t in &f.tracks {
+        s += &format!("track: {}\n", ron_of(t));
+    }
+    s
+}
+
+/// One line of RON in the session-file format (struct names included, so
+/// the model can copy it into add_track or write_session).
+fn ron_of<T: serde::Serialize>(v: &T) -> String {
+    let one_line = ron::ser::PrettyConfig::new()
+        .struct_names(true)
+        .new_line(String::new())
+        .indentor(String::new())
+        .separator(" ".to_string())
+        .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
+    ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .to_string_pretty(v, one_line)
+        .unwrap_or_default()
+}

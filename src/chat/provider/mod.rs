@@ -1,0 +1,308 @@
+//! One model round trip: build the request for the configured provider,
+//! send it (retrying 429 and 5xx, honouring retry-after), read the streamed
+//! reply and assemble it into one assistant [`Message`].
+//!
+//! Runs on the chat worker thread, inside its tokio runtime; never on the
+//! UI or audio thread. It knows the wire formats (in `anthropic.rs` and
+//! `openai.rs`) but nothing of the session: tools arrive as JSON schemas and
+//! tool calls leave as JSON. The API key goes into one request header marked
+//! sensitive and nowhere else.
+
+pub mod anthropic;
+pub mod openai;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::Value;
+
+use super::config::{ChatConfig, ProviderKind};
+use super::error::ChatError;
+use super::message::Message;
+use super::sse;
+use super::tools::ToolDef;
+
+/// What one request carries.
+pub struct Request<'a> {
+    /// The system prompt's stable part (cacheable).
+    pub stable: &'a str,
+    /// The system prompt's changing part (the session now).
+    pub context: &'a str,
+    pub messages: &'a [Message],
+    pub tools: &'a [ToolDef],
+}
+
+/// Something the reply did while streaming, for the pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delta {
+    Text(String),
+    /// The model started a tool call.
+    ToolStart(String),
+}
+
+/// Cancels a request in flight (Esc in the pane).
+#[derive(Debug, Default)]
+pub struct Cancel {
+    flag: AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once cancelled.
+    pub async fn cancelled(&self) {
+        while !self.is_cancelled() {
+            self.notify.notified().await;
+        }
+        // Leave a permit for the next waiter.
+        self.notify.notify_one();
+    }
+}
+
+/// Turns a provider's stream events into a message.
+enum Assembler {
+    Anthropic(anthropic::Assembler),
+    OpenAi(openai::Assembler),
+}
+
+impl Assembler {
+    fn event(&mut self, ev: &sse::Event, on: &mut dyn FnMut(Delta)) -> Result<bool, ChatError> {
+        match self {
+            Assembler::Anthropic(a) => a.event(ev, on),
+            Assembler::OpenAi(a) => a.event(ev, on),
+        }
+    }
+
+    fn finish(self, done: bool) -> Result<Message, ChatError> {
+        match self {
+            Assembler::Anthropic(a) => a.finish(done),
+            Assembler::OpenAi(a) => a.finish(done),
+        }
+    }
+}
+
+/// An HTTP client for the chat (connect timeout from the config).
+pub fn client(cfg: &ChatConfig) -> Result<reqwest::Client, ChatError> {
+    reqwest::Client::builder()
+        .connect_timeout(cfg.timeout)
+        .build()
+        .map_err(|e| ChatError::Connect {
+            url: cfg.base_url.clone(),
+            message: e.to_string(),
+        })
+}
+
+/// Send one request and stream the reply into a message. `on` sees the
+/// text and tool calls as they arrive.
+pub async fn complete(
+    client: &reqwest::Client,
+    cfg: &ChatConfig,
+    req: &Request<'_>,
+    cancel: &Cancel,
+    on: &mut dyn FnMut(Delta),
+) -> Result<Message, ChatError> {
+    if let Some(msg) = cfg.missing_key() {
+        return Err(ChatError::NoKey(msg));
+    }
+    let (url, mut headers, body, mut asm) = match cfg.provider {
+        ProviderKind::Anthropic => {
+            let (url, headers, body) = anthropic::request(cfg, req);
+            (url, headers, body, Assembler::Anthropic(Default::default()))
+        }
+        ProviderKind::OpenAi => {
+            let (url, headers, body) = openai::request(cfg, req);
+            (url, headers, body, Assembler::OpenAi(Default::default()))
+        }
+    };
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    let body = serde_json::to_vec(&body).map_err(|e| ChatError::Malformed(e.to_string()))?;
+    let mut resp = send_with_retry(client, cfg, &url, headers, body, cancel).await?;
+    let mut parser = sse::Parser::new();
+    let mut done = false;
+    loop {
+        let chunk = tokio::select! {
+            c = tokio::time::timeout(cfg.timeout, resp.chunk()) => c,
+            _ = cancel.cancelled() => return Err(ChatError::Cancelled),
+        };
+        let chunk = match chunk {
+            Err(_) => return Err(ChatError::Timeout(cfg.timeout)),
+            Ok(Err(e)) => return Err(ChatError::Dropped(plain_error(&e))),
+            Ok(Ok(None)) => break,
+            Ok(Ok(Some(c))) => c,
+        };
+        for ev in parser.feed(&chunk) {
+            if asm.event(&ev, on)? {
+                done = true;
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    if !done {
+        if let Some(ev) = parser.finish() {
+            done = asm.event(&ev, on)?;
+        }
+    }
+    asm.finish(done)
+}
+
+/// POST, retrying 429 and 5xx up to `max_retries` times: after the server's
+/// retry-after (capped) or an exponential back-off. Returns a 2xx response.
+async fn send_with_retry(
+    client: &reqwest::Client,
+    cfg: &ChatConfig,
+    url: &str,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    cancel: &Cancel,
+) -> Result<reqwest::Response, ChatError> {
+    let mut attempt = 0u32;
+    loop {
+        let send = client
+            .post(url)
+            .headers(headers.clone())
+            .body(body.clone())
+            .send();
+        let resp = tokio::select! {
+            r = tokio::time::timeout(cfg.timeout, send) => r,
+            _ = cancel.cancelled() => return Err(ChatError::Cancelled),
+        };
+        let resp = match resp {
+            Err(_) => return Err(ChatError::Timeout(cfg.timeout)),
+            Ok(Err(e)) if e.is_timeout() => return Err(ChatError::Timeout(cfg.timeout)),
+            Ok(Err(e)) => {
+                return Err(ChatError::Connect {
+                    url: url.to_string(),
+                    message: plain_error(&e),
+                })
+            }
+            Ok(Ok(r)) => r,
+        };
+        let status = resp.status().as_u16();
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        let retryable = status == 429 || (500..600).contains(&status);
+        let wait = retry_after(resp.headers());
+        let text = tokio::select! {
+            t = tokio::time::timeout(cfg.timeout, resp.text()) => t.ok().and_then(|t| t.ok()).unwrap_or_default(),
+            _ = cancel.cancelled() => return Err(ChatError::Cancelled),
+        };
+        let message = error_message(&text);
+        if retryable && attempt < cfg.max_retries {
+            let wait = wait
+                .unwrap_or_else(|| cfg.backoff.saturating_mul(1 << attempt.min(16)))
+                .min(cfg.max_retry_wait);
+            attempt += 1;
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = cancel.cancelled() => return Err(ChatError::Cancelled),
+            }
+            continue;
+        }
+        return Err(match status {
+            401 | 403 => ChatError::Auth {
+                status,
+                message,
+                var: cfg.provider.key_var(),
+            },
+            429 => ChatError::RateLimited {
+                retries: attempt,
+                message,
+            },
+            s if s >= 500 => ChatError::Server {
+                status,
+                retries: attempt,
+                message,
+            },
+            _ => ChatError::Http { status, message },
+        });
+    }
+}
+
+/// `retry-after-ms` or `retry-after` (seconds).
+pub fn retry_after(h: &HeaderMap) -> Option<Duration> {
+    let get = |k: &str| h.get(k).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        return Some(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+    }
+    get("retry-after")
+        .and_then(|v| v.parse::<f64>().ok())
+        .map(|s| Duration::from_secs_f64(s.clamp(0.0, 86_400.0)))
+}
+
+/// The message inside an error body (`{"error": {"message": ...}}` in both
+/// APIs), or the start of the body.
+pub fn error_message(body: &str) -> String {
+    if let Ok(v) = serde_json::from_str::<Value>(body) {
+        let e = &v["error"];
+        if let Some(m) = e["message"].as_str() {
+            return m.to_string();
+        }
+        if let Some(m) = e.as_str() {
+            return m.to_string();
+        }
+    }
+    let t = body.trim();
+    if t.is_empty() {
+        "no details given".into()
+    } else {
+        t.chars().take(200).collect()
+    }
+}
+
+fn plain_error(e: &reqwest::Error) -> String {
+    use std::error::Error;
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        s = format!("{s}: {inner}");
+        src = inner.source();
+    }
+    s
+}
+
+/// Parse a streamed JSON payload.
+fn json(data: &str) -> Result<Value, ChatError> {
+    serde_json::from_str(data).map_err(|e| {
+        let snippet: String = data.chars().take(60).collect();
+        ChatError::Malformed(format!("{e} in `{snippet}`"))
+    })
+}
+
+/// The key under which tool arguments that are not valid JSON are passed
+/// on (with the parser's complaint under [`INVALID_ERROR`]), so the call
+/// gets an error result the model can act on instead of ending the reply.
+pub const INVALID_JSON: &str = "_invalid_json";
+pub const INVALID_ERROR: &str = "_json_error";
+
+/// A tool call's streamed argument text as a JSON object.
+fn arguments(text: &str) -> Value {
+    if text.trim().is_empty() {
+        return Value::Object(Default::default());
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v @ Value::Object(_)) => v,
+        Ok(other) => {
+            serde_json::json!({ INVALID_JSON: other.to_string(), INVALID_ERROR: "the arguments must be a JSON object" })
+        }
+        Err(e) => serde_json::json!({ INVALID_JSON: text, INVALID_ERROR: e.to_string() }),
+    }
+}
+
+/// A sensitive header value (never shown by reqwest's Debug).
+fn secret(v: &str) -> HeaderValue {
+    let mut h = HeaderValue::from_str(v).unwrap_or_else(|_| HeaderValue::from_static(""));
+    h.set_sensitive(true);
+    h
+}
