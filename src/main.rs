@@ -37,7 +37,8 @@ struct PlayArgs {
     /// Open stopped instead of playing at once.
     #[arg(long)]
     paused: bool,
-    /// Output device, by name or by index from `termdaw devices`.
+    /// Output device, by name or by index from `termdaw devices` (`jack` in a
+    /// build with the `jack` feature: JACK's own output).
     #[arg(long)]
     device: Option<String>,
     /// Sample rate in Hz (default: the device's).
@@ -360,6 +361,8 @@ fn render_cmd(path: &Path, opts: RenderOptions, output: Option<PathBuf>) -> anyh
 }
 
 fn devices_cmd() -> anyhow::Result<()> {
+    // ALSA and JACK print their probing failures to stderr: keep them in the log.
+    let _log = redirect_stderr();
     println!("audio outputs:");
     let outs = device::list_outputs();
     if outs.is_empty() {
@@ -563,7 +566,13 @@ fn headless_loop(
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
         // Short sleeps: controller moves and OSC messages apply within ~5 ms.
         std::thread::sleep(Duration::from_millis(5));
-        for e in inputs.poll(session, None) {
+        // No selection without the UI: unmapped channels play the first track.
+        let first = session
+            .file()
+            .tracks
+            .first()
+            .and_then(|t| session.slot(t.name.as_str()));
+        for e in inputs.poll(session, first) {
             let line = match e {
                 LiveEvent::Reload(s) => format!("{s}"),
                 LiveEvent::Osc(l) | LiveEvent::Notice(l) => l,

@@ -82,8 +82,28 @@ impl SinkInfo {
     }
 }
 
-/// List output devices: (index, name).
+/// The device name that picks JACK's own output in a `jack` build.
+pub const JACK_DEVICE: &str = "jack";
+
+/// List output devices: (index, name). In a `jack` build the last entry is
+/// [`JACK_DEVICE`] with the server's state.
 pub fn list_outputs() -> Vec<(usize, String)> {
+    #[allow(unused_mut)]
+    let mut outs = list_default_host();
+    #[cfg(feature = "jack")]
+    outs.push((
+        outs.len(),
+        match jack_server() {
+            Ok((rate, period)) => format!(
+                "{JACK_DEVICE} (JACK server at {rate} Hz, {period} frames; --device {JACK_DEVICE})"
+            ),
+            Err(e) => format!("{JACK_DEVICE} ({e})"),
+        },
+    ));
+    outs
+}
+
+fn list_default_host() -> Vec<(usize, String)> {
     let host = cpal::default_host();
     match host.output_devices() {
         Ok(devs) => devs
@@ -96,6 +116,14 @@ pub fn list_outputs() -> Vec<(usize, String)> {
 
 /// Control thread: find and check the output device.
 pub fn probe(opts: &DeviceOptions) -> Result<Probe, String> {
+    #[cfg(feature = "jack")]
+    if opts
+        .device
+        .as_deref()
+        .is_some_and(|d| d.eq_ignore_ascii_case(JACK_DEVICE))
+    {
+        return probe_jack(opts);
+    }
     let host = cpal::default_host();
     let device = match &opts.device {
         None => host
@@ -127,6 +155,43 @@ pub fn probe(opts: &DeviceOptions) -> Result<Probe, String> {
         buffer,
         channels: default.channels().max(1),
         format: default.sample_format(),
+    })
+}
+
+/// The running JACK server's rate and period, or why there is none. Asks
+/// with a client of our own first: cpal's JACK host prints its connection
+/// errors to stdout, which would land on the screen.
+#[cfg(feature = "jack")]
+fn jack_server() -> Result<(u32, u32), String> {
+    match jack::Client::new("termdaw_probe", jack::ClientOptions::NO_START_SERVER) {
+        Ok((c, _)) => Ok((c.sample_rate(), c.buffer_size())),
+        Err(_) => Err("no JACK server is running".into()),
+    }
+}
+
+/// JACK's own output: a client `termdaw_out` whose ports cpal connects to
+/// the system playback ports. JACK sets rate and period, so `--rate` must
+/// agree and `--buffer` is the server's business.
+#[cfg(feature = "jack")]
+fn probe_jack(opts: &DeviceOptions) -> Result<Probe, String> {
+    let (rate, period) = jack_server()?;
+    if let Some(want) = opts.rate.filter(|r| *r != rate) {
+        return Err(format!(
+            "the JACK server runs at {rate} Hz, not {want} Hz (leave out --rate, or restart JACK)"
+        ));
+    }
+    // Not through cpal's JACK host: it opens clients of its own names first.
+    let device: cpal::Device =
+        cpal::platform::JackDevice::default_output_device("termdaw", true, false)?.into();
+    let name = format!("JACK {}", device.name().unwrap_or_default());
+    let config = device.default_output_config().map_err(|e| e.to_string())?;
+    Ok(Probe {
+        device,
+        name,
+        rate,
+        buffer: period,
+        channels: 2,
+        format: config.sample_format(),
     })
 }
 

@@ -91,3 +91,90 @@ fn playing_through_alsa_into_jack_sounds_right_and_takes_real_time() {
     }
     drop(jack);
 }
+
+/// A `jack` build's `--device jack`: cpal's JACK backend, a client of its
+/// own whose ports `jack_rec` (another JACK client) records.
+#[cfg(feature = "jack")]
+#[test]
+fn a_jack_build_plays_straight_into_jack_with_device_jack() {
+    let test = "device::a_jack_build_plays_straight_into_jack_with_device_jack";
+    let Some(jack) = JackServer::start(test, 256) else {
+        return;
+    };
+    if !rig::have("jack_rec") {
+        println!("SKIPPED {test}: jack_rec is not installed (jackd2's example clients)");
+        return;
+    }
+    let dir = TempDir::new("termdaw-device-jack");
+    let session = dir.join("sine.ron");
+    std::fs::write(&session, SINE).unwrap();
+    let log = dir.join("termdaw.out");
+    let mut cmd = rig::termdaw(dir.path());
+    cmd.arg(&session)
+        .args([
+            "--headless",
+            "--no-osc",
+            "--midi",
+            "none",
+            "--seconds",
+            "15",
+        ])
+        .args(["--device", "jack"])
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::null());
+    jack.env(&mut cmd);
+    let mut termdaw = cmd.spawn().expect("starting termdaw");
+    let said = || std::fs::read_to_string(&log).unwrap_or_default();
+    let Some(port) = jack.wait_for_port("termdaw_out:out_0", std::time::Duration::from_secs(20))
+    else {
+        rig::terminate(&mut termdaw, std::time::Duration::from_secs(5));
+        panic!(
+            "termdaw's JACK output never appeared; termdaw said:\n{}\nports: {:?}",
+            said(),
+            jack.ports("")
+        );
+    };
+    let tap = dir.join("rec.wav");
+    let rec = jack
+        .command("jack_rec")
+        .arg("-f")
+        .arg(&tap)
+        .args(["-d", "3", "-b", "16"])
+        .arg(&port)
+        .arg(port.replace("out_0", "out_1"))
+        .output()
+        .expect("running jack_rec");
+    rig::terminate(&mut termdaw, std::time::Duration::from_secs(5));
+    assert!(
+        rec.status.success(),
+        "jack_rec failed: {}",
+        String::from_utf8_lossy(&rec.stderr)
+    );
+    let said = said();
+    assert!(
+        said.contains("JACK termdaw_out · 48000 Hz · 256 frames"),
+        "termdaw did not say it plays into JACK:\n{said}"
+    );
+
+    let wav = rig::read_wav(&tap).unwrap();
+    assert_eq!(wav.channels.len(), 2);
+    assert!(wav.seconds() > 2.5, "recorded {:.2} s", wav.seconds());
+    let reference = render_text(SINE, 96000);
+    let want_rms = rig::rms(&reference.l[24000..96000]);
+    for (c, ch) in wav.channels.iter().enumerate() {
+        let steady = &ch[24000..wav.frames() - 4800];
+        let f = peak_frequency(steady, wav.rate as f32);
+        // The level of quarter-second pieces, median: the retrigger each bar
+        // (a new voice over the old one's release) is not the device's doing.
+        let mut pieces: Vec<f64> = steady.chunks_exact(12000).map(rig::rms).collect();
+        pieces.sort_by(f64::total_cmp);
+        let db = 20.0 * (pieces[pieces.len() / 2] / want_rms).log10();
+        println!("device (JACK): channel {c}: {f:.2} Hz, {db:+.2} dB vs offline");
+        assert!(
+            (f / 440.0 - 1.0).abs() < 0.005,
+            "channel {c}: pitch {f:.2} Hz, want 440"
+        );
+        assert!(db.abs() < 0.2, "channel {c}: level {db:+.2} dB vs offline");
+    }
+}

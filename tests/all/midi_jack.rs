@@ -15,9 +15,10 @@ use std::time::{Duration, Instant};
 use crate::common::peak_frequency;
 use crate::rig::{self, JackServer, TempDir};
 
+/// No channel is routed: without the UI, notes play the first track.
 const SESSION: &str = r#"Session(tempo: 120, tracks: [
     Track(name: "keys", instrument: Synth(wave: Sine, unison: 1, attack: 0, sustain: 1, release: 0.005, cutoff: 20000)),
-], midi: Midi(channels: {1: "keys"}, cc: [
+], midi: Midi(cc: [
     Cc(cc: 7, target: Volume("keys"), min: -12, max: 0),
     Cc(cc: 74, target: Param("keys", "cutoff"), min: 100, max: 20000, curve: Exp),
 ]))"#;

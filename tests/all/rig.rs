@@ -104,6 +104,11 @@ impl JackServer {
             );
             return None;
         }
+        // Servers starting at the same moment race on JACK's shared
+        // registry and one of them fails: start one at a time (they run
+        // side by side once up).
+        static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
         let dir = TempDir::new("termdaw-jack");
         let log = dir.join("jackd.log");
         let out = std::fs::File::create(&log).unwrap();
