@@ -2,7 +2,8 @@
 //! blocks (75 % overlap), 3 s short-term windows, and the two-stage gate
 //! (−70 LUFS absolute, −10 LU relative) for integrated loudness.
 //!
-//! Control side, pure functions over buffers; never used on the audio thread.
+//! Control side, pure functions over buffers and the live [`Meter`] the
+//! mixer shows (fed from the engine's tap); never used on the audio thread.
 //! Stereo in, left and right weighted 1.0. A mono file is read as dual mono
 //! (the same signal on both sides), so a 1 kHz sine at −23 dBFS reads
 //! −23.0 LUFS, as EBU Tech 3341 expects of its stereo reference.
@@ -83,25 +84,112 @@ pub struct Loudness {
     pub range: f64,
 }
 
-/// Mean square per 100 ms step of the K-weighted, channel-summed signal.
-fn steps(l: &[f32], r: &[f32], rate: f64) -> (Vec<f64>, usize) {
-    let hop = (rate / 10.0).round() as usize;
-    let mut kl = KWeight::new(rate);
-    let mut kr = KWeight::new(rate);
-    let mut out = Vec::with_capacity(l.len() / hop + 1);
-    let mut acc = 0.0;
-    let mut n = 0;
-    for (a, b) in l.iter().zip(r) {
-        let (x, y) = (kl.tick(*a), kr.tick(*b));
-        acc += x * x + y * y;
-        n += 1;
-        if n == hop {
-            out.push(acc);
-            acc = 0.0;
-            n = 0;
+/// K-weights a stereo stream and sums it into 100 ms steps (the hop of the
+/// momentary and short-term windows): both the file analysis and the live
+/// meter are built on it, so they measure alike.
+#[derive(Debug, Clone)]
+struct Stepper {
+    kl: KWeight,
+    kr: KWeight,
+    hop: usize,
+    acc: f64,
+    n: usize,
+}
+
+impl Stepper {
+    fn new(rate: f64) -> Self {
+        Self {
+            kl: KWeight::new(rate),
+            kr: KWeight::new(rate),
+            hop: ((rate / 10.0).round() as usize).max(1),
+            acc: 0.0,
+            n: 0,
         }
     }
-    (out, hop)
+
+    /// One stereo frame; the summed weighted power of a step when it completes.
+    #[inline]
+    fn frame(&mut self, l: f32, r: f32) -> Option<f64> {
+        let (x, y) = (self.kl.tick(l), self.kr.tick(r));
+        self.acc += x * x + y * y;
+        self.n += 1;
+        if self.n < self.hop {
+            return None;
+        }
+        let step = self.acc;
+        self.acc = 0.0;
+        self.n = 0;
+        Some(step)
+    }
+}
+
+/// Summed weighted power per 100 ms step of a whole signal, and the hop.
+fn steps(l: &[f32], r: &[f32], rate: f64) -> (Vec<f64>, usize) {
+    let mut st = Stepper::new(rate);
+    let mut out = Vec::with_capacity(l.len() / st.hop + 1);
+    for (a, b) in l.iter().zip(r) {
+        out.extend(st.frame(*a, *b));
+    }
+    (out, st.hop)
+}
+
+/// Steps in the short-term window (3 s).
+const SHORT_STEPS: usize = 30;
+/// Steps in the momentary window (400 ms).
+const MOMENTARY_STEPS: usize = 4;
+
+/// Live loudness of a running stream (the master output in the mixer):
+/// momentary and short-term LUFS, updated every 100 ms, with the same
+/// weighting and windows as [`measure`].
+#[derive(Debug, Clone)]
+pub struct Meter {
+    stepper: Stepper,
+    ring: [f64; SHORT_STEPS],
+    at: usize,
+    filled: usize,
+}
+
+impl Meter {
+    pub fn new(rate: f64) -> Self {
+        Self {
+            stepper: Stepper::new(rate),
+            ring: [0.0; SHORT_STEPS],
+            at: 0,
+            filled: 0,
+        }
+    }
+
+    /// Add interleaved stereo frames (L, R, L, R, ...).
+    pub fn push_interleaved(&mut self, frames: &[f32]) {
+        for f in frames.chunks_exact(2) {
+            if let Some(step) = self.stepper.frame(f[0], f[1]) {
+                self.ring[self.at] = step;
+                self.at = (self.at + 1) % SHORT_STEPS;
+                self.filled = (self.filled + 1).min(SHORT_STEPS);
+            }
+        }
+    }
+
+    /// LUFS over the last `len` steps, once that many have been heard.
+    fn last(&self, len: usize) -> Option<f64> {
+        if self.filled < len {
+            return None;
+        }
+        let sum: f64 = (1..=len)
+            .map(|k| self.ring[(self.at + SHORT_STEPS - k) % SHORT_STEPS])
+            .sum();
+        Some(lufs(sum / (len * self.stepper.hop) as f64))
+    }
+
+    /// Momentary loudness (the last 400 ms), LUFS; `None` until 400 ms were heard.
+    pub fn momentary(&self) -> Option<f64> {
+        self.last(MOMENTARY_STEPS)
+    }
+
+    /// Short-term loudness (the last 3 s), LUFS; `None` until 3 s were heard.
+    pub fn short_term(&self) -> Option<f64> {
+        self.last(SHORT_STEPS)
+    }
 }
 
 /// Mean power of every window of `len` steps, one per step.
@@ -118,8 +206,8 @@ fn windows(steps: &[f64], len: usize, hop: usize) -> Vec<f64> {
 /// Measure loudness of a stereo signal at `rate` Hz.
 pub fn measure(l: &[f32], r: &[f32], rate: f64) -> Loudness {
     let (steps, hop) = steps(l, r, rate);
-    let momentary = windows(&steps, 4, hop);
-    let short = windows(&steps, 30, hop);
+    let momentary = windows(&steps, MOMENTARY_STEPS, hop);
+    let short = windows(&steps, SHORT_STEPS, hop);
     let integrated = gated(&momentary, -10.0).0;
     // LRA: short-term values gated at −70 absolute and −20 relative, 10th to 95th percentile.
     let (_, mut kept) = gated(&short, -20.0);

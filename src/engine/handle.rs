@@ -54,8 +54,9 @@ impl EngineHandle {
         }
     }
 
-    /// Append the master output (mono) rendered since the last call to `out`,
-    /// for the spectrum. Reading keeps the tap from filling up.
+    /// Append the master output rendered since the last call to `out`, as
+    /// interleaved stereo frames, for the spectrum and the loudness meter.
+    /// Reading keeps the tap from filling up.
     pub fn read_tap(&mut self, out: &mut Vec<f32>) {
         let n = self.tap.slots();
         if let Ok(chunk) = self.tap.read_chunk(n) {

@@ -44,8 +44,9 @@ const MAX_SCHEDULED: usize = 512;
 /// Extra command rings for live input threads (MIDI devices), so a note goes
 /// from the device callback straight to the engine without the control loop.
 pub const INPUT_PORTS: usize = 4;
-/// Samples of master output buffered for the spectrum display (~0.34 s at 48 kHz).
-pub const TAP_CAPACITY: usize = 16384;
+/// Master output buffered for the spectrum and the loudness meter:
+/// interleaved stereo samples (~0.34 s at 48 kHz).
+pub const TAP_CAPACITY: usize = 32768;
 /// Objects waiting to go back when the return ring is full.
 const GARBAGE_STASH: usize = 64;
 
@@ -652,9 +653,10 @@ impl Engine {
         self.master_meter.add(ml, mr);
         if let Some(tap) = self.tap.as_mut() {
             // Whatever does not fit is dropped: the display just skips ahead.
-            let n_tap = tap.slots().min(n);
+            // Whole frames only, so left and right stay in step.
+            let n_tap = tap.slots().min(2 * n) & !1;
             if let Ok(chunk) = tap.write_chunk_uninit(n_tap) {
-                chunk.fill_from_iter(ml.iter().zip(mr.iter()).map(|(a, b)| 0.5 * (a + b)));
+                chunk.fill_from_iter(ml.iter().zip(mr.iter()).flat_map(|(a, b)| [*a, *b]));
             }
         }
 

@@ -128,6 +128,10 @@ pub struct App {
     /// Deepest recent limiter gain reduction (dB, ≤ 0).
     pub limiter_db: f32,
     pub spectrum: Spectrum,
+    /// Momentary and short-term loudness of the master output.
+    pub loudness: crate::analysis::loudness::Meter,
+    /// The loudness last drawn (tenths of LU), so only a change redraws.
+    loudness_shown: (Option<i64>, Option<i64>),
     /// The chat input (alt+enter adds a line; enter sends it).
     pub chat_input: String,
     /// The chat: transcript, request in flight, slash commands.
@@ -169,6 +173,8 @@ impl App {
             master: Meter::default(),
             limiter_db: 0.0,
             spectrum: Spectrum::new(rate),
+            loudness: crate::analysis::loudness::Meter::new(rate as f64),
+            loudness_shown: (None, None),
             chat_input: String::new(),
             chat: crate::chat::Chat::unconfigured(),
             armed: BTreeSet::new(),
@@ -214,8 +220,21 @@ impl App {
             self.feedback(f);
         }
         if !tap.is_empty() {
-            self.spectrum.push(&tap);
+            self.spectrum.push_interleaved(&tap);
+            self.loudness.push_interleaved(&tap);
             tap.clear();
+            let tenths = |v: Option<f64>| {
+                v.filter(|v| v.is_finite())
+                    .map(|v| (v * 10.0).round() as i64)
+            };
+            let shown = (
+                tenths(self.loudness.momentary()),
+                tenths(self.loudness.short_term()),
+            );
+            if shown != self.loudness_shown {
+                self.loudness_shown = shown;
+                self.changed = true;
+            }
         }
         if let Some(s) = stats {
             self.set_stats(s);

@@ -70,6 +70,17 @@ impl Spectrum {
         self.fresh |= !samples.is_empty();
     }
 
+    /// Add master output as interleaved stereo frames (the engine's tap):
+    /// the spectrum shows their mid signal.
+    pub fn push_interleaved(&mut self, frames: &[f32]) {
+        let tail = &frames[frames.len().saturating_sub(2 * FFT_SIZE) & !1..];
+        for f in tail.chunks_exact(2) {
+            self.ring[self.pos] = 0.5 * (f[0] + f[1]);
+            self.pos = (self.pos + 1) % FFT_SIZE;
+        }
+        self.fresh |= !frames.is_empty();
+    }
+
     /// Let time pass; analyse when a frame is due. Returns whether the bars changed.
     pub fn tick(&mut self, dt: Duration) -> bool {
         self.since += dt;

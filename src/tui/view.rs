@@ -489,9 +489,28 @@ pub fn fader_at(app: &App, area: Rect, at: Position) -> Option<FaderHit> {
     mixer_row_at(app, area, at).map(|i| FaderHit::Track(i, db))
 }
 
+/// A loudness reading: LUFS to 0.1, or `--` before the window is full or
+/// below the −70 LUFS gate (silence).
+fn fmt_lufs(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v > -70.0 => format!("{v:.1}"),
+        _ => "--".into(),
+    }
+}
+
 fn mixer(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let block = pane_block(app, Pane::Mixer, Line::from(" mixer "));
+    // The master's loudness (EBU R128 momentary and short-term) once sound
+    // has reached the tap.
+    let title = match app.loudness.momentary() {
+        None => " mixer ".to_string(),
+        Some(m) => format!(
+            " mixer · M {} · S {} LUFS ",
+            fmt_lufs(Some(m)),
+            fmt_lufs(app.loudness.short_term())
+        ),
+    };
+    let block = pane_block(app, Pane::Mixer, Line::from(title));
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 {

@@ -48,6 +48,38 @@ fn a_1khz_sine_at_minus_23_dbfs_reads_minus_23_lufs() {
 }
 
 #[test]
+fn the_live_meter_reads_the_ebu_references_like_the_file_analysis() {
+    // -23 dBFS for 4 s, then -33 dBFS: momentary follows within 400 ms,
+    // short-term within 3 s, each reading what `measure` reads of the same
+    // window.
+    let mut x = sine(1000.0, -23.0, 4.0, 0.0);
+    x.extend(sine(1000.0, -33.0, 4.0, 0.0));
+    let inter: Vec<f32> = x.iter().flat_map(|v| [*v, *v]).collect();
+    let mut m = loudness::Meter::new(SR as f64);
+    m.push_interleaved(&inter[..2 * 19200]);
+    assert_eq!(m.momentary().map(|_| ()), Some(()), "400 ms heard");
+    assert_eq!(m.short_term(), None, "no short-term reading before 3 s");
+    m.push_interleaved(&inter[2 * 19200..2 * 4 * 48000]);
+    let (mo, st) = (m.momentary().unwrap(), m.short_term().unwrap());
+    assert!(
+        (mo + 23.0).abs() < 0.1 && (st + 23.0).abs() < 0.1,
+        "{mo} {st}"
+    );
+    // Odd-sized pushes (a UI reading the tap at its own pace) change nothing.
+    for chunk in inter[2 * 4 * 48000..].chunks(2 * 777) {
+        m.push_interleaved(chunk);
+    }
+    let (mo, st) = (m.momentary().unwrap(), m.short_term().unwrap());
+    assert!(
+        (mo + 33.0).abs() < 0.1 && (st + 33.0).abs() < 0.1,
+        "{mo} {st}"
+    );
+    let file = loudness::measure(&x, &x, SR as f64);
+    let last = file.short_term.last().copied().unwrap();
+    assert!((st - last).abs() < 0.01, "live {st} vs file {last}");
+}
+
+#[test]
 fn gating_ignores_quiet_passages_and_silence() {
     // Tech 3341 cases 3/4 in small: -36 / -23 / -36 dBFS → -23.0 LUFS.
     let mut x = sine(1000.0, -36.0, 10.0, 0.0);

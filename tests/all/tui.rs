@@ -767,3 +767,50 @@ fn docs_keys_md_lists_the_default_keys() {
         );
     }
 }
+
+/// The mixer's loudness reading comes from the engine's tap of the master
+/// output, through the same analysis `termdaw analyze` uses.
+#[test]
+fn the_mixer_shows_the_master_loudness_from_the_engine() {
+    let text = r#"Session(tempo: 120, tracks: [
+        Track(name: "a", instrument: Synth(wave: Sine, unison: 1, sustain: 1), pattern: Notes("69"), resolution: 1, gate: 1, volume: -12),
+    ])"#;
+    let (session, mut engine) = crate::common::prepare(text);
+    let mut a = App::new(session, Keymap::defaults(), Theme::dark());
+    let title = |a: &mut App| {
+        let t = draw_part(a, Component::Mixer, 60, 6);
+        let b = t.backend().buffer();
+        (0..60)
+            .map(|x| b[(x, 0)].symbol().to_string())
+            .collect::<String>()
+    };
+    assert!(title(&mut a).starts_with("┌ mixer ─"), "{}", title(&mut a));
+    let (mut l, mut r) = (vec![0.0f32; 64], vec![0.0f32; 64]);
+    let (mut all_l, mut all_r) = (Vec::new(), Vec::new());
+    // 4 s in 64-frame blocks; the UI reads the tap every 4096 frames.
+    for block in 0..3000 {
+        engine.process(&mut l, &mut r);
+        all_l.extend_from_slice(&l);
+        all_r.extend_from_slice(&r);
+        if block % 64 == 63 {
+            a.pump();
+        }
+    }
+    a.pump();
+    assert!(a.take_changed());
+    let st = a.loudness.short_term().expect("3 s heard");
+    let n = all_l.len();
+    let last3 = n - 3 * 48000;
+    let file = termdaw::analysis::loudness::measure(&all_l[last3..], &all_r[last3..], 48000.0);
+    assert!(
+        (st - file.short_term_max).abs() < 0.05,
+        "live {st:.2} LUFS vs the analysis of the same 3 s {:.2}",
+        file.short_term_max
+    );
+    assert!((-40.0..-10.0).contains(&st), "{st}");
+    let shown = title(&mut a);
+    assert!(
+        shown.contains(&format!("S {st:.1} LUFS")),
+        "mixer title {shown:?}, short-term {st:.1}"
+    );
+}
