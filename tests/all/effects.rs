@@ -497,6 +497,58 @@ fn adding_removing_reordering_and_automating_effects_while_playing_does_not_clic
 }
 
 #[test]
+fn changing_the_master_chain_or_a_bus_chain_while_playing_does_not_click() {
+    // The held sine goes dry to the master and, at 0 dB, through the bus.
+    let session = "Session(tempo: 120, quantum: Immediate,
+  master: Master(volume: -6, effects: [Width(width: 1), Eq3(low: 3)]),
+  buses: [Bus(name: \"b\", effects: [Width(width: 1), Eq3(low: 3)])],
+  tracks: [
+    Track(name: \"t\", instrument: Synth(wave: Sine, unison: 1, sustain: 1, cutoff: 8000, q: 0.707, env_amount: 0), pattern: Notes(\"45\"), resolution: 1, gate: 1, sends: {\"b\": 0}),
+  ])";
+    for after in [
+        "Width(width: 1), Eq3(low: 3), Lowpass(cutoff: 400), Chorus()",
+        "Eq3(low: 3), Width(width: 1)",
+        "",
+    ] {
+        for on_bus in [false, true] {
+            let name = format!("{} [{after}]", if on_bus { "bus" } else { "master" });
+            let (mut s, mut e) = prepare(&session);
+            let a = render_with(&mut s, &mut e, 48000, |s, frame| {
+                if frame == 24000 {
+                    let effects = effects_arg(&format!("[{after}]"));
+                    let act = if on_bus {
+                        Action::SetBusEffects {
+                            bus: "b".into(),
+                            effects,
+                        }
+                    } else {
+                        Action::SetMasterEffects { effects }
+                    };
+                    s.apply(act).unwrap();
+                }
+            });
+            let steady = max_step(&a.l[4800..23900]);
+            let across = max_step(&a.l[23900..30000]);
+            assert!(steady < 0.012, "{name}: steady {steady}");
+            assert!(across < 0.012, "{name}: step {across} across the change");
+            if after.starts_with("Eq3") {
+                // Reordered: these two commute on a centred sine.
+                continue;
+            }
+            // The change was heard: the rest differs from the same session left alone.
+            let (mut s0, mut e0) = prepare(&session);
+            let b = render_with(&mut s0, &mut e0, 48000, |_, _| {});
+            let diff: f64 = a.l[36000..]
+                .iter()
+                .zip(&b.l[36000..])
+                .map(|(x, y)| ((x - y) as f64).powi(2))
+                .sum();
+            assert!(diff > 1e-3, "{name}: the new chain made no difference");
+        }
+    }
+}
+
+#[test]
 fn set_effect_param_changes_in_place_and_keeps_the_delay_tail() {
     // A short blip into a long delay; turning the delay's mix up after the
     // blip must let its echo through (a rebuilt delay would have lost it).
