@@ -515,6 +515,10 @@ pub struct Stage {
     ctx: Ctx,
     /// Wet amount applied at the end of the last block.
     wet: f32,
+    /// The effect may still hold sound (a delay line, a reverb tail).
+    ringing: bool,
+    /// Frames the effect has been silent while off.
+    quiet: usize,
     dry_l: Box<[f32]>,
     dry_r: Box<[f32]>,
 }
@@ -533,6 +537,8 @@ impl Stage {
             moving: false,
             ctx,
             wet: 0.0,
+            ringing: false,
+            quiet: 0,
             dry_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             dry_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
         };
@@ -599,8 +605,28 @@ impl Stage {
         let (from, to) = (self.wet, self.wet_target());
         self.wet = to;
         if from <= 0.0 && to <= 0.0 {
+            if self.ringing {
+                // Off (bypass or mix 0): what the effect holds dies away as
+                // if its input had stopped, so turning it back on starts
+                // clean instead of replaying echoes from before.
+                let (sl, sr) = (&mut self.dry_l[..n], &mut self.dry_r[..n]);
+                sl.fill(0.0);
+                sr.fill(0.0);
+                self.fx.process(sl, sr);
+                if sl.iter().chain(sr.iter()).any(|x| x.abs() > 1e-6) {
+                    self.quiet = 0;
+                } else {
+                    self.quiet += n;
+                }
+                // A delay is silent until its echo is due: only silence
+                // longer than the longest delay line means it is empty.
+                let empty = ((super::fx::delay::MAX_TIME + 0.5) * self.ctx.rate) as usize;
+                self.ringing = self.quiet < empty;
+            }
             return;
         }
+        self.ringing = true;
+        self.quiet = 0;
         let (l, r) = (&mut l[..n], &mut r[..n]);
         self.dry_l[..n].copy_from_slice(l);
         self.dry_r[..n].copy_from_slice(r);

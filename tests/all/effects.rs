@@ -512,7 +512,7 @@ fn changing_the_master_chain_or_a_bus_chain_while_playing_does_not_click() {
     ] {
         for on_bus in [false, true] {
             let name = format!("{} [{after}]", if on_bus { "bus" } else { "master" });
-            let (mut s, mut e) = prepare(&session);
+            let (mut s, mut e) = prepare(session);
             let a = render_with(&mut s, &mut e, 48000, |s, frame| {
                 if frame == 24000 {
                     let effects = effects_arg(&format!("[{after}]"));
@@ -536,7 +536,7 @@ fn changing_the_master_chain_or_a_bus_chain_while_playing_does_not_click() {
                 continue;
             }
             // The change was heard: the rest differs from the same session left alone.
-            let (mut s0, mut e0) = prepare(&session);
+            let (mut s0, mut e0) = prepare(session);
             let b = render_with(&mut s0, &mut e0, 48000, |_, _| {});
             let diff: f64 = a.l[36000..]
                 .iter()
@@ -588,4 +588,73 @@ fn set_effect_param_changes_in_place_and_keeps_the_delay_tail() {
             value: ArgValue::Number(2.0)
         })
         .is_err());
+}
+
+#[test]
+fn a_bypassed_delay_lets_its_echoes_die_instead_of_replaying_them_later() {
+    // One blip into a 1 s delay with feedback 0.5, then nothing more plays.
+    // Bypassed at 0.5 s and back on at 10 s: by then the echoes have died
+    // away as they would have with the delay on; a delay frozen while off
+    // would replay its first echo at full strength.
+    let text = "Session(tempo: 60, quantum: Immediate, tracks: [\n  Track(name: \"t\", instrument: Synth(wave: Sine, attack: 0.001, release: 0.01, sustain: 1, env_amount: 0), pattern: Notes(\"69 ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ ~\"), resolution: 16, gate: 0.1, effects: [Delay(time: 1, feedback: 0.5, mix: 0.5)]),\n])\n";
+    let bypass = |on: &str| Action::SetEffectParam {
+        chain: "t".into(),
+        effect: 0,
+        param: "bypass".into(),
+        value: ArgValue::Text(on.into()),
+    };
+    let (mut s, mut e) = prepare(text);
+    let a = render_with(&mut s, &mut e, 12 * 48000, |s, frame| {
+        if frame == 24000 {
+            s.apply(Action::SetPattern {
+                track: "t".into(),
+                notation: "notes".into(),
+                pattern: "~".into(),
+            })
+            .unwrap();
+            s.apply(bypass("on")).unwrap();
+        }
+        if frame == 480000 {
+            s.apply(bypass("off")).unwrap();
+        }
+    });
+    let blip = Audio::rms(&a.l[0..4800]);
+    let bypassed = Audio::rms(&a.l[30000..480000]);
+    assert!(
+        blip > 0.01 && bypassed < blip * 1e-3,
+        "bypassed: {bypassed}"
+    );
+    let after = Audio::rms(&a.l[480000..]);
+    assert!(
+        after < blip * 5e-3,
+        "an echo from before the bypass came back: {after} (blip {blip})"
+    );
+    // Turned back on early (at 2 s), the tail is there as it would have
+    // been with the delay left on: the effect kept time while off.
+    let early = |toggle: bool| {
+        let (mut s, mut e) = prepare(text);
+        let b = render_with(&mut s, &mut e, 4 * 48000, |s, frame| {
+            if frame == 24000 {
+                s.apply(Action::SetPattern {
+                    track: "t".into(),
+                    notation: "notes".into(),
+                    pattern: "~".into(),
+                })
+                .unwrap();
+                if toggle {
+                    s.apply(bypass("on")).unwrap();
+                }
+            }
+            if frame == 96000 && toggle {
+                s.apply(bypass("off")).unwrap();
+            }
+        });
+        Audio::rms(&b.l[144000..148800])
+    };
+    let (toggled, left_on) = (early(true), early(false));
+    assert!(left_on > blip * 0.05, "the echo due at 3 s: {left_on}");
+    assert!(
+        (toggled / left_on - 1.0).abs() < 0.05,
+        "the echo due at 3 s: {toggled} after a bypass, {left_on} left on"
+    );
 }
