@@ -379,6 +379,7 @@ impl Chat {
             _ => {}
         }
         let (action_name, args): (&str, Vec<ArgValue>) = match name {
+            "undo" if matches!(rest, "change" | "step") => ("undo_change", Vec::new()),
             "tempo" | "bpm" => ("set_tempo", words(rest, 1)),
             "mute" => ("set_mute", on(rest, true)),
             "unmute" => ("set_mute", on(rest, false)),
@@ -419,7 +420,7 @@ const HELP: &str = "Type what you want and press enter: the model changes the se
 with tools and each change is listed here. alt+enter: new line · pgup/pgdn: scroll · \
 esc: cancel a reply (or leave the chat). Commands that need no model: /tempo 128 · \
 /mute bass · /unmute bass · /solo NAME · /volume NAME DB · /pan NAME -0.5 · /key F# · \
-/scale dorian · /undo · /redo · /clear (forget the conversation) · /model · and any \
+/scale dorian · /undo (the last reply) · /undo change (its last change only) · /redo · /clear (forget the conversation) · /model · and any \
 action by name, e.g. /set_param bass cutoff 2000 or /set_pattern bass notes c2 ~ g2 ~";
 
 /// Split into at most `n` words; the last one takes the rest of the line.

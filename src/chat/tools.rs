@@ -23,7 +23,14 @@ pub const WRITE_SESSION: &str = "write_session";
 pub const ANALYSE_MIX: &str = "analyse_mix";
 
 /// Actions the chat may not call (live notes make no sense from a reply).
-const NOT_TOOLS: &[&str] = &["note_on", "note_off", "play_note", "all_notes_off", "redo"];
+const NOT_TOOLS: &[&str] = &[
+    "note_on",
+    "note_off",
+    "play_note",
+    "all_notes_off",
+    "redo",
+    "undo_change",
+];
 
 /// Whether an action is offered to the model.
 pub fn is_tool(a: &ActionSpec) -> bool {

@@ -402,6 +402,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | NoteOff { .. }
         | AllNotesOff {}
         | Undo {}
+        | UndoChange {}
         | Redo {} => return Err(invalid(format!("{} is not an edit", action.name()))),
         ProcessSample { .. } => {
             return Err(invalid(

@@ -53,6 +53,9 @@ struct UndoEntry {
     before: SessionFile,
     key: Option<String>,
     at: Instant,
+    /// A group's changes in order, each with the model before it, so the
+    /// last one can be undone alone (`undo_change`). Empty outside groups.
+    steps: Vec<(String, SessionFile)>,
 }
 
 pub struct Session {
@@ -246,6 +249,7 @@ impl Session {
         let described = |s: String| Ok(Applied { description: s });
         match &action {
             Undo {} => return self.undo(),
+            UndoChange {} => return self.undo_change(),
             Redo {} => return self.redo(),
             Play {} => {
                 self.playing = true;
@@ -458,15 +462,18 @@ impl Session {
         self.redo.clear();
         if let Some((group_label, recorded)) = &mut self.group {
             if *recorded {
+                if let Some(top) = self.undo.last_mut() {
+                    top.steps.push((label, before));
+                }
                 return;
             }
             *recorded = true;
-            let label = group_label.clone();
             self.undo.push(UndoEntry {
-                label,
-                before,
+                label: group_label.clone(),
+                before: before.clone(),
                 key: None,
                 at: Instant::now(),
+                steps: vec![(label, before)],
             });
             return;
         }
@@ -483,6 +490,7 @@ impl Session {
             before,
             key,
             at: now,
+            steps: Vec::new(),
         });
         if self.undo.len() > UNDO_DEPTH {
             self.undo.remove(0);
@@ -501,6 +509,29 @@ impl Session {
             before: current,
             key: None,
             at: Instant::now(),
+            steps: Vec::new(),
+        });
+        Ok(Applied { description })
+    }
+
+    /// Undo only the last change, even inside a group (a chat reply, a
+    /// reload): the group's earlier changes stay, and undo as one step.
+    fn undo_change(&mut self) -> Result<Applied, ActionError> {
+        let Some(top) = self.undo.last_mut().filter(|t| t.steps.len() > 1) else {
+            return self.undo();
+        };
+        let (label, before) = top.steps.pop().expect("more than one step");
+        let current = self.file.clone();
+        self.sync(&current, &before, false);
+        self.file = before;
+        self.dirty = true;
+        let description = format!("undo: {label}");
+        self.redo.push(UndoEntry {
+            label,
+            before: current,
+            key: None,
+            at: Instant::now(),
+            steps: Vec::new(),
         });
         Ok(Applied { description })
     }
@@ -517,6 +548,7 @@ impl Session {
             before: current,
             key: None,
             at: Instant::now(),
+            steps: Vec::new(),
         });
         Ok(Applied { description })
     }

@@ -684,6 +684,28 @@ fn undo_of_a_whole_reply_restores_the_exact_previous_file_and_state() {
 }
 
 #[test]
+fn undo_change_takes_back_one_change_of_a_reply_and_undo_the_rest() {
+    let mut s = session();
+    let before = s.file().clone();
+    let server = Server::start(energetic_script(anthropic));
+    let mut chat = Chat::new(cfg(ProviderKind::Anthropic, &server), History::in_memory());
+    let ups = turn(&mut chat, &mut s, "make it more energetic");
+    assert_eq!(failed(&ups), None);
+    let pattern = |s: &Session| s.file().track("bass").unwrap().pattern.clone();
+    // Only the last change (the new bass pattern) goes back.
+    chat.submit("/undo change", &mut s);
+    let last = chat.entries().last().unwrap().text.clone();
+    assert!(last.starts_with("undo: "), "{last}");
+    assert_eq!(pattern(&s), before.track("bass").unwrap().pattern);
+    assert_eq!(s.file().tempo, 128.0);
+    assert_eq!(cutoff(s.file()), 4000.0);
+    // Then the rest of the reply, as one step: the session as it was.
+    chat.submit("/undo", &mut s);
+    assert_eq!(s.file(), &before);
+    assert!(!s.can_undo());
+}
+
+#[test]
 fn history_is_saved_resumed_and_cleared() {
     let d = dir("history");
     let session_path = d.join("song.ron");
