@@ -1,5 +1,5 @@
 //! The sample player's features, measured: rate, pitch, reverse, loop
-//! points, slices, fades; decoding FLAC; and clear errors for bad files
+//! points, slices, fades; decoding FLAC, and MP3 and Ogg Vorbis from real encoders; and clear errors for bad files
 //! while the rest of the session keeps playing.
 
 use termdaw::engine::instrument::{self, InstrumentKind};
@@ -326,4 +326,42 @@ fn flac_decodes_and_bad_files_give_clear_errors() {
     let a = render_with(&mut s, &mut e, 24000, |_, _| {});
     assert!(a.peak() > 0.2, "the good track plays: {}", a.peak());
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Real encoders' files (tests/fixtures, see its README): LAME's MP3 and
+/// libvorbis's Ogg Vorbis decode to the tone they were made from.
+#[test]
+fn mp3_and_ogg_vorbis_from_real_encoders_decode_to_their_tones() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
+    // Mono MP3 at 44.1 kHz, 0.5 s of A4 at -6 dBFS, played at 48 kHz.
+    let mp3 = sample::load_audio(&fixtures.join("a440.mp3")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(mp3.rate, 44100.0);
+    let secs = mp3.left.len() as f32 / 44100.0;
+    // MP3 frames pad the ends (encoder delay): a little longer, never shorter.
+    assert!((0.49..0.6).contains(&secs), "{secs} s");
+    let at48 = sample::load(&fixtures.join("a440.mp3"), 48000.0).unwrap();
+    let mid = &at48.left[4800..19200];
+    let f = peak_frequency(mid, 48000.0);
+    assert!((f / 440.0 - 1.0).abs() < 0.005, "mp3 pitch {f}");
+    assert!(
+        (rms(mid) - 0.5 / 2f32.sqrt()).abs() < 0.02,
+        "mp3 level {}",
+        rms(mid)
+    );
+    assert_eq!(at48.left, at48.right, "mono plays on both sides");
+    // Stereo Ogg Vorbis at 48 kHz: A4 left, E5 right.
+    let ogg = sample::load_audio(&fixtures.join("a440-e660.ogg")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ogg.rate, 48000.0);
+    let secs = ogg.left.len() as f32 / 48000.0;
+    assert!((0.49..0.52).contains(&secs), "{secs} s");
+    let (l, r) = (&ogg.left[4800..19200], &ogg.right[4800..19200]);
+    let (fl, fr) = (peak_frequency(l, 48000.0), peak_frequency(r, 48000.0));
+    assert!((fl / 440.0 - 1.0).abs() < 0.005, "ogg left {fl}");
+    assert!((fr / 660.0 - 1.0).abs() < 0.005, "ogg right {fr}");
+    assert!(
+        (rms(l) - 0.5 / 2f32.sqrt()).abs() < 0.02,
+        "ogg level {}",
+        rms(l)
+    );
 }
