@@ -36,7 +36,56 @@ Reference: the session file format and the pattern language follow.
 
 /// The stable part: instructions and the reference docs.
 pub fn stable() -> String {
-    format!("{INTRO}\n\n{SESSION_FORMAT}\n\n{PATTERNS}")
+    format!(
+        "{INTRO}\n\n{}\n\n{}",
+        compact(SESSION_FORMAT),
+        compact(PATTERNS)
+    )
+}
+
+/// Sections of the docs written for people running termdaw by hand, not
+/// for the model (whose errors come back as tool results).
+const SKIPPED_SECTIONS: &[&str] = &["## Errors", "## Differences from TidalCycles"];
+
+/// The docs as the model reads them: the same text without what only
+/// helps a human eye or repeats itself (the prompt is sent with every
+/// request, and local models have small context windows): table rules and
+/// padding, markup comments, the `bypass` row every effect table repeats
+/// (described once above the tables), and the sections in
+/// [`SKIPPED_SECTIONS`].
+fn compact(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    let mut skipping = false;
+    let mut blank = false;
+    for line in md.lines() {
+        if line.starts_with("## ") {
+            skipping = SKIPPED_SECTIONS.iter().any(|s| line.starts_with(s));
+        }
+        let t = line.trim_end();
+        let rule = t.starts_with("| ---") || t.starts_with("|---");
+        if skipping
+            || rule
+            || (t.starts_with("<!--") && t.ends_with("-->"))
+            || t.starts_with("| `bypass` |")
+        {
+            continue;
+        }
+        if t.is_empty() {
+            if !blank {
+                out.push('\n');
+            }
+            blank = true;
+            continue;
+        }
+        blank = false;
+        if let Some(row) = t.strip_prefix("| ").and_then(|r| r.strip_suffix(" |")) {
+            out.push_str(&row.replace(" | ", "|"));
+        } else {
+            out.push_str(t);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The session now, compact and true.

@@ -1323,3 +1323,58 @@ fn a_failed_reply_is_taken_back_without_losing_edits_made_meanwhile() {
         "the musician's edit stays"
     );
 }
+
+/// The system prompt is built from the docs and stays compact: every
+/// instrument, effect and parameter the docs name is in it, without the
+/// docs' table rules and repeated rows.
+#[test]
+fn the_system_prompt_carries_the_whole_reference_compactly() {
+    use termdaw::engine::effect::EffectKind;
+    use termdaw::engine::instrument::InstrumentKind;
+    let p = termdaw::chat::prompt::stable();
+    for k in InstrumentKind::ALL {
+        assert!(
+            p.contains(&format!("`{}(", k.name())),
+            "instrument {}",
+            k.name()
+        );
+    }
+    for k in EffectKind::ALL {
+        assert!(
+            p.contains(&format!("### `{}(", k.name())),
+            "effect {}",
+            k.name()
+        );
+        for param in k.params() {
+            if param.name != "bypass" {
+                assert!(
+                    p.contains(&format!("`{}`|", param.name)),
+                    "{}.{}",
+                    k.name(),
+                    param.name
+                );
+            }
+        }
+    }
+    // The mini-notation reference table, row by row.
+    for op in [
+        "`[a b]`|",
+        "`[a, b]`|",
+        "`<a b>`|",
+        "`*n`|",
+        "`/n`|",
+        "`@n`|",
+        "`?` `?p`|",
+        "`(k,n)` `(k,n,r)`|",
+    ] {
+        assert!(p.contains(op), "pattern reference: {op}");
+    }
+    assert!(!p.contains("| --- |") && !p.contains("<!--"));
+    println!("stable system prompt: {} bytes", p.len());
+    // With the tools about 50 KB: docs/chat.md asks local servers for 32k tokens.
+    assert!(
+        p.len() < 34_000,
+        "the stable prompt grew to {} bytes",
+        p.len()
+    );
+}
