@@ -275,8 +275,8 @@ actions! {
     AllNotesOff "all_notes_off" edits=false {}
     /// Undo the last change.
     Undo "undo" edits=false {}
-    /// Undo only the last single change, even one inside a chat reply or a
-    /// file reload (their other changes stay, and still undo as one step).
+    /// Undo only the last single change, even one inside the latest chat
+    /// reply or file reload (its other changes stay, and still undo as one step).
     UndoChange "undo_change" edits=false {}
     /// Redo the last undone change.
     Redo "redo" edits=false {}

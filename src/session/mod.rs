@@ -26,6 +26,8 @@ use crate::patch::{self, PatchError, SessionFile};
 
 /// Most undo steps kept.
 const UNDO_DEPTH: usize = 500;
+/// Single changes kept for `undo_change` in the newest group.
+const GROUP_STEPS: usize = 64;
 /// Repeated tweaks of the same control within this time undo as one step.
 const COALESCE: Duration = Duration::from_millis(1500);
 
@@ -463,18 +465,23 @@ impl Session {
         if let Some((group_label, recorded)) = &mut self.group {
             if *recorded {
                 if let Some(top) = self.undo.last_mut() {
+                    if top.steps.len() == GROUP_STEPS {
+                        // The oldest changes then undo with the rest of the group.
+                        top.steps.remove(0);
+                    }
                     top.steps.push((label, before));
                 }
                 return;
             }
             *recorded = true;
-            self.undo.push(UndoEntry {
+            let entry = UndoEntry {
                 label: group_label.clone(),
                 before: before.clone(),
                 key: None,
                 at: Instant::now(),
                 steps: vec![(label, before)],
-            });
+            };
+            self.push_undo(entry);
             return;
         }
         let now = Instant::now();
@@ -485,13 +492,23 @@ impl Session {
                 return;
             }
         }
-        self.undo.push(UndoEntry {
+        self.push_undo(UndoEntry {
             label,
             before,
             key,
             at: now,
             steps: Vec::new(),
         });
+    }
+
+    /// A new step on the undo stack. Only the newest group keeps its single
+    /// changes (`undo_change` works on the last reply or reload), so the
+    /// history stays small over a long set.
+    fn push_undo(&mut self, entry: UndoEntry) {
+        if let Some(prev) = self.undo.last_mut() {
+            prev.steps = Vec::new();
+        }
+        self.undo.push(entry);
         if self.undo.len() > UNDO_DEPTH {
             self.undo.remove(0);
         }

@@ -162,6 +162,41 @@ fn undo_and_redo_walk_the_history() {
 }
 
 #[test]
+fn undo_change_walks_back_the_latest_group_one_change_at_a_time() {
+    let mut s = session();
+    let original = s.file().clone();
+    // A long group (a big reload, a busy chat reply): 70 tempo changes.
+    s.begin_group("reload");
+    for i in 1..=70 {
+        s.apply(Action::SetTempo {
+            bpm: 100.0 + i as f64,
+        })
+        .unwrap();
+    }
+    s.end_group();
+    // The last 64 changes come back one by one...
+    for i in (8..=70).rev() {
+        let d = s.apply(Action::UndoChange {}).unwrap().description;
+        assert!(d.starts_with("undo: "), "{d}");
+        assert_eq!(s.file().tempo, 100.0 + (i - 1) as f64);
+    }
+    // ...then the rest of the group as one step.
+    s.apply(Action::UndoChange {}).unwrap();
+    assert_eq!(s.file(), &original);
+    // Only the newest group keeps its single changes: once another step
+    // is recorded, undo_change on an older group undoes all of it.
+    s.begin_group("reply");
+    s.apply(Action::SetTempo { bpm: 90.0 }).unwrap();
+    s.apply(Action::SetSwing { amount: 0.2 }).unwrap();
+    s.end_group();
+    s.apply(Action::SetTempo { bpm: 95.0 }).unwrap();
+    s.apply(Action::Undo {}).unwrap();
+    assert_eq!(s.file().tempo, 90.0);
+    s.apply(Action::UndoChange {}).unwrap();
+    assert_eq!(s.file(), &original);
+}
+
+#[test]
 fn a_burst_of_knob_moves_undoes_as_one_step() {
     let mut s = session();
     for i in 0..20 {
