@@ -87,7 +87,7 @@ struct ChatArgs {
     /// The provider's base URL (default: ANTHROPIC_BASE_URL / OPENAI_BASE_URL, or the official one).
     #[arg(long)]
     base_url: Option<String>,
-    /// Model id (default: claude-sonnet-4-5 for Anthropic).
+    /// Model id (default: claude-sonnet-4-6 for Anthropic).
     #[arg(long)]
     model: Option<String>,
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 /// The Claude model used when none is configured.
-pub const DEFAULT_CLAUDE_MODEL: &str = "claude-sonnet-4-5";
+pub const DEFAULT_CLAUDE_MODEL: &str = "claude-sonnet-4-6";
 /// The model asked of an OpenAI-compatible server when none is configured.
 pub const DEFAULT_OPENAI_MODEL: &str = "gpt-4o-mini";
 pub const DEFAULT_ANTHROPIC_URL: &str = "https://api.anthropic.com";
@@ -210,7 +210,7 @@ impl ChatConfig {
         ))
     }
 
-    /// One line for the pane's title: `claude-sonnet-4-5 via anthropic`.
+    /// One line for the pane's title: `claude-sonnet-4-6 via anthropic`.
     pub fn short(&self) -> String {
         format!("{} via {}", self.model, self.provider.name())
     }

@@ -827,7 +827,7 @@ fn the_ask_command_runs_one_turn_from_the_environment() {
         "{stdout}"
     );
     assert!(patch::load(&path).unwrap().track("kick").unwrap().mute);
-    assert_eq!(server.requests()[0].body["model"], "claude-sonnet-4-5");
+    assert_eq!(server.requests()[0].body["model"], "claude-sonnet-4-6");
     // The history went to the data directory.
     let hist = walk(&d.join("data"));
     assert!(
@@ -999,7 +999,7 @@ fn config_resolves_provider_url_and_key_from_flags_file_and_environment() {
     };
     let c = ChatConfig::resolve(&ChatSettings::default(), None, None, None, env(&[])).unwrap();
     assert_eq!(c.provider, ProviderKind::Anthropic);
-    assert_eq!(c.model, "claude-sonnet-4-5");
+    assert_eq!(c.model, "claude-sonnet-4-6");
     assert!(c.missing_key().is_some());
     let c = ChatConfig::resolve(
         &ChatSettings::default(),
