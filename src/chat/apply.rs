@@ -2,20 +2,22 @@
 //!
 //! Control thread (the UI thread, or `termdaw ask`'s main thread): it owns
 //! the [`Session`]. Every action goes through [`Session::apply`] exactly as
-//! a key press does; `write_session` goes through the hot-reload path
-//! (`patch::parse` → `session::diff` → actions). A batch lands on the
+//! a key press does; `write_session` and `write_patch` go through the
+//! hot-reload path (`patch::parse` → `session::diff` → actions), and
+//! `write_patch` writes its file too (atomically, with a `.bak`, restored if
+//! the reply is taken back). A batch lands on the
 //! session's quantum, and every change of one reply joins one undo step, so
 //! the reply undoes (or rolls back after a failure) as a whole. Each call is
 //! all-or-nothing: a refused call changes nothing and its result says why.
 //! It never does network I/O; mix analysis is handed back to the worker.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use super::message::ToolCall;
 use super::prompt;
-use super::tools::{self, ANALYSE_MIX, READ_SESSION, WRITE_SESSION};
+use super::tools::{self, ANALYSE_MIX, READ_SESSION, WRITE_PATCH, WRITE_SESSION};
 use crate::action::{Action, ActionError};
 use crate::engine::When;
 use crate::patch::{self, SessionFile};
@@ -68,6 +70,9 @@ pub struct Applier {
     steps: usize,
     /// The session before the reply's first change, and after its last.
     span: Option<(SessionFile, SessionFile)>,
+    /// Patch files this reply wrote, with their text before the reply
+    /// (restored when the reply is taken back).
+    written: Vec<(PathBuf, String)>,
 }
 
 impl Applier {
@@ -79,6 +84,7 @@ impl Applier {
             top: None,
             steps: 0,
             span: None,
+            written: Vec::new(),
         }
     }
 
@@ -152,6 +158,17 @@ impl Applier {
         self.steps = 0;
         self.top = None;
         self.span = None;
+        // The files go back too; the reloader then finds them as the
+        // session already plays them again.
+        for (path, text) in self.written.drain(..).rev() {
+            if patch::write_atomic(&path, &text).is_ok() {
+                if let Some(i) = include_index(session, &path) {
+                    if let Ok(p) = patch::parse_patch(&path.display().to_string(), &text) {
+                        session.wrote_patch(i, p.tracks);
+                    }
+                }
+            }
+        }
         n
     }
 
@@ -159,6 +176,7 @@ impl Applier {
         match call.name.as_str() {
             READ_SESSION => Outcome::ok(prompt::summary(session), Vec::new()),
             WRITE_SESSION => write_session(session, &call.input, lands),
+            WRITE_PATCH => self.write_patch(session, &call.input, lands),
             ANALYSE_MIX => {
                 let o = match tools::input_object(&call.input) {
                     Ok(o) => o,
@@ -205,6 +223,95 @@ impl Applier {
             }
         }
     }
+}
+
+impl Applier {
+    /// `write_patch`: check the text as the session with that include
+    /// replaced, apply the difference (one path with hot reload), then write
+    /// the file atomically and tell the reloader it is already playing.
+    fn write_patch(&mut self, session: &mut Session, input: &Value, lands: &str) -> Outcome {
+        let o = match tools::input_object(input) {
+            Ok(o) => o,
+            Err(e) => return Outcome::err(e),
+        };
+        let (Some(file), Some(text)) = (
+            o.get("file").and_then(Value::as_str),
+            o.get("ron").and_then(Value::as_str),
+        ) else {
+            return Outcome::err(
+                "write_patch: needs `file` (an included patch file) and `ron` (its whole text)"
+                    .into(),
+            );
+        };
+        let current = session.file().clone();
+        let Some(index) = current.includes.iter().position(|i| i == file) else {
+            return Outcome::err(format!(
+                "not applied: `{file}` is not one of the session's included files ({}); \
+                 write_session changes the session file itself",
+                if current.includes.is_empty() {
+                    "it includes none".to_string()
+                } else {
+                    current.includes.join(", ")
+                }
+            ));
+        };
+        let Some(path) = session
+            .path()
+            .map(|p| p.parent().unwrap_or(Path::new("")).join(file))
+        else {
+            return Outcome::err("not applied: this session has no file on disk".into());
+        };
+        let patch_file = match patch::parse_patch(file, text) {
+            Ok(p) => p,
+            Err(e) => {
+                return Outcome::err(format!(
+                    "not applied, nothing changed: {}\nFix the RON and call write_patch again.",
+                    e.report()
+                ))
+            }
+        };
+        let next = patch::with_patch(&current, index, &patch_file.tracks);
+        if let Err((_, _, msg)) = next.validate() {
+            return Outcome::err(format!("not applied, nothing changed: {msg}"));
+        }
+        let old_text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => return Outcome::err(format!("not applied: cannot read {file}: {e}")),
+        };
+        if let Err(e) = patch::write_atomic(&path, text) {
+            return Outcome::err(format!("not applied: cannot write {file}: {e}"));
+        }
+        if !self.written.iter().any(|(p, _)| p == &path) {
+            self.written.push((path, old_text));
+        }
+        let (mut changes, mut errors) = (Vec::new(), Vec::new());
+        for a in diff::diff(&current, &next) {
+            match session.apply(a) {
+                Ok(d) => changes.push(format!("{}{lands}", d.description)),
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        session.wrote_patch(index, patch_file.tracks);
+        let mut result = format!(
+            "wrote {file} (the previous version is {file}.bak); applied {} change(s): {}",
+            changes.len(),
+            changes.join("; ")
+        );
+        if !errors.is_empty() {
+            result += &format!("; not applied: {}", errors.join("; "));
+        }
+        Outcome::ok(result, changes)
+    }
+}
+
+/// Which include of the session `path` is.
+fn include_index(session: &Session, path: &Path) -> Option<usize> {
+    let base = session.path()?.parent()?.to_path_buf();
+    session
+        .file()
+        .includes
+        .iter()
+        .position(|i| base.join(i) == path)
 }
 
 /// An action error, with what the model needs to fix the call.

@@ -24,8 +24,9 @@ results; if one is an error, fix the call and try again.
 so several calls in one reply land together.
 - Call read_session when you need the current tracks, instruments and patterns. \
 Use set_param/set_pattern/set_tempo and the other small tools for small changes; \
-write_session replaces the whole file (checked first: a syntax error comes back \
-with its line and column and nothing changes).
+write_session replaces the whole session file and write_patch one of the patch \
+files it includes (both checked first: a syntax error comes back with its line \
+and column and nothing changes).
 - Track names, parameter names and pattern syntax must be exactly as the \
 reference below says. Keep patterns musical and in the session's key and scale.
 - The whole reply undoes as one step; the musician can say /undo.

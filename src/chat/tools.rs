@@ -20,6 +20,7 @@ pub struct ToolDef {
 
 pub const READ_SESSION: &str = "read_session";
 pub const WRITE_SESSION: &str = "write_session";
+pub const WRITE_PATCH: &str = "write_patch";
 pub const ANALYSE_MIX: &str = "analyse_mix";
 
 /// Actions the chat may not call (live notes make no sense from a reply).
@@ -91,6 +92,29 @@ pub fn tools() -> Vec<ToolDef> {
                     json!({"type": "string", "description": "the whole session file, RON"}),
                 )]),
                 vec!["ron"],
+            ),
+        },
+        ToolDef {
+            name: WRITE_PATCH.into(),
+            description: "Rewrite one of the patch files the session includes (its `includes`, \
+                          e.g. drums.ron) with RON text in the patch format (Patch(tracks: \
+                          [...])). It is checked first: on an error nothing changes and you get \
+                          the line and column. Only what differs from the tracks playing now \
+                          changes, landing on the session's quantum; the file is then written \
+                          (the previous version kept as FILE.bak)."
+                .into(),
+            schema: object(
+                Map::from_iter([
+                    (
+                        "file".to_string(),
+                        json!({"type": "string", "description": "the included file, as the session's `includes` names it"}),
+                    ),
+                    (
+                        "ron".to_string(),
+                        json!({"type": "string", "description": "the whole patch file, RON"}),
+                    ),
+                ]),
+                vec!["file", "ron"],
             ),
         },
         ToolDef {

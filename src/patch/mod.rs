@@ -48,9 +48,7 @@ pub fn load(path: &Path) -> Result<SessionFile, PatchError> {
     for (i, inc) in session.includes.clone().iter().enumerate() {
         let inc_path = base.join(inc);
         let (inc_file, inc_text) = read(&inc_path)?;
-        let patch: format::PatchFile = options()
-            .from_str(&inc_text)
-            .map_err(|e| from_ron(&inc_file, &inc_text, e))?;
+        let patch = parse_patch(&inc_file, &inc_text)?;
         for mut t in patch.tracks {
             if session.track(t.name.as_str()).is_some() {
                 let (line, col) = locate(&inc_text, &format!("\"{}\"", t.name), 0);
@@ -75,6 +73,29 @@ pub fn load(path: &Path) -> Result<SessionFile, PatchError> {
             .map_err(|(_, _, msg)| PatchError::at(&file, &text, 1, 1, msg))?;
     }
     Ok(session)
+}
+
+/// Parse an included patch file's text (`Patch(tracks: [...])`). Its
+/// tracks are checked with the session they join (see [`with_patch`]).
+pub fn parse_patch(file: &str, text: &str) -> Result<format::PatchFile, PatchError> {
+    options()
+        .from_str(text)
+        .map_err(|e| from_ron(file, text, e))
+}
+
+/// `session` with include `index`'s tracks replaced by `tracks`, in the
+/// order [`load`] gives: the session file's own tracks, then each include's.
+pub fn with_patch(session: &SessionFile, index: usize, tracks: &[Track]) -> SessionFile {
+    let mut next = session.clone();
+    next.tracks.retain(|t| t.origin != Some(index));
+    next.tracks.extend(tracks.iter().cloned().map(|mut t| {
+        t.origin = Some(index);
+        t
+    }));
+    let n = next.includes.len();
+    next.tracks
+        .sort_by_key(|t| t.origin.filter(|i| *i < n).map_or(0, |i| i + 1));
+    next
 }
 
 /// The files a session is made of: the session file and its includes.

@@ -171,6 +171,14 @@ impl Reloader {
     /// Control thread, called by the UI loop: apply pending saves to
     /// `session`. Returns what happened, if anything did.
     pub fn poll(&mut self, session: &mut Session) -> Option<ReloadStatus> {
+        // Patch files the session wrote itself (the chat's write_patch) are
+        // already playing: they become part of the last good version, so
+        // the coming file event applies only what someone else changed.
+        for (index, tracks) in session.take_written_patches() {
+            if index < self.last.includes.len() {
+                self.last = patch::with_patch(&self.last, index, &tracks);
+            }
+        }
         while let Ok(ev) = self.events.try_recv() {
             match ev {
                 Ok(ev) if self.relevant(&ev) => {

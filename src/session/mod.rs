@@ -75,6 +75,9 @@ pub struct Session {
     /// When the commands this session sends take effect.
     pub land: When,
     notices: Vec<String>,
+    /// Included patch files this session wrote itself (include index and
+    /// their tracks), for the reloader to take as read rather than re-apply.
+    written_patches: Vec<(usize, Vec<patch::Track>)>,
     dirty: bool,
     playing: bool,
     /// An open undo group: edits inside it undo as one step.
@@ -112,6 +115,7 @@ impl Session {
             redo: Vec::new(),
             land: When::Now,
             notices: Vec::new(),
+            written_patches: Vec::new(),
             dirty: false,
             playing: false,
             group: None,
@@ -226,6 +230,17 @@ impl Session {
         patch::save(&path, &self.file)?;
         self.dirty = false;
         Ok(path)
+    }
+
+    /// Note that include `index` was just written with `tracks` (whose
+    /// changes this session already applied).
+    pub fn wrote_patch(&mut self, index: usize, tracks: Vec<patch::Track>) {
+        self.written_patches.push((index, tracks));
+    }
+
+    /// The patch files written since the last call (for the reloader).
+    pub fn take_written_patches(&mut self) -> Vec<(usize, Vec<patch::Track>)> {
+        std::mem::take(&mut self.written_patches)
     }
 
     pub fn can_undo(&self) -> bool {

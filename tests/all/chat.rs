@@ -407,6 +407,92 @@ fn a_ron_syntax_error_goes_back_with_line_and_column_then_the_fix_lands() {
     );
 }
 
+#[test]
+fn write_patch_rewrites_an_included_file_through_the_reload_path() {
+    use termdaw::reload::{ReloadStatus, Reloader};
+    let d = dir("write-patch");
+    let main = d.join("live.ron");
+    std::fs::write(
+        &main,
+        "Session(tempo: 120, quantum: Immediate, includes: [\"drums.ron\"], tracks: [\n    Track(name: \"bass\", instrument: Synth(), pattern: Notes(\"a1 ~ a1 ~\")),\n])\n",
+    )
+    .unwrap();
+    let old_drums = "Patch(tracks: [\n    Track(name: \"kick\", instrument: Kick(), pattern: Steps(\"x...x...\")),\n])\n";
+    std::fs::write(d.join("drums.ron"), old_drums).unwrap();
+    let mut s = Session::load(&main, RATE as f32, None).unwrap();
+    let mut reloader = Reloader::new(&main, s.file().clone()).unwrap();
+    let broken = "Patch(tracks: [\n    Track(name: \"kick\", instrument: Kick() pattern: Steps(\"x.x.x.x.\")),\n])\n";
+    let fixed = "Patch(tracks: [\n    Track(name: \"kick\", instrument: Kick(), pattern: Steps(\"x.x.x.x.\")),\n    Track(name: \"hat\", instrument: HatClosed(), pattern: Steps(\"..x...x.\")),\n])\n";
+    let server = Server::start(vec![
+        anthropic(&[tool(
+            "write_patch",
+            json!({"file": "bass.ron", "ron": fixed}),
+        )]),
+        anthropic(&[tool(
+            "write_patch",
+            json!({"file": "drums.ron", "ron": broken}),
+        )]),
+        anthropic(&[tool(
+            "write_patch",
+            json!({"file": "drums.ron", "ron": fixed}),
+        )]),
+        anthropic(&[text("Busier drums, with a hat.")]),
+    ]);
+    let mut chat = Chat::new(cfg(ProviderKind::Anthropic, &server), History::in_memory());
+    let ups = turn(&mut chat, &mut s, "busier drums");
+    assert_eq!(failed(&ups), None);
+    let reqs = server.requests();
+    let r1 = anthropic_results(&reqs[1].body);
+    assert!(r1[0].1 && r1[0].0.contains("drums.ron"), "{}", r1[0].0);
+    let r2 = anthropic_results(&reqs[2].body);
+    assert!(
+        r2[0].1 && r2[0].0.contains("drums.ron:2:"),
+        "line and column: {}",
+        r2[0].0
+    );
+    let r3 = anthropic_results(&reqs[3].body);
+    assert!(
+        !r3[0].1 && r3[0].0.starts_with("wrote drums.ron"),
+        "{}",
+        r3[0].0
+    );
+    // The session plays it, the file says it, and the old one is kept.
+    assert!(s.file().track("hat").is_some());
+    assert_eq!(std::fs::read_to_string(d.join("drums.ron")).unwrap(), fixed);
+    assert_eq!(
+        std::fs::read_to_string(d.join("drums.ron.bak")).unwrap(),
+        old_drums
+    );
+    assert_eq!(s.undo_len(), 1, "one undo step for the reply");
+    // The watcher sees the write; it is already playing, so nothing re-applies.
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_millis(800) {
+        if let Some(st) = reloader.poll(&mut s) {
+            panic!("the chat's own write came back as a reload: {st:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The musician then edits the file: only their change applies.
+    std::fs::write(
+        d.join("drums.ron"),
+        fixed.replace("\"..x...x.\"", "\"xxxxxxxx\""),
+    )
+    .unwrap();
+    let t0 = Instant::now();
+    let changes = loop {
+        if let Some(ReloadStatus::Applied { changes, .. }) = reloader.poll(&mut s) {
+            break changes;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "the edit was never applied"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(changes[0].contains("hat"), "{changes:?}");
+}
+
 // ---- failure modes ------------------------------------------------------------
 
 /// Run one prompt against `replies`; assert it failed and nothing changed.
