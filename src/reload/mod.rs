@@ -171,9 +171,12 @@ impl Reloader {
     /// Control thread, called by the UI loop: apply pending saves to
     /// `session`. Returns what happened, if anything did.
     pub fn poll(&mut self, session: &mut Session) -> Option<ReloadStatus> {
-        // Patch files the session wrote itself (the chat's write_patch) are
-        // already playing: they become part of the last good version, so
-        // the coming file event applies only what someone else changed.
+        // Files the session wrote itself (a save, the chat's write_patch)
+        // are already playing: they become the last good version, so the
+        // coming file event applies only what someone else changed.
+        if let Some(saved) = session.take_saved() {
+            self.last = saved;
+        }
         for (index, tracks) in session.take_written_patches() {
             if index < self.last.includes.len() {
                 self.last = patch::with_patch(&self.last, index, &tracks);

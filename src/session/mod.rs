@@ -78,6 +78,8 @@ pub struct Session {
     /// Included patch files this session wrote itself (include index and
     /// their tracks), for the reloader to take as read rather than re-apply.
     written_patches: Vec<(usize, Vec<patch::Track>)>,
+    /// The model as [`Session::save`] last wrote it, for the reloader.
+    saved: Option<SessionFile>,
     dirty: bool,
     playing: bool,
     /// An open undo group: edits inside it undo as one step.
@@ -116,6 +118,7 @@ impl Session {
             land: When::Now,
             notices: Vec::new(),
             written_patches: Vec::new(),
+            saved: None,
             dirty: false,
             playing: false,
             group: None,
@@ -228,6 +231,7 @@ impl Session {
             std::io::Error::new(std::io::ErrorKind::NotFound, "this session has no file yet")
         })?;
         patch::save(&path, &self.file)?;
+        self.saved = Some(self.file.clone());
         self.dirty = false;
         Ok(path)
     }
@@ -236,6 +240,11 @@ impl Session {
     /// changes this session already applied).
     pub fn wrote_patch(&mut self, index: usize, tracks: Vec<patch::Track>) {
         self.written_patches.push((index, tracks));
+    }
+
+    /// What the last [`Session::save`] wrote, once (for the reloader).
+    pub fn take_saved(&mut self) -> Option<SessionFile> {
+        self.saved.take()
     }
 
     /// The patch files written since the last call (for the reloader).

@@ -401,3 +401,34 @@ fn a_bad_save_keeps_the_old_sound_and_a_fix_applies() {
         "never rewritten"
     );
 }
+
+#[test]
+fn saving_the_session_does_not_come_back_as_a_reload() {
+    let d = Dir::new("own-save");
+    let p = d.path("s.ron");
+    std::fs::write(&p, session_text(120.0, "Immediate", "x...")).unwrap();
+    let (mut s, _e, mut r) = start(&p);
+    // Live tweaks, then save (ctrl-s): the file now says what is playing.
+    s.apply(Action::SetVolume {
+        track: "b".into(),
+        db: -6.0,
+    })
+    .unwrap();
+    s.apply(Action::SetTempo { bpm: 128.0 }).unwrap();
+    s.save().unwrap();
+    let steps = s.undo_len();
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_millis(800) {
+        if let Some(st) = r.poll(&mut s) {
+            panic!("the session's own save came back as a reload: {st:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(s.undo_len(), steps, "no undo step for an echo");
+    // A later edit by hand applies only itself.
+    let text = std::fs::read_to_string(&p).unwrap().replace("x...", "x.x.");
+    std::fs::write(&p, text).unwrap();
+    let changes = applied(wait(&mut r, &mut s));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(s.file().tempo, 128.0);
+}
