@@ -70,9 +70,18 @@ pub struct Applier {
     steps: usize,
     /// The session before the reply's first change, and after its last.
     span: Option<(SessionFile, SessionFile)>,
-    /// Patch files this reply wrote, with their text before the reply
-    /// (restored when the reply is taken back).
-    written: Vec<(PathBuf, String)>,
+    /// Patch files this reply wrote, as they were before it (put back when
+    /// the reply is taken back).
+    written: Vec<PatchBefore>,
+}
+
+/// An included patch file as it was before the reply rewrote it.
+#[derive(Debug)]
+struct PatchBefore {
+    index: usize,
+    path: PathBuf,
+    text: String,
+    tracks: Vec<patch::Track>,
 }
 
 impl Applier {
@@ -160,13 +169,9 @@ impl Applier {
         self.span = None;
         // The files go back too; the reloader then finds them as the
         // session already plays them again.
-        for (path, text) in self.written.drain(..).rev() {
-            if patch::write_atomic(&path, &text).is_ok() {
-                if let Some(i) = include_index(session, &path) {
-                    if let Ok(p) = patch::parse_patch(&path.display().to_string(), &text) {
-                        session.wrote_patch(i, p.tracks);
-                    }
-                }
+        for b in self.written.drain(..).rev() {
+            if patch::write_atomic(&b.path, &b.text).is_ok() {
+                session.wrote_patch(b.index, b.tracks);
             }
         }
         n
@@ -281,37 +286,61 @@ impl Applier {
         if let Err(e) = patch::write_atomic(&path, text) {
             return Outcome::err(format!("not applied: cannot write {file}: {e}"));
         }
-        if !self.written.iter().any(|(p, _)| p == &path) {
-            self.written.push((path, old_text));
+        if !self.written.iter().any(|b| b.index == index) {
+            self.written.push(PatchBefore {
+                index,
+                path,
+                text: old_text,
+                tracks: current
+                    .tracks
+                    .iter()
+                    .filter(|t| t.origin == Some(index))
+                    .cloned()
+                    .collect(),
+            });
         }
-        let (mut changes, mut errors) = (Vec::new(), Vec::new());
-        for a in diff::diff(&current, &next) {
-            match session.apply(a) {
-                Ok(d) => changes.push(format!("{}{lands}", d.description)),
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-        session.wrote_patch(index, patch_file.tracks);
-        let mut result = format!(
-            "wrote {file} (the previous version is {file}.bak); applied {} change(s): {}",
-            changes.len(),
-            changes.join("; ")
+        let outcome = apply_file_change(
+            session,
+            &current,
+            &next,
+            lands,
+            &format!("wrote {file} (the previous version is {file}.bak); "),
         );
-        if !errors.is_empty() {
-            result += &format!("; not applied: {}", errors.join("; "));
-        }
-        Outcome::ok(result, changes)
+        session.wrote_patch(index, patch_file.tracks);
+        outcome
     }
 }
 
-/// Which include of the session `path` is.
-fn include_index(session: &Session, path: &Path) -> Option<usize> {
-    let base = session.path()?.parent()?.to_path_buf();
-    session
-        .file()
-        .includes
-        .iter()
-        .position(|i| base.join(i) == path)
+/// Apply what differs between `current` and `next` (the hot-reload path:
+/// only what differs becomes actions; not `Session::apply_file_change`,
+/// which treats the file as already saved). The result starts with `said`.
+fn apply_file_change(
+    session: &mut Session,
+    current: &SessionFile,
+    next: &SessionFile,
+    lands: &str,
+    said: &str,
+) -> Outcome {
+    let (mut changes, mut errors) = (Vec::new(), Vec::new());
+    for a in diff::diff(current, next) {
+        match session.apply(a) {
+            Ok(d) => changes.push(format!("{}{lands}", d.description)),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    let mut result = format!(
+        "{said}applied {} change(s): {}",
+        changes.len(),
+        changes.join("; ")
+    );
+    if !errors.is_empty() {
+        result += &format!("; not applied: {}", errors.join("; "));
+    }
+    Outcome::Done {
+        result,
+        is_error: !errors.is_empty(),
+        changes,
+    }
 }
 
 /// An action error, with what the model needs to fix the call.
@@ -381,26 +410,5 @@ fn write_session(session: &mut Session, input: &Value, lands: &str) -> Outcome {
             Vec::new(),
         );
     }
-    // The hot-reload path: only what differs becomes actions. (Not
-    // `apply_file_change`, which treats the file as already saved.)
-    let (mut changes, mut errors) = (Vec::new(), Vec::new());
-    for a in diff::diff(&current, &next) {
-        match session.apply(a) {
-            Ok(d) => changes.push(format!("{}{lands}", d.description)),
-            Err(e) => errors.push(e.to_string()),
-        }
-    }
-    let mut result = format!(
-        "applied {} change(s): {}",
-        changes.len(),
-        changes.join("; ")
-    );
-    if !errors.is_empty() {
-        result += &format!("; not applied: {}", errors.join("; "));
-    }
-    Outcome::Done {
-        result,
-        is_error: !errors.is_empty(),
-        changes,
-    }
+    apply_file_change(session, &current, &next, lands, "")
 }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::patch::{self, PatchError, SessionFile};
-use crate::session::Session;
+use crate::session::{Session, Written};
 
 /// How long a file must stay broken before its error is shown.
 pub const ERROR_QUIET: Duration = Duration::from_millis(150);
@@ -174,12 +174,13 @@ impl Reloader {
         // Files the session wrote itself (a save, the chat's write_patch)
         // are already playing: they become the last good version, so the
         // coming file event applies only what someone else changed.
-        if let Some(saved) = session.take_saved() {
-            self.last = saved;
-        }
-        for (index, tracks) in session.take_written_patches() {
-            if index < self.last.includes.len() {
-                self.last = patch::with_patch(&self.last, index, &tracks);
+        for w in session.take_written() {
+            match w {
+                Written::Session(file) => self.last = file,
+                Written::Patch { index, tracks } if index < self.last.includes.len() => {
+                    self.last = patch::with_patch(&self.last, index, &tracks);
+                }
+                Written::Patch { .. } => {}
             }
         }
         while let Ok(ev) = self.events.try_recv() {

@@ -50,6 +50,18 @@ pub struct FileChange {
     pub lands_at: Option<f64>,
 }
 
+/// A file the session wrote itself, whose contents are already playing.
+#[derive(Debug, Clone)]
+pub enum Written {
+    /// [`Session::save`]: the whole model.
+    Session(SessionFile),
+    /// An included patch file: its index in `includes` and its tracks.
+    Patch {
+        index: usize,
+        tracks: Vec<patch::Track>,
+    },
+}
+
 struct UndoEntry {
     label: String,
     before: SessionFile,
@@ -75,11 +87,9 @@ pub struct Session {
     /// When the commands this session sends take effect.
     pub land: When,
     notices: Vec<String>,
-    /// Included patch files this session wrote itself (include index and
-    /// their tracks), for the reloader to take as read rather than re-apply.
-    written_patches: Vec<(usize, Vec<patch::Track>)>,
-    /// The model as [`Session::save`] last wrote it, for the reloader.
-    saved: Option<SessionFile>,
+    /// Files this session wrote itself, for the reloader to take as read
+    /// rather than re-apply.
+    written: Vec<Written>,
     dirty: bool,
     playing: bool,
     /// An open undo group: edits inside it undo as one step.
@@ -117,8 +127,7 @@ impl Session {
             redo: Vec::new(),
             land: When::Now,
             notices: Vec::new(),
-            written_patches: Vec::new(),
-            saved: None,
+            written: Vec::new(),
             dirty: false,
             playing: false,
             group: None,
@@ -231,7 +240,7 @@ impl Session {
             std::io::Error::new(std::io::ErrorKind::NotFound, "this session has no file yet")
         })?;
         patch::save(&path, &self.file)?;
-        self.saved = Some(self.file.clone());
+        self.written.push(Written::Session(self.file.clone()));
         self.dirty = false;
         Ok(path)
     }
@@ -239,17 +248,12 @@ impl Session {
     /// Note that include `index` was just written with `tracks` (whose
     /// changes this session already applied).
     pub fn wrote_patch(&mut self, index: usize, tracks: Vec<patch::Track>) {
-        self.written_patches.push((index, tracks));
+        self.written.push(Written::Patch { index, tracks });
     }
 
-    /// What the last [`Session::save`] wrote, once (for the reloader).
-    pub fn take_saved(&mut self) -> Option<SessionFile> {
-        self.saved.take()
-    }
-
-    /// The patch files written since the last call (for the reloader).
-    pub fn take_written_patches(&mut self) -> Vec<(usize, Vec<patch::Track>)> {
-        std::mem::take(&mut self.written_patches)
+    /// The files this session wrote since the last call, in order (for the reloader).
+    pub fn take_written(&mut self) -> Vec<Written> {
+        std::mem::take(&mut self.written)
     }
 
     pub fn can_undo(&self) -> bool {

@@ -62,23 +62,23 @@ impl Spectrum {
 
     /// Add master output samples (mono).
     pub fn push(&mut self, samples: &[f32]) {
-        let tail = &samples[samples.len().saturating_sub(FFT_SIZE)..];
-        for &s in tail {
-            self.ring[self.pos] = s;
-            self.pos = (self.pos + 1) % FFT_SIZE;
-        }
-        self.fresh |= !samples.is_empty();
+        self.feed(samples.iter().copied(), samples.len());
     }
 
     /// Add master output as interleaved stereo frames (the engine's tap):
     /// the spectrum shows their mid signal.
     pub fn push_interleaved(&mut self, frames: &[f32]) {
-        let tail = &frames[frames.len().saturating_sub(2 * FFT_SIZE) & !1..];
-        for f in tail.chunks_exact(2) {
-            self.ring[self.pos] = 0.5 * (f[0] + f[1]);
+        let mid = frames.chunks_exact(2).map(|f| 0.5 * (f[0] + f[1]));
+        self.feed(mid, frames.len() / 2);
+    }
+
+    /// Keep the last [`FFT_SIZE`] of `len` samples in the ring.
+    fn feed(&mut self, samples: impl Iterator<Item = f32>, len: usize) {
+        for s in samples.skip(len.saturating_sub(FFT_SIZE)) {
+            self.ring[self.pos] = s;
             self.pos = (self.pos + 1) % FFT_SIZE;
         }
-        self.fresh |= !frames.is_empty();
+        self.fresh |= len > 0;
     }
 
     /// Let time pass; analyse when a frame is due. Returns whether the bars changed.

@@ -603,21 +603,28 @@ fn a_bypassed_delay_lets_its_echoes_die_instead_of_replaying_them_later() {
         param: "bypass".into(),
         value: ArgValue::Text(on.into()),
     };
-    let (mut s, mut e) = prepare(text);
-    let a = render_with(&mut s, &mut e, 12 * 48000, |s, frame| {
-        if frame == 24000 {
-            s.apply(Action::SetPattern {
-                track: "t".into(),
-                notation: "notes".into(),
-                pattern: "~".into(),
-            })
-            .unwrap();
-            s.apply(bypass("on")).unwrap();
-        }
-        if frame == 480000 {
-            s.apply(bypass("off")).unwrap();
-        }
-    });
+    // The pattern falls silent at 0.5 s; with `bypass_until`, the delay
+    // is bypassed from then until that frame.
+    let run = |frames: usize, bypass_until: Option<usize>| {
+        let (mut s, mut e) = prepare(text);
+        render_with(&mut s, &mut e, frames, |s, frame| {
+            if frame == 24000 {
+                s.apply(Action::SetPattern {
+                    track: "t".into(),
+                    notation: "notes".into(),
+                    pattern: "~".into(),
+                })
+                .unwrap();
+                if bypass_until.is_some() {
+                    s.apply(bypass("on")).unwrap();
+                }
+            }
+            if Some(frame as usize) == bypass_until {
+                s.apply(bypass("off")).unwrap();
+            }
+        })
+    };
+    let a = run(12 * 48000, Some(480000));
     let blip = Audio::rms(&a.l[0..4800]);
     let bypassed = Audio::rms(&a.l[30000..480000]);
     assert!(
@@ -632,23 +639,7 @@ fn a_bypassed_delay_lets_its_echoes_die_instead_of_replaying_them_later() {
     // Turned back on early (at 2 s), the tail is there as it would have
     // been with the delay left on: the effect kept time while off.
     let early = |toggle: bool| {
-        let (mut s, mut e) = prepare(text);
-        let b = render_with(&mut s, &mut e, 4 * 48000, |s, frame| {
-            if frame == 24000 {
-                s.apply(Action::SetPattern {
-                    track: "t".into(),
-                    notation: "notes".into(),
-                    pattern: "~".into(),
-                })
-                .unwrap();
-                if toggle {
-                    s.apply(bypass("on")).unwrap();
-                }
-            }
-            if frame == 96000 && toggle {
-                s.apply(bypass("off")).unwrap();
-            }
-        });
+        let b = run(4 * 48000, toggle.then_some(96000));
         Audio::rms(&b.l[144000..148800])
     };
     let (toggled, left_on) = (early(true), early(false));
