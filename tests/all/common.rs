@@ -128,3 +128,32 @@ pub fn autocorr_pitch(x: &[f32], rate: f32) -> f32 {
     let delta = 0.5 * (a - c) / (a - 2.0 * b + c);
     rate / (lag as f64 + delta) as f32
 }
+
+/// Every session file under patches/, sorted (patch files, which only load
+/// through the session that includes them, are left out).
+pub fn example_sessions() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "ron") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                if !text.lines().any(|l| l.trim_start().starts_with("Patch(")) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("patches"),
+        &mut out,
+    );
+    out
+}

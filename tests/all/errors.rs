@@ -135,13 +135,8 @@ fn garbage_never_panics() {
 
 #[test]
 fn every_example_patch_parses_and_round_trips() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("patches");
     let mut n = 0;
-    for entry in walk(&dir) {
-        let text = std::fs::read_to_string(&entry).unwrap();
-        if text.lines().any(|l| l.trim_start().starts_with("Patch(")) {
-            continue; // an included file, loaded through its session
-        }
+    for entry in crate::common::example_sessions() {
         let file = patch::load(&entry).unwrap_or_else(|e| panic!("{}", e.report()));
         let text = patch::to_string(&file);
         let again =
@@ -152,17 +147,4 @@ fn every_example_patch_parses_and_round_trips() {
         n += 1;
     }
     assert!(n >= 3, "found {n} patches");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|x| x == "ron") {
-            out.push(p);
-        }
-    }
-    out
 }

@@ -10,34 +10,6 @@ use std::path::{Path, PathBuf};
 use termdaw::audio::render::{self, Length};
 use termdaw::patch;
 
-/// Every session file under patches/ (patch files that are only included
-/// by a session are left out: they do not load on their own).
-fn sessions() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|e| e == "ron") {
-                let text = std::fs::read_to_string(&p).unwrap();
-                if !text.contains("Patch(") || text.contains("Session(") {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("patches"),
-        &mut out,
-    );
-    out
-}
-
 /// FNV-1a over the bits of both channels: stable across runs and machines.
 fn hash(l: &[f32], r: &[f32]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -58,7 +30,7 @@ fn golden_file() -> PathBuf {
 fn every_session_in_patches_renders_to_the_recorded_bits() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut lines = Vec::new();
-    for path in sessions() {
+    for path in crate::common::example_sessions() {
         let file = patch::load(&path).unwrap_or_else(|e| panic!("{}", e.report()));
         let (l, r) = render::render_buffers(file, Some(&path), Length::Bars(8.0), 48000);
         assert!(
