@@ -189,3 +189,125 @@ pub fn drain_engine<'a>(
     h.read_tap(tap);
     Some(&h.counters)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{resolve, Config, Flags};
+
+    /// A front that asks for MIDI learn once and keeps what it is told.
+    struct Probe {
+        session: Session,
+        asked: bool,
+        events: Vec<LiveEvent>,
+        feedback: Vec<Feedback>,
+        tap: Vec<f32>,
+        beat: f64,
+        tapped: usize,
+    }
+
+    impl Front for Probe {
+        type Error = HostError;
+        const SIGNALS: &'static [libc::c_int] = &[];
+        fn session(&mut self) -> &mut Session {
+            &mut self.session
+        }
+        fn selected(&self) -> Option<Slot> {
+            None
+        }
+        fn wait(&mut self) -> Result<ControlFlow<()>, HostError> {
+            std::thread::sleep(Duration::from_millis(2));
+            Ok(ControlFlow::Continue(()))
+        }
+        fn pump(&mut self) {
+            drain_engine(&mut self.session, &mut self.feedback, &mut self.tap);
+            for f in self.feedback.drain(..) {
+                if let Feedback::Position { beat, .. } = f {
+                    self.beat = self.beat.max(beat);
+                }
+            }
+            self.tapped += self.tap.len();
+            self.tap.clear();
+        }
+        fn take_learn_request(&mut self) -> bool {
+            !std::mem::replace(&mut self.asked, true)
+        }
+        fn event(&mut self, e: LiveEvent) {
+            self.events.push(e);
+        }
+        fn frame(&mut self, _: &Inputs, _: Duration) -> Result<(), HostError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_loop_plays_reports_and_stops_on_time() {
+        let dir = std::env::temp_dir().join(format!("termdaw-host-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.ron");
+        std::fs::write(
+            &path,
+            r#"Session(tempo: 240, tracks: [Track(name: "k", instrument: Kick(), pattern: Steps("x..."))])"#,
+        )
+        .unwrap();
+        let flags = Flags {
+            no_osc: true,
+            // A device that is not there: the silent sink, paced in real time.
+            device: Some("no such device".into()),
+            ..Flags::default()
+        };
+        let settings = resolve(&flags, &Config::default(), |_| None);
+        let Started {
+            mut host, session, ..
+        } = Host::open(&path, &settings, None, false, false).unwrap();
+        let mut front = Probe {
+            session,
+            asked: false,
+            events: Vec::new(),
+            feedback: Vec::new(),
+            tap: Vec::new(),
+            beat: 0.0,
+            tapped: 0,
+        };
+        let started = Instant::now();
+        host.run(&mut front, Some(0.5)).unwrap();
+        let took = started.elapsed();
+        assert!(
+            (0.5..3.0).contains(&took.as_secs_f64()),
+            "ran {took:?} for 0.5 s"
+        );
+        let learn: Vec<_> = front
+            .events
+            .iter()
+            .filter(|e| **e == LiveEvent::Notice(LEARN_NEEDS_MIDI.into()))
+            .collect();
+        assert_eq!(learn.len(), 1, "{:?}", front.events);
+        // 240 BPM: 4 beats a second, so the playhead passed beat 1.
+        assert!(front.beat > 1.0, "the playhead reached beat {}", front.beat);
+        assert!(front.tapped > 0, "the master tap was read");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_broken_session_file_fails_with_its_line_and_caret() {
+        let dir = std::env::temp_dir().join(format!("termdaw-host-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.ron");
+        std::fs::write(&path, "Session(\n  tempo: 5,\n)").unwrap();
+        let settings = resolve(&Flags::default(), &Config::default(), |_| None);
+        let Err(e) = Host::open(&path, &settings, None, true, false) else {
+            panic!("a tempo of 5 BPM loaded");
+        };
+        let text = e.to_string();
+        assert!(text.contains(":2:"), "{text}");
+        assert!(
+            text.contains("tempo must be between 20 and 999 BPM"),
+            "{text}"
+        );
+        assert!(
+            text.lines().last().unwrap().trim_end().ends_with('^'),
+            "{text}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
