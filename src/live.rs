@@ -2,8 +2,8 @@
 //! session's files, OSC datagrams and MIDI controllers.
 //!
 //! Control thread. Each input has its own thread or callback that only
-//! queues; here, once per UI frame (or every few milliseconds without the
-//! UI), what they queued becomes Actions through `Session::apply`. This
+//! queues; here, once per turn of the host loop (`crate::host`: a UI frame,
+//! or every few milliseconds without the UI), what they queued becomes Actions through `Session::apply`. This
 //! module only routes and reports; it may not change the session any other
 //! way and never touches the audio thread directly.
 

@@ -166,6 +166,16 @@ pub fn run(
     peak
 }
 
+/// Why a render could not be written (the file, never the session: a
+/// session that loaded always renders).
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Wav(#[from] hound::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
 /// Render a session to a WAV file. `progress` gets (frames done, total).
 pub fn render_to_wav(
     file: SessionFile,
@@ -173,7 +183,7 @@ pub fn render_to_wav(
     opts: RenderOptions,
     out: &Path,
     mut progress: impl FnMut(u64, u64),
-) -> anyhow::Result<(RenderSummary, Vec<String>)> {
+) -> Result<(RenderSummary, Vec<String>), RenderError> {
     let frames = frames_for(&file, opts.length, opts.rate);
     let (mut session, mut engine) = prepare(file, path, opts.rate);
     let notices = session.take_notices();

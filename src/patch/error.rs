@@ -1,20 +1,18 @@
 //! Errors in session files: where (file:line:column) and what, in plain words.
 //!
-//! Control thread only.
+//! Control thread only. [`PatchError::report`] is the one rendering, the
+//! same in the CLI, the TUI's status pane, the reload line and what the
+//! chat's model reads (docs/architecture.md says why not miette).
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
-
-#[derive(Debug, thiserror::Error, Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 pub enum PatchError {
     #[error("{file}: {source}")]
-    #[diagnostic(code(termdaw::patch::io))]
     Io {
         file: String,
         #[source]
         source: std::io::Error,
     },
     #[error("{file}:{line}:{column}: {message}")]
-    #[diagnostic(code(termdaw::patch::invalid))]
     Invalid {
         file: String,
         /// 1-based.
@@ -22,24 +20,20 @@ pub enum PatchError {
         /// 1-based, in characters.
         column: usize,
         message: String,
-        #[source_code]
-        src: NamedSource<String>,
-        #[label("{message}")]
-        at: SourceSpan,
+        /// The file's text, for the line the report quotes.
+        text: String,
     },
 }
 
 impl PatchError {
     /// Build an error at a 1-based line and column of `text`.
     pub fn at(file: &str, text: &str, line: usize, column: usize, message: String) -> Self {
-        let offset = offset_of(text, line, column);
         PatchError::Invalid {
             file: file.to_string(),
             line,
             column,
             message,
-            src: NamedSource::new(file, text.to_string()),
-            at: SourceSpan::new(offset.into(), 1),
+            text: text.to_string(),
         }
     }
 
@@ -63,9 +57,8 @@ impl PatchError {
         match self {
             PatchError::Io { .. } => self.to_string(),
             PatchError::Invalid {
-                line, column, src, ..
+                line, column, text, ..
             } => {
-                let text = src.inner();
                 let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
                 let gutter = format!("{line} | ");
                 let pad: String = line_text
@@ -80,23 +73,6 @@ impl PatchError {
             }
         }
     }
-}
-
-/// Byte offset of a 1-based line and character column.
-pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut off = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            let col_bytes: usize = l
-                .chars()
-                .take(column.saturating_sub(1))
-                .map(char::len_utf8)
-                .sum();
-            return (off + col_bytes).min(text.len());
-        }
-        off += l.len();
-    }
-    text.len()
 }
 
 /// 1-based line and column of a byte offset.

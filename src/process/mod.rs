@@ -30,20 +30,61 @@ pub struct Options {
 /// True-peak limit the normaliser keeps to, dBTP.
 pub const TRUE_PEAK_LIMIT: f64 = -1.0;
 
+/// Options that cannot be used, in the words a musician reads.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OptionsError {
+    #[error("{0} needs a number")]
+    NeedsNumber(&'static str),
+    #[error("echo must be one of {names}, found \"{0}\"", names = Echo::NAMES.join(", "))]
+    Echo(String),
+    #[error("unknown operation \"{0}\"; use speed X, reverse, fade-in S, fade-out S, echo light|medium|heavy, normalize LUFS")]
+    Unknown(String),
+    #[error("{what} must be between {min} and {max}{unit}, found {found}")]
+    OutOfRange {
+        what: &'static str,
+        min: f64,
+        max: f64,
+        /// With its leading space, or empty.
+        unit: &'static str,
+        found: f64,
+    },
+}
+
+/// Why [`process_file`] or [`write_wav`] failed. Each message carries its
+/// cause (none is chained as a `source`, so it is printed once).
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error(transparent)]
+    Options(#[from] OptionsError),
+    #[error(transparent)]
+    Load(#[from] crate::sample::SampleError),
+    #[error("{} is silent (below the -70 LUFS gate): nothing to normalize", .0.display())]
+    Silent(PathBuf),
+    #[error("cannot write {}: {error}", path.display())]
+    Create { path: PathBuf, error: hound::Error },
+    #[error("{0}")]
+    Write(hound::Error),
+    #[error("cannot write {}: {error}", path.display())]
+    Rename {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
 impl Options {
     /// Parse the action's argument: words as on the command line, e.g.
     /// `--speed 1.5 --reverse --fade-out 0.2 --echo medium --normalize -14`
     /// (the leading dashes are optional).
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, OptionsError> {
         let mut o = Options::default();
         let words: Vec<&str> = text.split_whitespace().collect();
         let mut i = 0;
-        let num = |i: usize, what: &str| -> Result<f64, String> {
+        let num = |i: usize, what: &'static str| -> Result<f64, OptionsError> {
             words
                 .get(i + 1)
                 .and_then(|w| w.parse::<f64>().ok())
                 .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("{what} needs a number"))
+                .ok_or(OptionsError::NeedsNumber(what))
         };
         while i < words.len() {
             let w = words[i].trim_start_matches('-').replace('_', "-");
@@ -63,20 +104,14 @@ impl Options {
                 }
                 "echo" => {
                     let v = words.get(i + 1).copied().unwrap_or("");
-                    o.echo = Some(Echo::parse(v).ok_or_else(|| {
-                        format!("echo must be one of {}, found \"{v}\"", Echo::NAMES.join(", "))
-                    })?);
+                    o.echo = Some(Echo::parse(v).ok_or_else(|| OptionsError::Echo(v.into()))?);
                     i += 1;
                 }
                 "normalize" | "normalise" => {
                     o.normalize = Some(num(i, "normalize")?);
                     i += 1;
                 }
-                other => {
-                    return Err(format!(
-                        "unknown operation \"{other}\"; use speed X, reverse, fade-in S, fade-out S, echo light|medium|heavy, normalize LUFS"
-                    ))
-                }
+                other => return Err(OptionsError::Unknown(other.into())),
             }
             i += 1;
         }
@@ -85,24 +120,22 @@ impl Options {
     }
 
     /// Range checks with the message a musician reads.
-    pub fn check(&self) -> Result<(), String> {
-        if let Some(s) = self.speed {
-            if !(0.1..=8.0).contains(&s) {
-                return Err(format!("speed must be between 0.1 and 8, found {s}"));
-            }
-        }
-        for (what, v) in [("fade-in", self.fade_in), ("fade-out", self.fade_out)] {
-            if let Some(v) = v {
-                if !(0.0..=600.0).contains(&v) {
-                    return Err(format!("{what} must be between 0 and 600 s, found {v}"));
-                }
-            }
-        }
-        if let Some(t) = self.normalize {
-            if !(-70.0..=0.0).contains(&t) {
-                return Err(format!(
-                    "normalize target must be between -70 and 0 LUFS, found {t}"
-                ));
+    pub fn check(&self) -> Result<(), OptionsError> {
+        let ranges = [
+            ("speed", self.speed, 0.1, 8.0, ""),
+            ("fade-in", self.fade_in, 0.0, 600.0, " s"),
+            ("fade-out", self.fade_out, 0.0, 600.0, " s"),
+            ("normalize target", self.normalize, -70.0, 0.0, " LUFS"),
+        ];
+        for (what, v, min, max, unit) in ranges {
+            if let Some(found) = v.filter(|v| !(min..=max).contains(v)) {
+                return Err(OptionsError::OutOfRange {
+                    what,
+                    min,
+                    max,
+                    unit,
+                    found,
+                });
             }
         }
         Ok(())
@@ -172,8 +205,8 @@ pub fn process_file(
     opts: &Options,
     output: &Path,
     float: bool,
-) -> anyhow::Result<Summary> {
-    opts.check().map_err(anyhow::Error::msg)?;
+) -> Result<Summary, ProcessError> {
+    opts.check()?;
     let d = crate::sample::load_audio(input)?;
     let mut b = Buffer {
         left: d.left,
@@ -186,10 +219,7 @@ pub fn process_file(
             .integrated
             .is_finite()
     {
-        anyhow::bail!(
-            "{} is silent (below the -70 LUFS gate): nothing to normalize",
-            input.display()
-        );
+        return Err(ProcessError::Silent(input.to_path_buf()));
     }
     let normalized = apply(&mut b, opts);
     write_wav(output, &b, float)?;
@@ -201,8 +231,7 @@ pub fn process_file(
 }
 
 /// Write stereo audio atomically (temp file + rename).
-pub fn write_wav(path: &Path, b: &Buffer, float: bool) -> anyhow::Result<()> {
-    use anyhow::Context;
+pub fn write_wav(path: &Path, b: &Buffer, float: bool) -> Result<(), ProcessError> {
     let spec = hound::WavSpec {
         channels: 2,
         sample_rate: b.rate.round() as u32,
@@ -215,21 +244,27 @@ pub fn write_wav(path: &Path, b: &Buffer, float: bool) -> anyhow::Result<()> {
     };
     let tmp = temp_path(path);
     {
-        let mut w = hound::WavWriter::create(&tmp, spec)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut w = hound::WavWriter::create(&tmp, spec).map_err(|error| ProcessError::Create {
+            path: tmp.clone(),
+            error,
+        })?;
         let scale = (1i32 << 23) as f32 - 1.0;
         for (l, r) in b.left.iter().zip(&b.right) {
             for v in [*l, *r] {
                 if float {
-                    w.write_sample(v)?;
+                    w.write_sample(v)
                 } else {
-                    w.write_sample((v.clamp(-1.0, 1.0) * scale).round() as i32)?;
+                    w.write_sample((v.clamp(-1.0, 1.0) * scale).round() as i32)
                 }
+                .map_err(ProcessError::Write)?;
             }
         }
-        w.finalize()?;
+        w.finalize().map_err(ProcessError::Write)?;
     }
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::rename(&tmp, path).map_err(|error| ProcessError::Rename {
+        path: path.to_path_buf(),
+        error,
+    })?;
     Ok(())
 }
 

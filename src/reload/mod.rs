@@ -73,6 +73,16 @@ impl std::fmt::Display for ReloadStatus {
     }
 }
 
+/// Why a session's files cannot be watched.
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    #[error("cannot watch files: {0}")]
+    Watch(notify::Error),
+    /// The session file does not load: its report, with line and caret.
+    #[error("{}", .0.report())]
+    Load(PatchError),
+}
+
 /// Watches a session's files and applies their saves.
 pub struct Reloader {
     main: PathBuf,
@@ -100,12 +110,12 @@ fn absolute(p: &Path) -> PathBuf {
 impl Reloader {
     /// Control thread: start watching the session file at `path` and its
     /// includes. `loaded` is the version the session was built from.
-    pub fn new(path: &Path, loaded: SessionFile) -> Result<Self, String> {
+    pub fn new(path: &Path, loaded: SessionFile) -> Result<Self, ReloadError> {
         let (tx, rx) = channel();
         let watcher = notify::recommended_watcher(move |ev| {
             let _ = tx.send(ev);
         })
-        .map_err(|e| format!("cannot watch files: {e}"))?;
+        .map_err(ReloadError::Watch)?;
         let mut r = Self {
             main: absolute(path),
             last: loaded,
@@ -124,8 +134,8 @@ impl Reloader {
 
     /// Control thread: watch `path`, reading it now (for a session that has
     /// not been loaded yet).
-    pub fn watch(path: &Path) -> Result<Self, String> {
-        let loaded = patch::load(path).map_err(|e| e.report())?;
+    pub fn watch(path: &Path) -> Result<Self, ReloadError> {
+        let loaded = patch::load(path).map_err(ReloadError::Load)?;
         Self::new(path, loaded)
     }
 

@@ -169,7 +169,7 @@ impl Session {
         else {
             return Err(invalid(format!("{track} does not play a sample")));
         };
-        let opts = crate::process::Options::parse(ops).map_err(invalid)?;
+        let opts = crate::process::Options::parse(ops).map_err(|e| invalid(e.to_string()))?;
         let input = build::resolve(self.base_dir().as_deref(), &src);
         let dir = self
             .processed_dir

@@ -209,13 +209,8 @@ impl App {
     pub fn pump(&mut self) {
         let mut fb = std::mem::take(&mut self.fb_buf);
         let mut tap = std::mem::take(&mut self.tap_buf);
-        let mut stats = None;
-        if let Some(h) = self.session.engine_mut() {
-            h.collect_garbage();
-            h.drain_feedback(|f| fb.push(f));
-            h.read_tap(&mut tap);
-            stats = Some(view::stats_from(&h.counters));
-        }
+        let stats =
+            crate::host::drain_engine(&mut self.session, &mut fb, &mut tap).map(view::stats_from);
         for f in fb.drain(..) {
             self.feedback(f);
         }

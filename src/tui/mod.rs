@@ -8,7 +8,8 @@
 //!   context, and Actions go through `Session::apply` like every other input.
 //! - [`view`] draws from `&App` into any ratatui buffer, so tests render to
 //!   `TestBackend` with a fixed session and fixed feedback.
-//! - [`term`] owns the real terminal and the loop.
+//! - [`term`] owns the real terminal and is the UI's front of the one
+//!   loop in [`crate::host`].
 
 pub mod app;
 pub mod config;

@@ -1,16 +1,18 @@
 //! The real terminal: raw mode, the alternate screen, mouse capture, the
-//! event loop, and putting everything back however the program ends.
+//! UI's front of the host loop (`crate::host`), and putting everything back
+//! however the program ends.
 //!
-//! Control thread (the main thread). The loop never waits on the audio
-//! thread: it drains the feedback ring and the tap, reads atomics, polls the
-//! reloader, handles input, and redraws at most 60 times a second — and only
-//! when something visible changed. The terminal is restored on quit, on an
+//! Control thread (the main thread). The host loop never waits on the
+//! audio thread: each turn it drains the feedback ring and the tap, polls
+//! the live inputs and lets this front handle keys and redraw at most 60
+//! times a second — and only when something visible changed. The terminal is restored on quit, on an
 //! error (a guard's `Drop`), on a panic (a panic hook), on Ctrl-C (a key in
 //! raw mode) and on SIGINT/SIGTERM/SIGHUP (a signal-hook flag the loop checks).
 
-use std::io::{self, stdout, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Once};
+use std::io::{self, stdout, Stdout, Write};
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use crossterm::cursor::{Hide, Show};
@@ -23,9 +25,16 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::Terminal;
 
-use super::app::App;
+use super::app::{App, StatusKind};
+use super::theme::{Theme, ThemeError};
 use super::view;
-use crate::live::Inputs;
+use crate::audio::device::SinkInfo;
+use crate::chat;
+use crate::config::Settings;
+use crate::engine::Slot;
+use crate::host::{Front, Host, HostError, Started};
+use crate::live::{Inputs, LiveEvent};
+use crate::session::Session;
 
 /// Shortest time between two frames (60 fps).
 pub const FRAME: Duration = Duration::from_micros(16_667);
@@ -68,34 +77,138 @@ fn install_panic_hook() {
     });
 }
 
-/// Run the UI until the musician quits, a signal arrives, or `seconds` pass.
-pub fn run(app: &mut App, inputs: &mut Inputs, seconds: Option<f64>) -> io::Result<()> {
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGHUP,
-    ] {
-        signal_hook::flag::register(sig, stop.clone())?;
+/// Why the terminal UI could not run. Each message carries its cause (none
+/// is chained as a `source`, so the edge prints it once).
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(transparent)]
+    Host(#[from] HostError),
+    #[error("{0}")]
+    Theme(ThemeError),
+    #[error("the terminal UI failed: {0}")]
+    Terminal(io::Error),
+}
+
+impl From<ThemeError> for TuiError {
+    fn from(e: ThemeError) -> Self {
+        TuiError::Theme(e)
     }
+}
+
+impl From<io::Error> for TuiError {
+    fn from(e: io::Error) -> Self {
+        TuiError::Terminal(e)
+    }
+}
+
+/// Play the session at `path` with the terminal UI until the musician
+/// quits, a signal arrives, or `seconds` pass. `warnings` (from reading the
+/// config) join the session's own on the status line. stderr goes to the
+/// log file while the UI runs (device libraries print there).
+pub fn play(
+    path: &Path,
+    settings: Settings,
+    config_dir: Option<&Path>,
+    mut warnings: Vec<String>,
+    paused: bool,
+    seconds: Option<f64>,
+) -> Result<(), TuiError> {
+    let themes_dir = config_dir.map(|d| d.join("themes"));
+    let theme = Theme::load(&settings.theme, themes_dir.as_deref())?;
+    let Started {
+        mut host,
+        session,
+        warnings: more,
+    } = Host::open(path, &settings, config_dir, paused, true)?;
+    warnings.extend(more);
+    let (keymap, problems) = super::config::load_keymap(config_dir);
+    warnings.extend(problems);
+    let mut app = App::new(session, keymap, theme);
+    // A chat misconfiguration never keeps the music from starting.
+    match settings.chat {
+        Ok(cfg) => {
+            let (history, problems) = match chat::history::data_dir() {
+                Some(d) => chat::history::History::open(chat::history::file_for(&d, Some(path))),
+                None => (chat::history::History::in_memory(), Vec::new()),
+            };
+            warnings.extend(problems.into_iter().map(|p| format!("chat history: {p}")));
+            app.chat = chat::Chat::new(cfg, history);
+        }
+        Err(e) => warnings.push(format!("the chat is off: {e}")),
+    }
+    app.sink = Some(host.sink().clone());
+    let mut notes = Vec::new();
+    if let SinkInfo::Silent { .. } = host.sink() {
+        notes.push(host.sink().describe());
+    }
+    notes.extend(warnings);
+    if !notes.is_empty() {
+        app.set_status(StatusKind::Warning, notes.join(" · "));
+    }
+    if let Some(o) = host.inputs.osc.as_ref() {
+        app.set_status(StatusKind::Info, format!("OSC on {}", o.local));
+        if !notes.is_empty() {
+            app.set_status(StatusKind::Warning, notes.join(" · "));
+        }
+    }
+    let result = run(&mut app, &mut host, seconds);
+    // The devices close and stderr comes back before an error is printed.
+    drop(host);
+    result
+}
+
+/// Run the UI on `host` until the musician quits, a signal arrives, or
+/// `seconds` pass.
+pub fn run(app: &mut App, host: &mut Host, seconds: Option<f64>) -> Result<(), TuiError> {
     let _guard = Guard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     terminal.clear()?;
     let size = terminal.size()?;
     app.area = Rect::new(0, 0, size.width, size.height);
-    let started = Instant::now();
-    let mut last_draw: Option<Instant> = None;
-    while !stop.load(Ordering::Relaxed) && !app.should_quit() {
-        if seconds.is_some_and(|s| started.elapsed().as_secs_f64() >= s) {
-            break;
+    let mut front = Tui {
+        app,
+        terminal,
+        last_draw: None,
+    };
+    host.run(&mut front, seconds)
+}
+
+/// The terminal UI as the host loop's front.
+struct Tui<'a> {
+    app: &'a mut App,
+    terminal: Terminal<CrosstermBackend<Stdout>>,
+    last_draw: Option<Instant>,
+}
+
+impl Front for Tui<'_> {
+    type Error = TuiError;
+    const SIGNALS: &'static [libc::c_int] = &[
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGHUP,
+    ];
+
+    fn session(&mut self) -> &mut Session {
+        self.app.session_mut_quiet()
+    }
+
+    fn selected(&self) -> Option<Slot> {
+        self.app.selected_slot()
+    }
+
+    /// Read keys, clicks and resizes until the next frame is due.
+    fn wait(&mut self) -> Result<ControlFlow<()>, TuiError> {
+        let app = &mut *self.app;
+        if app.should_quit() {
+            return Ok(ControlFlow::Break(()));
         }
-        let wait = match last_draw {
+        let wait = match self.last_draw {
             Some(t) => FRAME.saturating_sub(t.elapsed()),
             None => Duration::ZERO,
         }
         .max(Duration::from_millis(1));
         let ready = match wait_for_tty(wait) {
-            TtyWait::HungUp => break,
+            TtyWait::HungUp => return Ok(ControlFlow::Break(())),
             TtyWait::Waited => event::poll(Duration::ZERO)?,
             TtyWait::NotATty => event::poll(wait)?,
         };
@@ -119,18 +232,24 @@ pub fn run(app: &mut App, inputs: &mut Inputs, seconds: Option<f64>) -> io::Resu
                 }
             }
         }
-        app.pump();
-        app.poll_chat();
-        if app.midi.take_request() && !inputs.learn() {
-            app.set_status(
-                super::app::StatusKind::Warning,
-                "MIDI learn needs a MIDI input: start with --midi all (or a device name)",
-            );
-        }
-        let slot = app.selected_slot();
-        for e in inputs.poll(app.session_mut_quiet(), slot) {
-            app.live_event(e);
-        }
+        Ok(ControlFlow::Continue(()))
+    }
+
+    fn pump(&mut self) {
+        self.app.pump();
+        self.app.poll_chat();
+    }
+
+    fn take_learn_request(&mut self) -> bool {
+        self.app.midi.take_request()
+    }
+
+    fn event(&mut self, e: LiveEvent) {
+        self.app.live_event(e);
+    }
+
+    fn frame(&mut self, inputs: &Inputs, elapsed: Duration) -> Result<(), TuiError> {
+        let app = &mut *self.app;
         if let Some(m) = inputs.midi.as_ref() {
             let open = m.open_devices();
             if open != app.midi.devices {
@@ -138,14 +257,13 @@ pub fn run(app: &mut App, inputs: &mut Inputs, seconds: Option<f64>) -> io::Resu
                 app.mark_changed();
             }
         }
-        app.tick(started.elapsed());
-        if last_draw.is_none_or(|t| t.elapsed() >= FRAME) && app.take_changed() {
-            terminal.draw(|f| view::draw(f, app))?;
-            last_draw = Some(Instant::now());
+        app.tick(elapsed);
+        if self.last_draw.is_none_or(|t| t.elapsed() >= FRAME) && app.take_changed() {
+            self.terminal.draw(|f| view::draw(f, app))?;
+            self.last_draw = Some(Instant::now());
         }
+        Ok(())
     }
-    inputs.close(app.session_mut_quiet());
-    Ok(())
 }
 
 enum TtyWait {

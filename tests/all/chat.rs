@@ -1281,7 +1281,7 @@ fn the_config_file_takes_a_chat_section() {
         theme: "dark",
         chat: (provider: "openai", base_url: "http://127.0.0.1:11434/v1", model: "qwen2.5:7b", max_steps: 4, timeout: 60, max_tokens: 2048),
     )"#;
-    let c = termdaw::tui::config::Config::parse("config.ron", text).unwrap();
+    let c = termdaw::config::Config::parse("config.ron", text).unwrap();
     let chat = c.chat.unwrap();
     let cfg = ChatConfig::resolve(&chat, None, None, None, |_| None).unwrap();
     assert_eq!(cfg.provider, ProviderKind::OpenAi);
@@ -1289,8 +1289,7 @@ fn the_config_file_takes_a_chat_section() {
     assert_eq!(cfg.max_steps, 4);
     assert_eq!(cfg.timeout, Duration::from_secs(60));
     assert!(
-        termdaw::tui::config::Config::parse("config.ron", "Config(chat: (api_key: \"x\"))")
-            .is_err()
+        termdaw::config::Config::parse("config.ron", "Config(chat: (api_key: \"x\"))").is_err()
     );
 }
 

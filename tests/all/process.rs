@@ -94,9 +94,18 @@ fn options_parse_and_check() {
     assert_eq!(o.fade_out, Some(0.2));
     assert_eq!(o.echo, Some(Echo::Medium));
     assert_eq!(o.normalize, Some(-14.0));
-    assert!(Options::parse("--speed 20").unwrap_err().contains("speed"));
-    assert!(Options::parse("--echo huge").unwrap_err().contains("light"));
-    assert!(Options::parse("--wobble").unwrap_err().contains("unknown"));
+    assert!(Options::parse("--speed 20")
+        .unwrap_err()
+        .to_string()
+        .contains("speed"));
+    assert!(Options::parse("--echo huge")
+        .unwrap_err()
+        .to_string()
+        .contains("light"));
+    assert!(Options::parse("--wobble")
+        .unwrap_err()
+        .to_string()
+        .contains("unknown"));
 }
 
 fn write_wav(path: &std::path::Path, x: &[f32]) {

@@ -727,7 +727,7 @@ fn every_theme_loads_and_a_partial_theme_keeps_the_rest() {
 
 #[test]
 fn the_config_file_parses_and_checks_the_buffer() {
-    use termdaw::tui::config::Config;
+    use termdaw::config::Config;
     let c = Config::parse(
         "config.ron",
         r#"Config(theme: "light", device: "pulse", rate: 44100, buffer: 128)"#,
@@ -742,6 +742,7 @@ fn the_config_file_parses_and_checks_the_buffer() {
     assert!(Config::parse("config.ron", "Config(buffer: 32)").is_err());
     assert!(Config::parse("config.ron", "Config(colour: 1)")
         .unwrap_err()
+        .to_string()
         .contains("config.ron:1:"));
 }
 

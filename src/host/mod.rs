@@ -1,0 +1,313 @@
+//! A running termdaw without its face: the session's engine and output
+//! device, the live inputs (file saves, OSC, MIDI), the log redirect, and
+//! the one loop that pumps them, whichever front (the terminal UI in
+//! `tui::term`, or [`headless`]) shows the result.
+//!
+//! Control thread (the main thread). Each turn of [`Host::run`] frees what
+//! the audio thread handed back, drains its feedback and tap, applies what
+//! the inputs queued and lets the front draw; it never waits on the audio
+//! thread and never blocks longer than the front's own wait. Building the
+//! session and opening the device ([`Host::open`]) happens here too, so
+//! main.rs only parses the command line.
+
+pub mod headless;
+
+use std::io;
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::action::Action;
+use crate::audio::device::{self, Output, SinkInfo};
+use crate::config::Settings;
+use crate::engine::{self, Counters, EngineConfig, Feedback, Slot};
+use crate::live::{Inputs, LiveEvent};
+use crate::log::StderrGuard;
+use crate::patch::{self, PatchError};
+use crate::session::Session;
+
+/// Why termdaw could not start playing.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The session file is missing or broken: the report with its line and caret.
+    #[error("{}", .0.report())]
+    Patch(PatchError),
+    #[error("cannot watch for signals: {0}")]
+    Signals(io::Error),
+}
+
+/// Shown when a front asks for MIDI learn and no MIDI input is open.
+pub const LEARN_NEEDS_MIDI: &str =
+    "MIDI learn needs a MIDI input: start with --midi all (or a device name)";
+
+/// The live inputs, the output device and the stderr redirect of a running
+/// session. Fields drop in order: inputs, then the device, then stderr
+/// comes back (so what the device prints on close stays in the log).
+pub struct Host {
+    pub inputs: Inputs,
+    output: Output,
+    _log: Option<StderrGuard>,
+}
+
+/// What [`Host::open`] built: the host, the session it plays and what the
+/// musician should be told (a config typo, a missing sample).
+pub struct Started {
+    pub host: Host,
+    pub session: Session,
+    pub warnings: Vec<String>,
+}
+
+impl Host {
+    /// Load the session at `path`, open the output (a silent sink paced in
+    /// real time when no device opens), start playing unless `paused`, and
+    /// start the inputs with the mappings of `midi.ron` in `config_dir`.
+    /// `log` points stderr at the log file first (for the
+    /// terminal UI: device libraries print while they open). Only a broken
+    /// session file fails; everything else becomes a warning.
+    pub fn open(
+        path: &Path,
+        settings: &Settings,
+        config_dir: Option<&Path>,
+        paused: bool,
+        log: bool,
+    ) -> Result<Started, HostError> {
+        let file = patch::load(path).map_err(HostError::Patch)?;
+        let log = if log {
+            crate::log::redirect_stderr()
+        } else {
+            None
+        };
+        let opts = &settings.device;
+        let probe = device::probe(opts);
+        let rate = match &probe {
+            Ok(p) => p.rate,
+            Err(_) => opts.rate.unwrap_or(device::DEFAULT_RATE),
+        };
+        let buffer = opts.buffer.unwrap_or(device::DEFAULT_BUFFER);
+        let (handle, engine) = engine::new(EngineConfig::new(rate as f32, file.tempo));
+        let mut session = Session::new(file, Some(path.to_path_buf()), rate as f32, Some(handle));
+        let mut warnings = session.take_notices();
+        let output = device::start(engine, probe, rate, buffer);
+        if !paused {
+            let _ = session.apply(Action::Play {});
+        }
+        let (global_midi, problems) = crate::config::load_midi(config_dir);
+        warnings.extend(problems);
+        let inputs = Inputs::start(&session, &settings.osc, settings.midi.clone(), global_midi);
+        Ok(Started {
+            host: Host {
+                inputs,
+                output,
+                _log: log,
+            },
+            session,
+            warnings,
+        })
+    }
+
+    /// Where the sound goes (a device, or silence and why).
+    pub fn sink(&self) -> &SinkInfo {
+        &self.output.info
+    }
+
+    /// Pump until the front stops, a signal in `F::SIGNALS` arrives, or
+    /// `seconds` pass; then release every held MIDI note.
+    pub fn run<F: Front>(&mut self, front: &mut F, seconds: Option<f64>) -> Result<(), F::Error> {
+        let stop = Arc::new(AtomicBool::new(false));
+        for sig in F::SIGNALS {
+            signal_hook::flag::register(*sig, stop.clone())
+                .map_err(|e| F::Error::from(HostError::Signals(e)))?;
+        }
+        let started = Instant::now();
+        let result = loop {
+            if stop.load(Ordering::Relaxed)
+                || seconds.is_some_and(|s| started.elapsed().as_secs_f64() >= s)
+            {
+                break Ok(());
+            }
+            match front.wait() {
+                Ok(ControlFlow::Continue(())) => {}
+                Ok(ControlFlow::Break(())) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+            front.pump();
+            if front.take_learn_request() && !self.inputs.learn() {
+                front.event(LiveEvent::Notice(LEARN_NEEDS_MIDI.into()));
+            }
+            let selected = front.selected();
+            for e in self.inputs.poll(front.session(), selected) {
+                front.event(e);
+            }
+            if let Err(e) = front.frame(&self.inputs, started.elapsed()) {
+                break Err(e);
+            }
+        };
+        self.inputs.close(front.session());
+        result
+    }
+}
+
+/// What the loop shows things on: the terminal UI, or plain lines.
+pub trait Front {
+    type Error: From<HostError>;
+    /// The signals that end the run (each one replaces its default action).
+    const SIGNALS: &'static [libc::c_int];
+    fn session(&mut self) -> &mut Session;
+    /// The track that notes from unmapped MIDI channels play.
+    fn selected(&self) -> Option<Slot>;
+    /// Wait (at most a frame) for the front's own input and handle it.
+    /// `Break` ends the run.
+    fn wait(&mut self) -> Result<ControlFlow<()>, Self::Error>;
+    /// Take in what the engine reported ([`drain_engine`]) and anything
+    /// else the front polls.
+    fn pump(&mut self);
+    /// Whether the musician asked for MIDI learn since the last turn.
+    fn take_learn_request(&mut self) -> bool {
+        false
+    }
+    /// What a live input did.
+    fn event(&mut self, e: LiveEvent);
+    /// End of a turn: draw or print, if due.
+    fn frame(&mut self, inputs: &Inputs, elapsed: Duration) -> Result<(), Self::Error>;
+}
+
+/// Control thread: drop what the engine handed back, and take its
+/// feedback and the master tap (appended to `feedback` and `tap`). The
+/// engine's counters, or `None` for a session without an engine. Called
+/// every turn even by a front that shows nothing of the tap, so its ring
+/// keeps flowing.
+pub fn drain_engine<'a>(
+    session: &'a mut Session,
+    feedback: &mut Vec<Feedback>,
+    tap: &mut Vec<f32>,
+) -> Option<&'a Counters> {
+    let h = session.engine_mut()?;
+    h.collect_garbage();
+    h.drain_feedback(|f| feedback.push(f));
+    h.read_tap(tap);
+    Some(&h.counters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{resolve, Config, Flags};
+
+    /// A front that asks for MIDI learn once and keeps what it is told.
+    struct Probe {
+        session: Session,
+        asked: bool,
+        events: Vec<LiveEvent>,
+        feedback: Vec<Feedback>,
+        tap: Vec<f32>,
+        beat: f64,
+        tapped: usize,
+    }
+
+    impl Front for Probe {
+        type Error = HostError;
+        const SIGNALS: &'static [libc::c_int] = &[];
+        fn session(&mut self) -> &mut Session {
+            &mut self.session
+        }
+        fn selected(&self) -> Option<Slot> {
+            None
+        }
+        fn wait(&mut self) -> Result<ControlFlow<()>, HostError> {
+            std::thread::sleep(Duration::from_millis(2));
+            Ok(ControlFlow::Continue(()))
+        }
+        fn pump(&mut self) {
+            drain_engine(&mut self.session, &mut self.feedback, &mut self.tap);
+            for f in self.feedback.drain(..) {
+                if let Feedback::Position { beat, .. } = f {
+                    self.beat = self.beat.max(beat);
+                }
+            }
+            self.tapped += self.tap.len();
+            self.tap.clear();
+        }
+        fn take_learn_request(&mut self) -> bool {
+            !std::mem::replace(&mut self.asked, true)
+        }
+        fn event(&mut self, e: LiveEvent) {
+            self.events.push(e);
+        }
+        fn frame(&mut self, _: &Inputs, _: Duration) -> Result<(), HostError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_loop_plays_reports_and_stops_on_time() {
+        let dir = std::env::temp_dir().join(format!("termdaw-host-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.ron");
+        std::fs::write(
+            &path,
+            r#"Session(tempo: 240, tracks: [Track(name: "k", instrument: Kick(), pattern: Steps("x..."))])"#,
+        )
+        .unwrap();
+        let flags = Flags {
+            no_osc: true,
+            // A device that is not there: the silent sink, paced in real time.
+            device: Some("no such device".into()),
+            ..Flags::default()
+        };
+        let settings = resolve(&flags, &Config::default(), |_| None);
+        let Started {
+            mut host, session, ..
+        } = Host::open(&path, &settings, None, false, false).unwrap();
+        let mut front = Probe {
+            session,
+            asked: false,
+            events: Vec::new(),
+            feedback: Vec::new(),
+            tap: Vec::new(),
+            beat: 0.0,
+            tapped: 0,
+        };
+        let started = Instant::now();
+        host.run(&mut front, Some(0.5)).unwrap();
+        let took = started.elapsed();
+        assert!(
+            (0.5..3.0).contains(&took.as_secs_f64()),
+            "ran {took:?} for 0.5 s"
+        );
+        let learn: Vec<_> = front
+            .events
+            .iter()
+            .filter(|e| **e == LiveEvent::Notice(LEARN_NEEDS_MIDI.into()))
+            .collect();
+        assert_eq!(learn.len(), 1, "{:?}", front.events);
+        // 240 BPM: 4 beats a second, so the playhead passed beat 1.
+        assert!(front.beat > 1.0, "the playhead reached beat {}", front.beat);
+        assert!(front.tapped > 0, "the master tap was read");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_broken_session_file_fails_with_its_line_and_caret() {
+        let dir = std::env::temp_dir().join(format!("termdaw-host-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.ron");
+        std::fs::write(&path, "Session(\n  tempo: 5,\n)").unwrap();
+        let settings = resolve(&Flags::default(), &Config::default(), |_| None);
+        let Err(e) = Host::open(&path, &settings, None, true, false) else {
+            panic!("a tempo of 5 BPM loaded");
+        };
+        let text = e.to_string();
+        assert!(text.contains(":2:"), "{text}");
+        assert!(
+            text.contains("tempo must be between 20 and 999 BPM"),
+            "{text}"
+        );
+        assert!(
+            text.lines().last().unwrap().trim_end().ends_with('^'),
+            "{text}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
