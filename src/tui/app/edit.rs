@@ -32,8 +32,8 @@ impl App {
                 },
                 pattern,
             }),
-            Err(msg) => {
-                self.set_status(StatusKind::Warning, msg);
+            Err(e) => {
+                self.set_status(StatusKind::Warning, e.to_string());
                 None
             }
         }
