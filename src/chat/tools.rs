@@ -7,8 +7,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::message::{INVALID_ERROR, INVALID_JSON};
 pub use super::message::ToolDef;
+use super::message::{INVALID_ERROR, INVALID_JSON};
 use crate::action::{self, Action, ActionSpec, ArgType, ArgValue, ACTIONS};
 
 pub const READ_SESSION: &str = "read_session";
