@@ -10,7 +10,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
-use super::{meter_spans, pad, pane_block};
+use super::{meter_spans, pad, pane_block, row_style, shown_tracks};
 use crate::tui::app::App;
 use crate::tui::layout::{fader_pos, mixer_cols, mixer_rows, Pane};
 use crate::tui::meter::Meter;
@@ -102,20 +102,9 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         let line = Line::from(meter_spans(app, m, c.meter.1, true, base));
         buf.set_line(c.meter.0, y, &line, c.meter.1);
     };
-    for (r, (i, tr)) in app
-        .tracks()
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(h)
-        .enumerate()
-    {
+    for (r, i, tr) in shown_tracks(app, off, h) {
         let selected = i == app.selected;
-        let base = if selected {
-            t.base().bg(t.selection_bg).fg(t.selection_fg)
-        } else {
-            t.base()
-        };
+        let base = row_style(app, selected);
         let m = app.meter_of(tr.name.as_str());
         row(
             buf,

@@ -26,6 +26,7 @@ use ratatui::Frame;
 use super::app::{App, Overlay};
 use super::layout::{centered, Pane};
 use super::meter::{self, Meter};
+use crate::patch::Track;
 
 pub use super::layout::{layout, mixer_cols, Areas, MixerCols};
 pub use help::help_rows;
@@ -111,6 +112,27 @@ fn pane_block<'a>(app: &App, pane: Pane, title: Line<'a>) -> Block<'a> {
             t.base().fg(t.accent)
         })
         .style(t.base())
+}
+
+/// The tracks shown from list row `off`, `h` of them: (screen row, index, track).
+fn shown_tracks(app: &App, off: usize, h: usize) -> impl Iterator<Item = (usize, usize, &Track)> {
+    app.tracks()
+        .iter()
+        .enumerate()
+        .skip(off)
+        .take(h)
+        .enumerate()
+        .map(|(row, (i, t))| (row, i, t))
+}
+
+/// A track row's style: highlighted when it is the selected one.
+fn row_style(app: &App, selected: bool) -> Style {
+    let t = &app.theme;
+    if selected {
+        t.base().bg(t.selection_bg).fg(t.selection_fg)
+    } else {
+        t.base()
+    }
 }
 
 fn pad(s: &str, w: usize) -> String {

@@ -9,7 +9,7 @@ use ratatui::style::{Color, Modifier};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{meter_spans, pad, pane_block};
+use super::{meter_spans, pad, pane_block, row_style, shown_tracks};
 use crate::tui::app::App;
 use crate::tui::layout::{list_offset, Pane};
 
@@ -26,21 +26,10 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let inst_w = 10.min(w.saturating_sub(name_w));
     let flags_w = 6;
     let meter_w = w.saturating_sub(name_w + inst_w + flags_w + 1);
-    for (row, (i, tr)) in app
-        .tracks()
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(h)
-        .enumerate()
-    {
+    for (row, i, tr) in shown_tracks(app, off, h) {
         let y = inner.y + row as u16;
         let selected = i == app.selected;
-        let base = if selected {
-            t.base().bg(t.selection_bg).fg(t.selection_fg)
-        } else {
-            t.base()
-        };
+        let base = row_style(app, selected);
         buf.set_style(Rect::new(inner.x, y, inner.width, 1), base);
         let name = tr.name.as_str();
         let mark = if selected { "▸" } else { " " };
