@@ -19,6 +19,7 @@ pub mod osc;
 pub mod patch;
 pub mod pattern;
 pub mod process;
+pub mod reference;
 pub mod reload;
 pub mod sample;
 pub mod session;

@@ -3,9 +3,25 @@
 //! file stores.
 //!
 //! Control side, pure data (serde). Knows nothing of HTTP or the session.
+//! Tool definitions live here too, so providers and `tools.rs` share them
+//! without importing each other.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// One tool as both providers describe it: name, description, JSON schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolDef {
+    pub name: String,
+    pub description: String,
+    pub schema: Value,
+}
+
+/// The key under which tool arguments that are not valid JSON are passed
+/// on (with the parser's complaint under [`INVALID_ERROR`]), so the call
+/// gets an error result the model can act on instead of ending the reply.
+pub const INVALID_JSON: &str = "_invalid_json";
+pub const INVALID_ERROR: &str = "_json_error";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -7,16 +7,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::provider::{INVALID_ERROR, INVALID_JSON};
+pub use super::message::ToolDef;
+use super::message::{INVALID_ERROR, INVALID_JSON};
 use crate::action::{self, Action, ActionSpec, ArgType, ArgValue, ACTIONS};
-
-/// One tool as both providers describe it: name, description, JSON schema.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ToolDef {
-    pub name: String,
-    pub description: String,
-    pub schema: Value,
-}
 
 pub const READ_SESSION: &str = "read_session";
 pub const WRITE_SESSION: &str = "write_session";

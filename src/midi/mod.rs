@@ -10,266 +10,26 @@
 //! their notes released, and reopened when they come back; a machine with no
 //! MIDI system at all gets one notice.
 
+mod conn;
 pub mod decode;
 pub mod map;
 
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use midir::{MidiInput, MidiInputConnection};
 
-use crate::engine::handle::InputPort;
 use crate::engine::Slot;
 use crate::session::Session;
-use decode::{Decoder, MidiMsg};
+pub use conn::{ByteFeed, ControlEvent, Routing};
+use conn::{Conn, NO_SLOT};
 
-const NO_SLOT: u16 = u16::MAX;
 /// Control events waiting for the control loop.
 const QUEUE: usize = 1024;
 /// How often device lists are rescanned for arrivals and departures.
 const RESCAN: Duration = Duration::from_secs(1);
-
-/// Which tracks notes go to; written by the control loop, read by the input threads.
-#[derive(Debug)]
-pub struct Routing {
-    pub selected: AtomicU16,
-    pub channels: [AtomicU16; 16],
-}
-
-impl Default for Routing {
-    fn default() -> Self {
-        Self {
-            selected: AtomicU16::new(NO_SLOT),
-            channels: std::array::from_fn(|_| AtomicU16::new(NO_SLOT)),
-        }
-    }
-}
-
-impl Routing {
-    /// The engine slot that MIDI channel `channel` (0-based) plays.
-    pub fn slot_for(&self, channel: u8) -> Option<Slot> {
-        let ch = self.channels[(channel & 15) as usize].load(Ordering::Relaxed);
-        let s = if ch != NO_SLOT {
-            ch
-        } else {
-            self.selected.load(Ordering::Relaxed)
-        };
-        (s != NO_SLOT).then_some(s)
-    }
-}
-
-/// What the input threads hand the control loop.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ControlEvent {
-    /// 1-based channel.
-    Cc {
-        channel: u8,
-        cc: u8,
-        value: u8,
-    },
-    Clock(Instant),
-    Start,
-    Continue,
-    Stop,
-}
-
-/// Per-connection state, owned by the device's input thread.
-struct Conn {
-    port: InputPort,
-    decoder: Decoder,
-    routing: Arc<Routing>,
-    events: SyncSender<ControlEvent>,
-    /// Notes this device holds down, per slot it played them on.
-    down: Vec<(Slot, u8)>,
-    timing: Timing,
-}
-
-/// Maps a device's timestamps (µs) onto engine samples, so events that
-/// arrived a few milliseconds apart inside one audio period keep that
-/// spacing instead of all landing on the next block's first sample.
-///
-/// The first event is anchored at the start of the next block; later ones
-/// keep their distance from it. When an event would land in a block already
-/// rendered (the clocks drifted, or the device was quiet and the anchor is
-/// stale) or more than two blocks ahead, it re-anchors, so latency stays at
-/// most about one block. Positions never go backwards, so a note-off never
-/// overtakes its note-on.
-#[derive(Debug, Clone, Copy)]
-struct Timing {
-    rate: f64,
-    anchor: Option<(u64, u64)>,
-    last: u64,
-}
-
-impl Timing {
-    fn new(rate: f64) -> Self {
-        Self {
-            rate,
-            anchor: None,
-            last: 0,
-        }
-    }
-
-    /// The engine sample for an event stamped `us`, given the engine's
-    /// next block start `clock` and block length `block`.
-    fn place(&mut self, us: u64, clock: u64, block: u64) -> u64 {
-        let block = block.max(1);
-        let s = match self.anchor {
-            Some((t0, s0)) if us >= t0 => s0 + ((us - t0) as f64 * self.rate / 1e6).round() as u64,
-            _ => 0,
-        };
-        let s = if s < clock || s > clock + 2 * block {
-            self.anchor = Some((us, clock));
-            clock
-        } else {
-            s
-        };
-        self.last = s.max(self.last);
-        self.last
-    }
-}
-
-impl Conn {
-    /// The device's input thread: one MIDI message (or several bytes),
-    /// with the device's timestamp in µs when it gives one.
-    fn on_bytes(&mut self, stamp: Option<u64>, bytes: &[u8]) {
-        let at = stamp.map(|us| {
-            let (clock, block) = self.port.clock();
-            self.timing.place(us, clock, block)
-        });
-        self.port.set_time(at);
-        let mut dec = std::mem::take(&mut self.decoder);
-        dec.feed_all(bytes, |m| self.on_msg(m));
-        self.decoder = dec;
-        self.port.set_time(None);
-    }
-
-    fn on_msg(&mut self, m: MidiMsg) {
-        match m {
-            MidiMsg::NoteOn {
-                channel,
-                note,
-                velocity,
-            } => {
-                if let Some(slot) = self.routing.slot_for(channel) {
-                    self.port
-                        .note_on(slot, note as f32, velocity as f32 / 127.0);
-                    if self.down.len() < 256 {
-                        self.down.push((slot, note));
-                    }
-                }
-            }
-            MidiMsg::NoteOff { channel, note } => {
-                if let Some(slot) = self.routing.slot_for(channel) {
-                    self.port.note_off(slot, note as f32);
-                }
-                // Release on every slot this note went to (the routing may have changed).
-                let mut i = 0;
-                while i < self.down.len() {
-                    if self.down[i].1 == note {
-                        let (s, n) = self.down.swap_remove(i);
-                        if Some(s) != self.routing.slot_for(channel) {
-                            self.port.note_off(s, n as f32);
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
-            MidiMsg::Cc {
-                channel,
-                cc: 64,
-                value,
-            } => {
-                if let Some(slot) = self.routing.slot_for(channel) {
-                    self.port.sustain(slot, value >= 64);
-                }
-            }
-            MidiMsg::Cc {
-                channel, cc: 123, ..
-            } => {
-                // All Notes Off.
-                let _ = channel;
-                self.release_all();
-            }
-            MidiMsg::Cc { channel, cc, value } => {
-                let _ = self.events.try_send(ControlEvent::Cc {
-                    channel: channel + 1,
-                    cc,
-                    value,
-                });
-            }
-            MidiMsg::PitchBend { channel, value } => {
-                if let Some(slot) = self.routing.slot_for(channel) {
-                    self.port.bend(slot, value as f32 / 8192.0);
-                }
-            }
-            MidiMsg::Clock => {
-                let _ = self.events.try_send(ControlEvent::Clock(Instant::now()));
-            }
-            MidiMsg::Start => {
-                let _ = self.events.try_send(ControlEvent::Start);
-            }
-            MidiMsg::Continue => {
-                let _ = self.events.try_send(ControlEvent::Continue);
-            }
-            MidiMsg::Stop => {
-                let _ = self.events.try_send(ControlEvent::Stop);
-            }
-            MidiMsg::Program { .. } => {}
-        }
-    }
-
-    /// Release every note this device holds (it went away, or asked).
-    fn release_all(&mut self) {
-        for (slot, note) in std::mem::take(&mut self.down) {
-            self.port.note_off(slot, note as f32);
-        }
-    }
-}
-
-/// A byte source that plays through the same path as a device: decoder,
-/// routing, the engine's input ring and the control channel. For MIDI that
-/// arrives some other way (a serial port, a file, a test). Dropping it
-/// releases its notes.
-pub struct ByteFeed(Option<Conn>);
-
-impl ByteFeed {
-    /// Whatever thread feeds bytes owns this.
-    pub fn feed(&mut self, bytes: &[u8]) {
-        if let Some(c) = self.0.as_mut() {
-            c.on_bytes(None, bytes);
-        }
-    }
-
-    /// Like [`ByteFeed::feed`], for bytes that arrived at `us` microseconds
-    /// on the source's clock: they keep their spacing inside a block.
-    pub fn feed_at(&mut self, us: u64, bytes: &[u8]) {
-        if let Some(c) = self.0.as_mut() {
-            c.on_bytes(Some(us), bytes);
-        }
-    }
-
-    /// Release its notes and give its input ring back.
-    pub fn close(mut self, session: &mut Session) {
-        if let Some(mut c) = self.0.take() {
-            c.release_all();
-            if let Some(h) = session.engine_mut() {
-                h.return_input(c.port);
-            }
-        }
-    }
-}
-
-impl Drop for ByteFeed {
-    fn drop(&mut self) {
-        if let Some(c) = self.0.as_mut() {
-            c.release_all();
-        }
-    }
-}
 
 /// Which devices to open.
 #[derive(Debug, Clone, PartialEq)]
@@ -390,14 +150,12 @@ impl MidiIn {
         let h = session.engine_mut()?;
         let rate = h.rate as f64;
         let port = h.take_input()?;
-        Some(ByteFeed(Some(Conn {
+        Some(ByteFeed::new(Conn::new(
             port,
-            decoder: Decoder::default(),
-            routing: self.routing.clone(),
-            events: self.tx.clone(),
-            down: Vec::with_capacity(256),
-            timing: Timing::new(rate),
-        })))
+            self.routing.clone(),
+            self.tx.clone(),
+            rate,
+        )))
     }
 
     fn connect(&mut self, session: &mut Session, port_index: Option<usize>, name: &str) {
@@ -407,14 +165,7 @@ impl MidiIn {
             return;
         };
         let rate = session.engine().map_or(48_000.0, |h| h.rate as f64);
-        let conn = Conn {
-            port,
-            decoder: Decoder::default(),
-            routing: self.routing.clone(),
-            events: self.tx.clone(),
-            down: Vec::with_capacity(256),
-            timing: Timing::new(rate),
-        };
+        let conn = Conn::new(port, self.routing.clone(), self.tx.clone(), rate);
         let input = match MidiInput::new("termdaw") {
             Ok(i) => i,
             Err(e) => {
@@ -607,25 +358,5 @@ impl MidiIn {
         while !self.open.is_empty() {
             self.close(session, 0);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Timing;
-
-    #[test]
-    fn timing_keeps_spacing_reanchors_when_late_and_never_goes_back() {
-        let mut t = Timing::new(48_000.0);
-        // Anchored at the next block start; 1 ms later is 48 samples later.
-        assert_eq!(t.place(10_000, 4096, 256), 4096);
-        assert_eq!(t.place(11_000, 4096, 256), 4144);
-        // The engine rendered past where the next event would go: re-anchor.
-        assert_eq!(t.place(12_000, 8192, 256), 8192);
-        assert_eq!(t.place(12_500, 8192, 256), 8216);
-        // Too far ahead (the device clock ran fast): re-anchor at the next
-        // block, but never before an event already placed.
-        assert_eq!(t.place(100_000, 8192, 256), 8216);
-        assert_eq!(t.place(101_000, 8448, 256), 8448);
     }
 }

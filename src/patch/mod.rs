@@ -12,7 +12,6 @@
 pub mod device;
 pub mod error;
 pub mod format;
-pub mod reference;
 
 use std::path::Path;
 

@@ -6,48 +6,31 @@
 //! [`Command`] through the [`Keymap`], a command becomes zero or more
 //! [`Action`]s built from the view's context (the selected track, the step
 //! under the cursor), and each Action goes through [`Session::apply`] — the
-//! one path every input source takes. Rendering (`view.rs`) reads `&App`.
+//! one path every input source takes. Rendering (`view/`) reads `&App`;
+//! `app/` holds the mouse, the step edits and what the engine reports.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
-use ratatui::layout::{Position, Rect};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::Rect;
 
 use super::grid::{self, Edit, Grid};
 use super::keymap::{Command, Key, Keymap};
 use super::meter::Meter;
 use super::spectrum::Spectrum;
 use super::theme::Theme;
-use super::view;
 use crate::action::Action;
 use crate::audio::device::SinkInfo;
 use crate::engine::{Feedback, MAX_TRACKS};
-use crate::patch::{Notation, Track};
-use crate::reload::ReloadStatus;
+use crate::patch::Track;
 use crate::session::Session;
 
-/// The panes that can have the keyboard, in Tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Tracks,
-    Mixer,
-    Sequencer,
-    Spectrum,
-    Chat,
-}
+pub use super::layout::Pane;
 
-impl Pane {
-    pub const ALL: [Pane; 5] = [
-        Pane::Tracks,
-        Pane::Mixer,
-        Pane::Sequencer,
-        Pane::Spectrum,
-        Pane::Chat,
-    ];
-}
+mod edit;
+mod mouse;
+mod report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
@@ -204,40 +187,6 @@ impl App {
         &mut self.session
     }
 
-    /// Read what the audio thread reported (feedback, the tap, counters) and
-    /// free what it handed back. Never blocks.
-    pub fn pump(&mut self) {
-        let mut fb = std::mem::take(&mut self.fb_buf);
-        let mut tap = std::mem::take(&mut self.tap_buf);
-        let stats =
-            crate::host::drain_engine(&mut self.session, &mut fb, &mut tap).map(view::stats_from);
-        for f in fb.drain(..) {
-            self.feedback(f);
-        }
-        if !tap.is_empty() {
-            self.spectrum.push_interleaved(&tap);
-            self.loudness.push_interleaved(&tap);
-            tap.clear();
-            let tenths = |v: Option<f64>| {
-                v.filter(|v| v.is_finite())
-                    .map(|v| (v * 10.0).round() as i64)
-            };
-            let shown = (
-                tenths(self.loudness.momentary()),
-                tenths(self.loudness.short_term()),
-            );
-            if shown != self.loudness_shown {
-                self.loudness_shown = shown;
-                self.changed = true;
-            }
-        }
-        if let Some(s) = stats {
-            self.set_stats(s);
-        }
-        self.fb_buf = fb;
-        self.tap_buf = tap;
-    }
-
     /// Take in what the chat's worker sent and apply its tool calls.
     /// Never blocks.
     pub fn poll_chat(&mut self) {
@@ -309,163 +258,10 @@ impl App {
         self.changed = true;
     }
 
-    /// A report from the audio thread.
-    pub fn feedback(&mut self, f: Feedback) {
-        match f {
-            Feedback::Position {
-                beat,
-                bpm,
-                playing,
-                beats_per_bar,
-                ..
-            } => {
-                let t = Some(Transport {
-                    beat,
-                    bpm,
-                    playing,
-                    beats_per_bar,
-                });
-                if t != self.transport {
-                    self.transport = t;
-                    self.changed = true;
-                }
-            }
-            Feedback::Meter {
-                slot,
-                peak,
-                rms,
-                voices,
-            } => {
-                let m = match slot {
-                    Some(s) => match self.meters.get_mut(s as usize) {
-                        Some(m) => m,
-                        None => return,
-                    },
-                    None => &mut self.master,
-                };
-                let before = *m;
-                m.report(peak, rms, voices);
-                self.changed |= *m != before;
-            }
-            Feedback::Limiter { gain_db } => {
-                if gain_db != self.limiter_db {
-                    self.limiter_db = gain_db;
-                    self.changed = true;
-                }
-            }
-        }
-    }
-
-    pub fn set_stats(&mut self, stats: Stats) {
-        // Load is shown in whole percent: finer jitter needs no redraw.
-        let shown = |s: &Stats| (s.load_permille / 10, s.xruns, s.dropped_commands);
-        if shown(&stats) != shown(&self.stats) {
-            self.changed = true;
-        }
-        self.stats = stats;
-    }
-
-    /// Bar number (1-based) of song beat `b`.
-    fn bar_of(&self, b: f64) -> i64 {
-        let bpb = self.session.file().time_signature.beats.max(1) as f64;
-        (b / bpb).floor() as i64 + 1
-    }
-
-    /// An armed reload whose bar the playhead reached has landed.
-    fn check_landed(&mut self) {
-        let Some((b, what, ms)) = &self.reload_pending else {
-            return;
-        };
-        let Some(t) = self.transport else {
-            return;
-        };
-        if t.beat + 1e-9 >= *b || !t.playing {
-            let text = format!("reloaded at bar {}: {what} ({ms} ms)", self.bar_of(*b));
-            self.reload = Some(Status {
-                text,
-                kind: StatusKind::Ok,
-            });
-            self.reload_pending = None;
-            self.changed = true;
-        }
-    }
-
-    /// Let time pass: meters fall, the spectrum analyses. `now` is the time
-    /// since the UI started.
-    pub fn tick(&mut self, now: Duration) {
-        self.check_landed();
-        let dt = now.saturating_sub(self.now);
-        self.now = now;
-        for m in self
-            .meters
-            .iter_mut()
-            .chain(std::iter::once(&mut self.master))
-        {
-            self.changed |= m.tick(dt);
-        }
-        self.changed |= self.spectrum.tick(dt);
-    }
-
-    /// Show what a live input (a file save, OSC, MIDI) did.
-    pub fn live_event(&mut self, e: crate::live::LiveEvent) {
-        use crate::live::LiveEvent;
-        use crate::midi::MidiReport;
-        match e {
-            LiveEvent::Reload(s) => self.reload_status(s),
-            LiveEvent::Osc(line) => self.set_status(StatusKind::Info, line),
-            LiveEvent::Midi(MidiReport::Applied(line)) => self.set_status(StatusKind::Info, line),
-            LiveEvent::Midi(MidiReport::Learned { channel, cc }) => self.midi_learned(channel, cc),
-            LiveEvent::Notice(n) => self.set_status(StatusKind::Warning, n),
-        }
-        self.clamp_selection();
-    }
-
     /// The engine slot of the selected track (where a MIDI keyboard plays).
     pub fn selected_slot(&self) -> Option<crate::engine::Slot> {
         self.selected_track()
             .and_then(|t| self.session.slot(t.name.as_str()))
-    }
-
-    /// Show what a reload did.
-    pub fn reload_status(&mut self, s: ReloadStatus) {
-        match s {
-            ReloadStatus::Applied {
-                changes,
-                took,
-                lands_at,
-            } => {
-                self.reload_error = None;
-                let what = match changes.len() {
-                    0 => String::new(),
-                    1 => changes[0].clone(),
-                    n => format!("{n} changes: {}", changes.join("; ")),
-                };
-                let ms = took.as_millis();
-                let (text, kind) = match (changes.is_empty(), lands_at) {
-                    (true, _) => ("reloaded: file is fine again".to_string(), StatusKind::Ok),
-                    (false, Some(b)) => {
-                        self.reload_pending = Some((b, what.clone(), ms));
-                        (
-                            format!("reload armed for bar {}: {what} ({ms} ms)", self.bar_of(b)),
-                            StatusKind::Info,
-                        )
-                    }
-                    (false, None) => (format!("reloaded: {what} ({ms} ms)"), StatusKind::Ok),
-                };
-                self.reload = Some(Status { text, kind });
-            }
-            ReloadStatus::Failed { report } => {
-                self.reload_pending = None;
-                let first = report.lines().next().unwrap_or("").to_string();
-                self.reload = Some(Status {
-                    text: format!("reload failed, still playing the last good version: {first}"),
-                    kind: StatusKind::Error,
-                });
-                self.reload_error = Some(report);
-            }
-        }
-        self.clamp_selection();
-        self.changed = true;
     }
 
     fn clamp_selection(&mut self) {
@@ -720,61 +516,6 @@ impl App {
         self.changed = true;
     }
 
-    fn move_step(&mut self, d: i64) {
-        let n = self.grid().map(|g| g.cells.len()).unwrap_or(0) as i64;
-        if n > 0 {
-            self.step = (self.step as i64 + d).rem_euclid(n) as usize;
-        }
-    }
-
-    /// The SetPattern action for an edit of step `k` of the selected track.
-    fn step_edit(&mut self, k: usize, e: Edit) -> Option<Action> {
-        let t = self.selected_track()?;
-        let default_note = 48 + self.session.file().key.0 as i32;
-        match grid::edit(t, k, e, default_note) {
-            Ok(pattern) => Some(Action::SetPattern {
-                track: t.name.as_str().to_string(),
-                notation: match t.pattern.as_ref().map(|p| p.notation) {
-                    Some(Notation::Notes) => "notes".into(),
-                    _ => "steps".into(),
-                },
-                pattern,
-            }),
-            Err(msg) => {
-                self.set_status(StatusKind::Warning, msg);
-                None
-            }
-        }
-    }
-
-    fn tap(&mut self) -> Option<Action> {
-        let now = self.now;
-        if self
-            .taps
-            .last()
-            .is_some_and(|&t| now.saturating_sub(t) > Duration::from_secs(2))
-        {
-            self.taps.clear();
-        }
-        self.taps.push(now);
-        if self.taps.len() > 5 {
-            self.taps.remove(0);
-        }
-        if self.taps.len() < 2 {
-            self.set_status(StatusKind::Info, "tap tempo: keep tapping");
-            return None;
-        }
-        let span = self.taps[self.taps.len() - 1] - self.taps[0];
-        let beat = span.as_secs_f64() / (self.taps.len() - 1) as f64;
-        if beat <= 0.0 {
-            return None;
-        }
-        let bpm = ((60.0 / beat) * 10.0).round() / 10.0;
-        Some(Action::SetTempo {
-            bpm: bpm.clamp(20.0, 999.0),
-        })
-    }
-
     /// Save the session; whether it worked.
     pub fn save(&mut self) -> bool {
         match self.session.save() {
@@ -786,97 +527,6 @@ impl App {
                 self.set_status(StatusKind::Error, format!("save failed: {e}"));
                 false
             }
-        }
-    }
-
-    /// A mouse event. Returns the Actions it applied.
-    pub fn handle_mouse(&mut self, ev: MouseEvent) -> Vec<Action> {
-        if self.overlay != Overlay::None {
-            if let MouseEventKind::Down(_) = ev.kind {
-                if self.overlay != Overlay::ConfirmQuit {
-                    self.overlay = Overlay::None;
-                    self.midi.learn = super::midi::Learn::Off;
-                    self.changed = true;
-                }
-            }
-            return Vec::new();
-        }
-        let at = Position::new(ev.column, ev.row);
-        let areas = view::layout(self.area);
-        let pane = areas.pane_at(at);
-        match ev.kind {
-            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
-                let up = ev.kind == MouseEventKind::ScrollUp;
-                self.changed = true;
-                match pane {
-                    Some(Pane::Sequencer) => self.move_step(if up { -1 } else { 1 }),
-                    Some(Pane::Chat) => {}
-                    _ => self.select(if up {
-                        self.selected.saturating_sub(1)
-                    } else {
-                        self.selected + 1
-                    }),
-                }
-                Vec::new()
-            }
-            MouseEventKind::Down(MouseButton::Left) => {
-                self.changed = true;
-                if let Some(p) = pane {
-                    self.focus = p;
-                }
-                match pane {
-                    Some(Pane::Tracks) => {
-                        if let Some(i) = view::track_at(self, areas.tracks, at) {
-                            self.select(i);
-                        }
-                        Vec::new()
-                    }
-                    Some(Pane::Mixer) => match view::fader_at(self, areas.mixer, at) {
-                        Some(view::FaderHit::Track(i, db)) => {
-                            self.select(i);
-                            let track = self.tracks()[i].name.as_str().to_string();
-                            self.drag = Some(Drag::Fader(track.clone()));
-                            vec![self.apply(Action::SetVolume { track, db })]
-                        }
-                        Some(view::FaderHit::Master(db)) => {
-                            self.drag = Some(Drag::Master);
-                            vec![self.apply(Action::SetMasterVolume { db })]
-                        }
-                        None => {
-                            if let Some(i) = view::mixer_row_at(self, areas.mixer, at) {
-                                self.select(i);
-                            }
-                            Vec::new()
-                        }
-                    },
-                    Some(Pane::Sequencer) => match view::step_at(self, areas.sequencer, at) {
-                        Some(k) => {
-                            self.step = k;
-                            self.step_edit(k, Edit::Toggle)
-                                .map(|a| vec![self.apply(a)])
-                                .unwrap_or_default()
-                        }
-                        None => Vec::new(),
-                    },
-                    _ => Vec::new(),
-                }
-            }
-            MouseEventKind::Drag(MouseButton::Left) => {
-                let Some(drag) = self.drag.clone() else {
-                    return Vec::new();
-                };
-                let db = view::fader_db_at(areas.mixer, at.x);
-                let a = match drag {
-                    Drag::Fader(track) => Action::SetVolume { track, db },
-                    Drag::Master => Action::SetMasterVolume { db },
-                };
-                vec![self.apply(a)]
-            }
-            MouseEventKind::Up(_) => {
-                self.drag = None;
-                Vec::new()
-            }
-            _ => Vec::new(),
         }
     }
 }

@@ -263,30 +263,46 @@ pub enum Edit {
     Transpose(i32),
 }
 
+/// Why a step edit cannot be done from the grid (shown in the status line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("{0} has no pattern yet: add one in the file")]
+    NoPattern(String),
+    /// Step numbers are 1-based, as shown.
+    #[error("step {0} is past the end of the pattern")]
+    PastEnd(usize),
+    #[error("drum steps have no pitch: use a Notes pattern to set notes")]
+    DrumSteps,
+    #[error("{0}'s pattern uses the mini-notation: edit it in the session file")]
+    MiniNotation(String),
+    #[error("notes must stay within MIDI 0-127")]
+    OutOfRange,
+    #[error("this step is a drum hit: it has no pitch")]
+    DrumHit,
+    #[error("step {0} is a rest: turn it on first")]
+    Rest(usize),
+}
+
 /// Apply `edit` to step `k` of `track`'s pattern; the new pattern text, or
 /// why it cannot be done from the grid. `default_note` (MIDI) is what a new
 /// note in an empty Notes sequence plays.
-pub fn edit(track: &Track, k: usize, edit: Edit, default_note: i32) -> Result<String, String> {
+pub fn edit(track: &Track, k: usize, edit: Edit, default_note: i32) -> Result<String, EditError> {
     let def = track
         .pattern
         .as_ref()
-        .ok_or_else(|| format!("{} has no pattern yet: add one in the file", track.name))?;
+        .ok_or_else(|| EditError::NoPattern(track.name.as_str().to_string()))?;
     let src = &def.source;
     match def.notation {
         Notation::Steps => {
             let chars = step_chars(src);
-            let &(at, c) = chars
-                .get(k)
-                .ok_or_else(|| format!("step {} is past the end of the pattern", k + 1))?;
+            let &(at, c) = chars.get(k).ok_or(EditError::PastEnd(k + 1))?;
             let new = match (edit, c, hit_char(c)) {
                 (Edit::Toggle, _, Some(_)) => '.',
                 (Edit::Toggle, _, None) => 'x',
                 (Edit::Velocity, 'x', _) => 'X',
                 (Edit::Velocity, 'X', _) => 'o',
                 (Edit::Velocity, _, _) => 'x',
-                (Edit::Transpose(_), _, _) => {
-                    return Err("drum steps have no pitch: use a Notes pattern to set notes".into())
-                }
+                (Edit::Transpose(_), _, _) => return Err(EditError::DrumSteps),
             };
             Ok(format!(
                 "{}{}{}",
@@ -296,15 +312,9 @@ pub fn edit(track: &Track, k: usize, edit: Edit, default_note: i32) -> Result<St
             ))
         }
         Notation::Notes => {
-            let tokens = plain_tokens(src).ok_or_else(|| {
-                format!(
-                    "{}'s pattern uses the mini-notation: edit it in the session file",
-                    track.name
-                )
-            })?;
-            let t = tokens
-                .get(k)
-                .ok_or_else(|| format!("step {} is past the end of the pattern", k + 1))?;
+            let tokens = plain_tokens(src)
+                .ok_or_else(|| EditError::MiniNotation(track.name.as_str().to_string()))?;
+            let t = tokens.get(k).ok_or(EditError::PastEnd(k + 1))?;
             let text = &src[t.start..t.end];
             let (body, vel) = match text.split_once(':') {
                 Some((b, v)) => (b, Some(v)),
@@ -330,7 +340,7 @@ pub fn edit(track: &Track, k: usize, edit: Edit, default_note: i32) -> Result<St
                 (Edit::Transpose(d), Cell::Hit { note: Some(n), .. }) => {
                     let m = n + d;
                     if !(0..=127).contains(&m) {
-                        return Err("notes must stay within MIDI 0-127".into());
+                        return Err(EditError::OutOfRange);
                     }
                     match vel {
                         Some(v) => format!("{}:{v}", note_name(m)),
@@ -338,9 +348,9 @@ pub fn edit(track: &Track, k: usize, edit: Edit, default_note: i32) -> Result<St
                     }
                 }
                 (Edit::Transpose(_), Cell::Hit { note: None, .. }) => {
-                    return Err("this step is a drum hit: it has no pitch".into())
+                    return Err(EditError::DrumHit)
                 }
-                (_, _) => return Err(format!("step {} is a rest: turn it on first", k + 1)),
+                (_, _) => return Err(EditError::Rest(k + 1)),
             };
             Ok(format!("{}{}{}", &src[..t.start], new, &src[t.end..]))
         }

@@ -6,8 +6,10 @@
 //! - [`app::App`] is the state. Keys and clicks become [`keymap::Command`]s,
 //!   commands become [`crate::action::Action`]s built from the view's
 //!   context, and Actions go through `Session::apply` like every other input.
-//! - [`view`] draws from `&App` into any ratatui buffer, so tests render to
-//!   `TestBackend` with a fixed session and fixed feedback.
+//! - [`view`] draws from `&App` into any ratatui buffer, one file per pane,
+//!   so tests render to `TestBackend` with a fixed session and fixed feedback.
+//! - [`layout`] is where things are (panes, mixer columns, sequencer cells):
+//!   pure, shared by drawing and the mouse, so `app` never imports `view`.
 //! - [`term`] owns the real terminal and is the UI's front of the one
 //!   loop in [`crate::host`].
 
@@ -15,6 +17,7 @@ pub mod app;
 pub mod config;
 pub mod grid;
 pub mod keymap;
+pub mod layout;
 pub mod meter;
 pub mod midi;
 pub mod spectrum;

@@ -746,29 +746,6 @@ fn the_config_file_parses_and_checks_the_buffer() {
         .contains("config.ron:1:"));
 }
 
-#[test]
-fn docs_keys_md_lists_the_default_keys() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/keys.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let mut roles = String::from("| role | used for |\n| --- | --- |\n");
-    for (role, doc) in termdaw::tui::theme::ROLES {
-        roles.push_str(&format!("| `{role}` | {doc} |\n"));
-    }
-    let mut updated =
-        termdaw::patch::reference::splice(&doc, "keys", &Keymap::defaults().markdown())
-            .expect("docs/keys.md lacks the generated:keys markers");
-    updated = termdaw::patch::reference::splice(&updated, "theme-roles", &roles)
-        .expect("docs/keys.md lacks the generated:theme-roles markers");
-    if std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::write(&path, &updated).unwrap();
-    } else {
-        assert!(
-            doc == updated,
-            "docs/keys.md is out of date with the keymap; run `UPDATE_DOCS=1 cargo test docs_keys`"
-        );
-    }
-}
-
 /// The mixer's loudness reading comes from the engine's tap of the master
 /// output, through the same analysis `termdaw analyze` uses.
 #[test]

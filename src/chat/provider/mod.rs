@@ -19,9 +19,8 @@ use serde_json::Value;
 
 use super::config::{ChatConfig, ProviderKind};
 use super::error::ChatError;
-use super::message::Message;
+use super::message::{Message, ToolDef, INVALID_ERROR, INVALID_JSON};
 use super::sse;
-use super::tools::ToolDef;
 
 /// What one request carries.
 pub struct Request<'a> {
@@ -279,12 +278,6 @@ fn json(data: &str) -> Result<Value, ChatError> {
         ChatError::Malformed(format!("{e} in `{snippet}`"))
     })
 }
-
-/// The key under which tool arguments that are not valid JSON are passed
-/// on (with the parser's complaint under [`INVALID_ERROR`]), so the call
-/// gets an error result the model can act on instead of ending the reply.
-pub const INVALID_JSON: &str = "_invalid_json";
-pub const INVALID_ERROR: &str = "_json_error";
 
 /// A tool call's streamed argument text as a JSON object.
 fn arguments(text: &str) -> Value {

@@ -1,12 +1,78 @@
-//! Reference tables for the docs, generated from the parameter and action
-//! tables so the documentation cannot drift from the code.
+//! Every block of docs/ generated from the code, in one registry
+//! ([`BLOCKS`]), so the documentation cannot drift from the tables it
+//! describes: actions, OSC addresses, chat tools, keys, theme roles and the
+//! instrument and effect parameters.
 //!
-//! Control side, pure. `tests/all/docs.rs` checks that the generated blocks
-//! in docs/ match (and rewrites them with `UPDATE_DOCS=1`).
+//! Control side, pure; nothing in the program reads it. One test
+//! (`tests/all/docs.rs`) checks every block against docs/ and rewrites them
+//! with `UPDATE_DOCS=1`. A new generated table is one more [`Block`] here.
 
 use crate::action::{ArgType, ACTIONS};
 use crate::engine::effect::EffectKind;
 use crate::engine::instrument::{InstrumentKind, ParamKind, ParamSpec};
+
+/// One generated block: the doc file it sits in, the name in its
+/// `<!-- generated:NAME -->` markers, and the code that writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Block {
+    /// Relative to the project root.
+    pub file: &'static str,
+    pub name: &'static str,
+    pub generate: fn() -> String,
+}
+
+/// Every generated block of the docs.
+pub const BLOCKS: &[Block] = &[
+    Block {
+        file: "docs/actions.md",
+        name: "actions",
+        generate: actions_markdown,
+    },
+    Block {
+        file: "docs/osc.md",
+        name: "osc",
+        generate: crate::osc::address::markdown,
+    },
+    Block {
+        file: "docs/chat.md",
+        name: "chat-tools",
+        generate: crate::chat::tools::markdown,
+    },
+    Block {
+        file: "docs/keys.md",
+        name: "keys",
+        generate: keys_markdown,
+    },
+    Block {
+        file: "docs/keys.md",
+        name: "theme-roles",
+        generate: theme_roles_markdown,
+    },
+    Block {
+        file: "docs/session-format.md",
+        name: "instruments",
+        generate: instruments_markdown,
+    },
+    Block {
+        file: "docs/session-format.md",
+        name: "effects",
+        generate: effects_markdown,
+    },
+];
+
+/// The default key bindings.
+pub fn keys_markdown() -> String {
+    crate::tui::Keymap::defaults().markdown()
+}
+
+/// The colour roles a theme file can set.
+pub fn theme_roles_markdown() -> String {
+    let mut roles = String::from("| role | used for |\n| --- | --- |\n");
+    for (role, doc) in crate::tui::theme::ROLES {
+        roles.push_str(&format!("| `{role}` | {doc} |\n"));
+    }
+    roles
+}
 
 fn range(p: &ParamSpec) -> String {
     match p.kind {

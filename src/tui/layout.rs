@@ -1,0 +1,266 @@
+//! Where everything is on screen: the pane layout and the hit-tests.
+//!
+//! Control thread (UI), pure functions of the terminal size and of plain
+//! view data (the selection, the grid). Drawing (`view/`) and mouse handling
+//! (`app/mouse.rs`) both read these, so a click lands on what was drawn
+//! there. Nothing here reads `App` or draws: that keeps `app` and `view` from
+//! depending on each other.
+
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::widgets::Block;
+
+use super::grid::{Editable, Grid};
+
+/// The panes that can have the keyboard, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Tracks,
+    Mixer,
+    Sequencer,
+    Spectrum,
+    Chat,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::Tracks,
+        Pane::Mixer,
+        Pane::Sequencer,
+        Pane::Spectrum,
+        Pane::Chat,
+    ];
+}
+
+/// Where each pane goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub transport: Rect,
+    pub tracks: Rect,
+    pub mixer: Rect,
+    pub sequencer: Rect,
+    pub spectrum: Rect,
+    pub chat: Rect,
+    pub status: Rect,
+}
+
+impl Areas {
+    /// The pane under a point.
+    pub fn pane_at(&self, p: Position) -> Option<Pane> {
+        [
+            (self.tracks, Pane::Tracks),
+            (self.mixer, Pane::Mixer),
+            (self.sequencer, Pane::Sequencer),
+            (self.spectrum, Pane::Spectrum),
+            (self.chat, Pane::Chat),
+        ]
+        .into_iter()
+        .find(|(r, _)| r.contains(p))
+        .map(|(_, pane)| pane)
+    }
+}
+
+/// Lay the panes out in a terminal of `area` (80×24 up to very wide).
+pub fn layout(area: Rect) -> Areas {
+    let [transport, body, status] = area.layout(&Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ]));
+    let bottom_h = (body.height * 2 / 7).clamp(5, 14);
+    let seq_h = if body.height >= 36 { 7 } else { 6 };
+    let [top, sequencer, bottom] = body.layout(&Layout::vertical([
+        Constraint::Min(4),
+        Constraint::Length(seq_h),
+        Constraint::Length(bottom_h),
+    ]));
+    let [tracks, mixer] = top.layout(&Layout::horizontal([
+        Constraint::Percentage(40),
+        Constraint::Percentage(60),
+    ]));
+    let [spectrum, chat] = bottom.layout(&Layout::horizontal([
+        Constraint::Percentage(50),
+        Constraint::Percentage(50),
+    ]));
+    Areas {
+        transport,
+        tracks,
+        mixer,
+        sequencer,
+        spectrum,
+        chat,
+        status,
+    }
+}
+
+/// A rectangle `pct_w`% wide (at most `max_w`) and `pct_h`% high (at least
+/// `max_h` when pct_h is 0), centred in `area`.
+pub fn centered(area: Rect, pct_w: u16, pct_h: u16, max_w: u16, max_h: u16) -> Rect {
+    let w = (area.width * pct_w / 100).min(max_w).min(area.width);
+    let h = if pct_h == 0 {
+        max_h
+    } else {
+        (area.height * pct_h / 100).min(max_h)
+    }
+    .min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// First visible row of a list of `n` rows in `h` lines with `selected` in view.
+pub fn list_offset(selected: usize, n: usize, h: usize) -> usize {
+    if h == 0 || n <= h {
+        0
+    } else {
+        (selected + 1).saturating_sub(h).min(n - h)
+    }
+}
+
+/// Which track row is where: the selected track and how many there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rows {
+    pub selected: usize,
+    pub len: usize,
+}
+
+/// Where a track row is in the tracks pane.
+pub fn track_at(area: Rect, rows: Rows, at: Position) -> Option<usize> {
+    let inner = Block::bordered().inner(area);
+    if !inner.contains(at) {
+        return None;
+    }
+    let off = list_offset(rows.selected, rows.len, inner.height as usize);
+    Some(off + (at.y - inner.y) as usize).filter(|&i| i < rows.len)
+}
+
+/// Columns of a mixer row: (name, fader, dB, pan, meter) x offsets and widths.
+#[derive(Debug, Clone, Copy)]
+pub struct MixerCols {
+    pub name: (u16, u16),
+    pub fader: (u16, u16),
+    pub db: (u16, u16),
+    pub pan: (u16, u16),
+    pub meter: (u16, u16),
+}
+
+pub fn mixer_cols(inner: Rect) -> MixerCols {
+    let w = inner.width;
+    let name_w = 8.min(w);
+    let rest = w.saturating_sub(name_w + 7 + 4);
+    let fader_w = (rest / 2).max(1).min(rest);
+    let meter_w = rest.saturating_sub(fader_w + 1);
+    let x = inner.x;
+    MixerCols {
+        name: (x, name_w),
+        fader: (x + name_w, fader_w),
+        db: (x + name_w + fader_w, 7),
+        pan: (x + name_w + fader_w + 7, 4),
+        meter: (x + name_w + fader_w + 11, meter_w),
+    }
+}
+
+/// The fader's law: position 0..=1 → dB (0 is off, then -60..+6 linear).
+pub fn fader_db(f: f64) -> f64 {
+    if f <= 0.0 {
+        -120.0
+    } else {
+        ((-60.0 + 66.0 * f.min(1.0)) * 2.0).round() / 2.0
+    }
+}
+
+/// dB → the fader's cell (0..w).
+pub fn fader_pos(db: f64, w: u16) -> u16 {
+    let f = ((db + 60.0) / 66.0).clamp(0.0, 1.0);
+    (f * (w.saturating_sub(1)) as f64).round() as u16
+}
+
+/// The level a click or drag at column `x` sets on the mixer in `area`.
+pub fn fader_db_at(area: Rect, x: u16) -> f64 {
+    let c = mixer_cols(Block::bordered().inner(area));
+    let (fx, fw) = c.fader;
+    let f = (x.saturating_sub(fx)) as f64 / (fw.saturating_sub(1)).max(1) as f64;
+    if x < fx {
+        -120.0
+    } else {
+        fader_db(f)
+    }
+}
+
+/// What a click in the mixer hit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FaderHit {
+    /// A track's fader (index), and the level there.
+    Track(usize, f64),
+    Master(f64),
+}
+
+/// Rows of the mixer: the first track shown and how many; the master is the last line.
+pub fn mixer_rows(rows: Rows, inner: Rect) -> (usize, usize) {
+    let h = inner.height.saturating_sub(1) as usize;
+    (list_offset(rows.selected, rows.len, h), h)
+}
+
+/// The track on mixer line `at`, if any.
+pub fn mixer_row_at(area: Rect, rows: Rows, at: Position) -> Option<usize> {
+    let inner = Block::bordered().inner(area);
+    if !inner.contains(at) {
+        return None;
+    }
+    let (off, h) = mixer_rows(rows, inner);
+    let row = (at.y - inner.y) as usize;
+    (row < h).then_some(off + row).filter(|&i| i < rows.len)
+}
+
+pub fn fader_at(area: Rect, rows: Rows, at: Position) -> Option<FaderHit> {
+    let inner = Block::bordered().inner(area);
+    if !inner.contains(at) {
+        return None;
+    }
+    let c = mixer_cols(inner);
+    if at.x < c.fader.0 || at.x >= c.fader.0 + c.fader.1 {
+        return None;
+    }
+    let db = fader_db_at(area, at.x);
+    if at.y == inner.bottom() - 1 {
+        return Some(FaderHit::Master(db));
+    }
+    mixer_row_at(area, rows, at).map(|i| FaderHit::Track(i, db))
+}
+
+/// Cell geometry of the sequencer: x of the first cell, cell width, first
+/// cell shown, cells shown.
+pub fn grid_geometry(
+    inner: Rect,
+    n: usize,
+    cursor: usize,
+    notes: bool,
+) -> (u16, u16, usize, usize) {
+    let w = inner.width as usize;
+    if n == 0 || w == 0 {
+        return (inner.x, 1, 0, 0);
+    }
+    let want = if notes { 4 } else { 3 };
+    let cw = (w / n).clamp(1, want);
+    let shown = (w / cw).min(n);
+    let first = if cursor >= shown {
+        cursor + 1 - shown
+    } else {
+        0
+    };
+    (inner.x, cw as u16, first, shown)
+}
+
+/// The step under a click in the sequencer showing `g` with the cursor on `step`.
+pub fn step_at(area: Rect, g: &Grid, step: usize, at: Position) -> Option<usize> {
+    let inner = Block::bordered().inner(area);
+    if g.editable == Editable::No || at.y != inner.y + 1 || !inner.contains(at) {
+        return None;
+    }
+    let (x0, cw, first, shown) =
+        grid_geometry(inner, g.cells.len(), step, g.editable == Editable::Notes);
+    let k = ((at.x - x0) / cw) as usize;
+    (k < shown).then_some(first + k)
+}

@@ -1,0 +1,102 @@
+//! The transport bar: play state, tempo, position, engine load and the
+//! session's name and output device.
+//!
+//! Control thread (UI); draws from `&App` only, changes nothing.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+
+use crate::audio::device::SinkInfo;
+use crate::tui::app::App;
+
+pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let tv = app.transport_view();
+    let f = app.session().file();
+    let bpb = tv.beats_per_bar.max(1) as f64;
+    let beat = tv.beat.max(0.0);
+    let bar = (beat / bpb).floor() as u64 + 1;
+    let in_bar = (beat % bpb).floor() as u64 + 1;
+    let tick = ((beat.fract()) * 480.0).floor() as u64;
+    let (icon, state, color) = if tv.playing {
+        ("▶", "PLAY", t.playing)
+    } else {
+        ("■", "STOP", t.stopped)
+    };
+    let label = |s: &str| Span::styled(s.to_string(), t.dim());
+    let value = |s: String| Span::styled(s, t.base());
+    let mut spans = vec![
+        Span::styled(
+            format!(" {icon} {state} "),
+            t.base().fg(color).add_modifier(Modifier::BOLD),
+        ),
+        value(format!("{:>5.1}", tv.bpm)),
+        label(" BPM "),
+        value(format!(
+            "{}/{} ",
+            f.time_signature.beats, f.time_signature.unit
+        )),
+        value(format!("{bar:>3}:{in_bar}:{tick:03} ")),
+        label("load "),
+        Span::styled(
+            format!("{:>2}% ", app.stats.load_permille / 10),
+            t.base().fg(if app.stats.load_permille > 800 {
+                t.error
+            } else {
+                t.fg
+            }),
+        ),
+        label("xruns "),
+        Span::styled(
+            format!("{} ", app.stats.xruns),
+            t.base()
+                .fg(if app.stats.xruns > 0 { t.warning } else { t.fg }),
+        ),
+        label("drops "),
+        Span::styled(
+            format!("{} ", app.stats.dropped_commands),
+            t.base().fg(if app.stats.dropped_commands > 0 {
+                t.warning
+            } else {
+                t.fg
+            }),
+        ),
+    ];
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let name = app
+        .session()
+        .path()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "untitled".into());
+    let dirty = if app.session().is_dirty() { "*" } else { "" };
+    let session = format!("│ {name}{dirty}");
+    let latency =
+        |rate: u32, buffer: u32| format!("{buffer}f {:.1}ms", buffer as f64 * 1000.0 / rate as f64);
+    let device = match &app.sink {
+        Some(SinkInfo::Device { name, rate, buffer }) => {
+            format!("│ {} {name} ", latency(*rate, *buffer))
+        }
+        Some(SinkInfo::Silent { rate, buffer, .. }) => {
+            format!("│ {} silent ", latency(*rate, *buffer))
+        }
+        None => String::new(),
+    };
+    let mut room = (area.width as usize).saturating_sub(used);
+    for (part, style) in [(device, t.dim()), (session, t.base().fg(t.accent))] {
+        let n = part.chars().count();
+        if n <= room {
+            spans.push(Span::styled(part, style));
+            room -= n;
+        } else if room > 12 {
+            spans.push(Span::styled(
+                format!("{}…", part.chars().take(room - 1).collect::<String>()),
+                style,
+            ));
+            room = 0;
+        }
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
