@@ -106,7 +106,6 @@ pub fn new(config: EngineConfig) -> (EngineHandle, Engine) {
     (handle, engine)
 }
 
-#[derive(Clone, Copy)]
 struct Scheduled {
     due: u64,
     op: Op,
@@ -160,10 +159,10 @@ impl Engine {
             limiter: Limiter::new(config.ceiling, rate),
             commands,
             garbage,
-            stash: [None; GARBAGE_STASH],
+            stash: std::array::from_fn(|_| None),
             feedback,
             counters,
-            scheduled: vec![None; MAX_SCHEDULED].into_boxed_slice(),
+            scheduled: (0..MAX_SCHEDULED).map(|_| None).collect(),
             clock: 0,
             report_every,
             report_countdown: report_every,
@@ -328,10 +327,9 @@ impl Engine {
 
     fn flush_stash(&mut self) {
         for i in 0..GARBAGE_STASH {
-            if let Some(g) = self.stash[i] {
-                if self.garbage.push(g).is_ok() {
-                    self.stash[i] = None;
-                } else {
+            if let Some(g) = self.stash[i].take() {
+                if let Err(rtrb::PushError::Full(g)) = self.garbage.push(g) {
+                    self.stash[i] = Some(g);
                     break;
                 }
             }
