@@ -10,6 +10,8 @@ pub mod analysis;
 pub mod audio;
 pub mod chat;
 pub mod engine;
+pub mod handle;
+pub mod kinds;
 pub mod live;
 pub mod midi;
 pub mod osc;

@@ -14,7 +14,7 @@ use termdaw::action::Action;
 use termdaw::audio::device::{self, DeviceOptions, SinkInfo};
 use termdaw::audio::render::{self, Length, RenderOptions, WavFormat};
 use termdaw::chat;
-use termdaw::engine::{self, Counters, EngineConfig, Feedback};
+use termdaw::engine::{Counters, EngineConfig, Feedback};
 use termdaw::live::{Inputs, LiveEvent, OscOptions};
 use termdaw::midi::{self, MidiReport, Wanted};
 use termdaw::patch;
@@ -461,7 +461,7 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
         Err(_) => opts.rate.unwrap_or(device::DEFAULT_RATE),
     };
     let buffer = buffer.unwrap_or(device::DEFAULT_BUFFER);
-    let (handle, engine) = engine::new(EngineConfig::new(rate as f32, file.tempo));
+    let (handle, engine) = termdaw::handle::connect(EngineConfig::new(rate as f32, file.tempo));
     let counters = handle.counters.clone();
     let mut session = Session::new(file, Some(path.clone()), rate as f32, Some(handle));
     warnings.extend(session.take_notices());

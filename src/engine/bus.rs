@@ -7,8 +7,6 @@ use super::dsp::{MeterAcc, Smoothed};
 use super::effect::{ChainSlot, EffectChain};
 use super::MAX_BLOCK;
 
-pub const MAX_BUSES: usize = 8;
-
 pub struct Bus {
     chain: ChainSlot,
     gain: Smoothed,

@@ -6,7 +6,7 @@
 //! track faders and pans, the master chain and the limiter, and reports back
 //! through the feedback ring. It never allocates, frees, locks, blocks, does
 //! I/O or logs: whatever it stops using goes back through the garbage ring.
-//! Constructors (`Engine::new`, `new`) run on the control thread.
+//! Constructors (`Engine::new`) run on the control thread.
 
 pub mod bus;
 pub mod command;
@@ -14,7 +14,6 @@ pub mod dsp;
 pub mod effect;
 pub mod feedback;
 pub mod fx;
-pub mod handle;
 pub mod instrument;
 pub mod limiter;
 pub mod sequencer;
@@ -23,22 +22,20 @@ pub mod transport;
 
 use std::sync::Arc;
 
-use rtrb::{Consumer, Producer, RingBuffer};
+use rtrb::{Consumer, Producer};
 
-use bus::{Bus, MAX_BUSES};
+use crate::kinds::{MAX_BUSES, MAX_TRACKS};
+use bus::Bus;
 pub use command::{EngineCmd, FxTarget, Garbage, Handoff, Op, Slot, When};
 use dsp::{DenormalGuard, MeterAcc, Smoothed};
 use effect::{ChainSlot, EffectChain};
 pub use feedback::{Counters, Feedback};
-pub use handle::EngineHandle;
 use limiter::Limiter;
 use track::TrackDsp;
 use transport::Transport;
 
 /// Largest block the engine renders in one go; longer calls are split.
 pub const MAX_BLOCK: usize = 1024;
-/// Track slots.
-pub const MAX_TRACKS: usize = 64;
 /// Commands waiting for their sample or musical boundary.
 const MAX_SCHEDULED: usize = 512;
 /// Extra command rings for live input threads (MIDI devices), so a note goes
@@ -75,35 +72,15 @@ impl EngineConfig {
     }
 }
 
-/// Control thread: make an engine and the handle that drives it.
-pub fn new(config: EngineConfig) -> (EngineHandle, Engine) {
-    let (cmd_tx, cmd_rx) = RingBuffer::new(config.command_capacity);
-    let (garbage_tx, garbage_rx) = RingBuffer::new(config.garbage_capacity);
-    let (fb_tx, fb_rx) = RingBuffer::new(config.feedback_capacity);
-    let (tap_tx, tap_rx) = RingBuffer::new(TAP_CAPACITY);
-    let (port_tx, port_rx): (Vec<_>, Vec<_>) =
-        (0..INPUT_PORTS).map(|_| RingBuffer::new(1024)).unzip();
-    let counters = Arc::new(Counters::default());
-    let handle = EngineHandle {
-        commands: cmd_tx,
-        garbage: garbage_rx,
-        feedback: fb_rx,
-        tap: tap_rx,
-        ports: port_tx
-            .into_iter()
-            .map(|tx| handle::InputPort {
-                tx,
-                counters: counters.clone(),
-                at: None,
-            })
-            .collect(),
-        counters: counters.clone(),
-        rate: config.rate,
-    };
-    let mut engine = Engine::new(config, cmd_rx, garbage_tx, fb_tx, counters);
-    engine.tap = Some(tap_tx);
-    engine.inputs = port_rx;
-    (handle, engine)
+/// The engine's ends of the rings [`crate::handle::connect`] makes.
+pub struct Rings {
+    pub commands: Consumer<EngineCmd>,
+    pub garbage: Producer<Garbage>,
+    pub feedback: Producer<Feedback>,
+    /// Master output for analysis (spectrum, loudness).
+    pub tap: Producer<f32>,
+    /// Live input rings (see [`INPUT_PORTS`]).
+    pub inputs: Vec<Consumer<EngineCmd>>,
 }
 
 struct Scheduled {
@@ -138,13 +115,15 @@ pub struct Engine {
 }
 
 impl Engine {
-    fn new(
-        config: EngineConfig,
-        commands: Consumer<EngineCmd>,
-        garbage: Producer<Garbage>,
-        feedback: Producer<Feedback>,
-        counters: Arc<Counters>,
-    ) -> Self {
+    /// Control thread: an engine reading from `rings`.
+    pub fn new(config: EngineConfig, rings: Rings, counters: Arc<Counters>) -> Self {
+        let Rings {
+            commands,
+            garbage,
+            feedback,
+            tap,
+            inputs,
+        } = rings;
         let rate = config.rate;
         let report_every = ((rate / 60.0) as usize).max(64);
         Self {
@@ -167,8 +146,8 @@ impl Engine {
             report_every,
             report_countdown: report_every,
             master_meter: MeterAcc::default(),
-            tap: None,
-            inputs: Vec::new(),
+            tap: Some(tap),
+            inputs,
         }
     }
 

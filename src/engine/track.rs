@@ -5,7 +5,7 @@
 //! owned by the engine. `render` runs on the audio thread and splits its
 //! block at every note event so each note starts on its exact sample.
 
-use super::bus::{Bus, MAX_BUSES};
+use super::bus::Bus;
 use super::command::{Garbage, Handoff};
 use super::dsp::{MeterAcc, Smoothed};
 use super::effect::{ChainSlot, EffectChain};
@@ -14,6 +14,7 @@ use super::instrument::Instrument;
 use super::sequencer::{Clip, Cursor, PendingOff, PendingOffs};
 use super::transport::Transport;
 use super::MAX_BLOCK;
+use crate::kinds::MAX_BUSES;
 
 /// Fader and pan glide time constant.
 const MIX_SMOOTH_S: f32 = 0.005;

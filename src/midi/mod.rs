@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use midir::{MidiInput, MidiInputConnection};
 
-use crate::engine::handle::InputPort;
 use crate::engine::Slot;
+use crate::handle::InputPort;
 use crate::session::Session;
 use decode::{Decoder, MidiMsg};
 

@@ -5,8 +5,8 @@
 //! in docs/ match (and rewrites them with `UPDATE_DOCS=1`).
 
 use crate::action::{ArgType, ACTIONS};
-use crate::engine::effect::EffectKind;
-use crate::engine::instrument::{InstrumentKind, ParamKind, ParamSpec};
+use crate::kinds::EffectKind;
+use crate::kinds::{InstrumentKind, ParamKind, ParamSpec};
 
 fn range(p: &ParamSpec) -> String {
     match p.kind {

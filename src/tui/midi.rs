@@ -18,7 +18,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 use super::app::{App, Overlay, StatusKind};
 use super::keymap::Key;
 use crate::action::Action;
-use crate::engine::instrument::ParamKind;
+use crate::kinds::ParamKind;
 use crate::patch::{CcMap, CcTarget, Curve, MidiSettings, SessionFile, Track};
 
 /// Where MIDI learn is.

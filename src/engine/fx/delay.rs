@@ -8,11 +8,8 @@ use super::{Ctx, DelayLine, Fx};
 /// Longest delay, seconds.
 pub const MAX_TIME: f32 = 4.0;
 
-/// Tempo-synced note values, as fractions of a whole note; index 0 is "off".
-pub const SYNC: &[&str] = &[
-    "off", "1/32", "1/16t", "1/16", "1/8t", "3/32", "1/8", "1/4t", "3/16", "1/4", "3/8", "1/2",
-    "3/4", "1/1",
-];
+/// The whole-note fraction of each entry of
+/// [`crate::kinds::effect::DELAY_SYNC`]; index 0 is "off".
 const SYNC_WHOLE: &[f32] = &[
     0.0,
     1.0 / 32.0,

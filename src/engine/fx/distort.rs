@@ -15,8 +15,6 @@ pub enum Mode {
     Shaper,
 }
 
-pub const SHAPES: &[&str] = &["fold", "cubic", "tube"];
-
 pub struct Distort {
     mode: Mode,
     gain: f32,

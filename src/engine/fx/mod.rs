@@ -17,7 +17,7 @@ pub mod modulation;
 pub mod reverb;
 pub mod stereo;
 
-use super::effect::EffectKind;
+use crate::kinds::effect::EffectKind;
 
 /// What an effect needs to know besides its parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]

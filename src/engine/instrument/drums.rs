@@ -20,9 +20,12 @@
 //! audio thread and never allocates, locks or panics. Filter coefficients are
 //! updated every [`SUB`] samples so `tone` glides.
 
-use super::params::ParamSpec;
 use super::voice::{pan_gains, Adsr, Noise, VoiceAlloc};
 use super::Instrument;
+use crate::kinds::instrument::{
+    CLAP_PARAMS, HAT_CLOSED_PARAMS, HAT_OPEN_PARAMS, KICK_PARAMS, SNARE_PARAMS,
+};
+use crate::kinds::param::ParamSpec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DrumKind {
@@ -32,148 +35,6 @@ pub enum DrumKind {
     HatOpen,
     Clap,
 }
-
-const PAN: ParamSpec = ParamSpec::number(
-    "pan",
-    "",
-    -1.0,
-    1.0,
-    0.0,
-    "position in the stereo field (-1 left, 0 centre, 1 right)",
-);
-
-pub const KICK_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "tune",
-        "Hz",
-        30.0,
-        120.0,
-        50.0,
-        "pitch of the body the kick settles on (40-60 Hz is classic)",
-    ),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.05,
-        2.0,
-        0.5,
-        "how long the boom lasts (to -60 dB); long values give 808-style sub bass",
-    ),
-    ParamSpec::number(
-        "punch",
-        "",
-        0.0,
-        1.0,
-        0.5,
-        "how far the pitch drops at the start: 0 = soft thud, 1 = hard, zappy attack",
-    ),
-    ParamSpec::number(
-        "click",
-        "",
-        0.0,
-        1.0,
-        0.3,
-        "level of the beater click that helps the kick cut through a mix",
-    ),
-    PAN,
-];
-
-pub const SNARE_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number("tune", "Hz", 100.0, 400.0, 185.0, "pitch of the drum head"),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.05,
-        1.5,
-        0.22,
-        "how long the snare wires rattle (to -60 dB); the head rings about half as long",
-    ),
-    ParamSpec::number(
-        "snappy",
-        "",
-        0.0,
-        1.0,
-        0.6,
-        "balance of wires against head: 0 = tom-like, 1 = all rattle",
-    ),
-    ParamSpec::number(
-        "tone",
-        "",
-        0.0,
-        1.0,
-        0.5,
-        "brightness of the wires: 0 = dark and papery, 1 = crisp and hissy",
-    ),
-    PAN,
-];
-
-pub const HAT_CLOSED_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "tone",
-        "",
-        0.0,
-        1.0,
-        0.6,
-        "brightness: 0 = dark and trashy, 1 = thin and sizzling",
-    ),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.01,
-        0.5,
-        0.06,
-        "length of the tick (to -60 dB)",
-    ),
-    PAN,
-];
-
-pub const HAT_OPEN_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "tone",
-        "",
-        0.0,
-        1.0,
-        0.6,
-        "brightness: 0 = dark and trashy, 1 = thin and sizzling",
-    ),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.05,
-        3.0,
-        0.45,
-        "how long the hat rings open (to -60 dB)",
-    ),
-    PAN,
-];
-
-pub const CLAP_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "tone",
-        "",
-        0.0,
-        1.0,
-        0.5,
-        "colour of the clap: 0 = low and boxy, 1 = bright and thin",
-    ),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.05,
-        2.0,
-        0.3,
-        "length of the tail after the claps (to -60 dB), like the room's reverb",
-    ),
-    ParamSpec::number(
-        "spread",
-        "",
-        0.0,
-        1.0,
-        0.5,
-        "time between the hands: 0 = one tight slap, 1 = a loose group",
-    ),
-    PAN,
-];
 
 impl DrumKind {
     pub fn params(self) -> &'static [ParamSpec] {
@@ -687,9 +548,9 @@ fn clap(h: &mut Hit) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::params::defaults;
     use super::super::voice::STEAL_FADE_S;
     use super::*;
+    use crate::kinds::param::defaults;
 
     const RATE: f32 = 48_000.0;
     const KINDS: [DrumKind; 5] = [

@@ -7,57 +7,9 @@
 //! `note_off`, `all_notes_off`, `set_param`, `render` and `active_voices` run
 //! on the audio thread: they never allocate, lock or panic.
 
-use super::params::ParamSpec;
 use super::voice::{note_hz, pan_gains, Adsr, VoiceAlloc};
 use super::Instrument;
-
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "ratio",
-        "x",
-        0.25,
-        16.0,
-        1.0,
-        "modulator frequency as a multiple of the note (whole numbers sound harmonic, others bell-like)",
-    ),
-    ParamSpec::number(
-        "index",
-        "",
-        0.0,
-        20.0,
-        1.0,
-        "modulation depth held while the note sustains (0 = pure sine, 1-3 = warm, 6+ = bright and metallic)",
-    ),
-    ParamSpec::number(
-        "index_env",
-        "",
-        0.0,
-        20.0,
-        3.0,
-        "extra modulation depth at the start of each note that fades away: the bite of the attack",
-    ),
-    ParamSpec::number(
-        "index_decay",
-        "s",
-        0.005,
-        10.0,
-        0.3,
-        "how long the extra attack depth takes to die away (to 1/1000)",
-    ),
-    ParamSpec::number(
-        "feedback",
-        "",
-        0.0,
-        1.0,
-        0.0,
-        "modulator fed back into itself: adds saw-like buzz, gritty near 1",
-    ),
-    ParamSpec::number("attack", "s", 0.0, 10.0, 0.003, "amp envelope attack time"),
-    ParamSpec::number("decay", "s", 0.001, 10.0, 0.5, "amp envelope decay time (down to the sustain level)"),
-    ParamSpec::number("sustain", "", 0.0, 1.0, 0.5, "amp envelope level while the key is held"),
-    ParamSpec::number("release", "s", 0.001, 10.0, 0.25, "amp envelope fade after the key is let go"),
-    ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "position in the stereo field (-1 left, 0 centre, 1 right)"),
-];
+use crate::kinds::instrument::FM_PARAMS as PARAMS;
 
 const P_RATIO: usize = 0;
 const P_INDEX: usize = 1;
@@ -340,9 +292,9 @@ impl Instrument for Fm {
 
 #[cfg(test)]
 mod tests {
-    use super::super::params::defaults;
     use super::super::voice::STEAL_FADE_S;
     use super::*;
+    use crate::kinds::param::defaults;
 
     const RATE: f32 = 48_000.0;
 

@@ -14,45 +14,9 @@
 //! and never allocates, locks or panics. Loop coefficients are recomputed
 //! every [`SUB`] samples so `damping` can glide.
 
-use super::params::ParamSpec;
 use super::voice::{note_hz, pan_gains, Adsr, Noise, VoiceAlloc};
 use super::Instrument;
-
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "brightness",
-        "",
-        0.0,
-        1.0,
-        0.7,
-        "how bright the pluck itself is (0 = soft thumb, 1 = hard pick)",
-    ),
-    ParamSpec::number(
-        "damping",
-        "",
-        0.0,
-        1.0,
-        0.3,
-        "how fast the overtones die out, the same on every string (0 = bright steel, 0.5 = nylon, 1 = palm-muted thud)",
-    ),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.05,
-        20.0,
-        2.0,
-        "how long a held note rings, to -60 dB (strong damping can make it shorter)",
-    ),
-    ParamSpec::number(
-        "release",
-        "s",
-        0.01,
-        10.0,
-        1.0,
-        "after key-up the string is muted so it dies (to -60 dB) within this time; set it long to let notes ring",
-    ),
-    ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "position in the stereo field (-1 left, 0 centre, 1 right)"),
-];
+use crate::kinds::instrument::PLUCK_PARAMS as PARAMS;
 
 const P_BRIGHTNESS: usize = 0;
 const P_DAMPING: usize = 1;
@@ -444,9 +408,9 @@ impl Instrument for Pluck {
 
 #[cfg(test)]
 mod tests {
-    use super::super::params::defaults;
     use super::super::voice::STEAL_FADE_S;
     use super::*;
+    use crate::kinds::param::defaults;
 
     const RATE: f32 = 48_000.0;
 

@@ -14,9 +14,9 @@
 //! their image: `pan` works as a balance control (centre = both channels at
 //! full level), which for mono files is the usual pan.
 
-use super::params::ParamSpec;
 use super::voice::{pan_gains, Adsr, VoiceAlloc};
 use super::Instrument;
+use crate::kinds::instrument::SAMPLE_PARAMS as PARAMS;
 
 /// Decoded sample frames at the engine's rate. Mono files give
 /// `left == right`.
@@ -40,32 +40,6 @@ impl SampleData {
         self.len() == 0
     }
 }
-
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec::path("file", "the audio file to play: WAV, FLAC, Ogg Vorbis or MP3 (path relative to the session file)"),
-    ParamSpec::number("gain", "dB", -60.0, 12.0, 0.0, "level of the sample"),
-    ParamSpec::number("pitch", "semitones", -24.0, 24.0, 0.0, "transpose: also changes speed and length, like a turntable"),
-    ParamSpec::number("start", "", 0.0, 1.0, 0.0, "where playback begins, as a fraction of the sample's length"),
-    ParamSpec::number("attack", "s", 0.0, 2.0, 0.002, "fade-in at the start (a couple of ms keeps a cut-in start from clicking)"),
-    ParamSpec::number(
-        "release",
-        "s",
-        0.0,
-        5.0,
-        0.0,
-        "0 = one-shot: the sample always plays to its end; above 0, letting go of the key fades it out over this time",
-    ),
-    ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "stereo balance (-1 left, 0 centre, 1 right)"),
-    ParamSpec::number("end", "", 0.0, 1.0, 1.0, "where playback stops, as a fraction of the sample's length"),
-    ParamSpec::number("rate", "x", 0.1, 8.0, 1.0, "playback speed (2 = twice as fast, half as long, an octave up)"),
-    ParamSpec::choice("reverse", &["off", "on"], 0, "on: play from `end` back to `start`"),
-    ParamSpec::choice("loop", &["off", "on"], 0, "on: repeat between `loop_start` and `loop_end` until the key is let go (5 ms crossfade at the seam)"),
-    ParamSpec::number("loop_start", "", 0.0, 1.0, 0.0, "loop start, as a fraction of the sample's length"),
-    ParamSpec::number("loop_end", "", 0.0, 1.0, 1.0, "loop end, as a fraction of the sample's length"),
-    ParamSpec::number("fade_out", "s", 0.0, 10.0, 0.0, "fade before the end of the played region (at least 3 ms)"),
-    ParamSpec::number("slices", "", 1.0, 64.0, 1.0, "cut start..end into this many equal slices, played at the original pitch"),
-    ParamSpec::choice("slice_by", &["note", "hit"], 0, "note: note 60 plays slice 1, 61 slice 2... (wrapping); hit: each hit plays the next slice, so Steps(\"xxxx\") replays them in order (stop starts again from slice 1)"),
-];
 
 const P_GAIN: usize = 1;
 const P_PITCH: usize = 2;
@@ -454,9 +428,9 @@ impl Instrument for Sampler {
 
 #[cfg(test)]
 mod tests {
-    use super::super::params::defaults;
     use super::super::voice::STEAL_FADE_S;
     use super::*;
+    use crate::kinds::param::defaults;
 
     const RATE: f32 = 48_000.0;
 
@@ -492,7 +466,7 @@ mod tests {
     #[test]
     fn table_starts_with_the_file() {
         assert_eq!(PARAMS[0].name, "file");
-        assert_eq!(PARAMS[0].kind, super::super::params::ParamKind::Path);
+        assert_eq!(PARAMS[0].kind, crate::kinds::param::ParamKind::Path);
         assert_eq!(PARAMS[P_PAN].name, "pan");
         assert_eq!(PARAMS[P_SLICES].name, "slices");
         assert_eq!(PARAMS[P_SLICE_BY].name, "slice_by");

@@ -13,104 +13,15 @@
 
 use multiversion::multiversion;
 
-use super::params::ParamSpec;
 use super::voice::{note_hz, pan_gains, ramp_inc, VoiceAlloc, STEAL_FADE_S};
 use super::Instrument;
 use crate::engine::MAX_BLOCK;
+use crate::kinds::instrument::SYNTH_PARAMS as PARAMS;
 
 /// Voices computed together (one AVX register of f32).
 pub const LANES: usize = 8;
 /// Control-rate interval in samples.
 pub const SUB: usize = 16;
-
-pub const WAVES: &[&str] = &["Sine", "Saw", "Square", "Triangle", "Noise"];
-pub const FILTERS: &[&str] = &["Lowpass", "Highpass", "Bandpass"];
-
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec::choice(
-        "wave",
-        WAVES,
-        1,
-        "oscillator waveform (saw and square are band-limited)",
-    ),
-    ParamSpec::number(
-        "unison",
-        "voices",
-        1.0,
-        2.0,
-        2.0,
-        "oscillators per note (1 or 2), detuned against each other",
-    ),
-    ParamSpec::number(
-        "detune",
-        "cents",
-        0.0,
-        100.0,
-        8.0,
-        "spread between the unison oscillators",
-    ),
-    ParamSpec::choice("filter", FILTERS, 0, "filter type"),
-    ParamSpec::number(
-        "cutoff",
-        "Hz",
-        20.0,
-        20000.0,
-        2000.0,
-        "filter cutoff frequency",
-    ),
-    ParamSpec::number(
-        "q",
-        "",
-        0.5,
-        25.0,
-        0.9,
-        "filter resonance (0.707 = flat, 5+ = vocal, 20 = whistling)",
-    ),
-    ParamSpec::number(
-        "env_amount",
-        "octaves",
-        -8.0,
-        8.0,
-        2.0,
-        "how far the filter envelope moves the cutoff",
-    ),
-    ParamSpec::number(
-        "f_attack",
-        "s",
-        0.0,
-        10.0,
-        0.002,
-        "filter envelope attack time",
-    ),
-    ParamSpec::number(
-        "f_decay",
-        "s",
-        0.001,
-        10.0,
-        0.25,
-        "filter envelope decay time (back to the cutoff)",
-    ),
-    ParamSpec::number("attack", "s", 0.0, 10.0, 0.005, "amp envelope attack time"),
-    ParamSpec::number("decay", "s", 0.001, 10.0, 0.2, "amp envelope decay time"),
-    ParamSpec::number("sustain", "", 0.0, 1.0, 0.7, "amp envelope sustain level"),
-    ParamSpec::number(
-        "release",
-        "s",
-        0.001,
-        10.0,
-        0.15,
-        "amp envelope release time",
-    ),
-    ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "voice pan (-1 left, 1 right)"),
-    ParamSpec::number(
-        "spread",
-        "",
-        0.0,
-        1.0,
-        0.0,
-        "alternate voices left and right by this much",
-    ),
-];
 
 const P_WAVE: usize = 0;
 const P_UNISON: usize = 1;
@@ -634,7 +545,7 @@ fn render_group(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::instrument::params::defaults;
+    use crate::kinds::param::defaults;
 
     fn synth(voices: usize) -> Synth {
         Synth::new(&defaults(PARAMS), voices, 48000.0)
