@@ -428,16 +428,16 @@ impl Engine {
                 // SAFETY: the command ring delivered this handoff to us once.
                 let clip = unsafe { clip.into_box() };
                 let t = &self.transport;
-                let g = match self
+                let old = match self
                     .tracks
                     .get_mut(slot as usize)
                     .and_then(|t| t.as_deref_mut())
                 {
                     Some(tr) => tr.set_clip(clip, t),
-                    None => Some(Garbage::Clip(Handoff::new(clip))),
+                    None => Some(clip),
                 };
-                if let Some(g) = g {
-                    self.give_back(g);
+                if let Some(c) = old {
+                    self.give_back(Garbage::Clip(Handoff::new(c)));
                 }
             }
             Op::InstallTrack { slot, track } => {
@@ -464,23 +464,23 @@ impl Engine {
             Op::ReplaceInstrument { slot, instrument } => {
                 // SAFETY: delivered once by the ring.
                 let inst = unsafe { instrument.into_box() };
-                let g = match self.track_mut(slot) {
+                let old = match self.track_mut(slot) {
                     Some(t) => t.replace_instrument(inst),
-                    None => Some(Garbage::Instrument(Handoff::new(inst))),
+                    None => Some(inst),
                 };
-                if let Some(g) = g {
-                    self.give_back(g);
+                if let Some(i) = old {
+                    self.give_back(Garbage::Instrument(Handoff::new(i)));
                 }
             }
             Op::TrackEffects { slot, chain } => {
                 // SAFETY: delivered once by the ring.
                 let chain = unsafe { chain.into_box() };
-                let g = match self.track_mut(slot) {
+                let old = match self.track_mut(slot) {
                     Some(t) => t.replace_effects(chain),
-                    None => Some(Garbage::Effects(Handoff::new(chain))),
+                    None => Some(chain),
                 };
-                if let Some(g) = g {
-                    self.give_back(g);
+                if let Some(c) = old {
+                    self.give_back(Garbage::Effects(Handoff::new(c)));
                 }
             }
             Op::TrackSend { slot, bus, gain } => {
@@ -588,8 +588,8 @@ impl Engine {
             }
         }
         for i in 0..self.tracks.len() {
-            if let Some(g) = self.tracks[i].as_deref_mut().and_then(|t| t.take_faded()) {
-                self.give_back(g);
+            if let Some(f) = self.tracks[i].as_deref_mut().and_then(|t| t.take_faded()) {
+                self.give_back(Garbage::Instrument(Handoff::new(f)));
             }
         }
         for i in 0..self.buses.len() {

@@ -6,7 +6,6 @@
 //! block at every note event so each note starts on its exact sample.
 
 use super::bus::Bus;
-use super::command::{Garbage, Handoff};
 use super::dsp::{MeterAcc, Smoothed};
 use super::effect::{ChainSlot, EffectChain};
 use super::instrument::voice::pan_gains;
@@ -139,21 +138,18 @@ impl TrackDsp {
     }
 
     /// Audio thread: swap in a new clip, keeping the song phase. Returns the old one.
-    pub fn set_clip(&mut self, clip: Box<Clip>, t: &Transport) -> Option<Garbage> {
+    pub fn set_clip(&mut self, clip: Box<Clip>, t: &Transport) -> Option<Box<Clip>> {
         self.cursor = Cursor::seek(&clip, t, t.song_sample);
-        let old = self.clip.replace(clip);
-        old.map(|c| Garbage::Clip(Handoff::new(c)))
+        self.clip.replace(clip)
     }
 
     /// Audio thread: swap instruments; the old one fades out over
     /// [`SWAP_FADE_S`]. Returns an instrument to free, if any.
-    pub fn replace_instrument(&mut self, new: Box<dyn Instrument>) -> Option<Garbage> {
+    pub fn replace_instrument(&mut self, new: Box<dyn Instrument>) -> Option<Box<dyn Instrument>> {
         let old = std::mem::replace(&mut self.instrument, new);
         self.fade_gain = 1.0;
         // If a previous swap is still fading, cut it (it is already quiet-ish).
-        self.fading
-            .replace(old)
-            .map(|f| Garbage::Instrument(Handoff::new(f)))
+        self.fading.replace(old)
     }
 
     /// Audio thread: the effect chain, for parameter and tempo changes.
@@ -162,18 +158,14 @@ impl TrackDsp {
     }
 
     /// Audio thread: crossfade to a new effect chain. Returns a chain to free.
-    pub fn replace_effects(&mut self, new: Box<EffectChain>) -> Option<Garbage> {
-        self.effects
-            .replace(new)
-            .map(|c| Garbage::Effects(Handoff::new(c)))
+    pub fn replace_effects(&mut self, new: Box<EffectChain>) -> Option<Box<EffectChain>> {
+        self.effects.replace(new)
     }
 
     /// Audio thread: take the fading instrument once it has faded out.
-    pub fn take_faded(&mut self) -> Option<Garbage> {
+    pub fn take_faded(&mut self) -> Option<Box<dyn Instrument>> {
         if self.fading.is_some() && self.fade_gain <= 0.0 {
-            self.fading
-                .take()
-                .map(|f| Garbage::Instrument(Handoff::new(f)))
+            self.fading.take()
         } else {
             None
         }
