@@ -7,6 +7,7 @@
 //! allocate. The DSP of each kind lives in [`super::fx`]; this file owns the
 //! per-effect dry/wet and bypass, and parameter smoothing.
 
+use super::dsp::{Smoother, Snap};
 use super::fx::{self, Ctx, Fx};
 use super::MAX_BLOCK;
 use crate::kinds::effect::{EffectKind, EffectSpec, MAX_PARAMS};
@@ -20,7 +21,9 @@ pub struct Stage {
     kind: EffectKind,
     fx: Box<dyn Fx>,
     n: usize,
-    target: [f32; MAX_PARAMS],
+    /// Each parameter's glide.
+    params: [Smoother; MAX_PARAMS],
+    /// Where the glides are, as the effect takes them.
     current: [f32; MAX_PARAMS],
     moving: bool,
     ctx: Ctx,
@@ -43,7 +46,9 @@ impl Stage {
             kind: spec.kind,
             fx,
             n,
-            target: spec.values,
+            params: spec
+                .values
+                .map(|v| Smoother::new(v, GLIDE_S, ctx.rate).with_snap(Snap::Relative(1e-4))),
             current: spec.values,
             moving: false,
             ctx,
@@ -67,12 +72,13 @@ impl Stage {
         if index >= self.n || !value.is_finite() {
             return;
         }
-        self.target[index] = value;
+        self.params[index].set(value);
         let glides = matches!(
             self.kind.params()[index].kind,
             crate::kinds::param::ParamKind::Number
         ) || index == self.n - 1;
         if !glides {
+            self.params[index].value = value;
             self.current[index] = value;
         }
         self.moving = true;
@@ -86,18 +92,18 @@ impl Stage {
     }
 
     fn glide(&mut self, frames: usize) {
-        let a = (-(frames as f32) / (GLIDE_S * self.ctx.rate)).exp();
+        // One time constant for all, so one factor.
+        let a = self.params[0].remaining(frames);
         let mut still = false;
-        for i in 0..self.n {
-            let (c, t) = (self.current[i], self.target[i]);
-            if c != t {
-                let next = t + (c - t) * a;
-                if (next - t).abs() <= 1e-4 * t.abs().max(1.0) {
-                    self.current[i] = t;
-                } else {
-                    self.current[i] = next;
-                    still = true;
-                }
+        for (p, c) in self
+            .params
+            .iter_mut()
+            .zip(self.current.iter_mut())
+            .take(self.n)
+        {
+            if !p.is_settled() {
+                *c = p.advance_by(a);
+                still |= !p.is_settled();
             }
         }
         self.fx.set(&self.current[..self.n], &self.ctx);

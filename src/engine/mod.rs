@@ -27,7 +27,7 @@ use rtrb::{Consumer, Producer};
 use crate::kinds::{MAX_BUSES, MAX_TRACKS};
 use bus::Bus;
 pub use command::{EngineCmd, FxTarget, Garbage, Handoff, Op, Slot, When};
-use dsp::{DenormalGuard, MeterAcc, Smoothed};
+use dsp::{DenormalGuard, MeterAcc, Smoother};
 use effect::{ChainSlot, EffectChain};
 pub use feedback::{Counters, Feedback};
 use limiter::Limiter;
@@ -96,7 +96,7 @@ pub struct Engine {
     master_l: Box<[f32]>,
     master_r: Box<[f32]>,
     master_fx: ChainSlot,
-    master_gain: Smoothed,
+    master_gain: Smoother,
     limiter: Limiter,
     commands: Consumer<EngineCmd>,
     garbage: Producer<Garbage>,
@@ -134,7 +134,7 @@ impl Engine {
             master_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             master_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             master_fx: ChainSlot::new(EffectChain::new(&[], rate), rate),
-            master_gain: Smoothed::new(1.0, 0.005, rate),
+            master_gain: Smoother::new(1.0, 0.005, rate),
             limiter: Limiter::new(config.ceiling, rate),
             commands,
             garbage,

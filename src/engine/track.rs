@@ -6,9 +6,8 @@
 //! block at every note event so each note starts on its exact sample.
 
 use super::bus::Bus;
-use super::dsp::{MeterAcc, Smoothed};
+use super::dsp::{pan_gains, MeterAcc, Smoother};
 use super::effect::{ChainSlot, EffectChain};
-use super::instrument::voice::pan_gains;
 use super::instrument::Instrument;
 use super::sequencer::{Clip, Cursor, PendingOff, PendingOffs};
 use super::transport::Transport;
@@ -40,9 +39,9 @@ pub struct TrackDsp {
     pan: f32,
     pub mute: bool,
     pub solo: bool,
-    gain: Smoothed,
-    pan_l: Smoothed,
-    pan_r: Smoothed,
+    gain: Smoother,
+    pan_l: Smoother,
+    pan_r: Smoother,
     pub meter: MeterAcc,
     /// Set when the track is being removed: it fades out, then goes back.
     pub removing: bool,
@@ -54,7 +53,7 @@ pub struct TrackDsp {
     held: [bool; 128],
     bend_range: f32,
     /// Send levels to each bus (linear, smoothed).
-    sends: [Smoothed; MAX_BUSES],
+    sends: [Smoother; MAX_BUSES],
 }
 
 impl std::fmt::Debug for TrackDsp {
@@ -97,14 +96,14 @@ impl TrackDsp {
             pan,
             mute,
             solo,
-            gain: Smoothed::new(if mute { 0.0 } else { volume }, MIX_SMOOTH_S, rate),
-            pan_l: Smoothed::new(pl, MIX_SMOOTH_S, rate),
-            pan_r: Smoothed::new(pr, MIX_SMOOTH_S, rate),
+            gain: Smoother::new(if mute { 0.0 } else { volume }, MIX_SMOOTH_S, rate),
+            pan_l: Smoother::new(pl, MIX_SMOOTH_S, rate),
+            pan_r: Smoother::new(pr, MIX_SMOOTH_S, rate),
             meter: MeterAcc::default(),
             removing: false,
             default_note: 60.0,
             dropped_events: 0,
-            sends: [Smoothed::new(0.0, MIX_SMOOTH_S, rate); MAX_BUSES],
+            sends: [Smoother::new(0.0, MIX_SMOOTH_S, rate); MAX_BUSES],
             pedal: false,
             held: [false; 128],
             bend_range: 2.0,

@@ -3,7 +3,8 @@
 //! Audio thread, except constructors. Stateless per sample apart from the
 //! crusher's sample-and-hold.
 
-use super::{db, Ctx, Fx};
+use super::{Ctx, Fx};
+use crate::engine::dsp::db_gain as db;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Mode {

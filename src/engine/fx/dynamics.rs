@@ -3,7 +3,8 @@
 //!
 //! Audio thread, except constructors.
 
-use super::{coef, db, Ctx, Fx};
+use super::{coef, Ctx, Fx};
+use crate::engine::dsp::db_gain as db;
 use crate::engine::limiter::Limiter;
 
 /// Gain change (dB, ≤ 0) the compressor's static curve asks for at `level` dB.

@@ -142,7 +142,3 @@ impl Lfo {
 pub fn coef(ms: f32, rate: f32) -> f32 {
     1.0 - (-1.0 / (ms.max(0.01) * 0.001 * rate)).exp()
 }
-
-pub fn db(x: f32) -> f32 {
-    10f32.powf(x / 20.0)
-}

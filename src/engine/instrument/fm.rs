@@ -7,9 +7,11 @@
 //! `note_off`, `all_notes_off`, `set_param`, `render` and `active_voices` run
 //! on the audio thread: they never allocate, lock or panic.
 
-use super::voice::{note_hz, pan_gains, Adsr, VoiceAlloc};
-use super::Instrument;
+use super::voice::{note_hz, Adsr, VoiceAlloc};
+use super::{sane_rate, sane_values, Instrument};
+use crate::engine::dsp::{sane, sin_turns, PanRamp, Smoother, Snap};
 use crate::kinds::instrument::FM_PARAMS as PARAMS;
+use crate::kinds::param::ParamSpec;
 
 const P_RATIO: usize = 0;
 const P_INDEX: usize = 1;
@@ -32,62 +34,11 @@ const FB_TURNS: f32 = 0.24;
 const GLIDE_S: f32 = 0.01;
 const TAU: f32 = std::f32::consts::TAU;
 
-/// A continuously variable parameter. It follows its target as a one-pole
-/// filter evaluated exactly at block ends, and moves linearly inside a block,
-/// so the result does not depend on how the engine splits blocks.
-#[derive(Debug, Clone, Copy)]
-struct Glide {
-    cur: f32,
-    target: f32,
-}
-
-impl Glide {
-    fn new(v: f32) -> Self {
-        Self { cur: v, target: v }
-    }
-
-    /// Audio thread: start value and per-sample step for the next `n` samples.
-    fn block(&mut self, n: usize, rate: f32) -> (f32, f32) {
-        let start = self.cur;
-        let k = (-(n as f32) / (GLIDE_S * rate)).exp();
-        let mut end = self.target + (start - self.target) * k;
-        if (end - self.target).abs() <= 1e-6 * self.target.abs().max(1.0) {
-            end = self.target;
-        }
-        self.cur = end;
-        (start, (end - start) / n.max(1) as f32)
-    }
-}
-
-/// Sine of `x` turns (one turn = 2π). A Taylor polynomial after folding to a
-/// quarter wave: error below 1e-7, and much cheaper than `f32::sin`, which
-/// matters at two calls per voice per sample.
-#[inline]
-fn sin_turns(x: f32) -> f32 {
-    let x = x - x.round();
-    let x = if x > 0.25 {
-        0.5 - x
-    } else if x < -0.25 {
-        -0.5 - x
-    } else {
-        x
-    };
-    let t = x * TAU;
-    let t2 = t * t;
-    t * (1.0
-        + t2 * (-1.0 / 6.0
-            + t2 * (1.0 / 120.0
-                + t2 * (-1.0 / 5040.0 + t2 * (1.0 / 362_880.0 + t2 * (-1.0 / 39_916_800.0))))))
-}
-
-/// Replace a non-finite or out-of-range value with something playable.
-#[inline]
-fn sane(v: f32, lo: f32, hi: f32, fallback: f32) -> f32 {
-    if v.is_finite() {
-        v.clamp(lo, hi)
-    } else {
-        fallback
-    }
+/// A knob's glide: a one-pole evaluated exactly at block ends and linear
+/// inside a block, so the result does not depend on how the engine splits
+/// blocks.
+fn glide(v: f32, rate: f32) -> Smoother {
+    Smoother::new(v, GLIDE_S, rate).with_snap(Snap::Relative(1e-6))
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -112,11 +63,11 @@ pub struct Fm {
     alloc: VoiceAlloc,
     voices: Box<[Voice]>,
     values: [f32; PARAMS.len()],
-    ratio: Glide,
-    index: Glide,
-    index_env: Glide,
-    feedback: Glide,
-    pan: Glide,
+    ratio: Smoother,
+    index: Smoother,
+    index_env: Smoother,
+    feedback: Smoother,
+    pan: Smoother,
     rate: f32,
     /// Pitch-wheel frequency ratio.
     bend: f32,
@@ -125,30 +76,18 @@ pub struct Fm {
 impl Fm {
     /// Control thread: `values` follow [`PARAMS`] (missing ones take defaults).
     pub fn new(values: &[f32], voices: usize, rate: f32) -> Self {
-        let mut v = [0.0; PARAMS.len()];
-        for (i, p) in PARAMS.iter().enumerate() {
-            v[i] = sane(
-                values.get(i).copied().unwrap_or(p.default),
-                p.min,
-                p.max,
-                p.default,
-            );
-        }
-        let rate = if rate.is_finite() && rate > 0.0 {
-            rate
-        } else {
-            48_000.0
-        };
+        let v: [f32; PARAMS.len()] = sane_values(PARAMS, values);
+        let rate = sane_rate(rate);
         let alloc = VoiceAlloc::new(voices);
         let slots = alloc.capacity();
         Self {
             alloc,
             voices: vec![Voice::default(); slots].into_boxed_slice(),
-            ratio: Glide::new(v[P_RATIO]),
-            index: Glide::new(v[P_INDEX]),
-            index_env: Glide::new(v[P_INDEX_ENV]),
-            feedback: Glide::new(v[P_FEEDBACK]),
-            pan: Glide::new(v[P_PAN]),
+            ratio: glide(v[P_RATIO], rate),
+            index: glide(v[P_INDEX], rate),
+            index_env: glide(v[P_INDEX_ENV], rate),
+            feedback: glide(v[P_FEEDBACK], rate),
+            pan: glide(v[P_PAN], rate),
             values: v,
             rate,
             bend: 1.0,
@@ -208,14 +147,12 @@ impl Instrument for Fm {
     }
 
     /// Audio thread.
-    fn set_param(&mut self, index: usize, value: f32) {
-        let Some(spec) = PARAMS.get(index) else {
-            return;
-        };
-        if !value.is_finite() {
-            return;
-        }
-        let value = value.clamp(spec.min, spec.max);
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    /// Audio thread.
+    fn apply_param(&mut self, index: usize, value: f32) {
         self.values[index] = value;
         match index {
             P_RATIO => self.ratio.target = value,
@@ -233,15 +170,12 @@ impl Instrument for Fm {
         if n == 0 {
             return;
         }
-        let rate = self.rate;
-        let (r0, dr) = self.ratio.block(n, rate);
-        let (i0, di) = self.index.block(n, rate);
-        let (e0, de) = self.index_env.block(n, rate);
-        let (f0, df) = self.feedback.block(n, rate);
-        let (p0, dp) = self.pan.block(n, rate);
-        let (gl0, gr0) = pan_gains(p0);
-        let (gl1, gr1) = pan_gains(p0 + dp * n as f32);
-        let (dgl, dgr) = ((gl1 - gl0) / n as f32, (gr1 - gr0) / n as f32);
+        let (r0, dr) = self.ratio.ramp(n);
+        let (i0, di) = self.index.ramp(n);
+        let (e0, de) = self.index_env.ramp(n);
+        let (f0, df) = self.feedback.ramp(n);
+        let (p0, dp) = self.pan.ramp(n);
+        let pan = PanRamp::new(p0, p0 + dp * n as f32, n);
         // Radians of index to turns of carrier phase.
         let to_turns = 1.0 / TAU;
 
@@ -260,8 +194,9 @@ impl Instrument for Fm {
                 fb1 = m;
                 let c = sin_turns(pc + index * to_turns * m);
                 let s = c * v.gain * v.env.next();
-                left[i] += s * (gl0 + dgl * t);
-                right[i] += s * (gr0 + dgr * t);
+                let (gl, gr) = pan.at(t);
+                left[i] += s * gl;
+                right[i] += s * gr;
                 pc += v.inc * self.bend;
                 pc -= pc.floor();
                 pm += v.inc * self.bend * ratio;
@@ -294,6 +229,7 @@ impl Instrument for Fm {
 mod tests {
     use super::super::voice::STEAL_FADE_S;
     use super::*;
+    use crate::engine::dsp::pan_gains;
     use crate::kinds::param::defaults;
 
     const RATE: f32 = 48_000.0;
@@ -457,9 +393,9 @@ mod tests {
         // After one block of 1000 samples (~2 time constants) the glide is
         // on its way but not there: the jump was spread out.
         assert!(
-            fm.index.cur > 10.0 && fm.index.cur < 20.0,
+            fm.index.value > 10.0 && fm.index.value < 20.0,
             "{}",
-            fm.index.cur
+            fm.index.value
         );
         fm.set_param(99, 1.0);
         fm.set_param(P_INDEX, f32::NAN);

@@ -12,7 +12,9 @@ pub mod sampler;
 pub mod subtractive;
 pub mod voice;
 
+use crate::engine::dsp::sane;
 use crate::kinds::instrument::InstrumentKind;
+use crate::kinds::param::ParamSpec;
 
 /// A voice bank for one track. All methods run on the audio thread.
 pub trait Instrument: Send {
@@ -22,9 +24,23 @@ pub trait Instrument: Send {
     fn note_off(&mut self, note: f32);
     /// Release every held voice (transport stop, panic).
     fn all_notes_off(&mut self);
-    /// Set parameter `index` of this kind's table; the value is already
-    /// validated on the control side. Continuous parameters glide.
-    fn set_param(&mut self, index: usize, value: f32);
+    /// This instrument's parameter table (its kind's, in `crate::kinds`).
+    fn params(&self) -> &'static [ParamSpec];
+    /// Take parameter `index` at `value`, already looked up in
+    /// [`Instrument::params`], finite and clamped to its range.
+    fn apply_param(&mut self, index: usize, value: f32);
+    /// Set parameter `index` of this kind's table. The control side has
+    /// validated the value; a stray index or NaN is still ignored, and the
+    /// value clamped, so nothing unplayable reaches the DSP. Continuous
+    /// parameters glide.
+    fn set_param(&mut self, index: usize, value: f32) {
+        let Some(spec) = self.params().get(index) else {
+            return;
+        };
+        if value.is_finite() {
+            self.apply_param(index, value.clamp(spec.min, spec.max));
+        }
+    }
     /// Add `left.len()` frames of sound into `left`/`right` (same length,
     /// at most [`crate::engine::MAX_BLOCK`]).
     fn render(&mut self, left: &mut [f32], right: &mut [f32]);
@@ -33,6 +49,30 @@ pub trait Instrument: Send {
     /// Bend every voice's pitch by `semitones` (pitch wheel). Instruments
     /// whose pitch cannot glide (drums, samples, pluck) ignore it.
     fn set_bend(&mut self, _semitones: f32) {}
+}
+
+/// Control thread: `values` in `table` order, a missing one at its default
+/// and a stray one made playable.
+fn sane_values<const N: usize>(table: &[ParamSpec], values: &[f32]) -> [f32; N] {
+    let mut v = [0.0; N];
+    for (slot, (i, p)) in v.iter_mut().zip(table.iter().enumerate()) {
+        *slot = sane(
+            values.get(i).copied().unwrap_or(p.default),
+            p.min,
+            p.max,
+            p.default,
+        );
+    }
+    v
+}
+
+/// Control thread: the sample rate, or 48 kHz if it is not a usable one.
+fn sane_rate(rate: f32) -> f32 {
+    if rate.is_finite() && rate > 0.0 {
+        rate
+    } else {
+        48_000.0
+    }
 }
 
 /// Control thread: build the voice bank for `kind` with parameter `values`

@@ -13,15 +13,19 @@
 
 use multiversion::multiversion;
 
-use super::voice::{note_hz, pan_gains, ramp_inc, VoiceAlloc, STEAL_FADE_S};
+use super::voice::{note_hz, ramp_inc, VoiceAlloc, STEAL_FADE_S};
 use super::Instrument;
+use crate::engine::dsp::{pan_gains, sin_unit_turn, Smoother, Snap};
 use crate::engine::MAX_BLOCK;
 use crate::kinds::instrument::SYNTH_PARAMS as PARAMS;
+use crate::kinds::param::ParamSpec;
 
 /// Voices computed together (one AVX register of f32).
 pub const LANES: usize = 8;
 /// Control-rate interval in samples.
 pub const SUB: usize = 16;
+/// Filter cutoff and resonance glide time constant.
+const GLIDE_S: f32 = 0.01;
 
 const P_WAVE: usize = 0;
 const P_UNISON: usize = 1;
@@ -99,8 +103,8 @@ pub struct Synth {
     f_stage: Box<[FStage]>,
     /// Samples until the next control-rate update (kept across calls).
     values: [f32; PARAMS.len()],
-    cutoff_smooth: f32,
-    q_smooth: f32,
+    cutoff: Smoother,
+    q: Smoother,
     rate: f32,
     lanes_l: Box<[V]>,
     lanes_r: Box<[V]>,
@@ -131,8 +135,8 @@ impl Synth {
             amp_stage: vec![AmpStage::Idle; slots].into_boxed_slice(),
             f_stage: vec![FStage::Decay; slots].into_boxed_slice(),
             values: v,
-            cutoff_smooth: v[P_CUTOFF],
-            q_smooth: v[P_Q],
+            cutoff: Smoother::new(v[P_CUTOFF], GLIDE_S, rate).with_snap(Snap::Never),
+            q: Smoother::new(v[P_Q], GLIDE_S, rate).with_snap(Snap::Never),
             rate,
             lanes_l: vec![[0.0; LANES]; MAX_BLOCK].into_boxed_slice(),
             lanes_r: vec![[0.0; LANES]; MAX_BLOCK].into_boxed_slice(),
@@ -165,8 +169,8 @@ impl Synth {
         };
         Shared {
             rate: self.rate,
-            cutoff: self.cutoff_smooth,
-            q: self.q_smooth,
+            cutoff: self.cutoff.value,
+            q: self.q.value,
             env_amount: v[P_ENV_AMOUNT],
             mode,
             unison_gain: if v[P_UNISON] >= 1.5 { 0.7 } else { 1.0 },
@@ -299,11 +303,16 @@ impl Instrument for Synth {
         self.alloc.release_all(|_| {});
     }
 
-    fn set_param(&mut self, index: usize, value: f32) {
-        if let Some(p) = PARAMS.get(index) {
-            if value.is_finite() {
-                self.values[index] = value.clamp(p.min, p.max);
-            }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    fn apply_param(&mut self, index: usize, value: f32) {
+        self.values[index] = value;
+        match index {
+            P_CUTOFF => self.cutoff.target = value,
+            P_Q => self.q.target = value,
+            _ => {}
         }
     }
 
@@ -314,10 +323,10 @@ impl Instrument for Synth {
         let mut pos = 0;
         while pos < n {
             let len = (n - pos).min(SUB);
-            // Parameter glides at control rate (~10 ms).
-            let k = 1.0 - (-(len as f32) / (0.01 * self.rate)).exp();
-            self.cutoff_smooth += (self.values[P_CUTOFF] - self.cutoff_smooth) * k;
-            self.q_smooth += (self.values[P_Q] - self.q_smooth) * k;
+            // Parameter glides at control rate.
+            let k = 1.0 - self.cutoff.remaining(len);
+            self.cutoff.approach_by(k);
+            self.q.approach_by(k);
             let shared = self.shared();
             for i in 0..len {
                 self.lanes_l[i] = [0.0; LANES];
@@ -383,20 +392,6 @@ fn fast_exp2(x: f32) -> f32 {
     f32::from_bits(((xi as i32 + 127) as u32) << 23) * p
 }
 
-/// sin(2*pi*t) for t in [0, 1).
-#[inline(always)]
-fn sin_turns(t: f32) -> f32 {
-    // Fold to [-0.5, 0.5) then a Bhaskara-free odd polynomial on [-pi, pi].
-    let x = (t - 0.5) * std::f32::consts::TAU;
-    let x = -x; // sin(2*pi*t) = -sin(2*pi*(t - 0.5))
-    let x2 = x * x;
-    x * (1.0
-        + x2 * (-0.166_666_67
-            + x2 * (0.008_333_333
-                + x2 * (-0.000_198_412_7
-                    + x2 * (2.755_731_9e-6 + x2 * (-2.505_210_8e-8 + x2 * 1.605_904_4e-10))))))
-}
-
 #[inline(always)]
 fn poly_saw(t: f32, dt: f32, inv_dt: f32) -> f32 {
     let mut s = 2.0 * t - 1.0;
@@ -412,7 +407,7 @@ fn poly_saw(t: f32, dt: f32, inv_dt: f32) -> f32 {
 #[inline(always)]
 fn osc<const W: u8>(t: f32, dt: f32, inv_dt: f32, noise: &mut u32) -> f32 {
     match W {
-        0 => sin_turns(t),
+        0 => sin_unit_turn(t),
         1 => poly_saw(t, dt, inv_dt),
         2 => {
             let t2 = t + 0.5;
@@ -572,7 +567,7 @@ mod tests {
             assert!((fast_exp2(e) / e.exp2() - 1.0).abs() < 3e-4, "exp2 {e}");
             let t = i as f32 / 100.0;
             assert!(
-                (sin_turns(t) - (t * std::f32::consts::TAU).sin()).abs() < 1e-4,
+                (sin_unit_turn(t) - (t * std::f32::consts::TAU).sin()).abs() < 1e-4,
                 "sin {t}"
             );
         }

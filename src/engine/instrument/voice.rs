@@ -264,13 +264,6 @@ impl Adsr {
     }
 }
 
-/// Equal-power pan law: -1 = left, 0 = centre (-3 dB each side), 1 = right.
-#[inline]
-pub fn pan_gains(pan: f32) -> (f32, f32) {
-    let angle = (pan.clamp(-1.0, 1.0) + 1.0) * std::f32::consts::FRAC_PI_4;
-    (angle.cos(), angle.sin())
-}
-
 /// MIDI note number to frequency in Hz (A4 = 69 = 440 Hz).
 #[inline]
 pub fn note_hz(note: f32) -> f32 {
