@@ -21,6 +21,12 @@ use termdaw::patch;
 use termdaw::session::Session;
 use termdaw::tui;
 
+/// Debug builds: the allocator that makes the device callback's
+/// no-allocation guard around `Engine::process` bite (see `audio::Guard`).
+#[cfg(debug_assertions)]
+#[global_allocator]
+static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
 #[derive(Parser)]
 #[command(name = "termdaw", version, about = "A terminal live-coding DAW")]
 struct Cli {

@@ -4,7 +4,9 @@
 //!
 //! `open` and `start` run on the control thread. The cpal callback and the
 //! silent sink's thread are the audio thread: they only call
-//! `Engine::process` and convert samples, and measure their own load.
+//! `Engine::process` (through [`super::Guard`]: no allocation in debug
+//! builds, a panic becomes counted silence) and convert samples, and
+//! measure their own load.
 
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::Arc;
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SizedSample};
 
-use super::Interleaver;
+use super::{Guard, Interleaver};
 use crate::engine::{Counters, Engine};
 
 /// What the musician asked for.
@@ -306,6 +308,7 @@ fn build<T: SizedSample + FromSample<f32> + Send + 'static>(
             move |out: &mut [T], _| {
                 // Audio thread.
                 let started = Instant::now();
+                Counters::bump(&counters.callbacks, 1);
                 if engine.is_none() {
                     let p = cell.swap(std::ptr::null_mut(), Ordering::AcqRel);
                     if !p.is_null() {
@@ -342,9 +345,11 @@ fn silent_loop(
     let mut r = vec![0.0f32; buffer];
     let period = Duration::from_secs_f64(buffer as f64 / rate as f64);
     let mut next = Instant::now();
+    let mut guard = Guard::default();
     while !stop.load(Ordering::Relaxed) {
         let started = Instant::now();
-        engine.process(&mut l, &mut r);
+        Counters::bump(&counters.callbacks, 1);
+        guard.process(&mut engine, &mut l, &mut r);
         let load = started.elapsed().as_secs_f64() / period.as_secs_f64();
         counters
             .load_permille

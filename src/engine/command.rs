@@ -181,6 +181,10 @@ pub enum Op {
     RemoveBus {
         bus: u8,
     },
+    /// Debug builds only (tests): panic on the audio thread, as a bug in a
+    /// voice would, to exercise the device callback's guard.
+    #[cfg(debug_assertions)]
+    TestPanic,
     /// Glide parameter `param` of effect `index` in a chain.
     EffectParam {
         chain: FxTarget,

@@ -544,6 +544,9 @@ impl Engine {
                     s.set_param(index as usize, param as usize, value);
                 }
             }
+            #[cfg(debug_assertions)]
+            #[allow(clippy::panic)]
+            Op::TestPanic => panic!("Op::TestPanic on the audio thread"),
             Op::MasterEffects { chain } => {
                 // SAFETY: delivered once by the ring.
                 let chain = unsafe { chain.into_box() };

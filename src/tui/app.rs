@@ -94,6 +94,8 @@ pub struct Stats {
     pub load_permille: u64,
     pub xruns: u64,
     pub dropped_commands: u64,
+    /// Engine panics the device callback caught (the output is silent).
+    pub panics: u64,
 }
 
 /// A fader being dragged with the mouse.

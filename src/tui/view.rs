@@ -256,6 +256,10 @@ fn transport(app: &App, area: Rect, buf: &mut Buffer) {
             }),
         ),
     ];
+    if app.stats.panics > 0 {
+        let err = t.base().fg(t.error).add_modifier(Modifier::BOLD);
+        spans.push(Span::styled("audio stopped: engine panic ", err));
+    }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let name = app
         .session()
@@ -1102,6 +1106,7 @@ pub fn stats_from(c: &Counters) -> super::app::Stats {
         load_permille: Counters::get(&c.load_permille),
         xruns: Counters::get(&c.xruns),
         dropped_commands: Counters::get(&c.dropped_commands),
+        panics: Counters::get(&c.panics),
     }
 }
 
