@@ -3,6 +3,10 @@
 //!
 //! Built on the control thread; `feed` and `render` run on the audio thread.
 
+// Not yet converted to checked access (14 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
 use super::dsp::{MeterAcc, Smoother};
 use super::effect::{ChainSlot, EffectChain};
 use super::MAX_BLOCK;

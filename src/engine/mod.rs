@@ -8,6 +8,17 @@
 //! I/O or logs: whatever it stops using goes back through the garbage ring.
 //! Constructors (`Engine::new`) run on the control thread.
 
+// Real-time rule: no panic on the audio thread. Tests may unwrap and index.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod bus;
 pub mod command;
 pub mod dsp;
@@ -197,7 +208,13 @@ impl Engine {
                 }
                 len = len.min(d as usize);
             }
-            self.render(&mut left[done..done + len], &mut right[done..done + len]);
+            match (
+                left.get_mut(done..done + len),
+                right.get_mut(done..done + len),
+            ) {
+                (Some(l), Some(r)) => self.render(l, r),
+                _ => break,
+            }
             done += len;
         }
         self.flush_stash();
@@ -232,7 +249,7 @@ impl Engine {
         // Live input after the control side's commands, so a note for a
         // track installed in the same block finds it.
         for i in 0..self.inputs.len() {
-            while let Ok(cmd) = self.inputs[i].pop() {
+            while let Some(Ok(cmd)) = self.inputs.get_mut(i).map(|c| c.pop()) {
                 match cmd.at {
                     When::Sample(s) if s > self.clock => self.schedule(s, cmd.op),
                     _ => self.apply(cmd.op),
@@ -286,7 +303,7 @@ impl Engine {
             }
             match best {
                 Some((i, _)) => {
-                    if let Some(s) = self.scheduled[i].take() {
+                    if let Some(s) = self.scheduled.get_mut(i).and_then(Option::take) {
                         self.apply(s.op);
                     }
                 }
@@ -305,10 +322,10 @@ impl Engine {
     }
 
     fn flush_stash(&mut self) {
-        for i in 0..GARBAGE_STASH {
-            if let Some(g) = self.stash[i].take() {
+        for slot in self.stash.iter_mut() {
+            if let Some(g) = slot.take() {
                 if let Err(rtrb::PushError::Full(g)) = self.garbage.push(g) {
-                    self.stash[i] = Some(g);
+                    *slot = Some(g);
                     break;
                 }
             }
@@ -559,8 +576,10 @@ impl Engine {
 
     fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len();
-        let ml = &mut self.master_l[..n];
-        let mr = &mut self.master_r[..n];
+        // n <= MAX_BLOCK (process splits longer calls), so these always exist.
+        let (Some(ml), Some(mr)) = (self.master_l.get_mut(..n), self.master_r.get_mut(..n)) else {
+            return;
+        };
         ml.fill(0.0);
         mr.fill(0.0);
         let any_solo = self.tracks.iter().flatten().any(|t| t.solo && !t.removing);
@@ -579,24 +598,28 @@ impl Engine {
                     Counters::bump(&self.counters.dropped_events, t.dropped_events);
                     t.dropped_events = 0;
                 }
-                if t.finished_removing() && nf < finished.len() {
-                    finished[nf] = Some(i);
-                    nf += 1;
+                if t.finished_removing() {
+                    if let Some(f) = finished.get_mut(nf) {
+                        *f = Some(i);
+                        nf += 1;
+                    }
                 }
             }
         }
         for i in finished.iter().flatten() {
-            if let Some(t) = self.tracks[*i].take() {
+            if let Some(t) = self.tracks.get_mut(*i).and_then(Option::take) {
                 self.give_back(Garbage::Track(Handoff::new(t)));
             }
         }
         for i in 0..self.tracks.len() {
-            if let Some(f) = self.tracks[i].as_deref_mut().and_then(|t| t.take_faded()) {
+            let track = self.tracks.get_mut(i).and_then(|t| t.as_deref_mut());
+            if let Some(f) = track.and_then(|t| t.take_faded()) {
                 self.give_back(Garbage::Instrument(Handoff::new(f)));
             }
         }
         for i in 0..self.buses.len() {
-            if let Some(c) = self.buses[i].as_deref_mut().and_then(|b| b.take_faded()) {
+            let bus = self.buses.get_mut(i).and_then(|b| b.as_deref_mut());
+            if let Some(c) = bus.and_then(|b| b.take_faded()) {
                 self.give_back(Garbage::Effects(Handoff::new(c)));
             }
         }
@@ -604,8 +627,9 @@ impl Engine {
             self.give_back(Garbage::Effects(Handoff::new(c)));
         }
 
-        let ml = &mut self.master_l[..n];
-        let mr = &mut self.master_r[..n];
+        let (Some(ml), Some(mr)) = (self.master_l.get_mut(..n), self.master_r.get_mut(..n)) else {
+            return;
+        };
         for b in self.buses.iter_mut().flatten() {
             b.render(ml, mr);
         }
@@ -671,7 +695,7 @@ impl Engine {
         };
         self.push_feedback(pos);
         for i in 0..self.tracks.len() {
-            let m = match self.tracks[i].as_deref_mut() {
+            let m = match self.tracks.get_mut(i).and_then(|t| t.as_deref_mut()) {
                 Some(t) => {
                     let (peak, rms) = t.meter.take();
                     Feedback::Meter {

@@ -7,6 +7,10 @@
 //! `note_off`, `all_notes_off`, `set_param`, `render` and `active_voices` run
 //! on the audio thread: they never allocate, lock or panic.
 
+// Not yet converted to checked access (3 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
 use super::voice::{note_hz, Adsr, VoiceAlloc};
 use super::{sane_rate, sane_values, Instrument};
 use crate::engine::dsp::{sane, sin_turns, PanRamp, Smoother, Snap};
