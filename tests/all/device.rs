@@ -224,7 +224,7 @@ fn a_panicking_engine_leaves_a_live_stream_playing_silence_and_a_counted_panic()
     // The silent sink (the app's output without a sound card) keeps running.
     let (mut handle, engine) = termdaw::handle::connect(EngineConfig::new(48000.0, 120.0));
     let counters = engine.counters().clone();
-    let out = device::start(engine, Err("test".into()), 48000, 256);
+    let out = device::start(engine, Err(device::DeviceError::NoDefault), 48000, 256);
     let wait_for = |what: &str, ok: &dyn Fn() -> bool| {
         let t = std::time::Instant::now();
         while !ok() {
