@@ -8,7 +8,8 @@
 use std::time::Instant;
 
 use termdaw::analysis;
-use termdaw::engine::effect::{EffectChain, EffectKind};
+use termdaw::engine::effect::EffectChain;
+use termdaw::kinds::EffectKind;
 
 const RATE: f32 = 48000.0;
 const BLOCK: usize = 64;

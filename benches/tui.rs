@@ -81,6 +81,7 @@ fn advance(app: &mut App, i: usize) {
         load_permille: 100 + (i % 50) as u64,
         xruns: 0,
         dropped_commands: 0,
+        panics: 0,
     });
     app.tick(Duration::from_micros((i as u64) * 16_667));
 }

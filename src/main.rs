@@ -19,6 +19,12 @@ use termdaw::audio::render::{self, Length, RenderOptions, WavFormat};
 use termdaw::config::{self, Config, Flags};
 use termdaw::{chat, host, midi, patch, tui};
 
+/// Debug builds: the allocator that makes the device callback's
+/// no-allocation guard around `Engine::process` bite (see `audio::Guard`).
+#[cfg(debug_assertions)]
+#[global_allocator]
+static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
 #[derive(Parser)]
 #[command(name = "termdaw", version, about = "A terminal live-coding DAW")]
 struct Cli {

@@ -8,8 +8,8 @@
 //! with `UPDATE_DOCS=1`. A new generated table is one more [`Block`] here.
 
 use crate::action::{ArgType, ACTIONS};
-use crate::engine::effect::EffectKind;
-use crate::engine::instrument::{InstrumentKind, ParamKind, ParamSpec};
+use crate::kinds::EffectKind;
+use crate::kinds::{InstrumentKind, ParamKind, ParamSpec};
 
 /// One generated block: the doc file it sits in, the name in its
 /// `<!-- generated:NAME -->` markers, and the code that writes it.

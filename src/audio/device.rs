@@ -4,7 +4,9 @@
 //!
 //! `open` and `start` run on the control thread. The cpal callback and the
 //! silent sink's thread are the audio thread: they only call
-//! `Engine::process` and convert samples, and measure their own load.
+//! `Engine::process` (through [`super::Guard`]: no allocation in debug
+//! builds, a panic becomes counted silence) and convert samples, and
+//! measure their own load.
 
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::Arc;
@@ -14,8 +16,34 @@ use std::time::{Duration, Instant};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SizedSample};
 
-use super::Interleaver;
+use super::{Guard, Interleaver};
 use crate::engine::{Counters, Engine};
+
+/// Why no output device could be used (the app then runs silent).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DeviceError {
+    #[error("no default output device")]
+    NoDefault,
+    #[error("no output device matches \"{0}\"")]
+    NoMatch(String),
+    #[error("unsupported sample format {0}")]
+    Format(String),
+    #[error("no JACK server is running")]
+    NoJack,
+    #[error(
+        "the JACK server runs at {server} Hz, not {want} Hz (leave out --rate, or restart JACK)"
+    )]
+    JackRate { server: u32, want: u32 },
+    /// What the audio backend (cpal) said.
+    #[error("{0}")]
+    Backend(String),
+}
+
+impl DeviceError {
+    fn backend(e: impl std::fmt::Display) -> Self {
+        Self::Backend(e.to_string())
+    }
+}
 
 /// What the musician asked for.
 #[derive(Debug, Clone, Default)]
@@ -115,7 +143,7 @@ fn list_default_host() -> Vec<(usize, String)> {
 }
 
 /// Control thread: find and check the output device.
-pub fn probe(opts: &DeviceOptions) -> Result<Probe, String> {
+pub fn probe(opts: &DeviceOptions) -> Result<Probe, DeviceError> {
     #[cfg(feature = "jack")]
     if opts
         .device
@@ -126,12 +154,12 @@ pub fn probe(opts: &DeviceOptions) -> Result<Probe, String> {
     }
     let host = cpal::default_host();
     let device = match &opts.device {
-        None => host
-            .default_output_device()
-            .ok_or("no default output device")?,
+        None => host.default_output_device().ok_or(DeviceError::NoDefault)?,
         Some(want) => {
-            let devs: Vec<cpal::Device> =
-                host.output_devices().map_err(|e| e.to_string())?.collect();
+            let devs: Vec<cpal::Device> = host
+                .output_devices()
+                .map_err(DeviceError::backend)?
+                .collect();
             let by_index = want
                 .parse::<usize>()
                 .ok()
@@ -141,11 +169,13 @@ pub fn probe(opts: &DeviceOptions) -> Result<Probe, String> {
                     devs.into_iter()
                         .find(|d| d.name().map(|n| n.contains(want.as_str())).unwrap_or(false))
                 })
-                .ok_or_else(|| format!("no output device matches \"{want}\""))?
+                .ok_or_else(|| DeviceError::NoMatch(want.clone()))?
         }
     };
     let name = device.name().unwrap_or_else(|_| "(unnamed)".into());
-    let default = device.default_output_config().map_err(|e| e.to_string())?;
+    let default = device
+        .default_output_config()
+        .map_err(DeviceError::backend)?;
     let rate = opts.rate.unwrap_or(default.sample_rate().0);
     let buffer = opts.buffer.unwrap_or(DEFAULT_BUFFER).clamp(64, 2048);
     Ok(Probe {
@@ -162,10 +192,10 @@ pub fn probe(opts: &DeviceOptions) -> Result<Probe, String> {
 /// with a client of our own first: cpal's JACK host prints its connection
 /// errors to stdout, which would land on the screen.
 #[cfg(feature = "jack")]
-fn jack_server() -> Result<(u32, u32), String> {
+fn jack_server() -> Result<(u32, u32), DeviceError> {
     match jack::Client::new("termdaw_probe", jack::ClientOptions::NO_START_SERVER) {
         Ok((c, _)) => Ok((c.sample_rate(), c.buffer_size())),
-        Err(_) => Err("no JACK server is running".into()),
+        Err(_) => Err(DeviceError::NoJack),
     }
 }
 
@@ -173,18 +203,20 @@ fn jack_server() -> Result<(u32, u32), String> {
 /// the system playback ports. JACK sets rate and period, so `--rate` must
 /// agree and `--buffer` is the server's business.
 #[cfg(feature = "jack")]
-fn probe_jack(opts: &DeviceOptions) -> Result<Probe, String> {
+fn probe_jack(opts: &DeviceOptions) -> Result<Probe, DeviceError> {
     let (rate, period) = jack_server()?;
     if let Some(want) = opts.rate.filter(|r| *r != rate) {
-        return Err(format!(
-            "the JACK server runs at {rate} Hz, not {want} Hz (leave out --rate, or restart JACK)"
-        ));
+        return Err(DeviceError::JackRate { server: rate, want });
     }
     // Not through cpal's JACK host: it opens clients of its own names first.
     let device: cpal::Device =
-        cpal::platform::JackDevice::default_output_device("termdaw", true, false)?.into();
+        cpal::platform::JackDevice::default_output_device("termdaw", true, false)
+            .map_err(DeviceError::backend)?
+            .into();
     let name = format!("JACK {}", device.name().unwrap_or_default());
-    let config = device.default_output_config().map_err(|e| e.to_string())?;
+    let config = device
+        .default_output_config()
+        .map_err(DeviceError::backend)?;
     Ok(Probe {
         device,
         name,
@@ -215,7 +247,7 @@ impl Drop for Output {
 /// (or `probe` is an error), through a silent sink paced in real time.
 pub fn start(
     engine: Engine,
-    probe: Result<Probe, String>,
+    probe: Result<Probe, DeviceError>,
     fallback_rate: u32,
     fallback_buffer: u32,
 ) -> Output {
@@ -236,9 +268,9 @@ pub fn start(
                     silent: None,
                 };
             }
-            Err(e) => e,
+            Err(e) => e.to_string(),
         },
-        Err(e) => e,
+        Err(e) => e.to_string(),
     };
     let ptr = cell.swap(std::ptr::null_mut(), Ordering::AcqRel);
     // SAFETY: a failed stream never ran its callback (or gave up the engine),
@@ -272,7 +304,7 @@ fn start_stream(
     p: &Probe,
     cell: Arc<AtomicPtr<Engine>>,
     counters: Arc<Counters>,
-) -> Result<cpal::Stream, String> {
+) -> Result<cpal::Stream, DeviceError> {
     let config = cpal::StreamConfig {
         channels: p.channels,
         sample_rate: cpal::SampleRate(p.rate),
@@ -283,9 +315,9 @@ fn start_stream(
         cpal::SampleFormat::I16 => build::<i16>(&p.device, &config, cell, counters),
         cpal::SampleFormat::I32 => build::<i32>(&p.device, &config, cell, counters),
         cpal::SampleFormat::U16 => build::<u16>(&p.device, &config, cell, counters),
-        other => return Err(format!("unsupported sample format {other}")),
+        other => return Err(DeviceError::Format(other.to_string())),
     }?;
-    stream.play().map_err(|e| e.to_string())?;
+    stream.play().map_err(DeviceError::backend)?;
     Ok(stream)
 }
 
@@ -294,7 +326,7 @@ fn build<T: SizedSample + FromSample<f32> + Send + 'static>(
     config: &cpal::StreamConfig,
     cell: Arc<AtomicPtr<Engine>>,
     counters: Arc<Counters>,
-) -> Result<cpal::Stream, String> {
+) -> Result<cpal::Stream, DeviceError> {
     let channels = config.channels as usize;
     let rate = config.sample_rate.0 as f64;
     let mut engine: Option<Box<Engine>> = None;
@@ -306,6 +338,7 @@ fn build<T: SizedSample + FromSample<f32> + Send + 'static>(
             move |out: &mut [T], _| {
                 // Audio thread.
                 let started = Instant::now();
+                Counters::bump(&counters.callbacks, 1);
                 if engine.is_none() {
                     let p = cell.swap(std::ptr::null_mut(), Ordering::AcqRel);
                     if !p.is_null() {
@@ -328,7 +361,7 @@ fn build<T: SizedSample + FromSample<f32> + Send + 'static>(
             },
             None,
         )
-        .map_err(|e| e.to_string())
+        .map_err(DeviceError::backend)
 }
 
 fn silent_loop(
@@ -342,9 +375,11 @@ fn silent_loop(
     let mut r = vec![0.0f32; buffer];
     let period = Duration::from_secs_f64(buffer as f64 / rate as f64);
     let mut next = Instant::now();
+    let mut guard = Guard::default();
     while !stop.load(Ordering::Relaxed) {
         let started = Instant::now();
-        engine.process(&mut l, &mut r);
+        Counters::bump(&counters.callbacks, 1);
+        guard.process(&mut engine, &mut l, &mut r);
         let load = started.elapsed().as_secs_f64() / period.as_secs_f64();
         counters
             .load_permille

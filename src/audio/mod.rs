@@ -3,18 +3,58 @@
 //! faster than real time.
 //!
 //! The device callback (in [`device`]) runs on the audio thread and only
-//! calls [`crate::engine::Engine::process`] and copies samples; everything
-//! else here runs on the control thread.
+//! calls [`crate::engine::Engine::process`] (through [`Guard`]) and copies
+//! samples; everything else here runs on the control thread.
 
 pub mod device;
 pub mod render;
 
-use crate::engine::{Engine, MAX_BLOCK};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::engine::{Counters, Engine, MAX_BLOCK};
+
+/// Audio thread: how the device callbacks call the engine.
+///
+/// - Debug builds forbid allocation inside `Engine::process`
+///   (`assert_no_alloc`, as nih-plug's `assert_process_allocs`): one warns on
+///   stderr. Release builds skip the check.
+/// - A panic inside the engine (a bug) is caught and counted in
+///   [`Counters::panics`]; from then on the output is silence while the
+///   stream keeps running, so the device is not lost and the UI can say so.
+#[derive(Debug, Default)]
+pub struct Guard {
+    panicked: bool,
+}
+
+impl Guard {
+    /// Audio thread: render `left.len()` frames, or silence after a panic.
+    pub fn process(&mut self, engine: &mut Engine, left: &mut [f32], right: &mut [f32]) {
+        if !self.panicked {
+            let run = AssertUnwindSafe(|| {
+                assert_no_alloc::assert_no_alloc(|| engine.process(left, right))
+            });
+            if catch_unwind(run).is_err() {
+                self.panicked = true;
+                Counters::bump(&engine.counters().panics, 1);
+            }
+        }
+        if self.panicked {
+            left.fill(0.0);
+            right.fill(0.0);
+        }
+    }
+
+    /// Whether the engine has panicked (and the output is silent).
+    pub fn panicked(&self) -> bool {
+        self.panicked
+    }
+}
 
 /// Planar scratch buffers for writing interleaved output.
 pub struct Interleaver {
     left: Box<[f32]>,
     right: Box<[f32]>,
+    guard: Guard,
 }
 
 impl Default for Interleaver {
@@ -22,6 +62,7 @@ impl Default for Interleaver {
         Self {
             left: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             right: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            guard: Guard::default(),
         }
     }
 }
@@ -40,7 +81,7 @@ impl Interleaver {
         for chunk in out.chunks_mut(MAX_BLOCK * channels) {
             let frames = chunk.len() / channels;
             let (l, r) = (&mut self.left[..frames], &mut self.right[..frames]);
-            engine.process(l, r);
+            self.guard.process(engine, l, r);
             for (i, frame) in chunk.chunks_mut(channels).enumerate() {
                 match channels {
                     1 => frame[0] = convert(0.5 * (l[i] + r[i])),

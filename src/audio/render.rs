@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::engine::{self, Engine, EngineConfig};
+use crate::engine::{Engine, EngineConfig};
 use crate::patch::SessionFile;
 use crate::session::Session;
 
@@ -121,7 +121,7 @@ pub fn render_buffers(
 
 /// A session wired to a fresh engine at `rate`, transport started.
 pub fn prepare(file: SessionFile, path: Option<&Path>, rate: u32) -> (Session, Engine) {
-    let (handle, engine) = engine::new(EngineConfig::new(rate as f32, file.tempo));
+    let (handle, engine) = crate::handle::connect(EngineConfig::new(rate as f32, file.tempo));
     let mut session = Session::new(file, path.map(Path::to_path_buf), rate as f32, Some(handle));
     let _ = session.apply(crate::action::Action::Play {});
     (session, engine)

@@ -1,7 +1,7 @@
 //! Engine commands: the only way the control side changes the audio thread.
 //!
-//! Shared data definitions. Commands are `Copy` and own no heap data of their
-//! own (checked at compile time below); heavy payloads (tracks, clips,
+//! Shared data definitions. Commands are move-only and own no heap data of
+//! their own (no drop glue, checked at compile time below); heavy payloads (tracks, clips,
 //! instruments, effect chains) are built on the control thread and travel as
 //! [`Handoff`] pointers, and whatever the engine stops using travels back as
 //! [`Garbage`] to be dropped on the control thread.
@@ -24,13 +24,6 @@ pub struct Handoff<T: ?Sized>(NonNull<T>);
 
 // SAFETY: a Handoff is a unique owner of a `T: Send`, moved between threads.
 unsafe impl<T: ?Sized + Send> Send for Handoff<T> {}
-
-impl<T: ?Sized> Clone for Handoff<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T: ?Sized> Copy for Handoff<T> {}
 
 impl<T: ?Sized> std::fmt::Debug for Handoff<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -70,8 +63,9 @@ pub enum When {
     Beat(f64),
 }
 
-/// What a command does.
-#[derive(Debug, Clone, Copy)]
+/// What a command does. Move-only, like the [`Handoff`]s it may carry, so
+/// the compiler keeps each payload's single owner.
+#[derive(Debug)]
 pub enum Op {
     Play,
     Stop,
@@ -187,6 +181,10 @@ pub enum Op {
     RemoveBus {
         bus: u8,
     },
+    /// Debug builds only (tests): panic on the audio thread, as a bug in a
+    /// voice would, to exercise the device callback's guard.
+    #[cfg(debug_assertions)]
+    TestPanic,
     /// Glide parameter `param` of effect `index` in a chain.
     EffectParam {
         chain: FxTarget,
@@ -205,7 +203,7 @@ pub enum FxTarget {
 }
 
 /// One command and when it lands.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct EngineCmd {
     pub op: Op,
     pub at: When,
@@ -220,8 +218,9 @@ impl EngineCmd {
 // Real-time rule 7: commands carry no heap data of their own.
 const _: () = assert!(!std::mem::needs_drop::<EngineCmd>());
 
-/// Objects the engine no longer uses, sent back to be dropped off the audio thread.
-#[derive(Debug, Clone, Copy)]
+/// Objects the engine no longer uses, sent back to be dropped off the audio
+/// thread. Move-only: each value is released exactly once.
+#[derive(Debug)]
 pub enum Garbage {
     Clip(Handoff<Clip>),
     Track(Handoff<TrackDsp>),

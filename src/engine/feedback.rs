@@ -53,6 +53,12 @@ pub struct Counters {
     pub returned_objects: AtomicU64,
     /// Blocks rendered.
     pub blocks: AtomicU64,
+    /// Audio callbacks run (whether or not the engine rendered): tells a
+    /// live stream from a dead one.
+    pub callbacks: AtomicU64,
+    /// Engine panics caught by the device callback. From the first one on
+    /// the output is silence (the engine's state cannot be trusted).
+    pub panics: AtomicU64,
     /// Frames the last audio callback asked for (the device's buffer), so
     /// live inputs can place timestamped events inside the next one.
     pub callback_frames: AtomicU64,

@@ -6,7 +6,18 @@
 //! track faders and pans, the master chain and the limiter, and reports back
 //! through the feedback ring. It never allocates, frees, locks, blocks, does
 //! I/O or logs: whatever it stops using goes back through the garbage ring.
-//! Constructors (`Engine::new`, `new`) run on the control thread.
+//! Constructors (`Engine::new`) run on the control thread.
+
+// Real-time rule: no panic on the audio thread. Tests may unwrap and index.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod bus;
 pub mod command;
@@ -14,7 +25,6 @@ pub mod dsp;
 pub mod effect;
 pub mod feedback;
 pub mod fx;
-pub mod handle;
 pub mod instrument;
 pub mod limiter;
 pub mod sequencer;
@@ -23,22 +33,20 @@ pub mod transport;
 
 use std::sync::Arc;
 
-use rtrb::{Consumer, Producer, RingBuffer};
+use rtrb::{Consumer, Producer};
 
-use bus::{Bus, MAX_BUSES};
+use crate::kinds::{MAX_BUSES, MAX_TRACKS};
+use bus::Bus;
 pub use command::{EngineCmd, FxTarget, Garbage, Handoff, Op, Slot, When};
-use dsp::{DenormalGuard, MeterAcc, Smoothed};
+use dsp::{DenormalGuard, MeterAcc, Smoother};
 use effect::{ChainSlot, EffectChain};
 pub use feedback::{Counters, Feedback};
-pub use handle::EngineHandle;
 use limiter::Limiter;
 use track::TrackDsp;
 use transport::Transport;
 
 /// Largest block the engine renders in one go; longer calls are split.
 pub const MAX_BLOCK: usize = 1024;
-/// Track slots.
-pub const MAX_TRACKS: usize = 64;
 /// Commands waiting for their sample or musical boundary.
 const MAX_SCHEDULED: usize = 512;
 /// Extra command rings for live input threads (MIDI devices), so a note goes
@@ -75,38 +83,17 @@ impl EngineConfig {
     }
 }
 
-/// Control thread: make an engine and the handle that drives it.
-pub fn new(config: EngineConfig) -> (EngineHandle, Engine) {
-    let (cmd_tx, cmd_rx) = RingBuffer::new(config.command_capacity);
-    let (garbage_tx, garbage_rx) = RingBuffer::new(config.garbage_capacity);
-    let (fb_tx, fb_rx) = RingBuffer::new(config.feedback_capacity);
-    let (tap_tx, tap_rx) = RingBuffer::new(TAP_CAPACITY);
-    let (port_tx, port_rx): (Vec<_>, Vec<_>) =
-        (0..INPUT_PORTS).map(|_| RingBuffer::new(1024)).unzip();
-    let counters = Arc::new(Counters::default());
-    let handle = EngineHandle {
-        commands: cmd_tx,
-        garbage: garbage_rx,
-        feedback: fb_rx,
-        tap: tap_rx,
-        ports: port_tx
-            .into_iter()
-            .map(|tx| handle::InputPort {
-                tx,
-                counters: counters.clone(),
-                at: None,
-            })
-            .collect(),
-        counters: counters.clone(),
-        rate: config.rate,
-    };
-    let mut engine = Engine::new(config, cmd_rx, garbage_tx, fb_tx, counters);
-    engine.tap = Some(tap_tx);
-    engine.inputs = port_rx;
-    (handle, engine)
+/// The engine's ends of the rings [`crate::handle::connect`] makes.
+pub struct Rings {
+    pub commands: Consumer<EngineCmd>,
+    pub garbage: Producer<Garbage>,
+    pub feedback: Producer<Feedback>,
+    /// Master output for analysis (spectrum, loudness).
+    pub tap: Producer<f32>,
+    /// Live input rings (see [`INPUT_PORTS`]).
+    pub inputs: Vec<Consumer<EngineCmd>>,
 }
 
-#[derive(Clone, Copy)]
 struct Scheduled {
     due: u64,
     op: Op,
@@ -120,7 +107,7 @@ pub struct Engine {
     master_l: Box<[f32]>,
     master_r: Box<[f32]>,
     master_fx: ChainSlot,
-    master_gain: Smoothed,
+    master_gain: Smoother,
     limiter: Limiter,
     commands: Consumer<EngineCmd>,
     garbage: Producer<Garbage>,
@@ -139,13 +126,15 @@ pub struct Engine {
 }
 
 impl Engine {
-    fn new(
-        config: EngineConfig,
-        commands: Consumer<EngineCmd>,
-        garbage: Producer<Garbage>,
-        feedback: Producer<Feedback>,
-        counters: Arc<Counters>,
-    ) -> Self {
+    /// Control thread: an engine reading from `rings`.
+    pub fn new(config: EngineConfig, rings: Rings, counters: Arc<Counters>) -> Self {
+        let Rings {
+            commands,
+            garbage,
+            feedback,
+            tap,
+            inputs,
+        } = rings;
         let rate = config.rate;
         let report_every = ((rate / 60.0) as usize).max(64);
         Self {
@@ -156,20 +145,20 @@ impl Engine {
             master_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             master_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             master_fx: ChainSlot::new(EffectChain::new(&[], rate), rate),
-            master_gain: Smoothed::new(1.0, 0.005, rate),
+            master_gain: Smoother::new(1.0, 0.005, rate),
             limiter: Limiter::new(config.ceiling, rate),
             commands,
             garbage,
-            stash: [None; GARBAGE_STASH],
+            stash: std::array::from_fn(|_| None),
             feedback,
             counters,
-            scheduled: vec![None; MAX_SCHEDULED].into_boxed_slice(),
+            scheduled: (0..MAX_SCHEDULED).map(|_| None).collect(),
             clock: 0,
             report_every,
             report_countdown: report_every,
             master_meter: MeterAcc::default(),
-            tap: None,
-            inputs: Vec::new(),
+            tap: Some(tap),
+            inputs,
         }
     }
 
@@ -219,7 +208,13 @@ impl Engine {
                 }
                 len = len.min(d as usize);
             }
-            self.render(&mut left[done..done + len], &mut right[done..done + len]);
+            match (
+                left.get_mut(done..done + len),
+                right.get_mut(done..done + len),
+            ) {
+                (Some(l), Some(r)) => self.render(l, r),
+                _ => break,
+            }
             done += len;
         }
         self.flush_stash();
@@ -254,7 +249,7 @@ impl Engine {
         // Live input after the control side's commands, so a note for a
         // track installed in the same block finds it.
         for i in 0..self.inputs.len() {
-            while let Ok(cmd) = self.inputs[i].pop() {
+            while let Some(Ok(cmd)) = self.inputs.get_mut(i).map(|c| c.pop()) {
                 match cmd.at {
                     When::Sample(s) if s > self.clock => self.schedule(s, cmd.op),
                     _ => self.apply(cmd.op),
@@ -308,7 +303,7 @@ impl Engine {
             }
             match best {
                 Some((i, _)) => {
-                    if let Some(s) = self.scheduled[i].take() {
+                    if let Some(s) = self.scheduled.get_mut(i).and_then(Option::take) {
                         self.apply(s.op);
                     }
                 }
@@ -327,11 +322,10 @@ impl Engine {
     }
 
     fn flush_stash(&mut self) {
-        for i in 0..GARBAGE_STASH {
-            if let Some(g) = self.stash[i] {
-                if self.garbage.push(g).is_ok() {
-                    self.stash[i] = None;
-                } else {
+        for slot in self.stash.iter_mut() {
+            if let Some(g) = slot.take() {
+                if let Err(rtrb::PushError::Full(g)) = self.garbage.push(g) {
+                    *slot = Some(g);
                     break;
                 }
             }
@@ -451,16 +445,16 @@ impl Engine {
                 // SAFETY: the command ring delivered this handoff to us once.
                 let clip = unsafe { clip.into_box() };
                 let t = &self.transport;
-                let g = match self
+                let old = match self
                     .tracks
                     .get_mut(slot as usize)
                     .and_then(|t| t.as_deref_mut())
                 {
                     Some(tr) => tr.set_clip(clip, t),
-                    None => Some(Garbage::Clip(Handoff::new(clip))),
+                    None => Some(clip),
                 };
-                if let Some(g) = g {
-                    self.give_back(g);
+                if let Some(c) = old {
+                    self.give_back(Garbage::Clip(Handoff::new(c)));
                 }
             }
             Op::InstallTrack { slot, track } => {
@@ -487,23 +481,23 @@ impl Engine {
             Op::ReplaceInstrument { slot, instrument } => {
                 // SAFETY: delivered once by the ring.
                 let inst = unsafe { instrument.into_box() };
-                let g = match self.track_mut(slot) {
+                let old = match self.track_mut(slot) {
                     Some(t) => t.replace_instrument(inst),
-                    None => Some(Garbage::Instrument(Handoff::new(inst))),
+                    None => Some(inst),
                 };
-                if let Some(g) = g {
-                    self.give_back(g);
+                if let Some(i) = old {
+                    self.give_back(Garbage::Instrument(Handoff::new(i)));
                 }
             }
             Op::TrackEffects { slot, chain } => {
                 // SAFETY: delivered once by the ring.
                 let chain = unsafe { chain.into_box() };
-                let g = match self.track_mut(slot) {
+                let old = match self.track_mut(slot) {
                     Some(t) => t.replace_effects(chain),
-                    None => Some(Garbage::Effects(Handoff::new(chain))),
+                    None => Some(chain),
                 };
-                if let Some(g) = g {
-                    self.give_back(g);
+                if let Some(c) = old {
+                    self.give_back(Garbage::Effects(Handoff::new(c)));
                 }
             }
             Op::TrackSend { slot, bus, gain } => {
@@ -567,6 +561,9 @@ impl Engine {
                     s.set_param(index as usize, param as usize, value);
                 }
             }
+            #[cfg(debug_assertions)]
+            #[allow(clippy::panic)]
+            Op::TestPanic => panic!("Op::TestPanic on the audio thread"),
             Op::MasterEffects { chain } => {
                 // SAFETY: delivered once by the ring.
                 let chain = unsafe { chain.into_box() };
@@ -579,8 +576,10 @@ impl Engine {
 
     fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len();
-        let ml = &mut self.master_l[..n];
-        let mr = &mut self.master_r[..n];
+        // n <= MAX_BLOCK (process splits longer calls), so these always exist.
+        let (Some(ml), Some(mr)) = (self.master_l.get_mut(..n), self.master_r.get_mut(..n)) else {
+            return;
+        };
         ml.fill(0.0);
         mr.fill(0.0);
         let any_solo = self.tracks.iter().flatten().any(|t| t.solo && !t.removing);
@@ -599,24 +598,28 @@ impl Engine {
                     Counters::bump(&self.counters.dropped_events, t.dropped_events);
                     t.dropped_events = 0;
                 }
-                if t.finished_removing() && nf < finished.len() {
-                    finished[nf] = Some(i);
-                    nf += 1;
+                if t.finished_removing() {
+                    if let Some(f) = finished.get_mut(nf) {
+                        *f = Some(i);
+                        nf += 1;
+                    }
                 }
             }
         }
         for i in finished.iter().flatten() {
-            if let Some(t) = self.tracks[*i].take() {
+            if let Some(t) = self.tracks.get_mut(*i).and_then(Option::take) {
                 self.give_back(Garbage::Track(Handoff::new(t)));
             }
         }
         for i in 0..self.tracks.len() {
-            if let Some(g) = self.tracks[i].as_deref_mut().and_then(|t| t.take_faded()) {
-                self.give_back(g);
+            let track = self.tracks.get_mut(i).and_then(|t| t.as_deref_mut());
+            if let Some(f) = track.and_then(|t| t.take_faded()) {
+                self.give_back(Garbage::Instrument(Handoff::new(f)));
             }
         }
         for i in 0..self.buses.len() {
-            if let Some(c) = self.buses[i].as_deref_mut().and_then(|b| b.take_faded()) {
+            let bus = self.buses.get_mut(i).and_then(|b| b.as_deref_mut());
+            if let Some(c) = bus.and_then(|b| b.take_faded()) {
                 self.give_back(Garbage::Effects(Handoff::new(c)));
             }
         }
@@ -624,8 +627,9 @@ impl Engine {
             self.give_back(Garbage::Effects(Handoff::new(c)));
         }
 
-        let ml = &mut self.master_l[..n];
-        let mr = &mut self.master_r[..n];
+        let (Some(ml), Some(mr)) = (self.master_l.get_mut(..n), self.master_r.get_mut(..n)) else {
+            return;
+        };
         for b in self.buses.iter_mut().flatten() {
             b.render(ml, mr);
         }
@@ -691,7 +695,7 @@ impl Engine {
         };
         self.push_feedback(pos);
         for i in 0..self.tracks.len() {
-            let m = match self.tracks[i].as_deref_mut() {
+            let m = match self.tracks.get_mut(i).and_then(|t| t.as_deref_mut()) {
                 Some(t) => {
                     let (peak, rms) = t.meter.take();
                     Feedback::Meter {

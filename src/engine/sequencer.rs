@@ -5,6 +5,10 @@
 //! `crate::pattern`) and handed over whole; the audio thread only reads it.
 //! The cursor and the pending note-offs are fixed-size and never allocate.
 
+// Not yet converted to checked access (9 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
 use super::transport::Transport;
 
 /// One note of a clip, in beats from the clip's start.

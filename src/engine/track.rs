@@ -5,15 +5,18 @@
 //! owned by the engine. `render` runs on the audio thread and splits its
 //! block at every note event so each note starts on its exact sample.
 
-use super::bus::{Bus, MAX_BUSES};
-use super::command::{Garbage, Handoff};
-use super::dsp::{MeterAcc, Smoothed};
+// Not yet converted to checked access (28 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
+use super::bus::Bus;
+use super::dsp::{pan_gains, MeterAcc, Smoother};
 use super::effect::{ChainSlot, EffectChain};
-use super::instrument::voice::pan_gains;
 use super::instrument::Instrument;
 use super::sequencer::{Clip, Cursor, PendingOff, PendingOffs};
 use super::transport::Transport;
 use super::MAX_BLOCK;
+use crate::kinds::MAX_BUSES;
 
 /// Fader and pan glide time constant.
 const MIX_SMOOTH_S: f32 = 0.005;
@@ -40,9 +43,9 @@ pub struct TrackDsp {
     pan: f32,
     pub mute: bool,
     pub solo: bool,
-    gain: Smoothed,
-    pan_l: Smoothed,
-    pan_r: Smoothed,
+    gain: Smoother,
+    pan_l: Smoother,
+    pan_r: Smoother,
     pub meter: MeterAcc,
     /// Set when the track is being removed: it fades out, then goes back.
     pub removing: bool,
@@ -54,7 +57,7 @@ pub struct TrackDsp {
     held: [bool; 128],
     bend_range: f32,
     /// Send levels to each bus (linear, smoothed).
-    sends: [Smoothed; MAX_BUSES],
+    sends: [Smoother; MAX_BUSES],
 }
 
 impl std::fmt::Debug for TrackDsp {
@@ -97,14 +100,14 @@ impl TrackDsp {
             pan,
             mute,
             solo,
-            gain: Smoothed::new(if mute { 0.0 } else { volume }, MIX_SMOOTH_S, rate),
-            pan_l: Smoothed::new(pl, MIX_SMOOTH_S, rate),
-            pan_r: Smoothed::new(pr, MIX_SMOOTH_S, rate),
+            gain: Smoother::new(if mute { 0.0 } else { volume }, MIX_SMOOTH_S, rate),
+            pan_l: Smoother::new(pl, MIX_SMOOTH_S, rate),
+            pan_r: Smoother::new(pr, MIX_SMOOTH_S, rate),
             meter: MeterAcc::default(),
             removing: false,
             default_note: 60.0,
             dropped_events: 0,
-            sends: [Smoothed::new(0.0, MIX_SMOOTH_S, rate); MAX_BUSES],
+            sends: [Smoother::new(0.0, MIX_SMOOTH_S, rate); MAX_BUSES],
             pedal: false,
             held: [false; 128],
             bend_range: 2.0,
@@ -138,21 +141,18 @@ impl TrackDsp {
     }
 
     /// Audio thread: swap in a new clip, keeping the song phase. Returns the old one.
-    pub fn set_clip(&mut self, clip: Box<Clip>, t: &Transport) -> Option<Garbage> {
+    pub fn set_clip(&mut self, clip: Box<Clip>, t: &Transport) -> Option<Box<Clip>> {
         self.cursor = Cursor::seek(&clip, t, t.song_sample);
-        let old = self.clip.replace(clip);
-        old.map(|c| Garbage::Clip(Handoff::new(c)))
+        self.clip.replace(clip)
     }
 
     /// Audio thread: swap instruments; the old one fades out over
     /// [`SWAP_FADE_S`]. Returns an instrument to free, if any.
-    pub fn replace_instrument(&mut self, new: Box<dyn Instrument>) -> Option<Garbage> {
+    pub fn replace_instrument(&mut self, new: Box<dyn Instrument>) -> Option<Box<dyn Instrument>> {
         let old = std::mem::replace(&mut self.instrument, new);
         self.fade_gain = 1.0;
         // If a previous swap is still fading, cut it (it is already quiet-ish).
-        self.fading
-            .replace(old)
-            .map(|f| Garbage::Instrument(Handoff::new(f)))
+        self.fading.replace(old)
     }
 
     /// Audio thread: the effect chain, for parameter and tempo changes.
@@ -161,18 +161,14 @@ impl TrackDsp {
     }
 
     /// Audio thread: crossfade to a new effect chain. Returns a chain to free.
-    pub fn replace_effects(&mut self, new: Box<EffectChain>) -> Option<Garbage> {
-        self.effects
-            .replace(new)
-            .map(|c| Garbage::Effects(Handoff::new(c)))
+    pub fn replace_effects(&mut self, new: Box<EffectChain>) -> Option<Box<EffectChain>> {
+        self.effects.replace(new)
     }
 
     /// Audio thread: take the fading instrument once it has faded out.
-    pub fn take_faded(&mut self) -> Option<Garbage> {
+    pub fn take_faded(&mut self) -> Option<Box<dyn Instrument>> {
         if self.fading.is_some() && self.fade_gain <= 0.0 {
-            self.fading
-                .take()
-                .map(|f| Garbage::Instrument(Handoff::new(f)))
+            self.fading.take()
         } else {
             None
         }

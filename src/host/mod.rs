@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use crate::action::Action;
 use crate::audio::device::{self, Output, SinkInfo};
 use crate::config::Settings;
-use crate::engine::{self, Counters, EngineConfig, Feedback, Slot};
+use crate::engine::{Counters, EngineConfig, Feedback, Slot};
 use crate::live::{Inputs, LiveEvent};
 use crate::log::StderrGuard;
 use crate::patch::{self, PatchError};
@@ -86,7 +86,7 @@ impl Host {
             Err(_) => opts.rate.unwrap_or(device::DEFAULT_RATE),
         };
         let buffer = opts.buffer.unwrap_or(device::DEFAULT_BUFFER);
-        let (handle, engine) = engine::new(EngineConfig::new(rate as f32, file.tempo));
+        let (handle, engine) = crate::handle::connect(EngineConfig::new(rate as f32, file.tempo));
         let mut session = Session::new(file, Some(path.to_path_buf()), rate as f32, Some(handle));
         let mut warnings = session.take_notices();
         let output = device::start(engine, probe, rate, buffer);

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::decode::{Decoder, MidiMsg};
-use crate::engine::handle::InputPort;
 use crate::engine::Slot;
+use crate::handle::InputPort;
 use crate::session::Session;
 
 pub(super) const NO_SLOT: u16 = u16::MAX;

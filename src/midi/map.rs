@@ -4,8 +4,8 @@
 //! Pure, control thread.
 
 use crate::action::{Action, ArgValue};
-use crate::engine::instrument::params::index_of;
-use crate::engine::instrument::ParamKind;
+use crate::kinds::param::index_of;
+use crate::kinds::ParamKind;
 use crate::patch::{CcMap, CcTarget, Curve, MidiSettings, SessionFile};
 
 /// The range a target moves over when the mapping gives none.

@@ -11,9 +11,9 @@ use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, VariantAccess, Vis
 use serde::ser::SerializeStructVariant;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::engine::effect::EffectKind;
-use crate::engine::instrument::params::{defaults, index_of, ParamKind, ParamSpec};
-use crate::engine::instrument::InstrumentKind;
+use crate::kinds::param::{defaults, index_of, ParamKind, ParamSpec};
+use crate::kinds::EffectKind;
+use crate::kinds::InstrumentKind;
 
 /// Something with a name and a parameter table: an instrument or effect kind.
 pub trait DeviceKind: Copy + PartialEq + fmt::Debug + 'static {

@@ -304,24 +304,24 @@ impl SessionFile {
             }
             seen.push(n);
         }
-        if self.tracks.len() > crate::engine::MAX_TRACKS {
+        if self.tracks.len() > crate::kinds::MAX_TRACKS {
             return Err((
                 "tracks".into(),
                 0,
                 format!(
                     "at most {} tracks, found {}",
-                    crate::engine::MAX_TRACKS,
+                    crate::kinds::MAX_TRACKS,
                     self.tracks.len()
                 ),
             ));
         }
-        if self.buses.len() > crate::engine::bus::MAX_BUSES {
+        if self.buses.len() > crate::kinds::MAX_BUSES {
             return Err((
                 "buses".into(),
                 0,
                 format!(
                     "at most {} buses, found {}",
-                    crate::engine::bus::MAX_BUSES,
+                    crate::kinds::MAX_BUSES,
                     self.buses.len()
                 ),
             ));

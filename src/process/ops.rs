@@ -7,7 +7,8 @@
 //! run here offline on the calling thread.
 
 use crate::analysis::{loudness, peak};
-use crate::engine::effect::{EffectChain, EffectKind};
+use crate::engine::effect::EffectChain;
+use crate::kinds::EffectKind;
 use crate::sample::resample;
 
 /// Planar stereo audio at a rate.

@@ -8,10 +8,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::engine::dsp::db_to_gain;
-use crate::engine::effect::{EffectChain, EffectSpec};
-use crate::engine::instrument::{self, sampler::SampleData, Instrument, InstrumentKind};
+use crate::engine::effect::EffectChain;
+use crate::engine::instrument::{self, sampler::SampleData, Instrument};
 use crate::engine::sequencer::{Clip, ClipEvent};
 use crate::engine::track::TrackDsp;
+use crate::kinds::EffectSpec;
+use crate::kinds::InstrumentKind;
 use crate::patch::{EffectDef, InstrumentDef, SessionFile, Track};
 use crate::pattern::{Frac, Span};
 

@@ -8,7 +8,7 @@
 //! changes, removed buses.
 
 use crate::action::{Action, ArgValue};
-use crate::engine::instrument::ParamKind;
+use crate::kinds::ParamKind;
 use crate::patch::{Notation, SessionFile, Track};
 
 pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {

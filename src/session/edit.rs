@@ -5,7 +5,7 @@
 //! what changed (`bass.cutoff 800 Hz → 2000 Hz`) for the status line and chat.
 
 use crate::action::{Action, ActionError, ArgValue};
-use crate::engine::instrument::params::{index_of, ParamKind};
+use crate::kinds::param::{index_of, ParamKind};
 use crate::patch::device::{check_choice, check_number, describe_value};
 use crate::patch::{Key, Name, Notation, PatternDef, Quantum, Scale, SessionFile, TimeSignature};
 
@@ -308,10 +308,10 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                     bus.name
                 )));
             }
-            if f.buses.len() >= crate::engine::bus::MAX_BUSES {
+            if f.buses.len() >= crate::kinds::MAX_BUSES {
                 return Err(invalid(format!(
                     "at most {} buses",
-                    crate::engine::bus::MAX_BUSES
+                    crate::kinds::MAX_BUSES
                 )));
             }
             f.buses.push(bus.clone());
@@ -355,10 +355,10 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                     track.name
                 )));
             }
-            if f.tracks.len() >= crate::engine::MAX_TRACKS {
+            if f.tracks.len() >= crate::kinds::MAX_TRACKS {
                 return Err(invalid(format!(
                     "at most {} tracks",
-                    crate::engine::MAX_TRACKS
+                    crate::kinds::MAX_TRACKS
                 )));
             }
             for bus in track.sends.keys() {
@@ -432,11 +432,7 @@ fn effect_chain_mut<'a>(
 }
 
 /// A number or choice parameter's new value from an action argument.
-fn param_value(
-    kind: &str,
-    p: &crate::engine::instrument::ParamSpec,
-    value: &ArgValue,
-) -> Result<f32, String> {
+fn param_value(kind: &str, p: &crate::kinds::ParamSpec, value: &ArgValue) -> Result<f32, String> {
     match (p.kind, value) {
         (ParamKind::Number, ArgValue::Number(n)) => check_number(kind, p, *n),
         (ParamKind::Number, ArgValue::Text(s)) => {

@@ -17,11 +17,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::action::{Action, ActionError};
-use crate::engine::bus::{Bus, MAX_BUSES};
+use crate::engine::bus::Bus;
 use crate::engine::command::Handoff;
 use crate::engine::dsp::db_to_gain;
 use crate::engine::sequencer::Clip;
-use crate::engine::{EngineCmd, EngineHandle, FxTarget, Op, Slot, When, MAX_TRACKS};
+use crate::engine::{EngineCmd, FxTarget, Op, Slot, When};
+use crate::handle::EngineHandle;
+use crate::kinds::MAX_BUSES;
+use crate::kinds::MAX_TRACKS;
 use crate::patch::{self, PatchError, SessionFile};
 
 /// Most undo steps kept.
@@ -165,7 +168,7 @@ impl Session {
             .instrument
             .path
             .clone()
-            .filter(|_| t.instrument.kind == crate::engine::instrument::InstrumentKind::Sample)
+            .filter(|_| t.instrument.kind == crate::kinds::InstrumentKind::Sample)
         else {
             return Err(invalid(format!("{track} does not play a sample")));
         };

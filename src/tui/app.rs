@@ -22,7 +22,8 @@ use super::spectrum::Spectrum;
 use super::theme::Theme;
 use crate::action::Action;
 use crate::audio::device::SinkInfo;
-use crate::engine::{Feedback, MAX_TRACKS};
+use crate::engine::Feedback;
+use crate::kinds::MAX_TRACKS;
 use crate::patch::Track;
 use crate::session::Session;
 
@@ -76,6 +77,8 @@ pub struct Stats {
     pub load_permille: u64,
     pub xruns: u64,
     pub dropped_commands: u64,
+    /// Engine panics the device callback caught (the output is silent).
+    pub panics: u64,
 }
 
 /// A fader being dragged with the mouse.

@@ -13,7 +13,7 @@ use crossterm::event::KeyCode;
 use super::app::{App, Overlay, StatusKind};
 use super::keymap::Key;
 use crate::action::Action;
-use crate::engine::instrument::ParamKind;
+use crate::kinds::ParamKind;
 use crate::patch::{CcMap, CcTarget, Curve, MidiSettings, SessionFile, Track};
 
 /// Where MIDI learn is.

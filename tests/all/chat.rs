@@ -1414,8 +1414,8 @@ fn a_failed_reply_is_taken_back_without_losing_edits_made_meanwhile() {
 /// docs' table rules and repeated rows.
 #[test]
 fn the_system_prompt_carries_the_whole_reference_compactly() {
-    use termdaw::engine::effect::EffectKind;
-    use termdaw::engine::instrument::InstrumentKind;
+    use termdaw::kinds::EffectKind;
+    use termdaw::kinds::InstrumentKind;
     let p = termdaw::chat::prompt::stable();
     for k in InstrumentKind::ALL {
         assert!(

@@ -178,3 +178,78 @@ fn a_jack_build_plays_straight_into_jack_with_device_jack() {
         assert!(db.abs() < 0.2, "channel {c}: level {db:+.2} dB vs offline");
     }
 }
+
+/// A bug that panics inside the engine (here the debug-only `Op::TestPanic`)
+/// must not kill the stream: the silent sink the app falls back to keeps
+/// calling back, the panic is counted once, and the output is silence.
+#[cfg(debug_assertions)]
+#[test]
+fn a_panicking_engine_leaves_a_live_stream_playing_silence_and_a_counted_panic() {
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+    use termdaw::audio::device;
+    use termdaw::audio::Guard;
+    use termdaw::engine::{Counters, EngineCmd, EngineConfig, Op};
+
+    // The guard itself: sound before, one counted panic, silence after.
+    let (mut session, mut engine) = crate::common::prepare(SINE);
+    let send =
+        |s: &mut termdaw::session::Session, op| s.engine_mut().unwrap().send(EngineCmd::now(op));
+    send(&mut session, Op::Play);
+    let mut guard = Guard::default();
+    let (mut l, mut r) = (vec![0.0f32; 4800], vec![0.0f32; 4800]);
+    guard.process(&mut engine, &mut l, &mut r);
+    assert!(
+        l.iter().any(|x| x.abs() > 0.01),
+        "the sine plays before the panic"
+    );
+    let counters = engine.counters().clone();
+    send(&mut session, Op::TestPanic);
+    for _ in 0..3 {
+        l.fill(1.0);
+        r.fill(1.0);
+        guard.process(&mut engine, &mut l, &mut r);
+        assert!(
+            l.iter().chain(&r).all(|x| *x == 0.0),
+            "silence after the panic"
+        );
+    }
+    assert!(guard.panicked());
+    assert_eq!(
+        Counters::get(&counters.panics),
+        1,
+        "one panic, counted once"
+    );
+
+    // The silent sink (the app's output without a sound card) keeps running.
+    let (mut handle, engine) = termdaw::handle::connect(EngineConfig::new(48000.0, 120.0));
+    let counters = engine.counters().clone();
+    let out = device::start(engine, Err(device::DeviceError::NoDefault), 48000, 256);
+    let wait_for = |what: &str, ok: &dyn Fn() -> bool| {
+        let t = std::time::Instant::now();
+        while !ok() {
+            assert!(t.elapsed() < Duration::from_secs(10), "timed out: {what}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    wait_for("blocks render", &|| Counters::get(&counters.blocks) > 4);
+    handle.send(EngineCmd::now(Op::TestPanic));
+    wait_for("the panic is counted", &|| {
+        Counters::get(&counters.panics) == 1
+    });
+    let (blocks, calls) = (
+        counters.blocks.load(Ordering::Relaxed),
+        counters.callbacks.load(Ordering::Relaxed),
+    );
+    // 20 callbacks of 256 frames at 48 kHz: about 0.1 s.
+    wait_for("callbacks keep coming", &|| {
+        Counters::get(&counters.callbacks) > calls + 20
+    });
+    assert_eq!(
+        Counters::get(&counters.blocks),
+        blocks,
+        "the engine is not called again after its panic"
+    );
+    assert_eq!(Counters::get(&counters.panics), 1);
+    drop(out);
+}

@@ -3,7 +3,8 @@
 //! rate), plus dry/wet, bypass, in-place automation and click-free chain edits.
 
 use termdaw::action::{Action, ArgType, ArgValue, FromArg};
-use termdaw::engine::effect::{EffectChain, EffectKind, EffectSpec};
+use termdaw::engine::effect::EffectChain;
+use termdaw::kinds::{EffectKind, EffectSpec};
 use termdaw::patch::EffectDef;
 
 use crate::common::{prepare, render_with, Audio, RATE};

@@ -2,7 +2,8 @@
 //! points, slices, fades; decoding FLAC, and MP3 and Ogg Vorbis from real encoders; and clear errors for bad files
 //! while the rest of the session keeps playing.
 
-use termdaw::engine::instrument::{self, InstrumentKind};
+use termdaw::engine::instrument;
+use termdaw::kinds::InstrumentKind;
 use termdaw::patch::InstrumentDef;
 use termdaw::sample::{self, SampleData};
 

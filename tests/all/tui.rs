@@ -55,6 +55,7 @@ fn app() -> App {
         load_permille: 123,
         xruns: 2,
         dropped_commands: 0,
+        panics: 0,
     });
     a.feedback(Feedback::Position {
         clock: 0,
@@ -791,4 +792,19 @@ fn the_mixer_shows_the_master_loudness_from_the_engine() {
         shown.contains(&format!("S {st:.1} LUFS")),
         "mixer title {shown:?}, short-term {st:.1}"
     );
+}
+
+#[test]
+fn the_transport_bar_says_once_that_the_engine_panicked() {
+    let mut a = app();
+    let before = screen_text(&draw_part(&a, Component::Transport, 200, 3));
+    assert!(!before.contains("engine panic"), "{before}");
+    a.set_stats(Stats {
+        load_permille: 0,
+        xruns: 0,
+        dropped_commands: 0,
+        panics: 3,
+    });
+    let after = screen_text(&draw_part(&a, Component::Transport, 200, 3));
+    assert_eq!(after.matches("engine panic").count(), 1, "{after}");
 }

@@ -3,16 +3,17 @@
 //! Audio thread, except `new` (which allocates 4 s of line per side).
 //! Parameters: time (s), feedback, sync (note value or off), mode.
 
+// Not yet converted to checked access (4 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
 use super::{Ctx, DelayLine, Fx};
 
 /// Longest delay, seconds.
 pub const MAX_TIME: f32 = 4.0;
 
-/// Tempo-synced note values, as fractions of a whole note; index 0 is "off".
-pub const SYNC: &[&str] = &[
-    "off", "1/32", "1/16t", "1/16", "1/8t", "3/32", "1/8", "1/4t", "3/16", "1/4", "3/8", "1/2",
-    "3/4", "1/1",
-];
+/// The whole-note fraction of each entry of
+/// [`crate::kinds::effect::DELAY_SYNC`]; index 0 is "off".
 const SYNC_WHOLE: &[f32] = &[
     0.0,
     1.0 / 32.0,

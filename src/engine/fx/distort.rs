@@ -3,7 +3,12 @@
 //! Audio thread, except constructors. Stateless per sample apart from the
 //! crusher's sample-and-hold.
 
-use super::{db, Ctx, Fx};
+// Not yet converted to checked access (5 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
+use super::{Ctx, Fx};
+use crate::engine::dsp::db_gain as db;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Mode {
@@ -14,8 +19,6 @@ pub enum Mode {
     /// Parameters: gain (dB), shape (fold, cubic, tube).
     Shaper,
 }
-
-pub const SHAPES: &[&str] = &["fold", "cubic", "tube"];
 
 pub struct Distort {
     mode: Mode,

@@ -3,7 +3,12 @@
 //!
 //! Audio thread, except constructors.
 
-use super::{coef, db, Ctx, Fx};
+// Not yet converted to checked access (13 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
+use super::{coef, Ctx, Fx};
+use crate::engine::dsp::db_gain as db;
 use crate::engine::limiter::Limiter;
 
 /// Gain change (dB, ≤ 0) the compressor's static curve asks for at `level` dB.

@@ -20,9 +20,17 @@
 //! audio thread and never allocates, locks or panics. Filter coefficients are
 //! updated every [`SUB`] samples so `tone` glides.
 
-use super::params::ParamSpec;
-use super::voice::{pan_gains, Adsr, Noise, VoiceAlloc};
-use super::Instrument;
+// Not yet converted to checked access (3 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
+use super::voice::{Adsr, Noise, VoiceAlloc};
+use super::{sane_rate, Instrument};
+use crate::engine::dsp::{sane, sin_turns_coarse as sin_turns, PanRamp, Smoother, Snap};
+use crate::kinds::instrument::{
+    CLAP_PARAMS, HAT_CLOSED_PARAMS, HAT_OPEN_PARAMS, KICK_PARAMS, SNARE_PARAMS,
+};
+use crate::kinds::param::ParamSpec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DrumKind {
@@ -32,148 +40,6 @@ pub enum DrumKind {
     HatOpen,
     Clap,
 }
-
-const PAN: ParamSpec = ParamSpec::number(
-    "pan",
-    "",
-    -1.0,
-    1.0,
-    0.0,
-    "position in the stereo field (-1 left, 0 centre, 1 right)",
-);
-
-pub const KICK_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "tune",
-        "Hz",
-        30.0,
-        120.0,
-        50.0,
-        "pitch of the body the kick settles on (40-60 Hz is classic)",
-    ),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.05,
-        2.0,
-        0.5,
-        "how long the boom lasts (to -60 dB); long values give 808-style sub bass",
-    ),
-    ParamSpec::number(
-        "punch",
-        "",
-        0.0,
-        1.0,
-        0.5,
-        "how far the pitch drops at the start: 0 = soft thud, 1 = hard, zappy attack",
-    ),
-    ParamSpec::number(
-        "click",
-        "",
-        0.0,
-        1.0,
-        0.3,
-        "level of the beater click that helps the kick cut through a mix",
-    ),
-    PAN,
-];
-
-pub const SNARE_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number("tune", "Hz", 100.0, 400.0, 185.0, "pitch of the drum head"),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.05,
-        1.5,
-        0.22,
-        "how long the snare wires rattle (to -60 dB); the head rings about half as long",
-    ),
-    ParamSpec::number(
-        "snappy",
-        "",
-        0.0,
-        1.0,
-        0.6,
-        "balance of wires against head: 0 = tom-like, 1 = all rattle",
-    ),
-    ParamSpec::number(
-        "tone",
-        "",
-        0.0,
-        1.0,
-        0.5,
-        "brightness of the wires: 0 = dark and papery, 1 = crisp and hissy",
-    ),
-    PAN,
-];
-
-pub const HAT_CLOSED_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "tone",
-        "",
-        0.0,
-        1.0,
-        0.6,
-        "brightness: 0 = dark and trashy, 1 = thin and sizzling",
-    ),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.01,
-        0.5,
-        0.06,
-        "length of the tick (to -60 dB)",
-    ),
-    PAN,
-];
-
-pub const HAT_OPEN_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "tone",
-        "",
-        0.0,
-        1.0,
-        0.6,
-        "brightness: 0 = dark and trashy, 1 = thin and sizzling",
-    ),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.05,
-        3.0,
-        0.45,
-        "how long the hat rings open (to -60 dB)",
-    ),
-    PAN,
-];
-
-pub const CLAP_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "tone",
-        "",
-        0.0,
-        1.0,
-        0.5,
-        "colour of the clap: 0 = low and boxy, 1 = bright and thin",
-    ),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.05,
-        2.0,
-        0.3,
-        "length of the tail after the claps (to -60 dB), like the room's reverb",
-    ),
-    ParamSpec::number(
-        "spread",
-        "",
-        0.0,
-        1.0,
-        0.5,
-        "time between the hands: 0 = one tight slap, 1 = a loose group",
-    ),
-    PAN,
-];
 
 impl DrumKind {
     pub fn params(self) -> &'static [ParamSpec] {
@@ -197,7 +63,6 @@ const GLIDE_S: f32 = 0.01;
 /// by [`HAT_SCALE`] so the metal sits higher, where hats live.
 const HAT_HZ: [f32; 6] = [205.3, 304.4, 369.6, 522.7, 540.0, 800.0];
 const HAT_SCALE: f32 = 1.7;
-const TAU: f32 = std::f32::consts::TAU;
 
 /// What a parameter index means, resolved once from the table's names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,15 +103,6 @@ struct Settings {
     snappy: f32,
     tone: f32,
     spread: f32,
-}
-
-#[inline]
-fn sane(v: f32, lo: f32, hi: f32, fallback: f32) -> f32 {
-    if v.is_finite() {
-        v.clamp(lo, hi)
-    } else {
-        fallback
-    }
 }
 
 /// Per-sample multiplier that takes an exponential 60 dB down in `seconds`.
@@ -353,9 +209,8 @@ pub struct Drum {
     hits: Box<[Hit]>,
     fields: [Field; 5],
     set: Settings,
-    tone: f32,
-    pan: f32,
-    pan_target: f32,
+    tone: Smoother,
+    pan: Smoother,
     rate: f32,
 }
 
@@ -363,13 +218,10 @@ impl Drum {
     /// Control thread: `values` follow `kind.params()` (missing ones take
     /// defaults).
     pub fn new(kind: DrumKind, values: &[f32], voices: usize, rate: f32) -> Self {
-        let rate = if rate.is_finite() && rate > 0.0 {
-            rate
-        } else {
-            48_000.0
-        };
+        let rate = sane_rate(rate);
         let alloc = VoiceAlloc::new(voices);
         let slots = alloc.capacity();
+        let glide = |v| Smoother::new(v, GLIDE_S, rate).with_snap(Snap::Never);
         let mut d = Self {
             kind,
             alloc,
@@ -384,17 +236,16 @@ impl Drum {
                 tone: 0.5,
                 spread: 0.5,
             },
-            tone: 0.5,
-            pan: 0.0,
-            pan_target: 0.0,
+            tone: glide(0.5),
+            pan: glide(0.0),
             rate,
         };
         for (i, p) in kind.params().iter().enumerate().take(d.fields.len()) {
             d.fields[i] = Field::of(p.name);
             d.set_param(i, values.get(i).copied().unwrap_or(p.default));
         }
-        d.tone = d.set.tone;
-        d.pan = d.pan_target;
+        d.tone.value = d.set.tone;
+        d.pan.value = d.pan.target;
         d
     }
 
@@ -433,7 +284,7 @@ impl Instrument for Drum {
         if let Some(victim) = start.steal.and_then(|s| self.hits.get_mut(s)) {
             victim.gate.fast_release(rate);
         }
-        let (kind, s, tone) = (self.kind, self.set, self.tone);
+        let (kind, s, tone) = (self.kind, self.set, self.tone.value);
         let Some(h) = self.hits.get_mut(start.slot) else {
             return;
         };
@@ -507,14 +358,12 @@ impl Instrument for Drum {
     }
 
     /// Audio thread.
-    fn set_param(&mut self, index: usize, value: f32) {
-        let Some(spec) = self.kind.params().get(index) else {
-            return;
-        };
-        if !value.is_finite() {
-            return;
-        }
-        let v = value.clamp(spec.min, spec.max);
+    fn params(&self) -> &'static [ParamSpec] {
+        self.kind.params()
+    }
+
+    /// Audio thread.
+    fn apply_param(&mut self, index: usize, v: f32) {
         let s = &mut self.set;
         match self.fields.get(index).copied().unwrap_or(Field::None) {
             Field::Tune => s.tune = v,
@@ -524,7 +373,7 @@ impl Instrument for Drum {
             Field::Snappy => s.snappy = v,
             Field::Tone => s.tone = v,
             Field::Spread => s.spread = v,
-            Field::Pan => self.pan_target = v,
+            Field::Pan => self.pan.target = v,
             Field::None => {}
         }
     }
@@ -538,18 +387,14 @@ impl Instrument for Drum {
         let rate = self.rate;
         let kind = self.kind;
         let s = self.set;
-        let pan_end =
-            self.pan_target + (self.pan - self.pan_target) * (-(n as f32) / (GLIDE_S * rate)).exp();
-        let (gl0, gr0) = pan_gains(self.pan);
-        let (gl1, gr1) = pan_gains(pan_end);
-        self.pan = pan_end;
-        let (dgl, dgr) = ((gl1 - gl0) / n as f32, (gr1 - gr0) / n as f32);
+        let pan_start = self.pan.value;
+        let pan = PanRamp::new(pan_start, self.pan.advance(n), n);
 
         let mut done = 0;
         while done < n {
             let len = (n - done).min(SUB);
-            self.tone = s.tone + (self.tone - s.tone) * (-(len as f32) / (GLIDE_S * rate)).exp();
-            let tone = self.tone;
+            self.tone.set(s.tone);
+            let tone = self.tone.advance(len);
             for (slot, h) in self.hits.iter_mut().enumerate() {
                 if self.alloc.is_free(slot) {
                     continue;
@@ -565,8 +410,9 @@ impl Instrument for Drum {
                     h.t = h.t.saturating_add(1);
                     let out = x * h.gain * h.gate.next();
                     let t = i as f32;
-                    left[i] += out * (gl0 + dgl * t);
-                    right[i] += out * (gr0 + dgr * t);
+                    let (gl, gr) = pan.at(t);
+                    left[i] += out * gl;
+                    right[i] += out * gr;
                 }
                 h.f1.flush();
                 h.f2.flush();
@@ -585,23 +431,6 @@ impl Instrument for Drum {
     fn active_voices(&self) -> usize {
         self.alloc.sounding()
     }
-}
-
-/// Sine of `x` turns, via a Taylor polynomial on a quarter wave (error < 1e-6).
-#[inline]
-fn sin_turns(x: f32) -> f32 {
-    let x = x - x.round();
-    let x = if x > 0.25 {
-        0.5 - x
-    } else if x < -0.25 {
-        -0.5 - x
-    } else {
-        x
-    };
-    let t = x * TAU;
-    let t2 = t * t;
-    t * (1.0
-        + t2 * (-1.0 / 6.0 + t2 * (1.0 / 120.0 + t2 * (-1.0 / 5040.0 + t2 * (1.0 / 362_880.0)))))
 }
 
 #[inline]
@@ -687,9 +516,9 @@ fn clap(h: &mut Hit) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::params::defaults;
     use super::super::voice::STEAL_FADE_S;
     use super::*;
+    use crate::kinds::param::defaults;
 
     const RATE: f32 = 48_000.0;
     const KINDS: [DrumKind; 5] = [
@@ -874,7 +703,7 @@ mod tests {
                 }
                 d.render(cl, cr);
             }
-            (d.tone, l, r)
+            (d.tone.value, l, r)
         };
         let (a, b) = (run(), run());
         assert_eq!(a.1, b.1);

@@ -7,57 +7,15 @@
 //! `note_off`, `all_notes_off`, `set_param`, `render` and `active_voices` run
 //! on the audio thread: they never allocate, lock or panic.
 
-use super::params::ParamSpec;
-use super::voice::{note_hz, pan_gains, Adsr, VoiceAlloc};
-use super::Instrument;
+// Not yet converted to checked access (3 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
 
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "ratio",
-        "x",
-        0.25,
-        16.0,
-        1.0,
-        "modulator frequency as a multiple of the note (whole numbers sound harmonic, others bell-like)",
-    ),
-    ParamSpec::number(
-        "index",
-        "",
-        0.0,
-        20.0,
-        1.0,
-        "modulation depth held while the note sustains (0 = pure sine, 1-3 = warm, 6+ = bright and metallic)",
-    ),
-    ParamSpec::number(
-        "index_env",
-        "",
-        0.0,
-        20.0,
-        3.0,
-        "extra modulation depth at the start of each note that fades away: the bite of the attack",
-    ),
-    ParamSpec::number(
-        "index_decay",
-        "s",
-        0.005,
-        10.0,
-        0.3,
-        "how long the extra attack depth takes to die away (to 1/1000)",
-    ),
-    ParamSpec::number(
-        "feedback",
-        "",
-        0.0,
-        1.0,
-        0.0,
-        "modulator fed back into itself: adds saw-like buzz, gritty near 1",
-    ),
-    ParamSpec::number("attack", "s", 0.0, 10.0, 0.003, "amp envelope attack time"),
-    ParamSpec::number("decay", "s", 0.001, 10.0, 0.5, "amp envelope decay time (down to the sustain level)"),
-    ParamSpec::number("sustain", "", 0.0, 1.0, 0.5, "amp envelope level while the key is held"),
-    ParamSpec::number("release", "s", 0.001, 10.0, 0.25, "amp envelope fade after the key is let go"),
-    ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "position in the stereo field (-1 left, 0 centre, 1 right)"),
-];
+use super::voice::{note_hz, Adsr, VoiceAlloc};
+use super::{sane_rate, sane_values, Instrument};
+use crate::engine::dsp::{sane, sin_turns, PanRamp, Smoother, Snap};
+use crate::kinds::instrument::FM_PARAMS as PARAMS;
+use crate::kinds::param::ParamSpec;
 
 const P_RATIO: usize = 0;
 const P_INDEX: usize = 1;
@@ -80,62 +38,11 @@ const FB_TURNS: f32 = 0.24;
 const GLIDE_S: f32 = 0.01;
 const TAU: f32 = std::f32::consts::TAU;
 
-/// A continuously variable parameter. It follows its target as a one-pole
-/// filter evaluated exactly at block ends, and moves linearly inside a block,
-/// so the result does not depend on how the engine splits blocks.
-#[derive(Debug, Clone, Copy)]
-struct Glide {
-    cur: f32,
-    target: f32,
-}
-
-impl Glide {
-    fn new(v: f32) -> Self {
-        Self { cur: v, target: v }
-    }
-
-    /// Audio thread: start value and per-sample step for the next `n` samples.
-    fn block(&mut self, n: usize, rate: f32) -> (f32, f32) {
-        let start = self.cur;
-        let k = (-(n as f32) / (GLIDE_S * rate)).exp();
-        let mut end = self.target + (start - self.target) * k;
-        if (end - self.target).abs() <= 1e-6 * self.target.abs().max(1.0) {
-            end = self.target;
-        }
-        self.cur = end;
-        (start, (end - start) / n.max(1) as f32)
-    }
-}
-
-/// Sine of `x` turns (one turn = 2π). A Taylor polynomial after folding to a
-/// quarter wave: error below 1e-7, and much cheaper than `f32::sin`, which
-/// matters at two calls per voice per sample.
-#[inline]
-fn sin_turns(x: f32) -> f32 {
-    let x = x - x.round();
-    let x = if x > 0.25 {
-        0.5 - x
-    } else if x < -0.25 {
-        -0.5 - x
-    } else {
-        x
-    };
-    let t = x * TAU;
-    let t2 = t * t;
-    t * (1.0
-        + t2 * (-1.0 / 6.0
-            + t2 * (1.0 / 120.0
-                + t2 * (-1.0 / 5040.0 + t2 * (1.0 / 362_880.0 + t2 * (-1.0 / 39_916_800.0))))))
-}
-
-/// Replace a non-finite or out-of-range value with something playable.
-#[inline]
-fn sane(v: f32, lo: f32, hi: f32, fallback: f32) -> f32 {
-    if v.is_finite() {
-        v.clamp(lo, hi)
-    } else {
-        fallback
-    }
+/// A knob's glide: a one-pole evaluated exactly at block ends and linear
+/// inside a block, so the result does not depend on how the engine splits
+/// blocks.
+fn glide(v: f32, rate: f32) -> Smoother {
+    Smoother::new(v, GLIDE_S, rate).with_snap(Snap::Relative(1e-6))
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -160,11 +67,11 @@ pub struct Fm {
     alloc: VoiceAlloc,
     voices: Box<[Voice]>,
     values: [f32; PARAMS.len()],
-    ratio: Glide,
-    index: Glide,
-    index_env: Glide,
-    feedback: Glide,
-    pan: Glide,
+    ratio: Smoother,
+    index: Smoother,
+    index_env: Smoother,
+    feedback: Smoother,
+    pan: Smoother,
     rate: f32,
     /// Pitch-wheel frequency ratio.
     bend: f32,
@@ -173,30 +80,18 @@ pub struct Fm {
 impl Fm {
     /// Control thread: `values` follow [`PARAMS`] (missing ones take defaults).
     pub fn new(values: &[f32], voices: usize, rate: f32) -> Self {
-        let mut v = [0.0; PARAMS.len()];
-        for (i, p) in PARAMS.iter().enumerate() {
-            v[i] = sane(
-                values.get(i).copied().unwrap_or(p.default),
-                p.min,
-                p.max,
-                p.default,
-            );
-        }
-        let rate = if rate.is_finite() && rate > 0.0 {
-            rate
-        } else {
-            48_000.0
-        };
+        let v: [f32; PARAMS.len()] = sane_values(PARAMS, values);
+        let rate = sane_rate(rate);
         let alloc = VoiceAlloc::new(voices);
         let slots = alloc.capacity();
         Self {
             alloc,
             voices: vec![Voice::default(); slots].into_boxed_slice(),
-            ratio: Glide::new(v[P_RATIO]),
-            index: Glide::new(v[P_INDEX]),
-            index_env: Glide::new(v[P_INDEX_ENV]),
-            feedback: Glide::new(v[P_FEEDBACK]),
-            pan: Glide::new(v[P_PAN]),
+            ratio: glide(v[P_RATIO], rate),
+            index: glide(v[P_INDEX], rate),
+            index_env: glide(v[P_INDEX_ENV], rate),
+            feedback: glide(v[P_FEEDBACK], rate),
+            pan: glide(v[P_PAN], rate),
             values: v,
             rate,
             bend: 1.0,
@@ -256,14 +151,12 @@ impl Instrument for Fm {
     }
 
     /// Audio thread.
-    fn set_param(&mut self, index: usize, value: f32) {
-        let Some(spec) = PARAMS.get(index) else {
-            return;
-        };
-        if !value.is_finite() {
-            return;
-        }
-        let value = value.clamp(spec.min, spec.max);
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    /// Audio thread.
+    fn apply_param(&mut self, index: usize, value: f32) {
         self.values[index] = value;
         match index {
             P_RATIO => self.ratio.target = value,
@@ -281,15 +174,12 @@ impl Instrument for Fm {
         if n == 0 {
             return;
         }
-        let rate = self.rate;
-        let (r0, dr) = self.ratio.block(n, rate);
-        let (i0, di) = self.index.block(n, rate);
-        let (e0, de) = self.index_env.block(n, rate);
-        let (f0, df) = self.feedback.block(n, rate);
-        let (p0, dp) = self.pan.block(n, rate);
-        let (gl0, gr0) = pan_gains(p0);
-        let (gl1, gr1) = pan_gains(p0 + dp * n as f32);
-        let (dgl, dgr) = ((gl1 - gl0) / n as f32, (gr1 - gr0) / n as f32);
+        let (r0, dr) = self.ratio.ramp(n);
+        let (i0, di) = self.index.ramp(n);
+        let (e0, de) = self.index_env.ramp(n);
+        let (f0, df) = self.feedback.ramp(n);
+        let (p0, dp) = self.pan.ramp(n);
+        let pan = PanRamp::new(p0, p0 + dp * n as f32, n);
         // Radians of index to turns of carrier phase.
         let to_turns = 1.0 / TAU;
 
@@ -308,8 +198,9 @@ impl Instrument for Fm {
                 fb1 = m;
                 let c = sin_turns(pc + index * to_turns * m);
                 let s = c * v.gain * v.env.next();
-                left[i] += s * (gl0 + dgl * t);
-                right[i] += s * (gr0 + dgr * t);
+                let (gl, gr) = pan.at(t);
+                left[i] += s * gl;
+                right[i] += s * gr;
                 pc += v.inc * self.bend;
                 pc -= pc.floor();
                 pm += v.inc * self.bend * ratio;
@@ -340,9 +231,10 @@ impl Instrument for Fm {
 
 #[cfg(test)]
 mod tests {
-    use super::super::params::defaults;
     use super::super::voice::STEAL_FADE_S;
     use super::*;
+    use crate::engine::dsp::pan_gains;
+    use crate::kinds::param::defaults;
 
     const RATE: f32 = 48_000.0;
 
@@ -505,9 +397,9 @@ mod tests {
         // After one block of 1000 samples (~2 time constants) the glide is
         // on its way but not there: the jump was spread out.
         assert!(
-            fm.index.cur > 10.0 && fm.index.cur < 20.0,
+            fm.index.value > 10.0 && fm.index.value < 20.0,
             "{}",
-            fm.index.cur
+            fm.index.value
         );
         fm.set_param(99, 1.0);
         fm.set_param(P_INDEX, f32::NAN);

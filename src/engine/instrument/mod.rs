@@ -3,18 +3,18 @@
 //! Every instrument is built on the control thread (all buffers sized there)
 //! and then lives on the audio thread, where `note_on`, `note_off`,
 //! `set_param` and `render` run without allocating, locking or blocking.
-//! The kinds and their parameter tables are plain data that the session
-//! format, the action table and the docs read.
+//! The kinds and their parameter tables are plain data in [`crate::kinds`].
 
 pub mod drums;
 pub mod fm;
-pub mod params;
 pub mod pluck;
 pub mod sampler;
 pub mod subtractive;
 pub mod voice;
 
-pub use params::{ParamKind, ParamSpec};
+use crate::engine::dsp::sane;
+use crate::kinds::instrument::InstrumentKind;
+use crate::kinds::param::ParamSpec;
 
 /// A voice bank for one track. All methods run on the audio thread.
 pub trait Instrument: Send {
@@ -24,9 +24,23 @@ pub trait Instrument: Send {
     fn note_off(&mut self, note: f32);
     /// Release every held voice (transport stop, panic).
     fn all_notes_off(&mut self);
-    /// Set parameter `index` of this kind's table; the value is already
-    /// validated on the control side. Continuous parameters glide.
-    fn set_param(&mut self, index: usize, value: f32);
+    /// This instrument's parameter table (its kind's, in `crate::kinds`).
+    fn params(&self) -> &'static [ParamSpec];
+    /// Take parameter `index` at `value`, already looked up in
+    /// [`Instrument::params`], finite and clamped to its range.
+    fn apply_param(&mut self, index: usize, value: f32);
+    /// Set parameter `index` of this kind's table. The control side has
+    /// validated the value; a stray index or NaN is still ignored, and the
+    /// value clamped, so nothing unplayable reaches the DSP. Continuous
+    /// parameters glide.
+    fn set_param(&mut self, index: usize, value: f32) {
+        let Some(spec) = self.params().get(index) else {
+            return;
+        };
+        if value.is_finite() {
+            self.apply_param(index, value.clamp(spec.min, spec.max));
+        }
+    }
     /// Add `left.len()` frames of sound into `left`/`right` (same length,
     /// at most [`crate::engine::MAX_BLOCK`]).
     fn render(&mut self, left: &mut [f32], right: &mut [f32]);
@@ -37,85 +51,27 @@ pub trait Instrument: Send {
     fn set_bend(&mut self, _semitones: f32) {}
 }
 
-/// Every kind of instrument a track can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum InstrumentKind {
-    Synth,
-    Fm,
-    Pluck,
-    Kick,
-    Snare,
-    HatClosed,
-    HatOpen,
-    Clap,
-    Sample,
+/// Control thread: `values` in `table` order, a missing one at its default
+/// and a stray one made playable.
+fn sane_values<const N: usize>(table: &[ParamSpec], values: &[f32]) -> [f32; N] {
+    let mut v = [0.0; N];
+    for (slot, (i, p)) in v.iter_mut().zip(table.iter().enumerate()) {
+        *slot = sane(
+            values.get(i).copied().unwrap_or(p.default),
+            p.min,
+            p.max,
+            p.default,
+        );
+    }
+    v
 }
 
-impl InstrumentKind {
-    pub const ALL: [InstrumentKind; 9] = [
-        Self::Synth,
-        Self::Fm,
-        Self::Pluck,
-        Self::Kick,
-        Self::Snare,
-        Self::HatClosed,
-        Self::HatOpen,
-        Self::Clap,
-        Self::Sample,
-    ];
-
-    /// The name used in session files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Synth => "Synth",
-            Self::Fm => "Fm",
-            Self::Pluck => "Pluck",
-            Self::Kick => "Kick",
-            Self::Snare => "Snare",
-            Self::HatClosed => "HatClosed",
-            Self::HatOpen => "HatOpen",
-            Self::Clap => "Clap",
-            Self::Sample => "Sample",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    pub fn doc(self) -> &'static str {
-        match self {
-            Self::Synth => "subtractive synth: band-limited oscillator (2-voice unison), resonant filter with envelope, amp ADSR",
-            Self::Fm => "two-operator FM synth: a modulator at a frequency ratio drives the carrier's phase, with an index envelope",
-            Self::Pluck => "Karplus-Strong plucked string with damping",
-            Self::Kick => "synthesized kick drum: a sine with a falling pitch and a click",
-            Self::Snare => "synthesized snare: a tuned body plus filtered noise",
-            Self::HatClosed => "closed hi-hat: bright metallic noise, short",
-            Self::HatOpen => "open hi-hat: bright metallic noise, long",
-            Self::Clap => "hand clap: several quick noise bursts and a tail",
-            Self::Sample => "sample player for a WAV, FLAC, Ogg Vorbis or MP3 file: one-shot or looped, reverse, rate, slices",
-        }
-    }
-
-    /// This kind's parameters, in the order the engine indexes them.
-    pub fn params(self) -> &'static [ParamSpec] {
-        match self {
-            Self::Synth => subtractive::PARAMS,
-            Self::Fm => fm::PARAMS,
-            Self::Pluck => pluck::PARAMS,
-            Self::Kick => drums::KICK_PARAMS,
-            Self::Snare => drums::SNARE_PARAMS,
-            Self::HatClosed => drums::HAT_CLOSED_PARAMS,
-            Self::HatOpen => drums::HAT_OPEN_PARAMS,
-            Self::Clap => drums::CLAP_PARAMS,
-            Self::Sample => sampler::PARAMS,
-        }
-    }
-
-    /// Whether step hits without a note should play this kind at its own pitch
-    /// (drums, samples) rather than at a musical default.
-    pub fn is_percussive(self) -> bool {
-        !matches!(self, Self::Synth | Self::Fm | Self::Pluck)
+/// Control thread: the sample rate, or 48 kHz if it is not a usable one.
+fn sane_rate(rate: f32) -> f32 {
+    if rate.is_finite() && rate > 0.0 {
+        rate
+    } else {
+        48_000.0
     }
 }
 

@@ -14,45 +14,15 @@
 //! and never allocates, locks or panics. Loop coefficients are recomputed
 //! every [`SUB`] samples so `damping` can glide.
 
-use super::params::ParamSpec;
-use super::voice::{note_hz, pan_gains, Adsr, Noise, VoiceAlloc};
-use super::Instrument;
+// Not yet converted to checked access (6 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
 
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "brightness",
-        "",
-        0.0,
-        1.0,
-        0.7,
-        "how bright the pluck itself is (0 = soft thumb, 1 = hard pick)",
-    ),
-    ParamSpec::number(
-        "damping",
-        "",
-        0.0,
-        1.0,
-        0.3,
-        "how fast the overtones die out, the same on every string (0 = bright steel, 0.5 = nylon, 1 = palm-muted thud)",
-    ),
-    ParamSpec::number(
-        "decay",
-        "s",
-        0.05,
-        20.0,
-        2.0,
-        "how long a held note rings, to -60 dB (strong damping can make it shorter)",
-    ),
-    ParamSpec::number(
-        "release",
-        "s",
-        0.01,
-        10.0,
-        1.0,
-        "after key-up the string is muted so it dies (to -60 dB) within this time; set it long to let notes ring",
-    ),
-    ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "position in the stereo field (-1 left, 0 centre, 1 right)"),
-];
+use super::voice::{note_hz, Adsr, Noise, VoiceAlloc};
+use super::{sane_rate, sane_values, Instrument};
+use crate::engine::dsp::{sane, PanRamp, Smoother, Snap};
+use crate::kinds::instrument::PLUCK_PARAMS as PARAMS;
+use crate::kinds::param::ParamSpec;
 
 const P_BRIGHTNESS: usize = 0;
 const P_DAMPING: usize = 1;
@@ -78,15 +48,6 @@ const GLIDE_S: f32 = 0.01;
 /// Stays below 1 so DC, which every loop filter passes unchanged, still decays.
 const MAX_LOOP_GAIN: f32 = 0.999_99;
 const TAU: f32 = std::f32::consts::TAU;
-
-#[inline]
-fn sane(v: f32, lo: f32, hi: f32, fallback: f32) -> f32 {
-    if v.is_finite() {
-        v.clamp(lo, hi)
-    } else {
-        fallback
-    }
-}
 
 /// Phase delay (samples) at `w` rad/sample of the FIR `(1-f) + f·z⁻¹`.
 #[inline]
@@ -200,10 +161,8 @@ pub struct Pluck {
     lines: Box<[f32]>,
     line_len: usize,
     values: [f32; PARAMS.len()],
-    damping: f32,
-    damping_target: f32,
-    pan: f32,
-    pan_target: f32,
+    damping: Smoother,
+    pan: Smoother,
     /// DC blocker coefficient (~10 Hz).
     dc_pole: f32,
     rate: f32,
@@ -212,20 +171,8 @@ pub struct Pluck {
 impl Pluck {
     /// Control thread: `values` follow [`PARAMS`] (missing ones take defaults).
     pub fn new(values: &[f32], voices: usize, rate: f32) -> Self {
-        let mut v = [0.0; PARAMS.len()];
-        for (i, p) in PARAMS.iter().enumerate() {
-            v[i] = sane(
-                values.get(i).copied().unwrap_or(p.default),
-                p.min,
-                p.max,
-                p.default,
-            );
-        }
-        let rate = if rate.is_finite() && rate > 0.0 {
-            rate
-        } else {
-            48_000.0
-        };
+        let v: [f32; PARAMS.len()] = sane_values(PARAMS, values);
+        let rate = sane_rate(rate);
         let alloc = VoiceAlloc::new(voices);
         let slots = alloc.capacity();
         let line_len = (rate / note_hz(LOWEST_NOTE)).ceil() as usize + 4;
@@ -234,10 +181,8 @@ impl Pluck {
             voices: (0..slots).map(Voice::new).collect(),
             lines: vec![0.0; slots * line_len].into_boxed_slice(),
             line_len,
-            damping: v[P_DAMPING],
-            damping_target: v[P_DAMPING],
-            pan: v[P_PAN],
-            pan_target: v[P_PAN],
+            damping: Smoother::new(v[P_DAMPING], GLIDE_S, rate).with_snap(Snap::Below(1e-6)),
+            pan: Smoother::new(v[P_PAN], GLIDE_S, rate).with_snap(Snap::Never),
             dc_pole: (-TAU * 10.0 / rate).exp(),
             values: v,
             rate,
@@ -268,7 +213,7 @@ impl Instrument for Pluck {
         }
         let decay = self.decay_for(false);
         let (damping, brightness, line_len) =
-            (self.damping, self.values[P_BRIGHTNESS], self.line_len);
+            (self.damping.value, self.values[P_BRIGHTNESS], self.line_len);
         let Some(v) = self.voices.get_mut(start.slot) else {
             return;
         };
@@ -321,18 +266,16 @@ impl Instrument for Pluck {
     }
 
     /// Audio thread.
-    fn set_param(&mut self, index: usize, value: f32) {
-        let Some(spec) = PARAMS.get(index) else {
-            return;
-        };
-        if !value.is_finite() {
-            return;
-        }
-        let value = value.clamp(spec.min, spec.max);
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    /// Audio thread.
+    fn apply_param(&mut self, index: usize, value: f32) {
         self.values[index] = value;
         match index {
-            P_DAMPING => self.damping_target = value,
-            P_PAN => self.pan_target = value,
+            P_DAMPING => self.damping.target = value,
+            P_PAN => self.pan.target = value,
             _ => {}
         }
     }
@@ -347,21 +290,13 @@ impl Instrument for Pluck {
         let line_len = self.line_len;
         let dc_pole = self.dc_pole;
         // Pan ramps linearly over the block towards its one-pole target.
-        let pan_end =
-            self.pan_target + (self.pan - self.pan_target) * (-(n as f32) / (GLIDE_S * rate)).exp();
-        let (gl0, gr0) = pan_gains(self.pan);
-        let (gl1, gr1) = pan_gains(pan_end);
-        self.pan = pan_end;
-        let (dgl, dgr) = ((gl1 - gl0) / n as f32, (gr1 - gr0) / n as f32);
+        let pan_start = self.pan.value;
+        let pan = PanRamp::new(pan_start, self.pan.advance(n), n);
 
         let mut done = 0;
         while done < n {
             let len = (n - done).min(SUB);
-            let k = (-(len as f32) / (GLIDE_S * rate)).exp();
-            self.damping = self.damping_target + (self.damping - self.damping_target) * k;
-            if (self.damping - self.damping_target).abs() < 1e-6 {
-                self.damping = self.damping_target;
-            }
+            self.damping.advance(len);
             let held_decay = self.decay_for(false);
             let released_decay = self.decay_for(true);
             for (slot, v) in self.voices.iter_mut().enumerate() {
@@ -376,7 +311,7 @@ impl Instrument for Pluck {
                 } else {
                     held_decay
                 };
-                v.tuning = tune(v.hz, self.damping, decay, rate, line_len);
+                v.tuning = tune(v.hz, self.damping.value, decay, rate, line_len);
                 let Tuning {
                     whole,
                     frac,
@@ -410,8 +345,9 @@ impl Instrument for Pluck {
                     v.peak = v.peak.max(out.abs());
                     let s = out * v.gain * v.gate.next();
                     let t = i as f32;
-                    left[i] += s * (gl0 + dgl * t);
-                    right[i] += s * (gr0 + dgr * t);
+                    let (gl, gr) = pan.at(t);
+                    left[i] += s * gl;
+                    right[i] += s * gr;
                 }
                 // Decaying states never reach denormals: the voice is freed
                 // at -90 dB, long before; this guards the fading tail.
@@ -444,9 +380,9 @@ impl Instrument for Pluck {
 
 #[cfg(test)]
 mod tests {
-    use super::super::params::defaults;
     use super::super::voice::STEAL_FADE_S;
     use super::*;
+    use crate::kinds::param::defaults;
 
     const RATE: f32 = 48_000.0;
 

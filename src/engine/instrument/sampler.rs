@@ -14,9 +14,15 @@
 //! their image: `pan` works as a balance control (centre = both channels at
 //! full level), which for mono files is the usual pan.
 
-use super::params::ParamSpec;
-use super::voice::{pan_gains, Adsr, VoiceAlloc};
-use super::Instrument;
+// Not yet converted to checked access (5 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
+use super::voice::{Adsr, VoiceAlloc};
+use super::{sane_rate, sane_values, Instrument};
+use crate::engine::dsp::{db_gain, pan_gains, sane, Smoother, Snap};
+use crate::kinds::instrument::SAMPLE_PARAMS as PARAMS;
+use crate::kinds::param::ParamSpec;
 
 /// Decoded sample frames at the engine's rate. Mono files give
 /// `left == right`.
@@ -41,32 +47,6 @@ impl SampleData {
     }
 }
 
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec::path("file", "the audio file to play: WAV, FLAC, Ogg Vorbis or MP3 (path relative to the session file)"),
-    ParamSpec::number("gain", "dB", -60.0, 12.0, 0.0, "level of the sample"),
-    ParamSpec::number("pitch", "semitones", -24.0, 24.0, 0.0, "transpose: also changes speed and length, like a turntable"),
-    ParamSpec::number("start", "", 0.0, 1.0, 0.0, "where playback begins, as a fraction of the sample's length"),
-    ParamSpec::number("attack", "s", 0.0, 2.0, 0.002, "fade-in at the start (a couple of ms keeps a cut-in start from clicking)"),
-    ParamSpec::number(
-        "release",
-        "s",
-        0.0,
-        5.0,
-        0.0,
-        "0 = one-shot: the sample always plays to its end; above 0, letting go of the key fades it out over this time",
-    ),
-    ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "stereo balance (-1 left, 0 centre, 1 right)"),
-    ParamSpec::number("end", "", 0.0, 1.0, 1.0, "where playback stops, as a fraction of the sample's length"),
-    ParamSpec::number("rate", "x", 0.1, 8.0, 1.0, "playback speed (2 = twice as fast, half as long, an octave up)"),
-    ParamSpec::choice("reverse", &["off", "on"], 0, "on: play from `end` back to `start`"),
-    ParamSpec::choice("loop", &["off", "on"], 0, "on: repeat between `loop_start` and `loop_end` until the key is let go (5 ms crossfade at the seam)"),
-    ParamSpec::number("loop_start", "", 0.0, 1.0, 0.0, "loop start, as a fraction of the sample's length"),
-    ParamSpec::number("loop_end", "", 0.0, 1.0, 1.0, "loop end, as a fraction of the sample's length"),
-    ParamSpec::number("fade_out", "s", 0.0, 10.0, 0.0, "fade before the end of the played region (at least 3 ms)"),
-    ParamSpec::number("slices", "", 1.0, 64.0, 1.0, "cut start..end into this many equal slices, played at the original pitch"),
-    ParamSpec::choice("slice_by", &["note", "hit"], 0, "note: note 60 plays slice 1, 61 slice 2... (wrapping); hit: each hit plays the next slice, so Steps(\"xxxx\") replays them in order (stop starts again from slice 1)"),
-];
-
 const P_GAIN: usize = 1;
 const P_PITCH: usize = 2;
 const P_START: usize = 3;
@@ -90,13 +70,9 @@ const LOOP_FADE_S: f32 = 0.005;
 /// Glide time constant for gain, pitch and pan.
 const GLIDE_S: f32 = 0.01;
 
-#[inline]
-fn sane(v: f32, lo: f32, hi: f32, fallback: f32) -> f32 {
-    if v.is_finite() {
-        v.clamp(lo, hi)
-    } else {
-        fallback
-    }
+/// A knob's glide: one-pole at block ends, linear inside a block.
+fn glide(v: f32, rate: f32) -> Smoother {
+    Smoother::new(v, GLIDE_S, rate).with_snap(Snap::Relative(1e-6))
 }
 
 /// Catmull-Rom through `y1`..`y2` at `t` in 0..1.
@@ -106,30 +82,6 @@ fn cubic(y0: f32, y1: f32, y2: f32, y3: f32, t: f32) -> f32 {
     let c2 = y0 - 2.5 * y1 + 2.0 * y2 - 0.5 * y3;
     let c3 = 0.5 * (y3 - y0) + 1.5 * (y1 - y2);
     ((c3 * t + c2) * t + c1) * t + y1
-}
-
-/// One-pole glide evaluated at block ends, linear inside a block.
-#[derive(Debug, Clone, Copy)]
-struct Glide {
-    cur: f32,
-    target: f32,
-}
-
-impl Glide {
-    fn new(v: f32) -> Self {
-        Self { cur: v, target: v }
-    }
-
-    /// Audio thread: start value and per-sample step for the next `n` samples.
-    fn block(&mut self, n: usize, rate: f32) -> (f32, f32) {
-        let start = self.cur;
-        let mut end = self.target + (start - self.target) * (-(n as f32) / (GLIDE_S * rate)).exp();
-        if (end - self.target).abs() <= 1e-6 * self.target.abs().max(1.0) {
-            end = self.target;
-        }
-        self.cur = end;
-        (start, (end - start) / n.max(1) as f32)
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -160,9 +112,9 @@ pub struct Sampler {
     next_slice: i64,
     voices: Box<[Voice]>,
     values: [f32; PARAMS.len()],
-    gain_db: Glide,
-    pitch: Glide,
-    pan: Glide,
+    gain_db: Smoother,
+    pitch: Smoother,
+    pan: Smoother,
     rate: f32,
 }
 
@@ -170,20 +122,8 @@ impl Sampler {
     /// Control thread: `values` follow [`PARAMS`] (the `file` entry is
     /// ignored here; `sample` is the decoded file).
     pub fn new(values: &[f32], sample: SampleData, voices: usize, rate: f32) -> Self {
-        let mut v = [0.0; PARAMS.len()];
-        for (i, p) in PARAMS.iter().enumerate() {
-            v[i] = sane(
-                values.get(i).copied().unwrap_or(p.default),
-                p.min,
-                p.max,
-                p.default,
-            );
-        }
-        let rate = if rate.is_finite() && rate > 0.0 {
-            rate
-        } else {
-            48_000.0
-        };
+        let v: [f32; PARAMS.len()] = sane_values(PARAMS, values);
+        let rate = sane_rate(rate);
         let alloc = VoiceAlloc::new(voices);
         let slots = alloc.capacity();
         let len = sample.len();
@@ -195,9 +135,9 @@ impl Sampler {
             alloc,
             next_slice: 0,
             voices: vec![Voice::default(); slots].into_boxed_slice(),
-            gain_db: Glide::new(v[P_GAIN]),
-            pitch: Glide::new(v[P_PITCH]),
-            pan: Glide::new(v[P_PAN]),
+            gain_db: glide(v[P_GAIN], rate),
+            pitch: glide(v[P_PITCH], rate),
+            pan: glide(v[P_PAN], rate),
             values: v,
             rate,
         }
@@ -300,14 +240,12 @@ impl Instrument for Sampler {
     }
 
     /// Audio thread.
-    fn set_param(&mut self, index: usize, value: f32) {
-        let Some(spec) = PARAMS.get(index) else {
-            return;
-        };
-        if !value.is_finite() {
-            return;
-        }
-        let value = value.clamp(spec.min, spec.max);
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    /// Audio thread.
+    fn apply_param(&mut self, index: usize, value: f32) {
         self.values[index] = value;
         match index {
             P_GAIN => self.gain_db.target = value,
@@ -327,14 +265,14 @@ impl Instrument for Sampler {
         let nf = n as f32;
         // Gain and pitch glide in their musical units (dB, semitones), then
         // ramp linearly across the block in linear units.
-        let (g0, dg) = self.gain_db.block(n, rate);
-        let (lin0, lin1) = (10f32.powf(g0 / 20.0), 10f32.powf((g0 + dg * nf) / 20.0));
-        let (p0, dp) = self.pitch.block(n, rate);
+        let (g0, dg) = self.gain_db.ramp(n);
+        let (lin0, lin1) = (db_gain(g0), db_gain(g0 + dg * nf));
+        let (p0, dp) = self.pitch.ramp(n);
         let (sp0, sp1) = (
             (p0 / 12.0).exp2() as f64,
             ((p0 + dp * nf) / 12.0).exp2() as f64,
         );
-        let (pan0, dpan) = self.pan.block(n, rate);
+        let (pan0, dpan) = self.pan.ramp(n);
         // Balance: centre leaves both channels at full level; moving off
         // centre lowers the far side along the equal-power curve.
         let balance = |p: f32| {
@@ -454,9 +392,9 @@ impl Instrument for Sampler {
 
 #[cfg(test)]
 mod tests {
-    use super::super::params::defaults;
     use super::super::voice::STEAL_FADE_S;
     use super::*;
+    use crate::kinds::param::defaults;
 
     const RATE: f32 = 48_000.0;
 
@@ -492,7 +430,7 @@ mod tests {
     #[test]
     fn table_starts_with_the_file() {
         assert_eq!(PARAMS[0].name, "file");
-        assert_eq!(PARAMS[0].kind, super::super::params::ParamKind::Path);
+        assert_eq!(PARAMS[0].kind, crate::kinds::param::ParamKind::Path);
         assert_eq!(PARAMS[P_PAN].name, "pan");
         assert_eq!(PARAMS[P_SLICES].name, "slices");
         assert_eq!(PARAMS[P_SLICE_BY].name, "slice_by");

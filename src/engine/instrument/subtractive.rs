@@ -11,106 +11,25 @@
 //! changes and filter coefficients are updated every [`SUB`] samples; levels
 //! themselves move every sample.
 
+// Not yet converted to checked access (113 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
 use multiversion::multiversion;
 
-use super::params::ParamSpec;
-use super::voice::{note_hz, pan_gains, ramp_inc, VoiceAlloc, STEAL_FADE_S};
+use super::voice::{note_hz, ramp_inc, VoiceAlloc, STEAL_FADE_S};
 use super::Instrument;
+use crate::engine::dsp::{pan_gains, sin_unit_turn, Smoother, Snap};
 use crate::engine::MAX_BLOCK;
+use crate::kinds::instrument::SYNTH_PARAMS as PARAMS;
+use crate::kinds::param::ParamSpec;
 
 /// Voices computed together (one AVX register of f32).
 pub const LANES: usize = 8;
 /// Control-rate interval in samples.
 pub const SUB: usize = 16;
-
-pub const WAVES: &[&str] = &["Sine", "Saw", "Square", "Triangle", "Noise"];
-pub const FILTERS: &[&str] = &["Lowpass", "Highpass", "Bandpass"];
-
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec::choice(
-        "wave",
-        WAVES,
-        1,
-        "oscillator waveform (saw and square are band-limited)",
-    ),
-    ParamSpec::number(
-        "unison",
-        "voices",
-        1.0,
-        2.0,
-        2.0,
-        "oscillators per note (1 or 2), detuned against each other",
-    ),
-    ParamSpec::number(
-        "detune",
-        "cents",
-        0.0,
-        100.0,
-        8.0,
-        "spread between the unison oscillators",
-    ),
-    ParamSpec::choice("filter", FILTERS, 0, "filter type"),
-    ParamSpec::number(
-        "cutoff",
-        "Hz",
-        20.0,
-        20000.0,
-        2000.0,
-        "filter cutoff frequency",
-    ),
-    ParamSpec::number(
-        "q",
-        "",
-        0.5,
-        25.0,
-        0.9,
-        "filter resonance (0.707 = flat, 5+ = vocal, 20 = whistling)",
-    ),
-    ParamSpec::number(
-        "env_amount",
-        "octaves",
-        -8.0,
-        8.0,
-        2.0,
-        "how far the filter envelope moves the cutoff",
-    ),
-    ParamSpec::number(
-        "f_attack",
-        "s",
-        0.0,
-        10.0,
-        0.002,
-        "filter envelope attack time",
-    ),
-    ParamSpec::number(
-        "f_decay",
-        "s",
-        0.001,
-        10.0,
-        0.25,
-        "filter envelope decay time (back to the cutoff)",
-    ),
-    ParamSpec::number("attack", "s", 0.0, 10.0, 0.005, "amp envelope attack time"),
-    ParamSpec::number("decay", "s", 0.001, 10.0, 0.2, "amp envelope decay time"),
-    ParamSpec::number("sustain", "", 0.0, 1.0, 0.7, "amp envelope sustain level"),
-    ParamSpec::number(
-        "release",
-        "s",
-        0.001,
-        10.0,
-        0.15,
-        "amp envelope release time",
-    ),
-    ParamSpec::number("pan", "", -1.0, 1.0, 0.0, "voice pan (-1 left, 1 right)"),
-    ParamSpec::number(
-        "spread",
-        "",
-        0.0,
-        1.0,
-        0.0,
-        "alternate voices left and right by this much",
-    ),
-];
+/// Filter cutoff and resonance glide time constant.
+const GLIDE_S: f32 = 0.01;
 
 const P_WAVE: usize = 0;
 const P_UNISON: usize = 1;
@@ -188,8 +107,8 @@ pub struct Synth {
     f_stage: Box<[FStage]>,
     /// Samples until the next control-rate update (kept across calls).
     values: [f32; PARAMS.len()],
-    cutoff_smooth: f32,
-    q_smooth: f32,
+    cutoff: Smoother,
+    q: Smoother,
     rate: f32,
     lanes_l: Box<[V]>,
     lanes_r: Box<[V]>,
@@ -220,8 +139,8 @@ impl Synth {
             amp_stage: vec![AmpStage::Idle; slots].into_boxed_slice(),
             f_stage: vec![FStage::Decay; slots].into_boxed_slice(),
             values: v,
-            cutoff_smooth: v[P_CUTOFF],
-            q_smooth: v[P_Q],
+            cutoff: Smoother::new(v[P_CUTOFF], GLIDE_S, rate).with_snap(Snap::Never),
+            q: Smoother::new(v[P_Q], GLIDE_S, rate).with_snap(Snap::Never),
             rate,
             lanes_l: vec![[0.0; LANES]; MAX_BLOCK].into_boxed_slice(),
             lanes_r: vec![[0.0; LANES]; MAX_BLOCK].into_boxed_slice(),
@@ -254,8 +173,8 @@ impl Synth {
         };
         Shared {
             rate: self.rate,
-            cutoff: self.cutoff_smooth,
-            q: self.q_smooth,
+            cutoff: self.cutoff.value,
+            q: self.q.value,
             env_amount: v[P_ENV_AMOUNT],
             mode,
             unison_gain: if v[P_UNISON] >= 1.5 { 0.7 } else { 1.0 },
@@ -388,11 +307,16 @@ impl Instrument for Synth {
         self.alloc.release_all(|_| {});
     }
 
-    fn set_param(&mut self, index: usize, value: f32) {
-        if let Some(p) = PARAMS.get(index) {
-            if value.is_finite() {
-                self.values[index] = value.clamp(p.min, p.max);
-            }
+    fn params(&self) -> &'static [ParamSpec] {
+        PARAMS
+    }
+
+    fn apply_param(&mut self, index: usize, value: f32) {
+        self.values[index] = value;
+        match index {
+            P_CUTOFF => self.cutoff.target = value,
+            P_Q => self.q.target = value,
+            _ => {}
         }
     }
 
@@ -403,10 +327,10 @@ impl Instrument for Synth {
         let mut pos = 0;
         while pos < n {
             let len = (n - pos).min(SUB);
-            // Parameter glides at control rate (~10 ms).
-            let k = 1.0 - (-(len as f32) / (0.01 * self.rate)).exp();
-            self.cutoff_smooth += (self.values[P_CUTOFF] - self.cutoff_smooth) * k;
-            self.q_smooth += (self.values[P_Q] - self.q_smooth) * k;
+            // Parameter glides at control rate.
+            let k = 1.0 - self.cutoff.remaining(len);
+            self.cutoff.approach_by(k);
+            self.q.approach_by(k);
             let shared = self.shared();
             for i in 0..len {
                 self.lanes_l[i] = [0.0; LANES];
@@ -472,20 +396,6 @@ fn fast_exp2(x: f32) -> f32 {
     f32::from_bits(((xi as i32 + 127) as u32) << 23) * p
 }
 
-/// sin(2*pi*t) for t in [0, 1).
-#[inline(always)]
-fn sin_turns(t: f32) -> f32 {
-    // Fold to [-0.5, 0.5) then a Bhaskara-free odd polynomial on [-pi, pi].
-    let x = (t - 0.5) * std::f32::consts::TAU;
-    let x = -x; // sin(2*pi*t) = -sin(2*pi*(t - 0.5))
-    let x2 = x * x;
-    x * (1.0
-        + x2 * (-0.166_666_67
-            + x2 * (0.008_333_333
-                + x2 * (-0.000_198_412_7
-                    + x2 * (2.755_731_9e-6 + x2 * (-2.505_210_8e-8 + x2 * 1.605_904_4e-10))))))
-}
-
 #[inline(always)]
 fn poly_saw(t: f32, dt: f32, inv_dt: f32) -> f32 {
     let mut s = 2.0 * t - 1.0;
@@ -501,7 +411,7 @@ fn poly_saw(t: f32, dt: f32, inv_dt: f32) -> f32 {
 #[inline(always)]
 fn osc<const W: u8>(t: f32, dt: f32, inv_dt: f32, noise: &mut u32) -> f32 {
     match W {
-        0 => sin_turns(t),
+        0 => sin_unit_turn(t),
         1 => poly_saw(t, dt, inv_dt),
         2 => {
             let t2 = t + 0.5;
@@ -634,7 +544,7 @@ fn render_group(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::instrument::params::defaults;
+    use crate::kinds::param::defaults;
 
     fn synth(voices: usize) -> Synth {
         Synth::new(&defaults(PARAMS), voices, 48000.0)
@@ -661,7 +571,7 @@ mod tests {
             assert!((fast_exp2(e) / e.exp2() - 1.0).abs() < 3e-4, "exp2 {e}");
             let t = i as f32 / 100.0;
             assert!(
-                (sin_turns(t) - (t * std::f32::consts::TAU).sin()).abs() < 1e-4,
+                (sin_unit_turn(t) - (t * std::f32::consts::TAU).sin()).abs() < 1e-4,
                 "sin {t}"
             );
         }

@@ -4,6 +4,10 @@
 //! Runs on the audio thread (called from instrument `note_on`/`render`); all
 //! storage is allocated at construction on the control thread and never grows.
 
+// Not yet converted to checked access (4 sites): buffers are sized to
+// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
+#![allow(clippy::indexing_slicing)]
+
 /// How long a stolen or hard-stopped voice takes to fade out, in seconds.
 /// Short enough to free the slot quickly, long enough not to click.
 pub const STEAL_FADE_S: f32 = 0.005;
@@ -262,13 +266,6 @@ impl Adsr {
         }
         self.level
     }
-}
-
-/// Equal-power pan law: -1 = left, 0 = centre (-3 dB each side), 1 = right.
-#[inline]
-pub fn pan_gains(pan: f32) -> (f32, f32) {
-    let angle = (pan.clamp(-1.0, 1.0) + 1.0) * std::f32::consts::FRAC_PI_4;
-    (angle.cos(), angle.sin())
 }
 
 /// MIDI note number to frequency in Hz (A4 = 69 = 440 Hz).

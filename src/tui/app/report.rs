@@ -18,6 +18,7 @@ impl Stats {
             load_permille: Counters::get(&c.load_permille),
             xruns: Counters::get(&c.xruns),
             dropped_commands: Counters::get(&c.dropped_commands),
+            panics: Counters::get(&c.panics),
         }
     }
 }
@@ -106,7 +107,7 @@ impl App {
 
     pub fn set_stats(&mut self, stats: Stats) {
         // Load is shown in whole percent: finer jitter needs no redraw.
-        let shown = |s: &Stats| (s.load_permille / 10, s.xruns, s.dropped_commands);
+        let shown = |s: &Stats| (s.load_permille / 10, s.xruns, s.dropped_commands, s.panics);
         if shown(&stats) != shown(&self.stats) {
             self.changed = true;
         }

@@ -64,6 +64,10 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             }),
         ),
     ];
+    if app.stats.panics > 0 {
+        let err = t.base().fg(t.error).add_modifier(Modifier::BOLD);
+        spans.push(Span::styled("audio stopped: engine panic ", err));
+    }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let name = app
         .session()

@@ -1,22 +1,65 @@
-//! The control side's end of the engine's three queues: commands out,
-//! garbage back, feedback back.
+//! The control side's end of the engine's queues: commands out, garbage
+//! back, feedback and the output tap back, and the live input rings.
 //!
-//! Control thread only (it frees memory). Pushing never blocks: a full
-//! command ring drops the command, counts it and frees its payload here.
+//! Control thread only (it frees memory), except [`InputPort`], which a MIDI
+//! device's callback thread owns and which never allocates or blocks.
+//! Pushing never blocks: a full command ring drops the command, counts it
+//! and frees its payload here. [`connect`] makes the rings and both ends.
 
 use std::sync::Arc;
 
-use rtrb::{Consumer, Producer, PushError};
+use rtrb::{Consumer, Producer, PushError, RingBuffer};
 
-use super::command::{EngineCmd, Garbage, Op, Slot, When};
-use super::feedback::{Counters, Feedback};
+use crate::engine::{
+    Counters, Engine, EngineCmd, EngineConfig, Feedback, Garbage, Op, Slot, When, INPUT_PORTS,
+    TAP_CAPACITY,
+};
+
+/// Control thread: make an engine and the handle that drives it.
+pub fn connect(config: EngineConfig) -> (EngineHandle, Engine) {
+    let (cmd_tx, cmd_rx) = RingBuffer::new(config.command_capacity);
+    let (garbage_tx, garbage_rx) = RingBuffer::new(config.garbage_capacity);
+    let (fb_tx, fb_rx) = RingBuffer::new(config.feedback_capacity);
+    let (tap_tx, tap_rx) = RingBuffer::new(TAP_CAPACITY);
+    let (port_tx, port_rx): (Vec<_>, Vec<_>) =
+        (0..INPUT_PORTS).map(|_| RingBuffer::new(1024)).unzip();
+    let counters = Arc::new(Counters::default());
+    let handle = EngineHandle {
+        commands: cmd_tx,
+        garbage: garbage_rx,
+        feedback: fb_rx,
+        tap: tap_rx,
+        ports: port_tx
+            .into_iter()
+            .map(|tx| InputPort {
+                tx,
+                counters: counters.clone(),
+                at: None,
+            })
+            .collect(),
+        counters: counters.clone(),
+        rate: config.rate,
+    };
+    let engine = Engine::new(
+        config,
+        crate::engine::Rings {
+            commands: cmd_rx,
+            garbage: garbage_tx,
+            feedback: fb_tx,
+            tap: tap_tx,
+            inputs: port_rx,
+        },
+        counters,
+    );
+    (handle, engine)
+}
 
 pub struct EngineHandle {
-    pub(super) commands: Producer<EngineCmd>,
-    pub(super) garbage: Consumer<Garbage>,
-    pub(super) feedback: Consumer<Feedback>,
-    pub(super) tap: Consumer<f32>,
-    pub(super) ports: Vec<InputPort>,
+    commands: Producer<EngineCmd>,
+    garbage: Consumer<Garbage>,
+    feedback: Consumer<Feedback>,
+    tap: Consumer<f32>,
+    ports: Vec<InputPort>,
     pub counters: Arc<Counters>,
     pub rate: f32,
 }
@@ -83,9 +126,9 @@ impl EngineHandle {
 /// A live input thread's own wait-free ring into the engine. It carries only
 /// note-like commands (no payloads), so nothing it sends needs freeing.
 pub struct InputPort {
-    pub(super) tx: Producer<EngineCmd>,
-    pub(super) counters: Arc<Counters>,
-    pub(super) at: Option<u64>,
+    tx: Producer<EngineCmd>,
+    counters: Arc<Counters>,
+    at: Option<u64>,
 }
 
 impl InputPort {

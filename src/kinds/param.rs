@@ -1,9 +1,11 @@
-//! Parameter descriptions for instruments: name, unit, range, default, doc.
+//! Parameter descriptions for instruments and effects: name, unit, range,
+//! default, doc.
 //!
-//! Pure data shared by both sides: the session format validates against these
-//! tables, the action table addresses parameters by name through them, the docs
-//! list them, and the audio thread receives values by index. Nothing here runs
-//! code on the audio thread beyond reading constants.
+//! Pure data, read on any thread: the session format validates against these
+//! tables, the action table addresses parameters by name through them, the
+//! docs list them, and the audio thread receives values by index (and reads
+//! ranges to clamp). Nothing here allocates except [`defaults`], which the
+//! control side calls.
 
 /// What kind of value a parameter holds.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,0 +1,21 @@
+//! The shared vocabulary of sounds: which instruments and effects exist,
+//! their parameters (name, unit, range, default, doc) and the engine's
+//! capacity limits.
+//!
+//! Pure data with no owner thread: the session format, the action table, the
+//! MIDI map, the chat tools and the docs read it on the control side, and the
+//! audio thread reads the same constants. It depends on nothing else in the
+//! crate, so `patch` and `session` need not reach into `engine` for it.
+
+pub mod effect;
+pub mod instrument;
+pub mod param;
+
+pub use effect::{EffectKind, EffectSpec};
+pub use instrument::InstrumentKind;
+pub use param::{ParamKind, ParamSpec};
+
+/// Track slots in the engine.
+pub const MAX_TRACKS: usize = 64;
+/// Return buses in the engine.
+pub const MAX_BUSES: usize = 8;
