@@ -5,6 +5,7 @@
 //! Control side, pure data and conversions; no I/O.
 
 use super::{spec, Action, ActionError, ActionSpec, ArgSpec, ArgType, ArgValue};
+use crate::patch::{CcTarget, MidiSettings};
 
 /// Another name for an action, with some of its arguments fixed: the
 /// `unmute` slash command is `set_mute` with `on` fixed to false; the OSC
@@ -141,6 +142,36 @@ impl Call {
         }
         Action::from_args(name, &args)?;
         Ok(Call { spec, args, open })
+    }
+
+    /// A controller mapping's action: its fixed arguments first, the last
+    /// one open for the controller's value (a number, or on/off).
+    pub fn for_controller(target: &CcTarget) -> Result<Call, ActionError> {
+        let spec = spec(&target.action).ok_or_else(|| ActionError::Unknown(target.action.clone()))?;
+        let open = spec.args.len().checked_sub(1).ok_or_else(|| {
+            ActionError::Invalid(format!("{} takes no value for a controller to set", spec.name))
+        })?;
+        let a = &spec.args[open];
+        if !matches!(
+            a.ty,
+            ArgType::Number { .. } | ArgType::Int { .. } | ArgType::Bool | ArgType::Any
+        ) {
+            return Err(ActionError::Invalid(format!(
+                "{}: its last argument `{}` is not a number a controller can set",
+                spec.name, a.name
+            )));
+        }
+        let given = target.args.iter().map(ArgValue::from).collect();
+        Call::new(spec.name, given, Some(open))
+    }
+
+    /// Check every controller mapping of `midi` names an action it can set.
+    pub fn check_controllers(midi: &MidiSettings) -> Result<(), ActionError> {
+        for c in &midi.cc {
+            Call::for_controller(&c.target)
+                .map_err(|e| ActionError::Invalid(format!("CC {}: {e}", c.cc)))?;
+        }
+        Ok(())
     }
 
     /// The argument left open.

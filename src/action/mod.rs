@@ -35,6 +35,9 @@ pub struct ActionSpec {
     pub tool: bool,
     /// Added to the tool's description for the model.
     pub tool_note: &'static str,
+    /// Whether MIDI learn offers it as something a knob moves (its last
+    /// argument takes the controller's value).
+    pub knob: bool,
     /// Chat slash commands that name it (`/tempo 128`, `/unmute bass`).
     pub slash: &'static [Alias],
     /// OSC short forms (`/termdaw/track/<track>/volume`), beside the
@@ -95,7 +98,7 @@ macro_rules! actions {
     ($(
         $(#[doc = $doc:literal])*
         $variant:ident $name:literal edits=$edits:literal
-            $(tool=$tool:literal)? $(note=$note:literal)?
+            $(tool=$tool:literal)? $(note=$note:literal)? $(knob=$knob:literal)?
             $(slash=[$($slash:tt)*])? $(osc=[$($osc:tt)*])? {
             $( $arg:ident : $ty:ty = $aty:expr, $adoc:literal ),* $(,)?
         }
@@ -114,6 +117,7 @@ macro_rules! actions {
                 edits: $edits,
                 tool: or_default!($($tool)? true),
                 tool_note: or_default!($($note)? ""),
+                knob: or_default!($($knob)? false),
                 slash: aliases!($($($slash)*)?),
                 osc: aliases!($($($osc)*)?),
                 args: &[ $( ArgSpec { name: stringify!($arg), ty: $aty, doc: $adoc } ),* ],
@@ -219,7 +223,7 @@ actions! {
         end: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "loop end",
     }
     /// Set the tempo.
-    SetTempo "set_tempo" edits=true slash=["tempo": "128", "bpm": "128"] osc=["tempo"] { bpm: f64 = BPM, "beats per minute" }
+    SetTempo "set_tempo" edits=true knob=true slash=["tempo": "128", "bpm": "128"] osc=["tempo"] { bpm: f64 = BPM, "beats per minute" }
     /// Change the tempo by an amount (negative slows down).
     NudgeTempo "nudge_tempo" edits=true { delta: f64 = Number { min: -100.0, max: 100.0, unit: "BPM" }, "change in BPM" }
     /// Set the time signature.
@@ -228,7 +232,7 @@ actions! {
         unit: i64 = Int { min: 1, max: 32 }, "note value of a beat (4 = quarter)",
     }
     /// Set the swing: how late every other step plays, as a share of a step.
-    SetSwing "set_swing" edits=true { amount: f64 = Number { min: 0.0, max: 0.5, unit: "step" }, "0 straight, 0.33 shuffle" }
+    SetSwing "set_swing" edits=true knob=true { amount: f64 = Number { min: 0.0, max: 0.5, unit: "step" }, "0 straight, 0.33 shuffle" }
     /// Set where reloaded and chat changes land: immediate, beat or bar.
     SetQuantum "set_quantum" edits=true { quantum: String = Choice(&["immediate", "beat", "bar"]), "boundary" }
     /// Set the key's tonic (C, F#, Bb...).
@@ -236,17 +240,17 @@ actions! {
     /// Set the scale (major, minor, dorian...).
     SetScale "set_scale" edits=true slash=["scale": "dorian"] { scale: String = Text, "scale name" }
     /// Set the master volume.
-    SetMasterVolume "set_master_volume" edits=true { db: f64 = DB, "level" }
+    SetMasterVolume "set_master_volume" edits=true knob=true { db: f64 = DB, "level" }
     /// Set the master limiter's ceiling.
     SetCeiling "set_ceiling" edits=true { db: f64 = Number { min: -24.0, max: 0.0, unit: "dBFS" }, "highest peak let through" }
     /// Set the master effect chain (RON list, e.g. [Reverb(mix: 0.2)]).
     SetMasterEffects "set_master_effects" edits=true { effects: Vec<EffectDef> = Ron, "effect list" }
     /// Set a track's fader.
-    SetVolume "set_volume" edits=true slash=["volume": "bass -6", "vol": "bass -6"] osc=["track/<track>/volume"] { track: String = TrackName, "track", db: f64 = DB, "level" }
+    SetVolume "set_volume" edits=true knob=true slash=["volume": "bass -6", "vol": "bass -6"] osc=["track/<track>/volume"] { track: String = TrackName, "track", db: f64 = DB, "level" }
     /// Change a track's fader by an amount.
     NudgeVolume "nudge_volume" edits=true { track: String = TrackName, "track", delta: f64 = Number { min: -24.0, max: 24.0, unit: "dB" }, "change" }
     /// Set a track's pan.
-    SetPan "set_pan" edits=true slash=["pan": "bass -0.5"] osc=["track/<track>/pan"] { track: String = TrackName, "track", pan: f64 = Number { min: -1.0, max: 1.0, unit: "" }, "-1 left, 0 centre, 1 right" }
+    SetPan "set_pan" edits=true knob=true slash=["pan": "bass -0.5"] osc=["track/<track>/pan"] { track: String = TrackName, "track", pan: f64 = Number { min: -1.0, max: 1.0, unit: "" }, "-1 left, 0 centre, 1 right" }
     /// Mute or unmute a track.
     SetMute "set_mute" edits=true slash=["mute" on="true": "bass", "unmute" on="false": "bass"] osc=["track/<track>/mute"] { track: String = TrackName, "track", on: bool = Bool, "muted" }
     /// Solo or unsolo a track (when any track is soloed, only soloed tracks play).
@@ -256,7 +260,7 @@ actions! {
     /// Toggle a track's solo.
     ToggleSolo "toggle_solo" edits=true { track: String = TrackName, "track" }
     /// Set an instrument parameter (a number, or a name for choices like wave).
-    SetParam "set_param" edits=true osc=["track/<track>/param/<param>"] {
+    SetParam "set_param" edits=true knob=true osc=["track/<track>/param/<param>"] {
         track: String = TrackName, "track",
         param: String = Text, "parameter name",
         value: ArgValue = Any, "new value",
@@ -278,7 +282,7 @@ actions! {
     /// Replace a track's effect chain (RON list).
     SetEffects "set_effects" edits=true { track: String = TrackName, "track", effects: Vec<EffectDef> = Ron, "effect list" }
     /// Set one parameter of one effect while it plays (it glides; nothing is rebuilt, so tails keep ringing).
-    SetEffectParam "set_effect_param" edits=true {
+    SetEffectParam "set_effect_param" edits=true knob=true {
         chain: String = Text, "a track name, bus:NAME or master",
         effect: i64 = Int { min: 0, max: 63 }, "position in the chain, from 0",
         param: String = Text, "parameter name (mix and bypass work on every effect)",
@@ -290,7 +294,7 @@ actions! {
         ops: String = Text, "operations as for `termdaw process`, e.g. --speed 1.5 --reverse --fade-out 0.2 --echo medium --normalize -14",
     }
     /// Set a track's send level to a bus.
-    SetSend "set_send" edits=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
+    SetSend "set_send" edits=true knob=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
     /// Set a track's pitch-wheel range.
     SetBendRange "set_bend_range" edits=true { track: String = TrackName, "track", semitones: f64 = Number { min: 0.0, max: 24.0, unit: "semitones" }, "range each way" }
     /// Replace the MIDI settings (RON, e.g. Midi(channels: {10: "drums"}, cc: [Cc(cc: 74, target: Param("bass", "cutoff"), curve: Exp)])).
@@ -300,7 +304,7 @@ actions! {
     /// Remove a return bus (and every send to it).
     RemoveBus "remove_bus" edits=true { bus: String = Text, "bus name" }
     /// Set a bus's return level.
-    SetBusVolume "set_bus_volume" edits=true { bus: String = Text, "bus name", db: f64 = DB, "level" }
+    SetBusVolume "set_bus_volume" edits=true knob=true { bus: String = Text, "bus name", db: f64 = DB, "level" }
     /// Replace a bus's effect chain (RON list).
     SetBusEffects "set_bus_effects" edits=true { bus: String = Text, "bus name", effects: Vec<EffectDef> = Ron, "effect list" }
     /// Add a track (RON, e.g. Track(name: "pad", instrument: Synth())).

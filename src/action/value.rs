@@ -2,7 +2,7 @@
 //!
 //! Control side, pure.
 
-use crate::patch::{Bus, EffectDef, InstrumentDef, MidiSettings, Track};
+use crate::patch::{Bus, CcArg, EffectDef, InstrumentDef, MidiSettings, Track};
 
 /// What an argument accepts; drives validation, help text and JSON schemas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,6 +42,16 @@ impl std::fmt::Display for ArgValue {
             ArgValue::Number(n) => write!(f, "{n}"),
             ArgValue::Bool(b) => write!(f, "{b}"),
             ArgValue::Text(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+impl From<&CcArg> for ArgValue {
+    fn from(a: &CcArg) -> ArgValue {
+        match a {
+            CcArg::Bool(b) => ArgValue::Bool(*b),
+            CcArg::Number(n) => ArgValue::Number(*n),
+            CcArg::Text(t) => ArgValue::Text(t.clone()),
         }
     }
 }
@@ -254,6 +264,7 @@ impl FromArg for MidiSettings {
     fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
         let m: MidiSettings = ron_options().from_str(ron_text(v)?).map_err(ron_error)?;
         m.check().map_err(ArgError::Invalid)?;
+        super::Call::check_controllers(&m).map_err(|e| ArgError::Invalid(e.to_string()))?;
         Ok(m)
     }
     fn to_arg(&self) -> ArgValue {

@@ -19,7 +19,7 @@ use std::path::Path;
 pub use device::{Device, EffectDef, InstrumentDef};
 pub use error::PatchError;
 pub use format::{
-    Bus, CcMap, CcTarget, Curve, Key, Master, MidiSettings, Name, Notation, PatchFile, PatternDef,
+    Bus, CcArg, CcMap, CcTarget, Curve, Key, Master, MidiSettings, Name, Notation, PatchFile, PatternDef,
     Quantum, Scale, SessionFile, TimeSignature, Track,
 };
 
