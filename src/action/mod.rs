@@ -297,7 +297,7 @@ actions! {
     SetSend "set_send" edits=true knob=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
     /// Set a track's pitch-wheel range.
     SetBendRange "set_bend_range" edits=true { track: String = TrackName, "track", semitones: f64 = Number { min: 0.0, max: 24.0, unit: "semitones" }, "range each way" }
-    /// Replace the MIDI settings (RON, e.g. Midi(channels: {10: "drums"}, cc: [Cc(cc: 74, target: Param("bass", "cutoff"), curve: Exp)])).
+    /// Replace the MIDI settings (RON, e.g. Midi(channels: {10: "drums"}, cc: [Cc(cc: 74, action: "set_param", args: ["bass", "cutoff"], curve: Exp)])).
     SetMidi "set_midi" edits=true { midi: MidiSettings = Ron, "MIDI routing and controller mappings" }
     /// Add a return bus (RON, e.g. Bus(name: "verb", effects: [Reverb(mix: 1)])).
     AddBus "add_bus" edits=true { bus: Bus = Ron, "the whole bus" }

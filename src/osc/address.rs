@@ -115,7 +115,7 @@ fn osc_type(t: &ArgType) -> &'static str {
 /// message carries.
 fn carried(args: impl Iterator<Item = (&'static str, &'static ArgType)>) -> String {
     let args: Vec<String> = args
-        .map(|(name, ty)| format!("{} `{name}`", osc_type(ty)))
+        .map(|(name, ty)| format!("{} `{name}`", osc_type(ty).replace('|', "\\|")))
         .collect();
     if args.is_empty() {
         "–".into()

@@ -59,10 +59,10 @@ fn learn_maps_the_moved_knob_to_the_picked_parameter_and_the_knob_then_moves_it(
         Some(1000.0)
     );
     // ...the list of targets for the selected track comes up; pick cutoff.
-    let targets = termdaw::tui::midi::targets(app.selected_track());
+    let targets = termdaw::tui::midi::targets(app.session().file(), app.selected_track());
     let at = targets
         .iter()
-        .position(|(_, t)| *t == CcTarget::Param("keys".into(), "cutoff".into()))
+        .position(|(_, t)| *t == CcTarget::new("set_param", ["keys", "cutoff"]))
         .expect("cutoff is offered");
     for _ in 0..at {
         key(&mut app, KeyCode::Down);
@@ -72,7 +72,7 @@ fn learn_maps_the_moved_knob_to_the_picked_parameter_and_the_knob_then_moves_it(
     let m = &app.session().file().midi.cc;
     assert_eq!(m.len(), 1, "{m:?}");
     assert_eq!((m[0].cc, m[0].channel), (74, Some(2)));
-    assert_eq!(m[0].target, CcTarget::Param("keys".into(), "cutoff".into()));
+    assert_eq!(m[0].target, CcTarget::new("set_param", ["keys", "cutoff"]));
     assert_eq!(m[0].curve, Curve::Exp, "a frequency moves in equal ratios");
     assert!(
         app.session().is_dirty(),
