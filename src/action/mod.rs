@@ -333,10 +333,10 @@ actions! {
     /// Undo the last change.
     Undo "undo" edits=false
         note=" (the last change before this reply; within a reply, set the old value instead)"
-        slash=["undo": "(the last reply)"] {}
+        slash=["undo"] {}
     /// Undo only the last single change, even one inside the latest chat
     /// reply or file reload (its other changes stay, and still undo as one step).
-    UndoChange "undo_change" edits=false tool=false slash=["undo change": "(its last change only)", "undo step"] {}
+    UndoChange "undo_change" edits=false tool=false slash=["undo change", "undo step"] {}
     /// Redo the last undone change.
     Redo "redo" edits=false tool=false slash=["redo"] {}
 }

@@ -436,22 +436,60 @@ fn slash_alias(cmd: &str) -> Option<(&'static ActionSpec, &'static Alias, &str)>
     best
 }
 
-/// The `/help` text; the slash commands come from the action table.
-fn help() -> String {
-    let mut items: Vec<String> = Vec::new();
-    let mut last: Option<(&str, &[(&str, &str)])> = None;
+/// The table's slash commands, those naming the same action with the same
+/// fixed arguments together: (`/tempo 128`, `/bpm`), the action, the fixed
+/// arguments.
+fn slash_commands() -> Vec<(Vec<String>, &'static ActionSpec, &'static [(&'static str, &'static str)])> {
+    let mut out: Vec<(Vec<String>, &'static ActionSpec, &'static [(&str, &str)])> = Vec::new();
     for spec in ACTIONS {
         for a in spec.slash {
-            match (last, items.last_mut()) {
-                (Some((n, f)), Some(item)) if n == spec.name && f == a.fixed => {
-                    *item += &format!(" (or /{})", a.phrase);
+            let usage = if a.example.is_empty() {
+                format!("/{}", a.phrase)
+            } else {
+                format!("/{} {}", a.phrase, a.example)
+            };
+            match out.last_mut() {
+                Some((names, s, f)) if s.name == spec.name && *f == a.fixed => {
+                    names.push(format!("/{}", a.phrase))
                 }
-                _ if a.example.is_empty() => items.push(format!("/{}", a.phrase)),
-                _ => items.push(format!("/{} {}", a.phrase, a.example)),
+                _ => out.push((vec![usage], spec, a.fixed)),
             }
-            last = Some((spec.name, a.fixed));
         }
     }
+    out
+}
+
+/// The slash command table of docs/chat.md.
+pub fn slash_markdown() -> String {
+    let mut s = String::from("| command | action | what it does |\n| --- | --- | --- |\n");
+    for (names, spec, fixed) in slash_commands() {
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let with: Vec<String> = fixed.iter().map(|(n, v)| format!("{n} {v}")).collect();
+        let with = if with.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", with.join(", "))
+        };
+        s += &format!(
+            "| {} | `{}`{with} | {} |\n",
+            names.join(", "),
+            spec.name,
+            spec.doc.trim()
+        );
+    }
+    s
+}
+
+/// The `/help` text; the slash commands come from the action table.
+fn help() -> String {
+    let items: Vec<String> = slash_commands()
+        .into_iter()
+        .map(|(names, _, _)| match names.split_first() {
+            Some((first, [])) => first.clone(),
+            Some((first, rest)) => format!("{first} (or {})", rest.join(", ")),
+            None => String::new(),
+        })
+        .collect();
     format!(
         "Type what you want and press enter: the model changes the session with tools and \
          each change is listed here. alt+enter: new line · pgup/pgdn: scroll · esc: cancel a \

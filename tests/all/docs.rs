@@ -85,6 +85,9 @@ fn every_session_example_in_the_docs_parses() {
 fn chat_tool_list_matches_the_tools() {
     check(
         "docs/chat.md",
-        &[("chat-tools", termdaw::chat::tools::markdown())],
+        &[
+            ("chat-tools", termdaw::chat::tools::markdown()),
+            ("slash", termdaw::chat::pane::slash_markdown()),
+        ],
     );
 }
