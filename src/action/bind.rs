@@ -147,9 +147,13 @@ impl Call {
     /// A controller mapping's action: its fixed arguments first, the last
     /// one open for the controller's value (a number, or on/off).
     pub fn for_controller(target: &CcTarget) -> Result<Call, ActionError> {
-        let spec = spec(&target.action).ok_or_else(|| ActionError::Unknown(target.action.clone()))?;
+        let spec =
+            spec(&target.action).ok_or_else(|| ActionError::Unknown(target.action.clone()))?;
         let open = spec.args.len().checked_sub(1).ok_or_else(|| {
-            ActionError::Invalid(format!("{} takes no value for a controller to set", spec.name))
+            ActionError::Invalid(format!(
+                "{} takes no value for a controller to set",
+                spec.name
+            ))
         })?;
         let a = &spec.args[open];
         if !matches!(

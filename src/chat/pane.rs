@@ -439,7 +439,11 @@ fn slash_alias(cmd: &str) -> Option<(&'static ActionSpec, &'static Alias, &str)>
 /// The table's slash commands, those naming the same action with the same
 /// fixed arguments together: (`/tempo 128`, `/bpm`), the action, the fixed
 /// arguments.
-fn slash_commands() -> Vec<(Vec<String>, &'static ActionSpec, &'static [(&'static str, &'static str)])> {
+fn slash_commands() -> Vec<(
+    Vec<String>,
+    &'static ActionSpec,
+    &'static [(&'static str, &'static str)],
+)> {
     let mut out: Vec<(Vec<String>, &'static ActionSpec, &'static [(&str, &str)])> = Vec::new();
     for spec in ACTIONS {
         for a in spec.slash {

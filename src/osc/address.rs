@@ -53,7 +53,11 @@ fn build(name: &str, args: Vec<ArgValue>) -> Result<Request, AddressError> {
 
 /// The arguments a short form's address fixes: `<arg>` segments and its
 /// `name=value` pairs. None if `parts` is not this form's address.
-fn fixed_by(form: &'static str, fixed: &[(&'static str, &'static str)], parts: &[&str]) -> Option<Vec<(&'static str, ArgValue)>> {
+fn fixed_by(
+    form: &'static str,
+    fixed: &[(&'static str, &'static str)],
+    parts: &[&str],
+) -> Option<Vec<(&'static str, ArgValue)>> {
     let pattern: Vec<&'static str> = form.split('/').collect();
     if pattern.len() != parts.len() {
         return None;
@@ -66,7 +70,11 @@ fn fixed_by(form: &'static str, fixed: &[(&'static str, &'static str)], parts: &
             None => return None,
         }
     }
-    out.extend(fixed.iter().map(|(n, v)| (*n, ArgValue::Text(v.to_string()))));
+    out.extend(
+        fixed
+            .iter()
+            .map(|(n, v)| (*n, ArgValue::Text(v.to_string()))),
+    );
     Some(out)
 }
 
@@ -134,11 +142,7 @@ pub fn markdown() -> String {
                 !form.phrase.contains(&format!("<{}>", x.name))
                     && !form.fixed.iter().any(|(n, _)| *n == x.name)
             });
-            let fixed: Vec<String> = form
-                .fixed
-                .iter()
-                .map(|(n, v)| format!("{n} {v}"))
-                .collect();
+            let fixed: Vec<String> = form.fixed.iter().map(|(n, v)| format!("{n} {v}")).collect();
             let with = if fixed.is_empty() {
                 String::new()
             } else {

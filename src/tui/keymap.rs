@@ -32,7 +32,10 @@ pub enum KeyError {
     #[error("unknown command \"{0}\"")]
     UnknownCommand(String),
     #[error("{name} needs a number ({unit})")]
-    NeedsNumber { name: &'static str, unit: &'static str },
+    NeedsNumber {
+        name: &'static str,
+        unit: &'static str,
+    },
     #[error("{name}: \"{got}\" is not a number")]
     NotANumber { name: &'static str, got: String },
     #[error("{0} takes no argument")]
@@ -408,12 +411,14 @@ fn bound_action(name: &str, rest: &str) -> Result<Call, ActionError> {
     match (whole, track) {
         (Ok(c), _) => Ok(c),
         (Err(e), None) => Err(e),
-        (Err(e), Some(i)) => match Call::new(name, action::words(rest, spec.args.len() - 1), Some(i)) {
-            Ok(c) => Ok(c),
-            // Too few words: the musician most likely left the track out.
-            Err(open) if matches!(e, ActionError::ArgCount { .. }) => Err(open),
-            Err(_) => Err(e),
-        },
+        (Err(e), Some(i)) => {
+            match Call::new(name, action::words(rest, spec.args.len() - 1), Some(i)) {
+                Ok(c) => Ok(c),
+                // Too few words: the musician most likely left the track out.
+                Err(open) if matches!(e, ActionError::ArgCount { .. }) => Err(open),
+                Err(_) => Err(e),
+            }
+        }
     }
 }
 

@@ -69,15 +69,29 @@ fn choices(
     };
     let names = |v: Vec<String>| v.into_iter().map(CcArg::Text).collect();
     match (a.ty, a.name) {
-        (ArgType::TrackName, _) => names(track.map(|t| t.name.as_str().to_string()).into_iter().collect()),
+        (ArgType::TrackName, _) => names(
+            track
+                .map(|t| t.name.as_str().to_string())
+                .into_iter()
+                .collect(),
+        ),
         (_, "chain") => {
-            let mut v: Vec<String> = track.map(|t| t.name.as_str().to_string()).into_iter().collect();
-            v.extend(file.buses.iter().map(|b| format!("bus:{}", b.name.as_str())));
+            let mut v: Vec<String> = track
+                .map(|t| t.name.as_str().to_string())
+                .into_iter()
+                .collect();
+            v.extend(
+                file.buses
+                    .iter()
+                    .map(|b| format!("bus:{}", b.name.as_str())),
+            );
             v.push("master".into());
             names(v)
         }
         (_, "effect") => {
-            let n = earlier("chain").and_then(|c| map::effect_chain(file, &c)).map_or(0, |c| c.len());
+            let n = earlier("chain")
+                .and_then(|c| map::effect_chain(file, &c))
+                .map_or(0, |c| c.len());
             (0..n).map(|i| CcArg::Number(i as f64)).collect()
         }
         (_, "param") => {
@@ -99,7 +113,12 @@ fn choices(
         // A track's sends are the buses it already sends to.
         (_, "bus") => match earlier("track").and_then(|t| file.track(&t)) {
             Some(t) => names(t.sends.keys().cloned().collect()),
-            None => names(file.buses.iter().map(|b| b.name.as_str().to_string()).collect()),
+            None => names(
+                file.buses
+                    .iter()
+                    .map(|b| b.name.as_str().to_string())
+                    .collect(),
+            ),
         },
         _ => Vec::new(),
     }
@@ -293,7 +312,9 @@ impl App {
                     KeyCode::Down | KeyCode::Char('j') => (cursor + 1).min(n.saturating_sub(1)),
                     KeyCode::Enter => {
                         let Some((_, target)) =
-                            targets(self.session().file(), self.selected_track()).into_iter().nth(cursor)
+                            targets(self.session().file(), self.selected_track())
+                                .into_iter()
+                                .nth(cursor)
                         else {
                             return Vec::new();
                         };
@@ -423,7 +444,11 @@ pub fn draw_map(app: &App, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
     let t = &app.theme;
     let midi = &app.session().file().midi;
-    let rows: Vec<String> = midi.cc.iter().map(|m| describe(m, app.session().file())).collect();
+    let rows: Vec<String> = midi
+        .cc
+        .iter()
+        .map(|m| describe(m, app.session().file()))
+        .collect();
     let h = area.height.saturating_sub(4) as usize;
     let mut lines = if rows.is_empty() {
         vec![Line::from(Span::styled(

@@ -297,10 +297,12 @@ fn sample(a: &ArgSpec) -> ArgValue {
 fn every_action_round_trips_through_its_arguments() {
     for spec in ACTIONS {
         let args: Vec<ArgValue> = spec.args.iter().map(sample).collect();
-        let a = Action::from_args(spec.name, &args).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
+        let a =
+            Action::from_args(spec.name, &args).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
         assert_eq!(a.name(), spec.name);
         assert_eq!(a.spec().name, spec.name);
-        let back = Action::from_args(a.name(), &a.args()).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
+        let back =
+            Action::from_args(a.name(), &a.args()).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
         assert_eq!(back, a, "{}", spec.name);
     }
 }
@@ -311,7 +313,12 @@ fn every_alias_in_the_table_names_arguments_its_action_has() {
     for spec in ACTIONS {
         for alias in spec.slash.iter().chain(spec.osc) {
             let mut named: Vec<&str> = alias.fixed.iter().map(|(n, _)| *n).collect();
-            named.extend(alias.phrase.split('/').filter_map(|w| w.strip_prefix('<')?.strip_suffix('>')));
+            named.extend(
+                alias
+                    .phrase
+                    .split('/')
+                    .filter_map(|w| w.strip_prefix('<')?.strip_suffix('>')),
+            );
             for n in &named {
                 assert!(
                     spec.args.iter().any(|a| a.name == *n),
@@ -337,7 +344,11 @@ fn every_alias_in_the_table_names_arguments_its_action_has() {
                 .unwrap_or_else(|e| panic!("{} alias `{}`: {e}", spec.name, alias.phrase));
         }
         for alias in spec.slash {
-            assert!(slash.insert(alias.phrase), "two actions claim /{}", alias.phrase);
+            assert!(
+                slash.insert(alias.phrase),
+                "two actions claim /{}",
+                alias.phrase
+            );
         }
     }
 }
@@ -347,7 +358,14 @@ fn the_table_says_which_actions_are_chat_tools_and_which_a_knob_can_move() {
     let tools: Vec<&str> = ACTIONS.iter().filter(|a| !a.tool).map(|a| a.name).collect();
     assert_eq!(
         tools,
-        ["note_on", "play_note", "note_off", "all_notes_off", "undo_change", "redo"]
+        [
+            "note_on",
+            "play_note",
+            "note_off",
+            "all_notes_off",
+            "undo_change",
+            "redo"
+        ]
     );
     for a in ACTIONS.iter().filter(|a| a.knob) {
         // A knob's value fills the last argument; the rest are fixed.

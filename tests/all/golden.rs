@@ -31,7 +31,10 @@ fn sessions() -> Vec<PathBuf> {
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("patches"), &mut out);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("patches"),
+        &mut out,
+    );
     out
 }
 
@@ -58,7 +61,11 @@ fn every_session_in_patches_renders_to_the_recorded_bits() {
     for path in sessions() {
         let file = patch::load(&path).unwrap_or_else(|e| panic!("{}", e.report()));
         let (l, r) = render::render_buffers(file, Some(&path), Length::Bars(8.0), 48000);
-        assert!(l.iter().any(|x| x.abs() > 1e-3), "{} is silent", path.display());
+        assert!(
+            l.iter().any(|x| x.abs() > 1e-3),
+            "{} is silent",
+            path.display()
+        );
         let name = path.strip_prefix(root).unwrap().display().to_string();
         lines.push(format!("{name} {:016x} {}", hash(&l, &r), l.len()));
     }
@@ -68,5 +75,8 @@ fn every_session_in_patches_renders_to_the_recorded_bits() {
         return;
     }
     let want = std::fs::read_to_string(golden_file()).unwrap();
-    assert_eq!(got, want, "a session in patches/ no longer renders to its recorded bits");
+    assert_eq!(
+        got, want,
+        "a session in patches/ no longer renders to its recorded bits"
+    );
 }

@@ -250,7 +250,8 @@ fn a_knob_mapped_to_an_effect_parameter_moves_it_and_the_sound() {
     feed.feed(&[0x90, 69, 100]);
     m.poll(&mut s);
     let dry = render_with(&mut s, &mut e, 9600, |_, _| {});
-    let mix = |s: &termdaw::session::Session| s.file().track("keys").unwrap().effects[0].param("mix");
+    let mix =
+        |s: &termdaw::session::Session| s.file().track("keys").unwrap().effects[0].param("mix");
     assert_eq!(mix(&s), Some(0.0));
 
     // Knob full right: the effect is all wet, the 60 Hz low-pass takes the A4 away.
@@ -266,7 +267,11 @@ fn a_knob_mapped_to_an_effect_parameter_moves_it_and_the_sound() {
     // Half way: the range is the parameter's (0–1).
     feed.feed(&[0xB0, 21, 64]);
     m.poll(&mut s);
-    assert!((mix(&s).unwrap() - 64.0 / 127.0).abs() < 1e-3, "{:?}", mix(&s));
+    assert!(
+        (mix(&s).unwrap() - 64.0 / 127.0).abs() < 1e-3,
+        "{:?}",
+        mix(&s)
+    );
 
     // Bus levels, sends and swing are in reach too, over their argument ranges.
     feed.feed(&[0xB0, 22, 0, 0xB0, 23, 127, 0xB0, 24, 127]);
@@ -296,12 +301,44 @@ fn the_older_target_forms_still_load_and_act_as_their_actions() {
     use termdaw::action::{Action, ArgValue};
     let none: [&str; 0] = [];
     let want = [
-        (CcTarget::new("set_param", ["bass", "cutoff"]), Action::SetParam { track: "bass".into(), param: "cutoff".into(), value: ArgValue::Number(8000.0) }),
-        (CcTarget::new("set_volume", ["bass"]), Action::SetVolume { track: "bass".into(), db: 6.0 }),
-        (CcTarget::new("set_pan", ["bass"]), Action::SetPan { track: "bass".into(), pan: 1.0 }),
-        (CcTarget::new("set_send", ["bass", "verb"]), Action::SetSend { track: "bass".into(), bus: "verb".into(), db: 0.0 }),
-        (CcTarget::new("set_tempo", none), Action::SetTempo { bpm: 180.0 }),
-        (CcTarget::new("set_master_volume", none), Action::SetMasterVolume { db: 6.0 }),
+        (
+            CcTarget::new("set_param", ["bass", "cutoff"]),
+            Action::SetParam {
+                track: "bass".into(),
+                param: "cutoff".into(),
+                value: ArgValue::Number(8000.0),
+            },
+        ),
+        (
+            CcTarget::new("set_volume", ["bass"]),
+            Action::SetVolume {
+                track: "bass".into(),
+                db: 6.0,
+            },
+        ),
+        (
+            CcTarget::new("set_pan", ["bass"]),
+            Action::SetPan {
+                track: "bass".into(),
+                pan: 1.0,
+            },
+        ),
+        (
+            CcTarget::new("set_send", ["bass", "verb"]),
+            Action::SetSend {
+                track: "bass".into(),
+                bus: "verb".into(),
+                db: 0.0,
+            },
+        ),
+        (
+            CcTarget::new("set_tempo", none),
+            Action::SetTempo { bpm: 180.0 },
+        ),
+        (
+            CcTarget::new("set_master_volume", none),
+            Action::SetMasterVolume { db: 6.0 },
+        ),
     ];
     for (m, (target, action)) in f.midi.cc.iter().zip(want) {
         assert_eq!(m.target, target, "CC {}", m.cc);
@@ -310,9 +347,15 @@ fn the_older_target_forms_still_load_and_act_as_their_actions() {
     // The old ranges hold: a fader's bottom is -60 dB, a tempo knob's 60 BPM.
     assert_eq!(
         map::action(&f.midi.cc[1], 0, &f),
-        Some(Action::SetVolume { track: "bass".into(), db: -60.0 })
+        Some(Action::SetVolume {
+            track: "bass".into(),
+            db: -60.0
+        })
     );
-    assert_eq!(map::action(&f.midi.cc[4], 0, &f), Some(Action::SetTempo { bpm: 60.0 }));
+    assert_eq!(
+        map::action(&f.midi.cc[4], 0, &f),
+        Some(Action::SetTempo { bpm: 60.0 })
+    );
     // Saved, they are written in the general form, and read back the same.
     let text = termdaw::patch::to_string(&f);
     assert!(text.contains(r#"action: "set_send""#), "{text}");

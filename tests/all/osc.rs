@@ -453,7 +453,10 @@ fn every_short_form_in_the_table_routes_to_its_action() {
         })))
     );
     assert_eq!(
-        route("/termdaw/track/bass/pattern", vec![OscType::String("c3 e3".into())]),
+        route(
+            "/termdaw/track/bass/pattern",
+            vec![OscType::String("c3 e3".into())]
+        ),
         Ok(Request::Action(Box::new(Action::SetPattern {
             track: "bass".into(),
             notation: "notes".into(),
@@ -461,7 +464,10 @@ fn every_short_form_in_the_table_routes_to_its_action() {
         })))
     );
     assert_eq!(
-        route("/termdaw/track/kick/steps", vec![OscType::String("x...".into())]),
+        route(
+            "/termdaw/track/kick/steps",
+            vec![OscType::String("x...".into())]
+        ),
         Ok(Request::Action(Box::new(Action::SetPattern {
             track: "kick".into(),
             notation: "steps".into(),
@@ -469,7 +475,10 @@ fn every_short_form_in_the_table_routes_to_its_action() {
         })))
     );
     assert_eq!(
-        route("/termdaw/track/bass/param/wave", vec![OscType::String("Square".into())]),
+        route(
+            "/termdaw/track/bass/param/wave",
+            vec![OscType::String("Square".into())]
+        ),
         Ok(Request::Action(Box::new(Action::SetParam {
             track: "bass".into(),
             param: "wave".into(),
@@ -477,7 +486,9 @@ fn every_short_form_in_the_table_routes_to_its_action() {
         })))
     );
     assert_eq!(
-        route("/termdaw/track/bass/pan", vec![]).unwrap_err().to_string(),
+        route("/termdaw/track/bass/pan", vec![])
+            .unwrap_err()
+            .to_string(),
         "set_pan: expected 2 argument(s) (track, pan), got 1"
     );
 }

@@ -706,7 +706,11 @@ fn every_command_name_parses_and_every_command_names_a_real_action() {
         assert_eq!(cmd.name(), c.name);
         assert_eq!(Command::parse(&cmd.to_string()).unwrap(), cmd, "{text}");
         if let Some(a) = c.action {
-            assert!(termdaw::action::spec(a).is_some(), "{}: no action `{a}`", c.name);
+            assert!(
+                termdaw::action::spec(a).is_some(),
+                "{}: no action `{a}`",
+                c.name
+            );
         }
     }
     assert_eq!(
@@ -756,7 +760,9 @@ fn a_keymap_file_binds_midi_learn_and_any_action_with_its_arguments() {
     }
 
     let mut f = file();
-    f.master.effects = vec![patch::EffectDef::new(termdaw::engine::effect::EffectKind::Delay)];
+    f.master.effects = vec![patch::EffectDef::new(
+        termdaw::engine::effect::EffectKind::Delay,
+    )];
     let mut a = App::new(Session::new(f, None, 48000.0, None), k, Theme::dark());
     a.handle_key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL));
     assert_eq!(a.overlay, Overlay::MidiLearn);
@@ -782,7 +788,10 @@ fn a_keymap_file_binds_midi_learn_and_any_action_with_its_arguments() {
     assert_eq!(a.session().file().track("bass").unwrap().volume, -6.0);
     // The help overlay lists the bound action with the table's doc.
     let rows = a.keymap.markdown();
-    assert!(rows.contains("| `f1` | `set_swing 0.2` | Set the swing"), "{rows}");
+    assert!(
+        rows.contains("| `f1` | `set_swing 0.2` | Set the swing"),
+        "{rows}"
+    );
     assert!(rows.contains("(on the selected track)"), "{rows}");
 }
 
