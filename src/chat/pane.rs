@@ -436,15 +436,17 @@ fn slash_alias(cmd: &str) -> Option<(&'static ActionSpec, &'static Alias, &str)>
     best
 }
 
-/// The table's slash commands, those naming the same action with the same
-/// fixed arguments together: (`/tempo 128`, `/bpm`), the action, the fixed
-/// arguments.
-fn slash_commands() -> Vec<(
-    Vec<String>,
-    &'static ActionSpec,
-    &'static [(&'static str, &'static str)],
-)> {
-    let mut out: Vec<(Vec<String>, &'static ActionSpec, &'static [(&str, &str)])> = Vec::new();
+/// One row of the slash commands: the names that make the same action
+/// with the same fixed arguments (`/tempo 128`, `/bpm`).
+struct SlashCommand {
+    names: Vec<String>,
+    spec: &'static ActionSpec,
+    fixed: &'static [(&'static str, &'static str)],
+}
+
+/// The table's slash commands, in table order.
+fn slash_commands() -> Vec<SlashCommand> {
+    let mut out: Vec<SlashCommand> = Vec::new();
     for spec in ACTIONS {
         for a in spec.slash {
             let usage = if a.example.is_empty() {
@@ -453,10 +455,14 @@ fn slash_commands() -> Vec<(
                 format!("/{} {}", a.phrase, a.example)
             };
             match out.last_mut() {
-                Some((names, s, f)) if s.name == spec.name && *f == a.fixed => {
-                    names.push(format!("/{}", a.phrase))
+                Some(c) if c.spec.name == spec.name && c.fixed == a.fixed => {
+                    c.names.push(format!("/{}", a.phrase))
                 }
-                _ => out.push((vec![usage], spec, a.fixed)),
+                _ => out.push(SlashCommand {
+                    names: vec![usage],
+                    spec,
+                    fixed: a.fixed,
+                }),
             }
         }
     }
@@ -466,7 +472,7 @@ fn slash_commands() -> Vec<(
 /// The slash command table of docs/chat.md.
 pub fn slash_markdown() -> String {
     let mut s = String::from("| command | action | what it does |\n| --- | --- | --- |\n");
-    for (names, spec, fixed) in slash_commands() {
+    for SlashCommand { names, spec, fixed } in slash_commands() {
         let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
         let with: Vec<String> = fixed.iter().map(|(n, v)| format!("{n} {v}")).collect();
         let with = if with.is_empty() {
@@ -488,7 +494,7 @@ pub fn slash_markdown() -> String {
 fn help() -> String {
     let items: Vec<String> = slash_commands()
         .into_iter()
-        .map(|(names, _, _)| match names.split_first() {
+        .map(|c| match c.names.split_first() {
             Some((first, [])) => first.clone(),
             Some((first, rest)) => format!("{first} (or {})", rest.join(", ")),
             None => String::new(),
