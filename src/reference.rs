@@ -39,6 +39,11 @@ pub const BLOCKS: &[Block] = &[
         generate: crate::chat::tools::markdown,
     },
     Block {
+        file: "docs/chat.md",
+        name: "slash",
+        generate: crate::chat::pane::slash_markdown,
+    },
+    Block {
         file: "docs/keys.md",
         name: "keys",
         generate: keys_markdown,

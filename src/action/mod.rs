@@ -6,9 +6,11 @@
 //! overlay, the chat tools' JSON schemas and docs/osc.md are generated from
 //! the table. [`crate::session::Session::apply`] is the only consumer.
 
+mod bind;
 mod value;
 
-pub use value::{ArgType, ArgValue, FromArg};
+pub use bind::{bind_named, words, Alias, Call};
+pub use value::{ArgError, ArgType, ArgValue, FromArg};
 
 use crate::patch::{Bus, EffectDef, InstrumentDef, MidiSettings, Track};
 
@@ -28,6 +30,19 @@ pub struct ActionSpec {
     pub args: &'static [ArgSpec],
     /// Whether the action changes the session (and so can be undone and saved).
     pub edits: bool,
+    /// Whether the chat's model may call it as a tool (live notes make no
+    /// sense from a reply).
+    pub tool: bool,
+    /// Added to the tool's description for the model.
+    pub tool_note: &'static str,
+    /// Whether MIDI learn offers it as something a knob moves (its last
+    /// argument takes the controller's value).
+    pub knob: bool,
+    /// Chat slash commands that name it (`/tempo 128`, `/unmute bass`).
+    pub slash: &'static [Alias],
+    /// OSC short forms (`/termdaw/track/<track>/volume`), beside the
+    /// `/termdaw/<name>` every action has.
+    pub osc: &'static [Alias],
 }
 
 /// Why an action could not be built or applied.
@@ -58,10 +73,33 @@ pub enum ActionError {
     NothingToRedo,
 }
 
+/// `$x` if given, else the default `$d`.
+macro_rules! or_default {
+    ($x:literal $d:literal) => {
+        $x
+    };
+    ($d:literal) => {
+        $d
+    };
+}
+
+/// The alias list of one column: `"phrase" name="fixed value": "example"`.
+macro_rules! aliases {
+    ($( $phrase:literal $($fk:ident = $fv:literal)* $(: $eg:literal)? ),*) => {
+        &[ $( Alias {
+            phrase: $phrase,
+            fixed: &[ $( (stringify!($fk), $fv) ),* ],
+            example: or_default!($($eg)? ""),
+        } ),* ]
+    };
+}
+
 macro_rules! actions {
     ($(
         $(#[doc = $doc:literal])*
-        $variant:ident $name:literal edits=$edits:literal {
+        $variant:ident $name:literal edits=$edits:literal
+            $(tool=$tool:literal)? $(note=$note:literal)? $(knob=$knob:literal)?
+            $(slash=[$($slash:tt)*])? $(osc=[$($osc:tt)*])? {
             $( $arg:ident : $ty:ty = $aty:expr, $adoc:literal ),* $(,)?
         }
     )*) => {
@@ -77,6 +115,11 @@ macro_rules! actions {
                 name: $name,
                 doc: concat!($($doc),*),
                 edits: $edits,
+                tool: or_default!($($tool)? true),
+                tool_note: or_default!($($note)? ""),
+                knob: or_default!($($knob)? false),
+                slash: aliases!($($($slash)*)?),
+                osc: aliases!($($($osc)*)?),
                 args: &[ $( ArgSpec { name: stringify!($arg), ty: $aty, doc: $adoc } ),* ],
             } ),*
         ];
@@ -104,8 +147,8 @@ macro_rules! actions {
                 match name {
                     $( $name => Ok(Action::$variant { $( $arg: {
                         let (a, v) = it.next().expect("argument count checked above");
-                        <$ty as FromArg>::from_arg(v, &a.ty).map_err(|message| ActionError::BadArg {
-                            action: spec.name, arg: a.name, message,
+                        <$ty as FromArg>::from_arg(v, &a.ty).map_err(|e| ActionError::BadArg {
+                            action: spec.name, arg: a.name, message: e.to_string(),
                         })?
                     } ),* }), )*
                     _ => Err(ActionError::Unknown(name.to_string())),
@@ -151,6 +194,20 @@ const DB: ArgType = Number {
     unit: "dB",
 };
 
+/// The part of an argument's range a knob sweeps when its mapping names no
+/// `min`/`max`: a level's bottom 60 dB are all but silent and a tempo knob
+/// is for playing tempos, so those two sweep less than they accept.
+pub fn sweep(ty: &ArgType) -> Option<(f64, f64)> {
+    match *ty {
+        DB => Some((-60.0, 6.0)),
+        BPM => Some((60.0, 180.0)),
+        Number { min, max, .. } => Some((min, max)),
+        Int { min, max } => Some((min as f64, max as f64)),
+        Bool => Some((0.0, 1.0)),
+        _ => None,
+    }
+}
+
 actions! {
     /// Start the transport.
     Play "play" edits=false {}
@@ -166,7 +223,7 @@ actions! {
         end: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "loop end",
     }
     /// Set the tempo.
-    SetTempo "set_tempo" edits=true { bpm: f64 = BPM, "beats per minute" }
+    SetTempo "set_tempo" edits=true knob=true slash=["tempo": "128", "bpm": "128"] osc=["tempo"] { bpm: f64 = BPM, "beats per minute" }
     /// Change the tempo by an amount (negative slows down).
     NudgeTempo "nudge_tempo" edits=true { delta: f64 = Number { min: -100.0, max: 100.0, unit: "BPM" }, "change in BPM" }
     /// Set the time signature.
@@ -175,41 +232,41 @@ actions! {
         unit: i64 = Int { min: 1, max: 32 }, "note value of a beat (4 = quarter)",
     }
     /// Set the swing: how late every other step plays, as a share of a step.
-    SetSwing "set_swing" edits=true { amount: f64 = Number { min: 0.0, max: 0.5, unit: "step" }, "0 straight, 0.33 shuffle" }
+    SetSwing "set_swing" edits=true knob=true { amount: f64 = Number { min: 0.0, max: 0.5, unit: "step" }, "0 straight, 0.33 shuffle" }
     /// Set where reloaded and chat changes land: immediate, beat or bar.
     SetQuantum "set_quantum" edits=true { quantum: String = Choice(&["immediate", "beat", "bar"]), "boundary" }
     /// Set the key's tonic (C, F#, Bb...).
-    SetKey "set_key" edits=true { key: String = Text, "note name" }
+    SetKey "set_key" edits=true slash=["key": "F#"] { key: String = Text, "note name" }
     /// Set the scale (major, minor, dorian...).
-    SetScale "set_scale" edits=true { scale: String = Text, "scale name" }
+    SetScale "set_scale" edits=true slash=["scale": "dorian"] { scale: String = Text, "scale name" }
     /// Set the master volume.
-    SetMasterVolume "set_master_volume" edits=true { db: f64 = DB, "level" }
+    SetMasterVolume "set_master_volume" edits=true knob=true { db: f64 = DB, "level" }
     /// Set the master limiter's ceiling.
     SetCeiling "set_ceiling" edits=true { db: f64 = Number { min: -24.0, max: 0.0, unit: "dBFS" }, "highest peak let through" }
     /// Set the master effect chain (RON list, e.g. [Reverb(mix: 0.2)]).
     SetMasterEffects "set_master_effects" edits=true { effects: Vec<EffectDef> = Ron, "effect list" }
     /// Set a track's fader.
-    SetVolume "set_volume" edits=true { track: String = TrackName, "track", db: f64 = DB, "level" }
+    SetVolume "set_volume" edits=true knob=true slash=["volume": "bass -6", "vol": "bass -6"] osc=["track/<track>/volume"] { track: String = TrackName, "track", db: f64 = DB, "level" }
     /// Change a track's fader by an amount.
     NudgeVolume "nudge_volume" edits=true { track: String = TrackName, "track", delta: f64 = Number { min: -24.0, max: 24.0, unit: "dB" }, "change" }
     /// Set a track's pan.
-    SetPan "set_pan" edits=true { track: String = TrackName, "track", pan: f64 = Number { min: -1.0, max: 1.0, unit: "" }, "-1 left, 0 centre, 1 right" }
+    SetPan "set_pan" edits=true knob=true slash=["pan": "bass -0.5"] osc=["track/<track>/pan"] { track: String = TrackName, "track", pan: f64 = Number { min: -1.0, max: 1.0, unit: "" }, "-1 left, 0 centre, 1 right" }
     /// Mute or unmute a track.
-    SetMute "set_mute" edits=true { track: String = TrackName, "track", on: bool = Bool, "muted" }
+    SetMute "set_mute" edits=true slash=["mute" on="true": "bass", "unmute" on="false": "bass"] osc=["track/<track>/mute"] { track: String = TrackName, "track", on: bool = Bool, "muted" }
     /// Solo or unsolo a track (when any track is soloed, only soloed tracks play).
-    SetSolo "set_solo" edits=true { track: String = TrackName, "track", on: bool = Bool, "soloed" }
+    SetSolo "set_solo" edits=true slash=["solo" on="true": "kick", "unsolo" on="false": "kick"] osc=["track/<track>/solo"] { track: String = TrackName, "track", on: bool = Bool, "soloed" }
     /// Toggle a track's mute.
     ToggleMute "toggle_mute" edits=true { track: String = TrackName, "track" }
     /// Toggle a track's solo.
     ToggleSolo "toggle_solo" edits=true { track: String = TrackName, "track" }
     /// Set an instrument parameter (a number, or a name for choices like wave).
-    SetParam "set_param" edits=true {
+    SetParam "set_param" edits=true knob=true osc=["track/<track>/param/<param>"] {
         track: String = TrackName, "track",
         param: String = Text, "parameter name",
         value: ArgValue = Any, "new value",
     }
     /// Set a track's pattern, in drum steps or notes.
-    SetPattern "set_pattern" edits=true {
+    SetPattern "set_pattern" edits=true osc=["track/<track>/pattern" notation="notes", "track/<track>/steps" notation="steps"] {
         track: String = TrackName, "track",
         notation: String = Choice(&["steps", "notes"]), "steps: x..x / notes: c3 e3",
         pattern: String = Text, "pattern text",
@@ -225,7 +282,7 @@ actions! {
     /// Replace a track's effect chain (RON list).
     SetEffects "set_effects" edits=true { track: String = TrackName, "track", effects: Vec<EffectDef> = Ron, "effect list" }
     /// Set one parameter of one effect while it plays (it glides; nothing is rebuilt, so tails keep ringing).
-    SetEffectParam "set_effect_param" edits=true {
+    SetEffectParam "set_effect_param" edits=true knob=true {
         chain: String = Text, "a track name, bus:NAME or master",
         effect: i64 = Int { min: 0, max: 63 }, "position in the chain, from 0",
         param: String = Text, "parameter name (mix and bypass work on every effect)",
@@ -237,17 +294,17 @@ actions! {
         ops: String = Text, "operations as for `termdaw process`, e.g. --speed 1.5 --reverse --fade-out 0.2 --echo medium --normalize -14",
     }
     /// Set a track's send level to a bus.
-    SetSend "set_send" edits=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
+    SetSend "set_send" edits=true knob=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
     /// Set a track's pitch-wheel range.
     SetBendRange "set_bend_range" edits=true { track: String = TrackName, "track", semitones: f64 = Number { min: 0.0, max: 24.0, unit: "semitones" }, "range each way" }
-    /// Replace the MIDI settings (RON, e.g. Midi(channels: {10: "drums"}, cc: [Cc(cc: 74, target: Param("bass", "cutoff"), curve: Exp)])).
+    /// Replace the MIDI settings (RON, e.g. Midi(channels: {10: "drums"}, cc: [Cc(cc: 74, action: "set_param", args: ["bass", "cutoff"], curve: Exp)])).
     SetMidi "set_midi" edits=true { midi: MidiSettings = Ron, "MIDI routing and controller mappings" }
     /// Add a return bus (RON, e.g. Bus(name: "verb", effects: [Reverb(mix: 1)])).
     AddBus "add_bus" edits=true { bus: Bus = Ron, "the whole bus" }
     /// Remove a return bus (and every send to it).
     RemoveBus "remove_bus" edits=true { bus: String = Text, "bus name" }
     /// Set a bus's return level.
-    SetBusVolume "set_bus_volume" edits=true { bus: String = Text, "bus name", db: f64 = DB, "level" }
+    SetBusVolume "set_bus_volume" edits=true knob=true { bus: String = Text, "bus name", db: f64 = DB, "level" }
     /// Replace a bus's effect chain (RON list).
     SetBusEffects "set_bus_effects" edits=true { bus: String = Text, "bus name", effects: Vec<EffectDef> = Ron, "effect list" }
     /// Add a track (RON, e.g. Track(name: "pad", instrument: Synth())).
@@ -257,27 +314,29 @@ actions! {
     /// Rename a track.
     RenameTrack "rename_track" edits=true { track: String = TrackName, "track", name: String = Text, "new name" }
     /// Play a note on a track now.
-    NoteOn "note_on" edits=false {
+    NoteOn "note_on" edits=false tool=false {
         track: String = TrackName, "track",
         note: f64 = Number { min: 0.0, max: 127.0, unit: "MIDI note" }, "pitch (60 = C4)",
         velocity: f64 = Number { min: 0.0, max: 1.0, unit: "" }, "loudness",
     }
     /// Play a note for a length in beats (it releases by itself).
-    PlayNote "play_note" edits=false {
+    PlayNote "play_note" edits=false tool=false osc=["track/<track>/note"] {
         track: String = TrackName, "track",
         note: f64 = Number { min: 0.0, max: 127.0, unit: "MIDI note" }, "pitch (60 = C4)",
         velocity: f64 = Number { min: 0.0, max: 1.0, unit: "" }, "loudness",
         beats: f64 = Number { min: 0.001, max: 64.0, unit: "beats" }, "length",
     }
     /// Release a note on a track.
-    NoteOff "note_off" edits=false { track: String = TrackName, "track", note: f64 = Number { min: 0.0, max: 127.0, unit: "MIDI note" }, "pitch" }
+    NoteOff "note_off" edits=false tool=false { track: String = TrackName, "track", note: f64 = Number { min: 0.0, max: 127.0, unit: "MIDI note" }, "pitch" }
     /// Release every note on every track.
-    AllNotesOff "all_notes_off" edits=false {}
+    AllNotesOff "all_notes_off" edits=false tool=false {}
     /// Undo the last change.
-    Undo "undo" edits=false {}
+    Undo "undo" edits=false
+        note=" (the last change before this reply; within a reply, set the old value instead)"
+        slash=["undo"] {}
     /// Undo only the last single change, even one inside the latest chat
     /// reply or file reload (its other changes stay, and still undo as one step).
-    UndoChange "undo_change" edits=false {}
+    UndoChange "undo_change" edits=false tool=false slash=["undo change", "undo step"] {}
     /// Redo the last undone change.
-    Redo "redo" edits=false {}
+    Redo "redo" edits=false tool=false slash=["redo"] {}
 }

@@ -2,7 +2,7 @@
 //!
 //! Control side, pure.
 
-use crate::patch::{Bus, EffectDef, InstrumentDef, MidiSettings, Track};
+use crate::patch::{Bus, CcArg, EffectDef, InstrumentDef, MidiSettings, Track};
 
 /// What an argument accepts; drives validation, help text and JSON schemas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,26 +46,65 @@ impl std::fmt::Display for ArgValue {
     }
 }
 
+impl From<&CcArg> for ArgValue {
+    fn from(a: &CcArg) -> ArgValue {
+        match a {
+            CcArg::Bool(b) => ArgValue::Bool(*b),
+            CcArg::Number(n) => ArgValue::Number(*n),
+            CcArg::Text(t) => ArgValue::Text(t.clone()),
+        }
+    }
+}
+
+/// Why one argument value does not fit its type.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ArgError {
+    #[error("expected a finite number, got {0}")]
+    NotFinite(f64),
+    #[error("expected a number, got \"{0}\"")]
+    NotANumber(String),
+    #[error("expected a whole number, got {0}")]
+    NotWhole(f64),
+    #[error("must be between {min} and {max}{unit}, got {got}")]
+    OutOfRange {
+        min: f64,
+        max: f64,
+        /// Empty, or the unit with a leading space.
+        unit: String,
+        got: f64,
+    },
+    #[error("expected on/off, got \"{0}\"")]
+    NotOnOff(String),
+    #[error("must be one of {choices}, got \"{got}\"")]
+    NotAChoice { choices: String, got: String },
+    #[error("expected RON text, got {0}")]
+    NotRon(ArgValue),
+    #[error("{message} (at column {column})")]
+    Ron { message: String, column: usize },
+    #[error("{0}")]
+    Invalid(String),
+}
+
 /// Conversion between an argument value and a typed field.
 pub trait FromArg: Sized {
-    fn from_arg(v: &ArgValue, ty: &ArgType) -> Result<Self, String>;
+    fn from_arg(v: &ArgValue, ty: &ArgType) -> Result<Self, ArgError>;
     fn to_arg(&self) -> ArgValue;
 }
 
-fn number(v: &ArgValue) -> Result<f64, String> {
+fn number(v: &ArgValue) -> Result<f64, ArgError> {
     match v {
         ArgValue::Number(n) if n.is_finite() => Ok(*n),
-        ArgValue::Number(n) => Err(format!("expected a finite number, got {n}")),
+        ArgValue::Number(n) => Err(ArgError::NotFinite(*n)),
         ArgValue::Bool(b) => Ok(if *b { 1.0 } else { 0.0 }),
         ArgValue::Text(t) => t
             .trim()
             .parse::<f64>()
-            .map_err(|_| format!("expected a number, got \"{t}\"")),
+            .map_err(|_| ArgError::NotANumber(t.clone())),
     }
 }
 
 impl FromArg for f64 {
-    fn from_arg(v: &ArgValue, ty: &ArgType) -> Result<Self, String> {
+    fn from_arg(v: &ArgValue, ty: &ArgType) -> Result<Self, ArgError> {
         let n = number(v)?;
         if let ArgType::Number { min, max, unit } = ty {
             if n < *min || n > *max {
@@ -74,7 +113,12 @@ impl FromArg for f64 {
                 } else {
                     format!(" {unit}")
                 };
-                return Err(format!("must be between {min} and {max}{unit}, got {n}"));
+                return Err(ArgError::OutOfRange {
+                    min: *min,
+                    max: *max,
+                    unit,
+                    got: n,
+                });
             }
         }
         Ok(n)
@@ -85,15 +129,20 @@ impl FromArg for f64 {
 }
 
 impl FromArg for i64 {
-    fn from_arg(v: &ArgValue, ty: &ArgType) -> Result<Self, String> {
+    fn from_arg(v: &ArgValue, ty: &ArgType) -> Result<Self, ArgError> {
         let n = number(v)?;
         if n.fract() != 0.0 {
-            return Err(format!("expected a whole number, got {n}"));
+            return Err(ArgError::NotWhole(n));
         }
         let n = n as i64;
         if let ArgType::Int { min, max } = ty {
             if n < *min || n > *max {
-                return Err(format!("must be between {min} and {max}, got {n}"));
+                return Err(ArgError::OutOfRange {
+                    min: *min as f64,
+                    max: *max as f64,
+                    unit: String::new(),
+                    got: n as f64,
+                });
             }
         }
         Ok(n)
@@ -104,14 +153,14 @@ impl FromArg for i64 {
 }
 
 impl FromArg for bool {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
+    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
         match v {
             ArgValue::Bool(b) => Ok(*b),
             ArgValue::Number(n) => Ok(*n != 0.0),
             ArgValue::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
                 "true" | "on" | "yes" | "1" => Ok(true),
                 "false" | "off" | "no" | "0" => Ok(false),
-                _ => Err(format!("expected on/off, got \"{t}\"")),
+                _ => Err(ArgError::NotOnOff(t.clone())),
             },
         }
     }
@@ -121,7 +170,7 @@ impl FromArg for bool {
 }
 
 impl FromArg for String {
-    fn from_arg(v: &ArgValue, ty: &ArgType) -> Result<Self, String> {
+    fn from_arg(v: &ArgValue, ty: &ArgType) -> Result<Self, ArgError> {
         let s = match v {
             ArgValue::Text(t) => t.clone(),
             other => other.to_string(),
@@ -132,7 +181,10 @@ impl FromArg for String {
                 .iter()
                 .find(|w| **w == lower)
                 .map(|w| w.to_string())
-                .ok_or_else(|| format!("must be one of {}, got \"{s}\"", words.join(", ")));
+                .ok_or_else(|| ArgError::NotAChoice {
+                    choices: words.join(", "),
+                    got: s.clone(),
+                });
         }
         Ok(s)
     }
@@ -142,7 +194,7 @@ impl FromArg for String {
 }
 
 impl FromArg for ArgValue {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
+    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
         Ok(v.clone())
     }
     fn to_arg(&self) -> ArgValue {
@@ -150,10 +202,10 @@ impl FromArg for ArgValue {
     }
 }
 
-fn ron_text(v: &ArgValue) -> Result<&str, String> {
+fn ron_text(v: &ArgValue) -> Result<&str, ArgError> {
     match v {
         ArgValue::Text(t) => Ok(t),
-        other => Err(format!("expected RON text, got {other}")),
+        other => Err(ArgError::NotRon(other.clone())),
     }
 }
 
@@ -161,8 +213,11 @@ fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
 
-fn ron_error(e: ron::error::SpannedError) -> String {
-    format!("{} (at column {})", e.code, e.span.start.col)
+fn ron_error(e: ron::error::SpannedError) -> ArgError {
+    ArgError::Ron {
+        message: e.code.to_string(),
+        column: e.span.start.col,
+    }
 }
 
 fn to_ron<T: serde::Serialize>(v: &T) -> String {
@@ -170,7 +225,7 @@ fn to_ron<T: serde::Serialize>(v: &T) -> String {
 }
 
 impl FromArg for Track {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
+    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
         ron_options().from_str(ron_text(v)?).map_err(ron_error)
     }
     fn to_arg(&self) -> ArgValue {
@@ -179,7 +234,7 @@ impl FromArg for Track {
 }
 
 impl FromArg for InstrumentDef {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
+    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
         ron_options().from_str(ron_text(v)?).map_err(ron_error)
     }
     fn to_arg(&self) -> ArgValue {
@@ -188,7 +243,7 @@ impl FromArg for InstrumentDef {
 }
 
 impl FromArg for Vec<EffectDef> {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
+    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
         ron_options().from_str(ron_text(v)?).map_err(ron_error)
     }
     fn to_arg(&self) -> ArgValue {
@@ -197,7 +252,7 @@ impl FromArg for Vec<EffectDef> {
 }
 
 impl FromArg for Bus {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
+    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
         ron_options().from_str(ron_text(v)?).map_err(ron_error)
     }
     fn to_arg(&self) -> ArgValue {
@@ -206,9 +261,10 @@ impl FromArg for Bus {
 }
 
 impl FromArg for MidiSettings {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, String> {
+    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
         let m: MidiSettings = ron_options().from_str(ron_text(v)?).map_err(ron_error)?;
-        m.check()?;
+        m.check().map_err(ArgError::Invalid)?;
+        super::Call::check_controllers(&m).map_err(|e| ArgError::Invalid(e.to_string()))?;
         Ok(m)
     }
     fn to_arg(&self) -> ArgValue {

@@ -185,7 +185,7 @@ impl Applier {
             ANALYSE_MIX => {
                 let o = match tools::input_object(&call.input) {
                     Ok(o) => o,
-                    Err(e) => return Outcome::err(e),
+                    Err(e) => return Outcome::err(e.to_string()),
                 };
                 let bars = o.get("bars").and_then(Value::as_f64).unwrap_or(2.0);
                 let target = o.get("target").and_then(Value::as_f64);
@@ -237,7 +237,7 @@ impl Applier {
     fn write_patch(&mut self, session: &mut Session, input: &Value, lands: &str) -> Outcome {
         let o = match tools::input_object(input) {
             Ok(o) => o,
-            Err(e) => return Outcome::err(e),
+            Err(e) => return Outcome::err(e.to_string()),
         };
         let (Some(file), Some(text)) = (
             o.get("file").and_then(Value::as_str),
@@ -376,7 +376,7 @@ fn write_session(session: &mut Session, input: &Value, lands: &str) -> Outcome {
                         .into(),
                 ),
             },
-            Err(e) => return Outcome::err(e),
+            Err(e) => return Outcome::err(e.to_string()),
         };
     let name = session
         .path()

@@ -20,7 +20,7 @@ use super::provider::{Cancel, Delta};
 use super::tools::{self, ToolDef};
 use super::worker::{self, ToUi};
 use super::{prompt, Message};
-use crate::action::{self, Action, ArgValue};
+use crate::action::{self, Action, ActionSpec, Alias, ArgValue, ACTIONS};
 use crate::session::Session;
 
 /// Kinds of transcript lines.
@@ -356,7 +356,7 @@ impl Chat {
         let rest = rest.trim();
         match name {
             "help" | "?" => {
-                self.info(HELP);
+                self.info(help());
                 return;
             }
             "clear" => {
@@ -378,29 +378,29 @@ impl Chat {
             }
             _ => {}
         }
-        let (action_name, args): (&str, Vec<ArgValue>) = match name {
-            "undo" if matches!(rest, "change" | "step") => ("undo_change", Vec::new()),
-            "tempo" | "bpm" => ("set_tempo", words(rest, 1)),
-            "mute" => ("set_mute", on(rest, true)),
-            "unmute" => ("set_mute", on(rest, false)),
-            "solo" => ("set_solo", on(rest, true)),
-            "unsolo" => ("set_solo", on(rest, false)),
-            "volume" | "vol" => ("set_volume", words(rest, 2)),
-            "pan" => ("set_pan", words(rest, 2)),
-            "key" => ("set_key", words(rest, 1)),
-            "scale" => ("set_scale", words(rest, 1)),
-            other => match action::spec(other) {
-                Some(s) => (s.name, words(rest, s.args.len())),
+        let built = match slash_alias(cmd) {
+            Some((spec, alias, rest)) => {
+                let fixed: Vec<(&str, ArgValue)> = alias
+                    .fixed
+                    .iter()
+                    .map(|(n, v)| (*n, ArgValue::Text(v.to_string())))
+                    .collect();
+                let open = spec.args.len().saturating_sub(fixed.len());
+                action::bind_named(spec, &fixed, action::words(rest, open))
+                    .and_then(|args| Action::from_args(spec.name, &args))
+            }
+            None => match action::spec(name) {
+                Some(s) => Action::from_args(s.name, &action::words(rest, s.args.len())),
                 None => {
                     self.push(
                         EntryKind::Error,
-                        format!("unknown command /{other}: /help lists them"),
+                        format!("unknown command /{name}: /help lists them"),
                     );
                     return;
                 }
             },
         };
-        match Action::from_args(action_name, &args).and_then(|a| session.apply(a)) {
+        match built.and_then(|a| session.apply(a)) {
             Ok(a) => self.push(EntryKind::Change, a.description),
             Err(e) => self.push(EntryKind::Error, e.to_string()),
         }
@@ -416,42 +416,96 @@ impl Drop for Chat {
     }
 }
 
-const HELP: &str = "Type what you want and press enter: the model changes the session \
-with tools and each change is listed here. alt+enter: new line · pgup/pgdn: scroll · \
-esc: cancel a reply (or leave the chat). Commands that need no model: /tempo 128 · \
-/mute bass · /unmute bass · /solo NAME · /volume NAME DB · /pan NAME -0.5 · /key F# · \
-/scale dorian · /undo (the last reply) · /undo change (its last change only) · /redo · /clear (forget the conversation) · /model · and any \
-action by name, e.g. /set_param bass cutoff 2000 or /set_pattern bass notes c2 ~ g2 ~";
-
-/// Split into at most `n` words; the last one takes the rest of the line.
-fn words(rest: &str, n: usize) -> Vec<ArgValue> {
-    if rest.is_empty() || n == 0 {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    let mut s = rest;
-    while out.len() + 1 < n {
-        match s.split_once(char::is_whitespace) {
-            Some((w, r)) => {
-                out.push(word(w));
-                s = r.trim_start();
+/// The table's slash alias that `cmd` starts with (the longest phrase
+/// wins, so `/undo change` is not `/undo`), and the rest of the line.
+fn slash_alias(cmd: &str) -> Option<(&'static ActionSpec, &'static Alias, &str)> {
+    let mut best: Option<(&'static ActionSpec, &'static Alias, &str)> = None;
+    for spec in ACTIONS {
+        for alias in spec.slash {
+            let mut rest = cmd;
+            let fits = alias.phrase.split_whitespace().all(|w| {
+                let (first, r) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                rest = r.trim_start();
+                first == w
+            });
+            if fits && best.is_none_or(|(_, b, _)| alias.phrase.len() > b.phrase.len()) {
+                best = Some((spec, alias, rest.trim()));
             }
-            None => break,
         }
     }
-    if !s.is_empty() {
-        out.push(word(s));
+    best
+}
+
+/// One row of the slash commands: the names that make the same action
+/// with the same fixed arguments (`/tempo 128`, `/bpm`).
+struct SlashCommand {
+    names: Vec<String>,
+    spec: &'static ActionSpec,
+    fixed: &'static [(&'static str, &'static str)],
+}
+
+/// The table's slash commands, in table order.
+fn slash_commands() -> Vec<SlashCommand> {
+    let mut out: Vec<SlashCommand> = Vec::new();
+    for spec in ACTIONS {
+        for a in spec.slash {
+            let usage = if a.example.is_empty() {
+                format!("/{}", a.phrase)
+            } else {
+                format!("/{} {}", a.phrase, a.example)
+            };
+            match out.last_mut() {
+                Some(c) if c.spec.name == spec.name && c.fixed == a.fixed => {
+                    c.names.push(format!("/{}", a.phrase))
+                }
+                _ => out.push(SlashCommand {
+                    names: vec![usage],
+                    spec,
+                    fixed: a.fixed,
+                }),
+            }
+        }
     }
     out
 }
 
-fn word(w: &str) -> ArgValue {
-    match w.parse::<f64>() {
-        Ok(n) => ArgValue::Number(n),
-        Err(_) => ArgValue::Text(w.to_string()),
+/// The slash command table of docs/chat.md.
+pub fn slash_markdown() -> String {
+    let mut s = String::from("| command | action | what it does |\n| --- | --- | --- |\n");
+    for SlashCommand { names, spec, fixed } in slash_commands() {
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let with: Vec<String> = fixed.iter().map(|(n, v)| format!("{n} {v}")).collect();
+        let with = if with.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", with.join(", "))
+        };
+        s += &format!(
+            "| {} | `{}`{with} | {} |\n",
+            names.join(", "),
+            spec.name,
+            spec.doc.trim()
+        );
     }
+    s
 }
 
-fn on(track: &str, on: bool) -> Vec<ArgValue> {
-    vec![ArgValue::Text(track.to_string()), ArgValue::Bool(on)]
+/// The `/help` text; the slash commands come from the action table.
+fn help() -> String {
+    let items: Vec<String> = slash_commands()
+        .into_iter()
+        .map(|c| match c.names.split_first() {
+            Some((first, [])) => first.clone(),
+            Some((first, rest)) => format!("{first} (or {})", rest.join(", ")),
+            None => String::new(),
+        })
+        .collect();
+    format!(
+        "Type what you want and press enter: the model changes the session with tools and \
+         each change is listed here. alt+enter: new line · pgup/pgdn: scroll · esc: cancel a \
+         reply (or leave the chat). Commands that need no model: {} · /clear (forget the \
+         conversation) · /model · and any action by name, e.g. /set_param bass cutoff 2000 \
+         or /set_pattern bass notes c2 ~ g2 ~",
+        items.join(" · ")
+    )
 }

@@ -16,19 +16,9 @@ pub const WRITE_SESSION: &str = "write_session";
 pub const WRITE_PATCH: &str = "write_patch";
 pub const ANALYSE_MIX: &str = "analyse_mix";
 
-/// Actions the chat may not call (live notes make no sense from a reply).
-const NOT_TOOLS: &[&str] = &[
-    "note_on",
-    "note_off",
-    "play_note",
-    "all_notes_off",
-    "redo",
-    "undo_change",
-];
-
-/// Whether an action is offered to the model.
+/// Whether an action is offered to the model (the table's `tool` column).
 pub fn is_tool(a: &ActionSpec) -> bool {
-    !NOT_TOOLS.contains(&a.name)
+    a.tool
 }
 
 fn arg_schema(ty: &ArgType, doc: &str) -> Value {
@@ -139,67 +129,96 @@ pub fn tools() -> Vec<ToolDef> {
             .iter()
             .map(|x| (x.name.to_string(), arg_schema(&x.ty, x.doc)))
             .collect();
-        let mut description = a.doc.trim().to_string();
-        if a.name == "undo" {
-            description +=
-                " (the last change before this reply; within a reply, set the old value instead)";
-        }
         out.push(ToolDef {
             name: a.name.to_string(),
-            description,
+            description: format!("{}{}", a.doc.trim(), a.tool_note),
             schema: object(props, a.args.iter().map(|x| x.name).collect()),
         });
     }
     out
 }
 
+/// Why a tool call's arguments do not make an action.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ToolError {
+    #[error("there is no tool named `{0}`")]
+    NoTool(String),
+    #[error("{tool} has no argument `{arg}`; its arguments are: {names}")]
+    UnknownArg {
+        tool: String,
+        arg: String,
+        names: String,
+    },
+    #[error("{tool}: missing argument `{arg}`; its arguments are: {names}")]
+    MissingArg {
+        tool: String,
+        arg: &'static str,
+        names: String,
+    },
+    #[error("{tool}: argument `{arg}` must be a number, text or true/false, got {got}")]
+    BadType {
+        tool: String,
+        arg: &'static str,
+        got: String,
+    },
+    #[error("the arguments must be a JSON object, got {0}")]
+    NotObject(String),
+    #[error("the arguments were not valid JSON ({error}): {raw}")]
+    InvalidJson { error: String, raw: String },
+    #[error(transparent)]
+    Action(#[from] action::ActionError),
+}
+
 /// JSON arguments → the positional values the action table takes.
-pub fn action_from_json(name: &str, input: &Value) -> Result<Action, String> {
-    let spec = action::spec(name).ok_or_else(|| format!("there is no tool named `{name}`"))?;
+pub fn action_from_json(name: &str, input: &Value) -> Result<Action, ToolError> {
+    let spec = action::spec(name).ok_or_else(|| ToolError::NoTool(name.to_string()))?;
     let obj = input_object(input)?;
     for k in obj.keys() {
         if !spec.args.iter().any(|a| a.name == k) {
-            return Err(format!(
-                "{name} has no argument `{k}`; its arguments are: {}",
-                names(spec)
-            ));
+            return Err(ToolError::UnknownArg {
+                tool: name.to_string(),
+                arg: k.clone(),
+                names: names(spec),
+            });
         }
     }
     let mut args = Vec::with_capacity(spec.args.len());
     for a in spec.args {
-        let v = obj.get(a.name).ok_or_else(|| {
-            format!(
-                "{name}: missing argument `{}`; its arguments are: {}",
-                a.name,
-                names(spec)
-            )
+        let v = obj.get(a.name).ok_or_else(|| ToolError::MissingArg {
+            tool: name.to_string(),
+            arg: a.name,
+            names: names(spec),
         })?;
         args.push(match v {
             Value::Number(n) => ArgValue::Number(n.as_f64().unwrap_or(f64::NAN)),
             Value::Bool(b) => ArgValue::Bool(*b),
             Value::String(s) => ArgValue::Text(s.clone()),
             other => {
-                return Err(format!(
-                    "{name}: argument `{}` must be a number, text or true/false, got {other}",
-                    a.name
-                ))
+                return Err(ToolError::BadType {
+                    tool: name.to_string(),
+                    arg: a.name,
+                    got: other.to_string(),
+                })
             }
         });
     }
-    Action::from_args(name, &args).map_err(|e| e.to_string())
+    Ok(Action::from_args(name, &args)?)
 }
 
 /// The arguments object, or why it is not one.
-pub fn input_object(input: &Value) -> Result<&Map<String, Value>, String> {
+pub fn input_object(input: &Value) -> Result<&Map<String, Value>, ToolError> {
     let obj = input
         .as_object()
-        .ok_or_else(|| format!("the arguments must be a JSON object, got {input}"))?;
+        .ok_or_else(|| ToolError::NotObject(input.to_string()))?;
     if let Some(raw) = obj.get(INVALID_JSON) {
-        return Err(format!(
-            "the arguments were not valid JSON ({}): {}",
-            obj.get(INVALID_ERROR).and_then(Value::as_str).unwrap_or(""),
-            raw.as_str().unwrap_or("")
-        ));
+        return Err(ToolError::InvalidJson {
+            error: obj
+                .get(INVALID_ERROR)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            raw: raw.as_str().unwrap_or("").to_string(),
+        });
     }
     Ok(obj)
 }

@@ -1,30 +1,117 @@
 //! Controller mappings: a CC value (0–127) becomes the Action its mapping
-//! names, scaled into the target's range along the mapping's curve.
+//! names, the value scaled into the range of the action's open argument
+//! along the mapping's curve.
 //!
-//! Pure, control thread.
+//! Pure, control thread. The ranges come from the action table's argument
+//! specs, or, for an instrument or effect parameter, from that parameter's
+//! table; nothing here names an action.
 
-use crate::action::{Action, ArgValue};
+use crate::action::{self, Action, ArgType, ArgValue, Call};
 use crate::kinds::param::index_of;
-use crate::kinds::ParamKind;
-use crate::patch::{CcMap, CcTarget, Curve, MidiSettings, SessionFile};
+use crate::kinds::{ParamKind, ParamSpec};
+use crate::patch::{CcMap, CcTarget, Curve, EffectDef, MidiSettings, SessionFile};
+
+/// The range a mapping's open argument moves over when the mapping gives
+/// no `min`/`max`, and how a value in it becomes the argument.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sweep {
+    pub lo: f64,
+    pub hi: f64,
+    /// The value's unit ("Hz", "dB", ""...), for the curve a new mapping gets.
+    pub unit: &'static str,
+    fit: Fit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fit {
+    /// Clamped into `[min, max]`.
+    Number { min: f64, max: f64 },
+    /// Rounded and clamped (a whole number, or a choice's index).
+    Whole { min: f64, max: f64 },
+    /// On from the middle of the knob up.
+    OnOff,
+}
+
+/// The effect chain a `chain` argument names: a track, `bus:NAME` or `master`.
+pub fn effect_chain<'a>(file: &'a SessionFile, chain: &str) -> Option<&'a [EffectDef]> {
+    if chain == "master" {
+        return Some(&file.master.effects);
+    }
+    if let Some(bus) = chain.strip_prefix("bus:") {
+        return file
+            .buses
+            .iter()
+            .find(|b| b.name.as_str() == bus)
+            .map(|b| b.effects.as_slice());
+    }
+    file.track(chain).map(|t| t.effects.as_slice())
+}
+
+fn text(v: Option<&ArgValue>) -> Option<String> {
+    match v? {
+        ArgValue::Text(t) => Some(t.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// The parameter a `set_param`-like call names: its `param` argument, in
+/// the instrument of its `track`, or in effect `effect` of its `chain`.
+pub fn param_of(call: &Call, file: &SessionFile) -> Option<&'static ParamSpec> {
+    let param = text(call.get("param"))?;
+    let table = if let Some(track) = text(call.get("track")) {
+        file.track(&track)?.instrument.kind.params()
+    } else {
+        let chain = effect_chain(file, &text(call.get("chain"))?)?;
+        let i: usize = text(call.get("effect"))?.trim().parse().ok()?;
+        chain.get(i)?.kind.params()
+    };
+    table.get(index_of(table, &param)?)
+}
+
+/// What a mapping's open argument sweeps, if it names one that exists.
+pub fn sweep(call: &Call, file: &SessionFile) -> Option<Sweep> {
+    let open = call.open_arg()?;
+    Some(match open.ty {
+        ArgType::Any => {
+            let p = param_of(call, file)?;
+            let (min, max) = (p.min as f64, p.max as f64);
+            let fit = match p.kind {
+                ParamKind::Path => return None,
+                ParamKind::Choice(c) => Fit::Whole {
+                    min: 0.0,
+                    max: (c.len() - 1) as f64,
+                },
+                ParamKind::Number => Fit::Number { min, max },
+            };
+            Sweep {
+                lo: min,
+                hi: max,
+                unit: p.unit,
+                fit,
+            }
+        }
+        ty => {
+            let (lo, hi) = action::sweep(&ty)?;
+            let (fit, unit) = match ty {
+                ArgType::Number { min, max, unit } => (Fit::Number { min, max }, unit),
+                ArgType::Int { min, max } => (
+                    Fit::Whole {
+                        min: min as f64,
+                        max: max as f64,
+                    },
+                    "",
+                ),
+                _ => (Fit::OnOff, ""),
+            };
+            Sweep { lo, hi, unit, fit }
+        }
+    })
+}
 
 /// The range a target moves over when the mapping gives none.
 pub fn default_range(target: &CcTarget, file: &SessionFile) -> Option<(f64, f64)> {
-    Some(match target {
-        CcTarget::Param(track, param) => {
-            let t = file.track(track)?;
-            let table = t.instrument.kind.params();
-            let p = &table[index_of(table, param)?];
-            if p.kind == ParamKind::Path {
-                return None;
-            }
-            (p.min as f64, p.max as f64)
-        }
-        CcTarget::Volume(_) | CcTarget::Send(..) => (-60.0, 6.0),
-        CcTarget::Pan(_) => (-1.0, 1.0),
-        CcTarget::Tempo => (60.0, 180.0),
-        CcTarget::MasterVolume => (-60.0, 6.0),
-    })
+    let s = sweep(&Call::for_controller(target).ok()?, file)?;
+    Some((s.lo, s.hi))
 }
 
 /// Position 0..1 along the curve between `lo` and `hi`.
@@ -40,46 +127,16 @@ pub fn scale(x: f64, lo: f64, hi: f64, curve: Curve) -> f64 {
 
 /// The action for controller value `value` on mapping `m`, if its target exists.
 pub fn action(m: &CcMap, value: u8, file: &SessionFile) -> Option<Action> {
-    let (dlo, dhi) = default_range(&m.target, file)?;
-    let (lo, hi) = (m.min.unwrap_or(dlo), m.max.unwrap_or(dhi));
+    let call = Call::for_controller(&m.target).ok()?;
+    let s = sweep(&call, file)?;
+    let (lo, hi) = (m.min.unwrap_or(s.lo), m.max.unwrap_or(s.hi));
     let v = scale(value.min(127) as f64 / 127.0, lo, hi, m.curve);
-    Some(match &m.target {
-        CcTarget::Param(track, param) => {
-            let t = file.track(track)?;
-            let table = t.instrument.kind.params();
-            let p = &table[index_of(table, param)?];
-            let value = match p.kind {
-                ParamKind::Choice(c) => {
-                    ArgValue::Number(v.round().clamp(0.0, (c.len() - 1) as f64))
-                }
-                _ => ArgValue::Number(v.clamp(p.min as f64, p.max as f64)),
-            };
-            Action::SetParam {
-                track: track.clone(),
-                param: param.clone(),
-                value,
-            }
-        }
-        CcTarget::Volume(track) => Action::SetVolume {
-            track: track.clone(),
-            db: v.clamp(-120.0, 12.0),
-        },
-        CcTarget::Pan(track) => Action::SetPan {
-            track: track.clone(),
-            pan: v.clamp(-1.0, 1.0),
-        },
-        CcTarget::Send(track, bus) => Action::SetSend {
-            track: track.clone(),
-            bus: bus.clone(),
-            db: v.clamp(-120.0, 12.0),
-        },
-        CcTarget::Tempo => Action::SetTempo {
-            bpm: v.clamp(20.0, 999.0),
-        },
-        CcTarget::MasterVolume => Action::SetMasterVolume {
-            db: v.clamp(-120.0, 12.0),
-        },
-    })
+    let arg = match s.fit {
+        Fit::Number { min, max } => ArgValue::Number(v.clamp(min, max)),
+        Fit::Whole { min, max } => ArgValue::Number(v.round().clamp(min, max)),
+        Fit::OnOff => ArgValue::Bool(v >= 0.5),
+    };
+    call.fill(Some(arg)).ok()
 }
 
 /// The mappings that listen to `cc` on 1-based `channel`.

@@ -1,92 +1,17 @@
 //! The OSC address space: how an OSC message becomes an [`Action`].
 //!
 //! Pure translation, any thread. Every action in the table is reachable as
-//! `/termdaw/<action> args...`; the short forms in [`SHORT_FORMS`] cover what
-//! a controller or another live-coding tool sends most. docs/osc.md is
-//! generated from both.
+//! `/termdaw/<action> args...` (and a track action as
+//! `/termdaw/track/<track>/<action>`); the short forms a controller or
+//! another live-coding tool sends most are the table's `osc` column
+//! ([`crate::action::ActionSpec::osc`]), so routing and docs/osc.md come from
+//! the same place. This module may not apply anything.
 
 use rosc::{OscMessage, OscType};
 
-use crate::action::{spec, Action, ArgType, ArgValue, ACTIONS};
+use crate::action::{bind_named, spec, Action, ActionError, ArgType, ArgValue, ACTIONS};
 
 pub const PREFIX: &str = "/termdaw";
-
-/// A short address form: `/termdaw/track/<name>/<leaf>` → action.
-pub struct ShortForm {
-    pub address: &'static str,
-    pub args: &'static str,
-    pub action: &'static str,
-    pub doc: &'static str,
-}
-
-pub const SHORT_FORMS: &[ShortForm] = &[
-    ShortForm {
-        address: "/termdaw/tempo",
-        args: "f",
-        action: "set_tempo",
-        doc: "tempo in BPM",
-    },
-    ShortForm {
-        address: "/termdaw/state",
-        args: "",
-        action: "-",
-        doc: "query: the reply `/termdaw/state` goes back to the sender (see below)",
-    },
-    ShortForm {
-        address: "/termdaw/track/<name>/volume",
-        args: "f",
-        action: "set_volume",
-        doc: "fader in dB",
-    },
-    ShortForm {
-        address: "/termdaw/track/<name>/pan",
-        args: "f",
-        action: "set_pan",
-        doc: "-1 left … 1 right",
-    },
-    ShortForm {
-        address: "/termdaw/track/<name>/mute",
-        args: "i",
-        action: "set_mute",
-        doc: "1 mutes, 0 unmutes",
-    },
-    ShortForm {
-        address: "/termdaw/track/<name>/solo",
-        args: "i",
-        action: "set_solo",
-        doc: "1 solos, 0 unsolos",
-    },
-    ShortForm {
-        address: "/termdaw/track/<name>/pattern",
-        args: "s",
-        action: "set_pattern",
-        doc: "a note pattern (mini-notation)",
-    },
-    ShortForm {
-        address: "/termdaw/track/<name>/steps",
-        args: "s",
-        action: "set_pattern",
-        doc: "a drum step pattern",
-    },
-    ShortForm {
-        address: "/termdaw/track/<name>/param/<param>",
-        args: "f or s",
-        action: "set_param",
-        doc: "an instrument parameter",
-    },
-    ShortForm {
-        address: "/termdaw/track/<name>/note",
-        args: "i f f",
-        action: "play_note",
-        doc: "note (MIDI), velocity (0–1), length in beats",
-    },
-    ShortForm {
-        address: "/termdaw/track/<name>/<action>",
-        args: "…",
-        action: "any",
-        doc: "any track action, the track name taken from the address",
-    },
-];
 
 /// What a message asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,7 +21,20 @@ pub enum Request {
     State,
 }
 
-fn arg(t: &OscType) -> Result<ArgValue, String> {
+/// Why a message is not one termdaw understands.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AddressError {
+    #[error("unsupported argument type {0}")]
+    ArgType(String),
+    #[error("unknown address {0} (termdaw's start with {PREFIX}/)")]
+    NoPrefix(String),
+    #[error("unknown address {0}")]
+    Unknown(String),
+    #[error(transparent)]
+    Action(#[from] ActionError),
+}
+
+fn arg(t: &OscType) -> Result<ArgValue, AddressError> {
     Ok(match t {
         OscType::Int(i) => ArgValue::Number(*i as f64),
         OscType::Long(i) => ArgValue::Number(*i as f64),
@@ -105,69 +43,69 @@ fn arg(t: &OscType) -> Result<ArgValue, String> {
         OscType::String(s) => ArgValue::Text(s.clone()),
         OscType::Bool(b) => ArgValue::Bool(*b),
         OscType::Char(c) => ArgValue::Text(c.to_string()),
-        other => return Err(format!("unsupported argument type {other:?}")),
+        other => return Err(AddressError::ArgType(format!("{other:?}"))),
     })
 }
 
-fn build(name: &str, args: Vec<ArgValue>) -> Result<Request, String> {
-    Action::from_args(name, &args)
-        .map(|a| Request::Action(Box::new(a)))
-        .map_err(|e| e.to_string())
+fn build(name: &str, args: Vec<ArgValue>) -> Result<Request, AddressError> {
+    Ok(Request::Action(Box::new(Action::from_args(name, &args)?)))
+}
+
+/// The arguments a short form's address fixes: `<arg>` segments and its
+/// `name=value` pairs. None if `parts` is not this form's address.
+fn fixed_by(
+    form: &'static str,
+    fixed: &[(&'static str, &'static str)],
+    parts: &[&str],
+) -> Option<Vec<(&'static str, ArgValue)>> {
+    let pattern: Vec<&'static str> = form.split('/').collect();
+    if pattern.len() != parts.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (p, got) in pattern.iter().zip(parts) {
+        match p.strip_prefix('<').and_then(|p| p.strip_suffix('>')) {
+            Some(name) => out.push((name, ArgValue::Text(got.to_string()))),
+            None if p == got => {}
+            None => return None,
+        }
+    }
+    out.extend(
+        fixed
+            .iter()
+            .map(|(n, v)| (*n, ArgValue::Text(v.to_string()))),
+    );
+    Some(out)
 }
 
 /// Translate one message.
-pub fn request(msg: &OscMessage) -> Result<Request, String> {
+pub fn request(msg: &OscMessage) -> Result<Request, AddressError> {
     let args: Vec<ArgValue> = msg.args.iter().map(arg).collect::<Result<_, _>>()?;
     let rest = msg
         .addr
         .strip_prefix(PREFIX)
         .and_then(|r| r.strip_prefix('/'))
-        .ok_or_else(|| {
-            format!(
-                "unknown address {} (termdaw's start with {PREFIX}/)",
-                msg.addr
-            )
-        })?;
+        .ok_or_else(|| AddressError::NoPrefix(msg.addr.clone()))?;
     let parts: Vec<&str> = rest.split('/').collect();
-    match parts.as_slice() {
-        ["state"] if args.is_empty() => Ok(Request::State),
-        ["tempo"] => build("set_tempo", args),
-        ["track", name, leaf @ ..] => {
-            let track = ArgValue::Text(name.to_string());
-            let with_track = |mut a: Vec<ArgValue>| {
-                a.insert(0, track.clone());
-                a
-            };
-            match leaf {
-                ["volume"] => build("set_volume", with_track(args)),
-                ["pan"] => build("set_pan", with_track(args)),
-                ["mute"] => build("set_mute", with_track(args)),
-                ["solo"] => build("set_solo", with_track(args)),
-                ["pattern"] => build(
-                    "set_pattern",
-                    with_track([vec![ArgValue::Text("notes".into())], args].concat()),
-                ),
-                ["steps"] => build(
-                    "set_pattern",
-                    with_track([vec![ArgValue::Text("steps".into())], args].concat()),
-                ),
-                ["param", param] => build(
-                    "set_param",
-                    with_track([vec![ArgValue::Text(param.to_string())], args].concat()),
-                ),
-                ["note"] => build("play_note", with_track(args)),
-                [action]
-                    if spec(action).is_some_and(|s| {
-                        s.args.first().is_some_and(|a| a.ty == ArgType::TrackName)
-                    }) =>
-                {
-                    build(action, with_track(args))
-                }
-                _ => Err(format!("unknown address {}", msg.addr)),
+    for a in ACTIONS {
+        for form in a.osc {
+            if let Some(named) = fixed_by(form.phrase, form.fixed, &parts) {
+                return build(a.name, bind_named(a, &named, args)?);
             }
         }
+    }
+    match parts.as_slice() {
+        ["state"] if args.is_empty() => Ok(Request::State),
+        ["track", name, action]
+            if spec(action)
+                .is_some_and(|s| s.args.first().is_some_and(|a| a.ty == ArgType::TrackName)) =>
+        {
+            let mut a = args;
+            a.insert(0, ArgValue::Text(name.to_string()));
+            build(action, a)
+        }
         [action] if spec(action).is_some() => build(action, args),
-        _ => Err(format!("unknown address {}", msg.addr)),
+        _ => Err(AddressError::Unknown(msg.addr.clone())),
     }
 }
 
@@ -181,32 +119,51 @@ fn osc_type(t: &ArgType) -> &'static str {
     }
 }
 
+/// `f `db``, `s `pattern``: the OSC types and names of the arguments a
+/// message carries.
+fn carried(args: impl Iterator<Item = (&'static str, &'static ArgType)>) -> String {
+    let args: Vec<String> = args
+        .map(|(name, ty)| format!("{} `{name}`", osc_type(ty).replace('|', "\\|")))
+        .collect();
+    if args.is_empty() {
+        "–".into()
+    } else {
+        args.join(", ")
+    }
+}
+
 /// The address map as Markdown (for docs/osc.md).
 pub fn markdown() -> String {
     let mut s = String::from("| address | arguments | does |\n| --- | --- | --- |\n");
-    for f in SHORT_FORMS {
-        s += &format!(
-            "| `{}` | {} | {} |\n",
-            f.address,
-            if f.args.is_empty() { "–" } else { f.args },
-            f.doc
-        );
+    s += "| `/termdaw/state` | – | query: the reply `/termdaw/state` goes back to the sender (see below) |\n";
+    for a in ACTIONS {
+        for form in a.osc {
+            let open = a.args.iter().filter(|x| {
+                !form.phrase.contains(&format!("<{}>", x.name))
+                    && !form.fixed.iter().any(|(n, _)| *n == x.name)
+            });
+            let fixed: Vec<String> = form.fixed.iter().map(|(n, v)| format!("{n} {v}")).collect();
+            let with = if fixed.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", fixed.join(", "))
+            };
+            s += &format!(
+                "| `{PREFIX}/{}` | {} | {} (`{}`{with}) |\n",
+                form.phrase,
+                carried(open.map(|x| (x.name, &x.ty))),
+                a.doc.trim(),
+                a.name
+            );
+        }
     }
+    s += "| `/termdaw/track/<track>/<action>` | … | any track action, the track name taken from the address |\n";
     s += "\nEvery action of [actions.md](actions.md) by name:\n\n| address | arguments | does |\n| --- | --- | --- |\n";
     for a in ACTIONS {
-        let args: Vec<String> = a
-            .args
-            .iter()
-            .map(|x| format!("{} `{}`", osc_type(&x.ty), x.name))
-            .collect();
         s += &format!(
             "| `/termdaw/{}` | {} | {} |\n",
             a.name,
-            if args.is_empty() {
-                "–".into()
-            } else {
-                args.join(", ")
-            },
+            carried(a.args.iter().map(|x| (x.name, &x.ty))),
             a.doc.trim()
         );
     }

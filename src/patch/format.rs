@@ -11,6 +11,7 @@ use std::fmt;
 use serde::de::{self, EnumAccess, VariantAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use super::cc::{CcArg, CcMap, CcTarget, Curve};
 use super::device::{EffectDef, InstrumentDef};
 use crate::pattern::{self, Pattern};
 
@@ -99,47 +100,6 @@ impl MidiSettings {
         }
         Ok(())
     }
-}
-
-/// One controller mapping: a CC number (on one channel or any) moves a target
-/// between `min` and `max` (defaults: the target's whole range) along `curve`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename = "Cc", deny_unknown_fields)]
-pub struct CcMap {
-    pub cc: u8,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<u8>,
-    pub target: CcTarget,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<f64>,
-    #[serde(default)]
-    pub curve: Curve,
-}
-
-/// What a controller moves.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum CcTarget {
-    /// An instrument parameter: (track, parameter).
-    Param(String, String),
-    Volume(String),
-    Pan(String),
-    /// A send level: (track, bus).
-    Send(String, String),
-    Tempo,
-    MasterVolume,
-}
-
-/// How the controller's 0–127 maps onto the range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Curve {
-    #[default]
-    Linear,
-    /// Equal steps in ratio (for frequencies and times): min·(max/min)^x.
-    Exp,
-    /// Fast at first, then slower: the square root of the position.
-    Log,
 }
 
 /// A file included by a session: more tracks, kept in their own file.

@@ -9,6 +9,7 @@
 // Errors are rare and carry the file text so they can show the offending line.
 #![allow(clippy::result_large_err)]
 
+mod cc;
 pub mod device;
 pub mod error;
 pub mod format;
@@ -18,8 +19,8 @@ use std::path::Path;
 pub use device::{Device, EffectDef, InstrumentDef};
 pub use error::PatchError;
 pub use format::{
-    Bus, CcMap, CcTarget, Curve, Key, Master, MidiSettings, Name, Notation, PatchFile, PatternDef,
-    Quantum, Scale, SessionFile, TimeSignature, Track,
+    Bus, CcArg, CcMap, CcTarget, Curve, Key, Master, MidiSettings, Name, Notation, PatchFile,
+    PatternDef, Quantum, Scale, SessionFile, TimeSignature, Track,
 };
 
 fn options() -> ron::Options {

@@ -294,6 +294,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         }
         SetMidi { midi } => {
             midi.check().map_err(invalid)?;
+            crate::action::Call::check_controllers(midi)?;
             f.midi = midi.clone();
             format!(
                 "MIDI: {} channel route(s), {} controller mapping(s)",

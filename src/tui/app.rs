@@ -507,6 +507,22 @@ impl App {
                 self.overlay = Overlay::MidiMap;
                 None
             }
+            Command::Action(ref call) => {
+                let value = match call.open {
+                    Some(_) => match need_track(self) {
+                        Some(t) => Some(crate::action::ArgValue::Text(t)),
+                        None => return Vec::new(),
+                    },
+                    None => None,
+                };
+                match call.fill(value) {
+                    Ok(a) => Some(a),
+                    Err(e) => {
+                        self.set_status(StatusKind::Warning, e.to_string());
+                        None
+                    }
+                }
+            }
         };
         action.map(|a| vec![self.apply(a)]).unwrap_or_default()
     }

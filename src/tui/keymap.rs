@@ -11,13 +11,45 @@
 //!
 //! A RON file in the config directory (`keys.ron`) is merged over the
 //! defaults: `{"ctrl-p": "toggle_play", "q": "none"}` binds ctrl-p and unbinds q.
+//! A key can also run any action of the table with fixed arguments
+//! (`"f1": "set_swing 0.2"`, helix's typable commands); where the action
+//! takes a track and the binding leaves it out, the selected track is used.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::action;
+use crate::action::{self, ActionError, ArgType, Call};
+
+/// Why a key name, a binding or a keymap file cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum KeyError {
+    #[error("\"{0}\" is not a key (try \"x\", \"ctrl-s\", \"space\", \"up\", \"f5\")")]
+    NotAKey(String),
+    #[error("\"{0}\": a command takes at most one argument")]
+    TooManyArguments(String),
+    #[error("unknown command \"{0}\"")]
+    UnknownCommand(String),
+    #[error("{name} needs a number ({unit})")]
+    NeedsNumber {
+        name: &'static str,
+        unit: &'static str,
+    },
+    #[error("{name}: \"{got}\" is not a number")]
+    NotANumber { name: &'static str, got: String },
+    #[error("{0} takes no argument")]
+    TakesNoArgument(&'static str),
+    #[error(transparent)]
+    Action(#[from] ActionError),
+    #[error("{path}:{line}:{column}: {message}")]
+    File {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
 
 /// A key with its modifiers, normalised so that `X` and `shift-x` are the same key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,7 +93,7 @@ impl Key {
     }
 
     /// Parse `x`, `X`, `ctrl-s`, `alt-left`, `shift-up`, `space`, `f5`...
-    pub fn parse(s: &str) -> Result<Key, String> {
+    pub fn parse(s: &str) -> Result<Key, KeyError> {
         let mut mods = KeyModifiers::NONE;
         let mut rest = s;
         loop {
@@ -114,11 +146,7 @@ impl Key {
                             KeyCode::Char(c)
                         }
                     }
-                    _ => {
-                        return Err(format!(
-                        "\"{s}\" is not a key (try \"x\", \"ctrl-s\", \"space\", \"up\", \"f5\")"
-                    ))
-                    }
+                    _ => return Err(KeyError::NotAKey(s.to_string())),
                 }
             }
         };
@@ -198,6 +226,26 @@ pub enum Command {
     Chat,
     MidiLearn,
     MidiMap,
+    /// Any action of the table with its arguments fixed; an open track
+    /// argument is the selected track.
+    Action(Call),
+}
+
+/// A command's numeric argument as its variant holds it.
+trait CommandArg {
+    fn from_number(x: f64) -> Self;
+}
+
+impl CommandArg for f64 {
+    fn from_number(x: f64) -> f64 {
+        x
+    }
+}
+
+impl CommandArg for i32 {
+    fn from_number(x: f64) -> i32 {
+        x.round() as i32
+    }
 }
 
 /// One command as the help overlay and docs describe it.
@@ -222,12 +270,28 @@ macro_rules! commands {
         impl Command {
             /// The command's name (the first word in a keymap file).
             pub fn name(&self) -> &'static str {
-                match self { $( commands!(@pat $variant $(($ty))?) => $name ),* }
+                match self {
+                    $( commands!(@pat $variant $(($ty))?) => $name, )*
+                    Command::Action(call) => call.spec.name,
+                }
+            }
+
+            /// The command named `name` with its numeric argument `arg`
+            /// (already checked to be there when the command takes one).
+            fn build(name: &str, arg: Option<f64>) -> Option<Command> {
+                match name {
+                    $( $name => Some(commands!(@build $variant arg $(($ty))?)), )*
+                    _ => None,
+                }
             }
         }
     };
     (@pat $variant:ident ($ty:ty)) => { Command::$variant(_) };
     (@pat $variant:ident) => { Command::$variant };
+    (@build $variant:ident $arg:ident ($ty:ty)) => {
+        Command::$variant(<$ty as CommandArg>::from_number($arg.unwrap_or_default()))
+    };
+    (@build $variant:ident $arg:ident) => { Command::$variant };
 }
 
 commands! {
@@ -261,12 +325,13 @@ commands! {
 }
 
 impl Command {
-    pub fn spec(&self) -> &'static CommandSpec {
+    /// The command's table entry; None for a bound action.
+    pub fn spec(&self) -> Option<&'static CommandSpec> {
         let name = self.name();
-        COMMANDS
-            .iter()
-            .find(|c| c.name == name)
-            .expect("every command is in the table")
+        match self {
+            Command::Action(_) => None,
+            _ => COMMANDS.iter().find(|c| c.name == name),
+        }
     }
 
     /// The command's numeric argument, if it takes one.
@@ -280,7 +345,15 @@ impl Command {
 
     /// What the command does: the action table's doc for a plain Action.
     pub fn doc(&self) -> String {
-        let spec = self.spec();
+        let Some(spec) = self.spec() else {
+            return match self {
+                Command::Action(call) if call.open.is_some() => {
+                    format!("{} (on the selected track)", call.spec.doc.trim())
+                }
+                Command::Action(call) => call.spec.doc.trim().to_string(),
+                _ => String::new(),
+            };
+        };
         let base = match (spec.doc, spec.action.and_then(action::spec)) {
             ("", Some(a)) => a.doc.trim().to_string(),
             (d, _) => d.to_string(),
@@ -291,66 +364,70 @@ impl Command {
         }
     }
 
-    /// Parse `toggle_mute`, `nudge_volume -1.5`...
-    pub fn parse(s: &str) -> Result<Command, String> {
-        let mut words = s.split_whitespace();
-        let name = words.next().unwrap_or("");
-        let arg = words.next();
-        if words.next().is_some() {
-            return Err(format!("\"{s}\": a command takes at most one argument"));
-        }
-        let spec = COMMANDS
-            .iter()
-            .find(|c| c.name == name)
-            .ok_or_else(|| format!("unknown command \"{name}\""))?;
-        let num = || -> Result<f64, String> {
-            let a =
-                arg.ok_or_else(|| format!("{name} needs a number ({})", spec.arg.unwrap_or("")))?;
-            a.parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| format!("{name}: \"{a}\" is not a number"))
+    /// Parse `toggle_mute`, `nudge_volume -1.5`, or any action with its
+    /// arguments: `set_effect_param master 0 mix 0.5`, `set_mute true`
+    /// (the selected track filled in).
+    pub fn parse(s: &str) -> Result<Command, KeyError> {
+        let s = s.trim();
+        let (name, rest) = s.split_once(char::is_whitespace).unwrap_or((s, ""));
+        let rest = rest.trim();
+        let Some(spec) = COMMANDS.iter().find(|c| c.name == name) else {
+            return match action::spec(name) {
+                Some(_) => Ok(Command::Action(bound_action(name, rest)?)),
+                None => Err(KeyError::UnknownCommand(name.to_string())),
+            };
         };
-        if spec.arg.is_none() && arg.is_some() {
-            return Err(format!("{name} takes no argument"));
+        if rest.split_whitespace().count() > 1 {
+            return Err(KeyError::TooManyArguments(s.to_string()));
         }
-        use Command::*;
-        Ok(match name {
-            "toggle_play" => TogglePlay,
-            "stop" => Stop,
-            "rewind" => Rewind,
-            "nudge_tempo" => NudgeTempo(num()?),
-            "tap_tempo" => TapTempo,
-            "track_prev" => TrackPrev,
-            "track_next" => TrackNext,
-            "toggle_mute" => ToggleMute,
-            "toggle_solo" => ToggleSolo,
-            "arm" => ToggleArm,
-            "nudge_volume" => NudgeVolume(num()?),
-            "nudge_pan" => NudgePan(num()?),
-            "step_prev" => StepPrev,
-            "step_next" => StepNext,
-            "step_toggle" => StepToggle,
-            "step_velocity" => StepVelocity,
-            "step_note" => StepNote(num()?.round() as i32),
-            "undo" => Undo,
-            "redo" => Redo,
-            "save" => Save,
-            "quit" => Quit,
-            "help" => Help,
-            "focus_next" => FocusNext,
-            "focus_prev" => FocusPrev,
-            "chat" => Chat,
-            _ => return Err(format!("unknown command \"{name}\"")),
-        })
+        let arg = match (spec.arg, rest) {
+            (None, "") => None,
+            (None, _) => return Err(KeyError::TakesNoArgument(spec.name)),
+            (Some(unit), "") => {
+                return Err(KeyError::NeedsNumber {
+                    name: spec.name,
+                    unit,
+                })
+            }
+            (Some(_), a) => Some(a.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(
+                || KeyError::NotANumber {
+                    name: spec.name,
+                    got: a.to_string(),
+                },
+            )?),
+        };
+        Command::build(spec.name, arg).ok_or_else(|| KeyError::UnknownCommand(name.to_string()))
+    }
+}
+
+/// An action bound with the arguments written after its name. The words
+/// are first read as every argument; if they do not fit and the action
+/// takes a track, they are read again with the track left open (filled
+/// with the selected track when the key is pressed).
+fn bound_action(name: &str, rest: &str) -> Result<Call, ActionError> {
+    let spec = action::spec(name).ok_or_else(|| ActionError::Unknown(name.to_string()))?;
+    let whole = Call::new(name, action::words(rest, spec.args.len()), None);
+    let track = spec.args.iter().position(|a| a.ty == ArgType::TrackName);
+    match (whole, track) {
+        (Ok(c), _) => Ok(c),
+        (Err(e), None) => Err(e),
+        (Err(e), Some(i)) => {
+            match Call::new(name, action::words(rest, spec.args.len() - 1), Some(i)) {
+                Ok(c) => Ok(c),
+                // Too few words: the musician most likely left the track out.
+                Err(open) if matches!(e, ActionError::ArgCount { .. }) => Err(open),
+                Err(_) => Err(e),
+            }
+        }
     }
 }
 
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.arg() {
-            Some(x) => write!(f, "{} {}", self.name(), x),
-            None => f.write_str(self.name()),
+        match (self, self.arg()) {
+            (Command::Action(call), _) => write!(f, "{call}"),
+            (_, Some(x)) => write!(f, "{} {}", self.name(), x),
+            (_, None) => f.write_str(self.name()),
         }
     }
 }
@@ -457,12 +534,12 @@ impl Keymap {
 
     /// Merge a keymap file (`{"key": "command", "key": "none"}`) over these
     /// bindings. Returns one message per entry that could not be used.
-    pub fn merge_ron(&mut self, path: &str, text: &str) -> Result<Vec<String>, String> {
-        let map: BTreeMap<String, String> = ron::from_str(text).map_err(|e| {
-            format!(
-                "{path}:{}:{}: {}",
-                e.span.start.line, e.span.start.col, e.code
-            )
+    pub fn merge_ron(&mut self, path: &str, text: &str) -> Result<Vec<String>, KeyError> {
+        let map: BTreeMap<String, String> = ron::from_str(text).map_err(|e| KeyError::File {
+            path: path.to_string(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: e.code.to_string(),
         })?;
         let mut problems = Vec::new();
         for (k, v) in map {

@@ -59,10 +59,10 @@ fn learn_maps_the_moved_knob_to_the_picked_parameter_and_the_knob_then_moves_it(
         Some(1000.0)
     );
     // ...the list of targets for the selected track comes up; pick cutoff.
-    let targets = termdaw::tui::midi::targets(app.selected_track());
+    let targets = termdaw::tui::midi::targets(app.session().file(), app.selected_track());
     let at = targets
         .iter()
-        .position(|(_, t)| *t == CcTarget::Param("keys".into(), "cutoff".into()))
+        .position(|(_, t)| *t == CcTarget::new("set_param", ["keys", "cutoff"]))
         .expect("cutoff is offered");
     for _ in 0..at {
         key(&mut app, KeyCode::Down);
@@ -72,7 +72,7 @@ fn learn_maps_the_moved_knob_to_the_picked_parameter_and_the_knob_then_moves_it(
     let m = &app.session().file().midi.cc;
     assert_eq!(m.len(), 1, "{m:?}");
     assert_eq!((m[0].cc, m[0].channel), (74, Some(2)));
-    assert_eq!(m[0].target, CcTarget::Param("keys".into(), "cutoff".into()));
+    assert_eq!(m[0].target, CcTarget::new("set_param", ["keys", "cutoff"]));
     assert_eq!(m[0].curve, Curve::Exp, "a frequency moves in equal ratios");
     assert!(
         app.session().is_dirty(),
@@ -155,4 +155,60 @@ fn snapshots_of_the_learn_picker_and_the_mapping_list() {
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('M'));
     insta::assert_snapshot!("mapping_list_80x24", screen(&mut app, 80, 24).backend());
+}
+
+#[test]
+fn learn_offers_effect_parameters_bus_levels_sends_and_swing() {
+    use termdaw::patch::CcArg;
+    let (session, _engine) = prepare(
+        r#"Session(tracks: [
+            Track(name: "keys", instrument: Synth(), effects: [Delay()], sends: {"verb": -12}),
+        ], buses: [Bus(name: "verb", effects: [Reverb()])], master: Master(effects: [Lowpass()]))"#,
+    );
+    let mut app = App::new(session, Keymap::defaults(), Theme::dark());
+    let targets = termdaw::tui::midi::targets(app.session().file(), app.selected_track());
+    let labels: Vec<&str> = targets.iter().map(|(l, _)| l.as_str()).collect();
+    for want in [
+        "keys volume",
+        "keys.cutoff (Hz)",
+        "keys fx 0 Delay.mix",
+        "keys fx 0 Delay.time (s)",
+        "keys send → verb",
+        "swing",
+        "tempo",
+        "master volume",
+        "master fx 0 Lowpass.cutoff (Hz)",
+        "bus:verb fx 0 Reverb.mix",
+        "verb bus volume",
+    ] {
+        assert!(labels.contains(&want), "{want} not offered: {labels:?}");
+    }
+    let pos = |l: &str| labels.iter().position(|x| *x == l).unwrap();
+    assert!(
+        pos("keys send → verb") < pos("tempo"),
+        "the selected track's targets come first"
+    );
+    // Pick the delay's mix: the knob then moves it over its own range.
+    key(&mut app, KeyCode::Char('L'));
+    app.midi_learned(1, 21);
+    for _ in 0..pos("keys fx 0 Delay.mix") {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    let m = app.session().file().midi.cc[0].clone();
+    assert_eq!(
+        m.target,
+        termdaw::patch::CcTarget {
+            action: "set_effect_param".into(),
+            args: vec![CcArg::from("keys"), CcArg::Number(0.0), CcArg::from("mix")],
+        }
+    );
+    assert_eq!(
+        termdaw::tui::midi::describe(&m, app.session().file()),
+        "CC  21 ch 1   → keys fx 0 Delay.mix"
+    );
+    let a = termdaw::midi::map::action(&m, 127, app.session().file()).unwrap();
+    app.session_mut_quiet().apply(a).unwrap();
+    let delay = &app.session().file().track("keys").unwrap().effects[0];
+    assert_eq!(delay.param("mix"), Some(1.0));
 }

@@ -133,7 +133,7 @@ fn mapped_controllers_become_actions_with_their_curve() {
     let vol = CcMap {
         cc: 7,
         channel: None,
-        target: CcTarget::Volume("keys".into()),
+        target: CcTarget::new("set_volume", ["keys"]),
         min: None,
         max: None,
         curve: Curve::Linear,
@@ -146,7 +146,7 @@ fn mapped_controllers_become_actions_with_their_curve() {
         })
     );
     let gone = CcMap {
-        target: CcTarget::Param("nope".into(), "cutoff".into()),
+        target: CcTarget::new("set_param", ["nope", "cutoff"]),
         ..vol
     };
     assert_eq!(map::action(&gone, 1, f), None);
@@ -225,4 +225,149 @@ fn timestamped_events_keep_their_spacing_inside_a_block() {
     });
     assert_eq!(stamped - plain, 240, "plain {plain}, stamped {stamped}");
     assert!(stamped < 512 + 240, "still within one block of arriving");
+}
+
+/// A held A4 through a low-pass whose mix a knob (CC 21) moves, written in
+/// the general mapping form.
+const FX: &str = r#"Session(tempo: 120, tracks: [
+    Track(name: "keys", instrument: Synth(wave: Sine, unison: 1, attack: 0, sustain: 1, release: 0.005, cutoff: 20000),
+          effects: [Lowpass(cutoff: 60, mix: 0)]),
+], buses: [Bus(name: "verb", effects: [Reverb(mix: 1)])],
+midi: Midi(cc: [
+    Cc(cc: 21, action: "set_effect_param", args: ["keys", 0, "mix"]),
+    Cc(cc: 22, action: "set_bus_volume", args: ["verb"]),
+    Cc(cc: 23, action: "set_swing"),
+    Cc(cc: 24, action: "set_send", args: ["keys", "verb"], min: -40, max: 0),
+]))"#;
+
+#[test]
+fn a_knob_mapped_to_an_effect_parameter_moves_it_and_the_sound() {
+    let (mut s, mut e) = prepare(FX);
+    let mut m = MidiIn::new(Wanted::None);
+    m.select(s.slot("keys"));
+    m.poll(&mut s);
+    let mut feed = m.byte_feed(&mut s).unwrap();
+    feed.feed(&[0x90, 69, 100]);
+    m.poll(&mut s);
+    let dry = render_with(&mut s, &mut e, 9600, |_, _| {});
+    let mix =
+        |s: &termdaw::session::Session| s.file().track("keys").unwrap().effects[0].param("mix");
+    assert_eq!(mix(&s), Some(0.0));
+
+    // Knob full right: the effect is all wet, the 60 Hz low-pass takes the A4 away.
+    feed.feed(&[0xB0, 21, 127]);
+    m.poll(&mut s);
+    assert_eq!(mix(&s), Some(1.0), "the session model holds the new mix");
+    let _glide = render_with(&mut s, &mut e, 4800, |_, _| {});
+    let wet = render_with(&mut s, &mut e, 9600, |_, _| {});
+    let (d, w) = (Audio::rms(&dry.l[4800..]), Audio::rms(&wet.l));
+    assert!(d > 0.05, "the note sounds dry: {d}");
+    assert!(w < d / 10.0, "the knob filtered the note: dry {d}, wet {w}");
+
+    // Half way: the range is the parameter's (0–1).
+    feed.feed(&[0xB0, 21, 64]);
+    m.poll(&mut s);
+    assert!(
+        (mix(&s).unwrap() - 64.0 / 127.0).abs() < 1e-3,
+        "{:?}",
+        mix(&s)
+    );
+
+    // Bus levels, sends and swing are in reach too, over their argument ranges.
+    feed.feed(&[0xB0, 22, 0, 0xB0, 23, 127, 0xB0, 24, 127]);
+    m.poll(&mut s);
+    let f = s.file();
+    assert_eq!(f.buses[0].volume, -60.0, "a level knob sweeps -60 to +6 dB");
+    assert_eq!(f.swing, 0.5);
+    assert_eq!(f.track("keys").unwrap().sends.get("verb"), Some(&0.0));
+    feed.close(&mut s);
+}
+
+#[test]
+fn the_older_target_forms_still_load_and_act_as_their_actions() {
+    let f = parse(
+        r#"Session(tracks: [
+            Track(name: "bass", instrument: Synth()),
+        ], buses: [Bus(name: "verb")],
+        midi: Midi(cc: [
+            Cc(cc: 1, target: Param("bass", "cutoff"), min: 200, max: 8000, curve: Exp),
+            Cc(cc: 2, target: Volume("bass")),
+            Cc(cc: 3, target: Pan("bass")),
+            Cc(cc: 4, target: Send("bass", "verb"), min: -40, max: 0),
+            Cc(cc: 5, target: Tempo),
+            Cc(cc: 6, target: MasterVolume),
+        ]))"#,
+    );
+    use termdaw::action::{Action, ArgValue};
+    let none: [&str; 0] = [];
+    let want = [
+        (
+            CcTarget::new("set_param", ["bass", "cutoff"]),
+            Action::SetParam {
+                track: "bass".into(),
+                param: "cutoff".into(),
+                value: ArgValue::Number(8000.0),
+            },
+        ),
+        (
+            CcTarget::new("set_volume", ["bass"]),
+            Action::SetVolume {
+                track: "bass".into(),
+                db: 6.0,
+            },
+        ),
+        (
+            CcTarget::new("set_pan", ["bass"]),
+            Action::SetPan {
+                track: "bass".into(),
+                pan: 1.0,
+            },
+        ),
+        (
+            CcTarget::new("set_send", ["bass", "verb"]),
+            Action::SetSend {
+                track: "bass".into(),
+                bus: "verb".into(),
+                db: 0.0,
+            },
+        ),
+        (
+            CcTarget::new("set_tempo", none),
+            Action::SetTempo { bpm: 180.0 },
+        ),
+        (
+            CcTarget::new("set_master_volume", none),
+            Action::SetMasterVolume { db: 6.0 },
+        ),
+    ];
+    for (m, (target, action)) in f.midi.cc.iter().zip(want) {
+        assert_eq!(m.target, target, "CC {}", m.cc);
+        assert_eq!(map::action(m, 127, &f), Some(action), "CC {}", m.cc);
+    }
+    // The old ranges hold: a fader's bottom is -60 dB, a tempo knob's 60 BPM.
+    assert_eq!(
+        map::action(&f.midi.cc[1], 0, &f),
+        Some(Action::SetVolume {
+            track: "bass".into(),
+            db: -60.0
+        })
+    );
+    assert_eq!(
+        map::action(&f.midi.cc[4], 0, &f),
+        Some(Action::SetTempo { bpm: 60.0 })
+    );
+    // Saved, they are written in the general form, and read back the same.
+    let text = termdaw::patch::to_string(&f);
+    assert!(text.contains(r#"action: "set_send""#), "{text}");
+    assert!(!text.contains("target:"), "{text}");
+    assert_eq!(parse(&text).midi, f.midi);
+    // A mapping naming no action, or one a controller cannot set, is refused.
+    for bad in [
+        r#"Midi(cc: [Cc(cc: 1, action: "set_volumes", args: ["bass"])])"#,
+        r#"Midi(cc: [Cc(cc: 1, action: "set_key")])"#,
+        r#"Midi(cc: [Cc(cc: 1, action: "set_volume")])"#,
+    ] {
+        let e = Action::from_args("set_midi", &[ArgValue::Text(bad.into())]).unwrap_err();
+        assert!(e.to_string().contains("CC 1:"), "{bad}: {e}");
+    }
 }

@@ -156,7 +156,7 @@ fn addresses_translate_to_actions() {
         addr: "/termdaw/tempo".into(),
         args: vec![OscType::Float(5000.0)],
     });
-    assert!(e.unwrap_err().contains("between 20 and 999"));
+    assert!(e.unwrap_err().to_string().contains("between 20 and 999"));
 }
 
 #[test]
@@ -399,4 +399,96 @@ fn listening_beyond_loopback_needs_asking() {
         .expect("refused");
     assert!(e.to_string().contains("--osc-any"), "{e}");
     assert!(Osc::start("0.0.0.0:0".parse().unwrap(), true).is_ok());
+}
+
+#[test]
+fn every_short_form_in_the_table_routes_to_its_action() {
+    use termdaw::action::{ArgType, ACTIONS};
+    let mut forms = 0;
+    for spec in ACTIONS {
+        for form in spec.osc {
+            let addr = form
+                .phrase
+                .replace("<track>", "bass")
+                .replace("<param>", "cutoff");
+            let args: Vec<OscType> = spec
+                .args
+                .iter()
+                .filter(|a| {
+                    !form.phrase.contains(&format!("<{}>", a.name))
+                        && !form.fixed.iter().any(|(n, _)| *n == a.name)
+                })
+                .map(|a| match a.ty {
+                    ArgType::Number { min, .. } => OscType::Float(min as f32 + 1.0),
+                    ArgType::Bool => OscType::Int(1),
+                    ArgType::Any => OscType::Float(440.0),
+                    _ => OscType::String("x...".into()),
+                })
+                .collect();
+            let got = address::request(&OscMessage {
+                addr: format!("/termdaw/{addr}"),
+                args,
+            })
+            .unwrap_or_else(|e| panic!("{addr}: {e}"));
+            let Request::Action(a) = got else {
+                panic!("{addr}: {got:?}")
+            };
+            assert_eq!(a.name(), spec.name, "{addr}");
+            forms += 1;
+        }
+    }
+    assert!(forms >= 9, "{forms}");
+    // The forms that fix arguments, exactly.
+    let route = |addr: &str, args: Vec<OscType>| {
+        address::request(&OscMessage {
+            addr: addr.into(),
+            args,
+        })
+    };
+    assert_eq!(
+        route("/termdaw/track/bass/pan", vec![OscType::Float(-0.5)]),
+        Ok(Request::Action(Box::new(Action::SetPan {
+            track: "bass".into(),
+            pan: -0.5
+        })))
+    );
+    assert_eq!(
+        route(
+            "/termdaw/track/bass/pattern",
+            vec![OscType::String("c3 e3".into())]
+        ),
+        Ok(Request::Action(Box::new(Action::SetPattern {
+            track: "bass".into(),
+            notation: "notes".into(),
+            pattern: "c3 e3".into(),
+        })))
+    );
+    assert_eq!(
+        route(
+            "/termdaw/track/kick/steps",
+            vec![OscType::String("x...".into())]
+        ),
+        Ok(Request::Action(Box::new(Action::SetPattern {
+            track: "kick".into(),
+            notation: "steps".into(),
+            pattern: "x...".into(),
+        })))
+    );
+    assert_eq!(
+        route(
+            "/termdaw/track/bass/param/wave",
+            vec![OscType::String("Square".into())]
+        ),
+        Ok(Request::Action(Box::new(Action::SetParam {
+            track: "bass".into(),
+            param: "wave".into(),
+            value: ArgValue::Text("Square".into()),
+        })))
+    );
+    assert_eq!(
+        route("/termdaw/track/bass/pan", vec![])
+            .unwrap_err()
+            .to_string(),
+        "set_pan: expected 2 argument(s) (track, pan), got 1"
+    );
 }

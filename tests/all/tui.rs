@@ -696,6 +696,105 @@ fn a_keymap_file_is_merged_over_the_defaults() {
 }
 
 #[test]
+fn every_command_name_parses_and_every_command_names_a_real_action() {
+    use termdaw::tui::keymap::COMMANDS;
+    for c in COMMANDS {
+        let text = match c.arg {
+            Some(_) => format!("{} 1", c.name),
+            None => c.name.to_string(),
+        };
+        let cmd = Command::parse(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(cmd.name(), c.name);
+        assert_eq!(Command::parse(&cmd.to_string()).unwrap(), cmd, "{text}");
+        if let Some(a) = c.action {
+            assert!(
+                termdaw::action::spec(a).is_some(),
+                "{}: no action `{a}`",
+                c.name
+            );
+        }
+    }
+    assert_eq!(
+        Command::parse("toggle_mute now").unwrap_err().to_string(),
+        "toggle_mute takes no argument"
+    );
+    assert_eq!(
+        Command::parse("nudge_volume").unwrap_err().to_string(),
+        "nudge_volume needs a number (dB)"
+    );
+}
+
+#[test]
+fn a_keymap_file_binds_midi_learn_and_any_action_with_its_arguments() {
+    let mut k = Keymap::defaults();
+    let problems = k
+        .merge_ron(
+            "keys.ron",
+            r#"{
+                "ctrl-l": "midi_learn",
+                "ctrl-m": "midi_map",
+                "ctrl-r": "set_effect_param master 0 mix 0.5",
+                "f1": "set_swing 0.2",
+                "f2": "set_volume -6",
+                "f3": "set_volume kick -1",
+                "f4": "set_pattern steps x.x.x.x.",
+                "f5": "set_swing 0.9",
+                "f6": "set_effect_param master mix",
+            }"#,
+        )
+        .unwrap();
+    // Arguments are checked when the file loads, against the action table.
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].contains("key \"f5\"") && problems[0].contains("between 0 and 0.5"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].contains("key \"f6\"") && problems[1].contains("expected 4 argument(s)"),
+        "{problems:?}"
+    );
+    assert_eq!(k.get(Key::ctrl('l')), Some(&Command::MidiLearn));
+    assert_eq!(k.get(Key::ctrl('m')), Some(&Command::MidiMap));
+    // Every binding reads back as itself (the help overlay and docs show it so).
+    for (_, cmd) in k.bindings() {
+        assert_eq!(Command::parse(&cmd.to_string()).unwrap(), *cmd, "{cmd}");
+    }
+
+    let mut f = file();
+    f.master.effects = vec![patch::EffectDef::new(termdaw::kinds::EffectKind::Delay)];
+    let mut a = App::new(Session::new(f, None, 48000.0, None), k, Theme::dark());
+    a.handle_key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::CONTROL));
+    assert_eq!(a.overlay, Overlay::MidiLearn);
+    a.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    a.handle_key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE));
+    assert_eq!(a.session().file().swing, 0.2);
+    a.handle_key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL));
+    let delay = &a.session().file().master.effects[0];
+    assert_eq!(delay.param("mix"), Some(0.5));
+    // Where the binding leaves the track out, the selected one is used.
+    a.select(2);
+    a.handle_key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE));
+    assert_eq!(a.session().file().track("bass").unwrap().volume, -6.0);
+    a.handle_key(KeyEvent::new(KeyCode::F(4), KeyModifiers::NONE));
+    assert!(
+        format!("{:?}", a.session().file().track("bass").unwrap().pattern).contains("x.x.x.x."),
+        "{:?}",
+        a.session().file().track("bass").unwrap().pattern
+    );
+    // A binding that names the track keeps it.
+    a.handle_key(KeyEvent::new(KeyCode::F(3), KeyModifiers::NONE));
+    assert_eq!(a.session().file().track("kick").unwrap().volume, -1.0);
+    assert_eq!(a.session().file().track("bass").unwrap().volume, -6.0);
+    // The help overlay lists the bound action with the table's doc.
+    let rows = a.keymap.markdown();
+    assert!(
+        rows.contains("| `f1` | `set_swing 0.2` | Set the swing"),
+        "{rows}"
+    );
+    assert!(rows.contains("(on the selected track)"), "{rows}");
+}
+
+#[test]
 fn every_theme_loads_and_a_partial_theme_keeps_the_rest() {
     for (name, _) in termdaw::tui::theme::BUILTIN {
         let t = Theme::load(name, None).unwrap();

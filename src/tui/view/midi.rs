@@ -52,7 +52,7 @@ pub(super) fn draw_learn(app: &App, area: Rect, buf: &mut Buffer) {
             cc,
             cursor,
         } => {
-            let rows = targets(app.selected_track())
+            let rows = targets(app.session().file(), app.selected_track())
                 .into_iter()
                 .map(|(label, _)| label)
                 .collect();
@@ -93,7 +93,11 @@ pub(super) fn draw_map(app: &App, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
     let t = &app.theme;
     let midi = &app.session().file().midi;
-    let rows: Vec<String> = midi.cc.iter().map(describe).collect();
+    let rows: Vec<String> = midi
+        .cc
+        .iter()
+        .map(|m| describe(m, app.session().file()))
+        .collect();
     let h = area.height.saturating_sub(4) as usize;
     let mut lines = if rows.is_empty() {
         vec![Line::from(Span::styled(
