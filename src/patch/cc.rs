@@ -123,9 +123,19 @@ struct CcFields {
     curve: Curve,
 }
 
+/// Most fixed arguments a mapping may give (no action takes more than four).
+pub const MAX_ARGS: usize = 8;
+
 impl TryFrom<CcFields> for CcMap {
     type Error = String;
     fn try_from(f: CcFields) -> Result<CcMap, String> {
+        if f.args.len() > MAX_ARGS {
+            return Err(format!(
+                "CC {}: at most {MAX_ARGS} arguments, found {}",
+                f.cc,
+                f.args.len()
+            ));
+        }
         let target = match (f.target, f.action) {
             (Some(_), Some(_)) => {
                 return Err(format!("CC {}: give `target` or `action`, not both", f.cc))

@@ -13,6 +13,7 @@ mod cc;
 pub mod device;
 pub mod error;
 pub mod format;
+mod ranges;
 
 use std::path::Path;
 

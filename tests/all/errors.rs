@@ -148,3 +148,14 @@ fn every_example_patch_parses_and_round_trips() {
     }
     assert!(n >= 3, "found {n} patches");
 }
+
+#[test]
+fn a_controller_mapping_with_too_many_arguments_is_refused_at_its_line() {
+    let args = (0..9).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+    let text = format!(
+        "Session(\n    midi: Midi(cc: [\n        Cc(cc: 1, action: \"set_swing\", args: [{args}]),\n    ]),\n)"
+    );
+    let (l, _, m) = at(&text);
+    assert_eq!(l, 3, "{m}");
+    assert!(m.contains("CC 1: at most 8 arguments, found 9"), "{m}");
+}

@@ -1,0 +1,251 @@
+//! `Session::sync`: the engine commands that take the sound from playing
+//! one version of the model to playing another.
+//!
+//! Control thread only. Loading, every edit, undo and redo end here, so a
+//! load and an edit take one path. Everything the engine will own is built
+//! here (through [`super::build`]) and handed over; nothing is sent that
+//! the difference does not need, so live tweaks elsewhere keep playing.
+
+use crate::engine::bus::Bus;
+use crate::engine::command::Handoff;
+use crate::engine::dsp::db_to_gain;
+use crate::engine::sequencer::Clip;
+use crate::engine::{FxTarget, Op, Slot};
+use crate::kinds::MAX_BUSES;
+use crate::patch::SessionFile;
+
+use super::{build, Session};
+
+impl Session {
+    /// Send the engine what it takes to go from playing `old` to playing `new`.
+    pub(super) fn sync(&mut self, old: &SessionFile, new: &SessionFile, force: bool) {
+        let rate = self.rate;
+        let base = self.base_dir();
+        if force || old.tempo != new.tempo {
+            self.send(Op::Tempo { bpm: new.tempo });
+        }
+        if force || old.time_signature != new.time_signature {
+            self.send(Op::Meter {
+                beats_per_bar: new.time_signature.beats,
+            });
+        }
+        if force || old.master.volume != new.master.volume {
+            self.send(Op::MasterGain {
+                gain: db_to_gain(new.master.volume as f32),
+            });
+        }
+        if force || old.master.ceiling != new.master.ceiling {
+            self.send(Op::LimiterCeiling {
+                gain: db_to_gain(new.master.ceiling as f32),
+            });
+        }
+        if (force || old.master.effects != new.master.effects)
+            && !self.live_effects(
+                FxTarget::Master,
+                &old.master.effects,
+                &new.master.effects,
+                force,
+            )
+        {
+            let chain = build::effects(&new.master.effects, rate, new.tempo);
+            self.send(Op::MasterEffects {
+                chain: Handoff::new(Box::new(chain)),
+            });
+        }
+        let all_clips = old.swing != new.swing || old.time_signature != new.time_signature;
+
+        for o in &old.buses {
+            if !new.buses.iter().any(|b| b.name == o.name) {
+                if let Some(bus) = self.bus_slots.remove(o.name.as_str()) {
+                    self.send(Op::RemoveBus { bus });
+                    self.free_buses.push_back(bus);
+                }
+            }
+        }
+        for b in &new.buses {
+            let name = b.name.as_str();
+            match (
+                old.buses.iter().find(|o| o.name == b.name),
+                self.bus_slots.get(name).copied(),
+            ) {
+                (Some(o), Some(bus)) => {
+                    if o.volume != b.volume {
+                        self.send(Op::BusGain {
+                            bus,
+                            gain: db_to_gain(b.volume as f32),
+                        });
+                    }
+                    if o.effects != b.effects
+                        && !self.live_effects(FxTarget::Bus(bus), &o.effects, &b.effects, false)
+                    {
+                        let chain = build::effects(&b.effects, rate, new.tempo);
+                        self.send(Op::BusEffects {
+                            bus,
+                            chain: Handoff::new(Box::new(chain)),
+                        });
+                    }
+                }
+                _ => {
+                    let Some(bus) = self.free_buses.pop_front() else {
+                        self.notices
+                            .push(format!("{name}: at most {MAX_BUSES} buses"));
+                        continue;
+                    };
+                    self.bus_slots.insert(name.to_string(), bus);
+                    let dsp = Bus::new(
+                        build::effects(&b.effects, rate, new.tempo),
+                        db_to_gain(b.volume as f32),
+                        rate,
+                    );
+                    self.send(Op::InstallBus {
+                        bus,
+                        dsp: Handoff::new(Box::new(dsp)),
+                    });
+                }
+            }
+        }
+        let no_sends = std::collections::BTreeMap::new();
+
+        for o in &old.tracks {
+            if new.track(o.name.as_str()).is_none() {
+                if let Some(slot) = self.slots.remove(o.name.as_str()) {
+                    self.send(Op::RemoveTrack { slot });
+                    self.free_slots.push_back(slot);
+                }
+            }
+        }
+        for n in &new.tracks {
+            let name = n.name.as_str();
+            let existing = old.track(name).zip(self.slot(name));
+            let Some((o, slot)) = existing else {
+                let Some(slot) = self.free_slots.pop_front() else {
+                    self.notices.push(format!("{name}: no free track slot"));
+                    continue;
+                };
+                let (dsp, notice) = build::track(n, new, rate, base.as_deref(), &mut self.cache);
+                self.notice(name, notice);
+                self.slots.insert(name.to_string(), slot);
+                self.send(Op::InstallTrack {
+                    slot,
+                    track: Handoff::new(Box::new(dsp)),
+                });
+                if n.bend_range != 2.0 {
+                    self.send(Op::BendRange {
+                        slot,
+                        semitones: n.bend_range as f32,
+                    });
+                }
+                self.sync_sends(slot, &no_sends, &n.sends);
+                continue;
+            };
+            let (oi, ni) = (&o.instrument, &n.instrument);
+            if oi.kind != ni.kind || oi.path != ni.path || o.voices != n.voices {
+                let (inst, notice) =
+                    build::instrument(ni, n.voices, rate, base.as_deref(), &mut self.cache);
+                self.notice(name, notice);
+                self.send(Op::ReplaceInstrument {
+                    slot,
+                    instrument: Handoff::new(inst),
+                });
+            } else {
+                for (i, (a, b)) in oi.values.iter().zip(&ni.values).enumerate() {
+                    if a != b {
+                        self.send(Op::Param {
+                            slot,
+                            index: i as u16,
+                            value: *b,
+                        });
+                    }
+                }
+            }
+            if all_clips
+                || o.pattern != n.pattern
+                || o.resolution != n.resolution
+                || o.gate != n.gate
+            {
+                let clip = build::clip(n, new).unwrap_or_else(|| Clip::new(Vec::new(), 1.0));
+                self.send(Op::SetClip {
+                    slot,
+                    clip: Handoff::new(Box::new(clip)),
+                });
+            }
+            if o.bend_range != n.bend_range {
+                self.send(Op::BendRange {
+                    slot,
+                    semitones: n.bend_range as f32,
+                });
+            }
+            if o.volume != n.volume {
+                self.send(Op::TrackGain {
+                    slot,
+                    gain: db_to_gain(n.volume as f32),
+                });
+            }
+            if o.pan != n.pan {
+                self.send(Op::TrackPan {
+                    slot,
+                    pan: n.pan as f32,
+                });
+            }
+            if o.mute != n.mute {
+                self.send(Op::TrackMute { slot, on: n.mute });
+            }
+            if o.solo != n.solo {
+                self.send(Op::TrackSolo { slot, on: n.solo });
+            }
+            if o.effects != n.effects
+                && !self.live_effects(FxTarget::Track(slot), &o.effects, &n.effects, false)
+            {
+                let chain = build::effects(&n.effects, rate, new.tempo);
+                self.send(Op::TrackEffects {
+                    slot,
+                    chain: Handoff::new(Box::new(chain)),
+                });
+            }
+            if o.sends != n.sends {
+                self.sync_sends(slot, &o.sends, &n.sends);
+            }
+        }
+    }
+
+    /// Send in-place parameter changes for a chain if that is all it takes;
+    /// false when the chain must be rebuilt.
+    fn live_effects(
+        &mut self,
+        chain: FxTarget,
+        old: &[crate::patch::EffectDef],
+        new: &[crate::patch::EffectDef],
+        force: bool,
+    ) -> bool {
+        if force {
+            return false;
+        }
+        let Some(changes) = build::live_effect_changes(old, new) else {
+            return false;
+        };
+        for (index, param, value) in changes {
+            self.send(Op::EffectParam {
+                chain,
+                index,
+                param,
+                value,
+            });
+        }
+        true
+    }
+
+    fn sync_sends(
+        &mut self,
+        slot: Slot,
+        old: &std::collections::BTreeMap<String, f64>,
+        new: &std::collections::BTreeMap<String, f64>,
+    ) {
+        for (name, &bus) in &self.bus_slots.clone() {
+            let (a, b) = (old.get(name), new.get(name));
+            if a != b {
+                let gain = b.map(|db| db_to_gain(*db as f32)).unwrap_or(0.0);
+                self.send(Op::TrackSend { slot, bus, gain });
+            }
+        }
+    }
+}
