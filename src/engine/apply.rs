@@ -1,0 +1,245 @@
+//! `Engine::apply`: one engine command takes effect (the transport, a
+//! track's instrument, clip, fader or chain, a bus, the master).
+//!
+//! Audio thread. Whatever a command replaces goes back through the garbage
+//! ring; nothing here allocates, frees, locks or blocks.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn apply(&mut self, op: Op) {
+        match op {
+            Op::Play => {
+                if !self.transport.playing {
+                    self.transport.playing = true;
+                    let now = self.transport.song_sample;
+                    let t = &self.transport;
+                    for tr in self.tracks.iter_mut().flatten() {
+                        tr.on_play(t, now);
+                    }
+                }
+            }
+            Op::Stop => {
+                self.transport.playing = false;
+                for tr in self.tracks.iter_mut().flatten() {
+                    tr.on_stop();
+                }
+            }
+            Op::Locate { beat } => {
+                self.transport.locate(beat);
+                let now = self.transport.song_sample;
+                let t = &self.transport;
+                for tr in self.tracks.iter_mut().flatten() {
+                    tr.on_stop();
+                    tr.on_play(t, now);
+                }
+            }
+            Op::Loop { start, end } => {
+                self.transport.loop_range = (end > start).then_some((start, end));
+            }
+            Op::Tempo { bpm } => {
+                self.transport.set_tempo(bpm);
+                let bpm = bpm as f32;
+                for t in self.tracks.iter_mut().flatten() {
+                    t.effects_mut().set_tempo(bpm);
+                }
+                for b in self.buses.iter_mut().flatten() {
+                    b.chain_mut().set_tempo(bpm);
+                }
+                self.master_fx.set_tempo(bpm);
+            }
+            Op::Meter { beats_per_bar } => self.transport.beats_per_bar = beats_per_bar.max(1),
+            Op::MasterGain { gain } => self.master_gain.set(gain),
+            Op::LimiterCeiling { gain } => self.limiter.set_ceiling(gain),
+            Op::TrackGain { slot, gain } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_volume(gain);
+                }
+            }
+            Op::TrackPan { slot, pan } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_pan(pan);
+                }
+            }
+            Op::TrackMute { slot, on } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.mute = on;
+                }
+            }
+            Op::TrackSolo { slot, on } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.solo = on;
+                }
+            }
+            Op::Param { slot, index, value } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.instrument_mut().set_param(index as usize, value);
+                }
+            }
+            Op::NoteOn {
+                slot,
+                note,
+                velocity,
+            } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.live_note_on(note, velocity);
+                }
+            }
+            Op::NoteOff { slot, note } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.live_note_off(note);
+                }
+            }
+            Op::Sustain { slot, on } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_sustain(on);
+                }
+            }
+            Op::PitchBend { slot, amount } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_bend(amount);
+                }
+            }
+            Op::BendRange { slot, semitones } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_bend_range(semitones);
+                }
+            }
+            Op::AllNotesOff => {
+                for tr in self.tracks.iter_mut().flatten() {
+                    tr.on_stop();
+                }
+            }
+            Op::SetClip { slot, clip } => {
+                // SAFETY: the command ring delivered this handoff to us once.
+                let clip = unsafe { clip.into_box() };
+                let t = &self.transport;
+                let old = match self
+                    .tracks
+                    .get_mut(slot as usize)
+                    .and_then(|t| t.as_deref_mut())
+                {
+                    Some(tr) => tr.set_clip(clip, t),
+                    None => Some(clip),
+                };
+                if let Some(c) = old {
+                    self.give_back(Garbage::Clip(Handoff::new(c)));
+                }
+            }
+            Op::InstallTrack { slot, track } => {
+                // SAFETY: delivered once by the ring.
+                let mut track = unsafe { track.into_box() };
+                if self.transport.playing {
+                    track.on_play(&self.transport, self.transport.song_sample);
+                }
+                match self.tracks.get_mut(slot as usize) {
+                    Some(s) => {
+                        if let Some(old) = s.replace(track) {
+                            self.give_back(Garbage::Track(Handoff::new(old)));
+                        }
+                    }
+                    None => self.give_back(Garbage::Track(Handoff::new(track))),
+                }
+            }
+            Op::RemoveTrack { slot } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.removing = true;
+                    t.on_stop();
+                }
+            }
+            Op::ReplaceInstrument { slot, instrument } => {
+                // SAFETY: delivered once by the ring.
+                let inst = unsafe { instrument.into_box() };
+                let old = match self.track_mut(slot) {
+                    Some(t) => t.replace_instrument(inst),
+                    None => Some(inst),
+                };
+                if let Some(i) = old {
+                    self.give_back(Garbage::Instrument(Handoff::new(i)));
+                }
+            }
+            Op::TrackEffects { slot, chain } => {
+                // SAFETY: delivered once by the ring.
+                let chain = unsafe { chain.into_box() };
+                let old = match self.track_mut(slot) {
+                    Some(t) => t.replace_effects(chain),
+                    None => Some(chain),
+                };
+                if let Some(c) = old {
+                    self.give_back(Garbage::Effects(Handoff::new(c)));
+                }
+            }
+            Op::TrackSend { slot, bus, gain } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_send(bus as usize, gain);
+                }
+            }
+            Op::InstallBus { bus, dsp } => {
+                // SAFETY: delivered once by the ring.
+                let dsp = unsafe { dsp.into_box() };
+                match self.buses.get_mut(bus as usize) {
+                    Some(slot) => {
+                        if let Some(old) = slot.replace(dsp) {
+                            self.give_back(Garbage::Bus(Handoff::new(old)));
+                        }
+                    }
+                    None => self.give_back(Garbage::Bus(Handoff::new(dsp))),
+                }
+            }
+            Op::BusGain { bus, gain } => {
+                if let Some(Some(b)) = self.buses.get_mut(bus as usize) {
+                    b.set_gain(gain);
+                }
+            }
+            Op::BusEffects { bus, chain } => {
+                // SAFETY: delivered once by the ring.
+                let chain = unsafe { chain.into_box() };
+                let old = match self.buses.get_mut(bus as usize) {
+                    Some(Some(b)) => b.replace_chain(chain),
+                    _ => Some(chain),
+                };
+                if let Some(old) = old {
+                    self.give_back(Garbage::Effects(Handoff::new(old)));
+                }
+            }
+            Op::RemoveBus { bus } => {
+                if let Some(Some(b)) = self.buses.get_mut(bus as usize) {
+                    b.set_gain(0.0);
+                }
+            }
+            Op::EffectParam {
+                chain,
+                index,
+                param,
+                value,
+            } => {
+                let slot = match chain {
+                    FxTarget::Track(t) => self
+                        .tracks
+                        .get_mut(t as usize)
+                        .and_then(|t| t.as_deref_mut())
+                        .map(|t| t.effects_mut()),
+                    FxTarget::Bus(b) => self
+                        .buses
+                        .get_mut(b as usize)
+                        .and_then(|b| b.as_deref_mut())
+                        .map(|b| b.chain_mut()),
+                    FxTarget::Master => Some(&mut self.master_fx),
+                };
+                if let Some(s) = slot {
+                    s.set_param(index as usize, param as usize, value);
+                }
+            }
+            #[cfg(debug_assertions)]
+            #[allow(clippy::panic)]
+            Op::TestPanic => panic!("Op::TestPanic on the audio thread"),
+            Op::MasterEffects { chain } => {
+                // SAFETY: delivered once by the ring.
+                let chain = unsafe { chain.into_box() };
+                if let Some(old) = self.master_fx.replace(chain) {
+                    self.give_back(Garbage::Effects(Handoff::new(old)));
+                }
+            }
+        }
+    }
+}
