@@ -1,7 +1,7 @@
 //! Every block of docs/ generated from the code, in one registry
 //! ([`BLOCKS`]), so the documentation cannot drift from the tables it
-//! describes: actions, OSC addresses, chat tools, keys, theme roles and the
-//! instrument and effect parameters.
+//! describes: actions, OSC addresses, chat tools, keys, theme roles, the
+//! session file's fields and the instrument and effect parameters.
 //!
 //! Control side, pure; nothing in the program reads it. One test
 //! (`tests/all/docs.rs`) checks every block against docs/ and rewrites them
@@ -10,6 +10,7 @@
 use crate::action::{ArgType, ACTIONS};
 use crate::kinds::EffectKind;
 use crate::kinds::{InstrumentKind, ParamKind, ParamSpec};
+use crate::patch::field;
 
 /// One generated block: the doc file it sits in, the name in its
 /// `<!-- generated:NAME -->` markers, and the code that writes it.
@@ -52,6 +53,26 @@ pub const BLOCKS: &[Block] = &[
         file: "docs/keys.md",
         name: "theme-roles",
         generate: theme_roles_markdown,
+    },
+    Block {
+        file: "docs/session-format.md",
+        name: "session-fields",
+        generate: || field::markdown(field::SESSION),
+    },
+    Block {
+        file: "docs/session-format.md",
+        name: "master-fields",
+        generate: || field::markdown(field::MASTER),
+    },
+    Block {
+        file: "docs/session-format.md",
+        name: "bus-fields",
+        generate: || field::markdown(field::BUS),
+    },
+    Block {
+        file: "docs/session-format.md",
+        name: "track-fields",
+        generate: || field::markdown(field::TRACK),
     },
     Block {
         file: "docs/session-format.md",

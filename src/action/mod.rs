@@ -12,7 +12,7 @@ mod value;
 pub use bind::{bind_named, words, Alias, Call};
 pub use value::{ArgError, ArgType, ArgValue, FromArg};
 
-use crate::patch::{Bus, EffectDef, InstrumentDef, MidiSettings, Track};
+use crate::patch::{field, Bus, EffectDef, InstrumentDef, MidiSettings, Track};
 
 /// One argument of an action.
 #[derive(Debug, Clone, Copy)]
@@ -183,16 +183,27 @@ impl Action {
 
 use ArgType::*;
 
-const BPM: ArgType = Number {
-    min: 20.0,
-    max: 999.0,
-    unit: "BPM",
-};
-const DB: ArgType = Number {
-    min: -120.0,
-    max: 12.0,
-    unit: "dB",
-};
+/// The argument type of a session field's value: the range and unit its
+/// descriptor gives, so a key, a knob, OSC and the chat accept what the
+/// file accepts.
+pub const fn field_arg<M>(f: &field::Field<M>) -> ArgType {
+    match f.range {
+        field::Range::Number { min, max } => Number {
+            min,
+            max,
+            unit: f.unit,
+        },
+        field::Range::Int { min, max } => Int { min, max },
+        field::Range::OneOf(_) => Int {
+            min: f.min() as i64,
+            max: f.max() as i64,
+        },
+        field::Range::Bool => Bool,
+    }
+}
+
+const BPM: ArgType = field_arg(&field::TEMPO);
+const DB: ArgType = field_arg(&field::TRACK_VOLUME);
 
 /// The part of an argument's range a knob sweeps when its mapping names no
 /// `min`/`max`: a level's bottom 60 dB are all but silent and a tempo knob
@@ -232,7 +243,7 @@ actions! {
         unit: i64 = Int { min: 1, max: 32 }, "note value of a beat (4 = quarter)",
     }
     /// Set the swing: how late every other step plays, as a share of a step.
-    SetSwing "set_swing" edits=true knob=true { amount: f64 = Number { min: 0.0, max: 0.5, unit: "step" }, "0 straight, 0.33 shuffle" }
+    SetSwing "set_swing" edits=true knob=true { amount: f64 = field_arg(&field::SWING), "0 straight, 0.33 shuffle" }
     /// Set where reloaded and chat changes land: immediate, beat or bar.
     SetQuantum "set_quantum" edits=true { quantum: String = Choice(&["immediate", "beat", "bar"]), "boundary" }
     /// Set the key's tonic (C, F#, Bb...).
@@ -240,9 +251,9 @@ actions! {
     /// Set the scale (major, minor, dorian...).
     SetScale "set_scale" edits=true slash=["scale": "dorian"] { scale: String = Text, "scale name" }
     /// Set the master volume.
-    SetMasterVolume "set_master_volume" edits=true knob=true { db: f64 = DB, "level" }
+    SetMasterVolume "set_master_volume" edits=true knob=true { db: f64 = field_arg(&field::MASTER_VOLUME), "level" }
     /// Set the master limiter's ceiling.
-    SetCeiling "set_ceiling" edits=true { db: f64 = Number { min: -24.0, max: 0.0, unit: "dBFS" }, "highest peak let through" }
+    SetCeiling "set_ceiling" edits=true { db: f64 = field_arg(&field::CEILING), "highest peak let through" }
     /// Set the master effect chain (RON list, e.g. [Reverb(mix: 0.2)]).
     SetMasterEffects "set_master_effects" edits=true { effects: Vec<EffectDef> = Ron, "effect list" }
     /// Set a track's fader.
@@ -250,11 +261,11 @@ actions! {
     /// Change a track's fader by an amount.
     NudgeVolume "nudge_volume" edits=true { track: String = TrackName, "track", delta: f64 = Number { min: -24.0, max: 24.0, unit: "dB" }, "change" }
     /// Set a track's pan.
-    SetPan "set_pan" edits=true knob=true slash=["pan": "bass -0.5"] osc=["track/<track>/pan"] { track: String = TrackName, "track", pan: f64 = Number { min: -1.0, max: 1.0, unit: "" }, "-1 left, 0 centre, 1 right" }
+    SetPan "set_pan" edits=true knob=true slash=["pan": "bass -0.5"] osc=["track/<track>/pan"] { track: String = TrackName, "track", pan: f64 = field_arg(&field::PAN), "-1 left, 0 centre, 1 right" }
     /// Mute or unmute a track.
-    SetMute "set_mute" edits=true slash=["mute" on="true": "bass", "unmute" on="false": "bass"] osc=["track/<track>/mute"] { track: String = TrackName, "track", on: bool = Bool, "muted" }
+    SetMute "set_mute" edits=true slash=["mute" on="true": "bass", "unmute" on="false": "bass"] osc=["track/<track>/mute"] { track: String = TrackName, "track", on: bool = field_arg(&field::MUTE), "muted" }
     /// Solo or unsolo a track (when any track is soloed, only soloed tracks play).
-    SetSolo "set_solo" edits=true slash=["solo" on="true": "kick", "unsolo" on="false": "kick"] osc=["track/<track>/solo"] { track: String = TrackName, "track", on: bool = Bool, "soloed" }
+    SetSolo "set_solo" edits=true slash=["solo" on="true": "kick", "unsolo" on="false": "kick"] osc=["track/<track>/solo"] { track: String = TrackName, "track", on: bool = field_arg(&field::SOLO), "soloed" }
     /// Toggle a track's mute.
     ToggleMute "toggle_mute" edits=true { track: String = TrackName, "track" }
     /// Toggle a track's solo.
@@ -272,11 +283,11 @@ actions! {
         pattern: String = Text, "pattern text",
     }
     /// Set how many steps make a whole note for a track's pattern (16 = sixteenths).
-    SetResolution "set_resolution" edits=true { track: String = TrackName, "track", steps: i64 = Int { min: 1, max: 64 }, "steps per whole note" }
+    SetResolution "set_resolution" edits=true { track: String = TrackName, "track", steps: i64 = field_arg(&field::RESOLUTION), "steps per whole note" }
     /// Set how long notes last as a share of their step.
-    SetGate "set_gate" edits=true { track: String = TrackName, "track", gate: f64 = Number { min: 0.01, max: 16.0, unit: "steps" }, "note length" }
+    SetGate "set_gate" edits=true { track: String = TrackName, "track", gate: f64 = field_arg(&field::GATE), "note length" }
     /// Set a track's polyphony.
-    SetVoices "set_voices" edits=true { track: String = TrackName, "track", voices: i64 = Int { min: 1, max: 256 }, "voice limit" }
+    SetVoices "set_voices" edits=true { track: String = TrackName, "track", voices: i64 = field_arg(&field::VOICES), "voice limit" }
     /// Replace a track's instrument (RON, e.g. Synth(cutoff: 800)).
     SetInstrument "set_instrument" edits=true { track: String = TrackName, "track", instrument: InstrumentDef = Ron, "instrument" }
     /// Replace a track's effect chain (RON list).
@@ -296,7 +307,7 @@ actions! {
     /// Set a track's send level to a bus.
     SetSend "set_send" edits=true knob=true { track: String = TrackName, "track", bus: String = Text, "bus", db: f64 = DB, "send level (-120 removes the send)" }
     /// Set a track's pitch-wheel range.
-    SetBendRange "set_bend_range" edits=true { track: String = TrackName, "track", semitones: f64 = Number { min: 0.0, max: 24.0, unit: "semitones" }, "range each way" }
+    SetBendRange "set_bend_range" edits=true { track: String = TrackName, "track", semitones: f64 = field_arg(&field::BEND_RANGE), "range each way" }
     /// Replace the MIDI settings (RON, e.g. Midi(channels: {10: "drums"}, cc: [Cc(cc: 74, action: "set_param", args: ["bass", "cutoff"], curve: Exp)])).
     SetMidi "set_midi" edits=true { midi: MidiSettings = Ron, "MIDI routing and controller mappings" }
     /// Add a return bus (RON, e.g. Bus(name: "verb", effects: [Reverb(mix: 1)])).
@@ -304,7 +315,7 @@ actions! {
     /// Remove a return bus (and every send to it).
     RemoveBus "remove_bus" edits=true { bus: String = Text, "bus name" }
     /// Set a bus's return level.
-    SetBusVolume "set_bus_volume" edits=true knob=true { bus: String = Text, "bus name", db: f64 = DB, "level" }
+    SetBusVolume "set_bus_volume" edits=true knob=true { bus: String = Text, "bus name", db: f64 = field_arg(&field::BUS_VOLUME), "level" }
     /// Replace a bus's effect chain (RON list).
     SetBusEffects "set_bus_effects" edits=true { bus: String = Text, "bus name", effects: Vec<EffectDef> = Ron, "effect list" }
     /// Add a track (RON, e.g. Track(name: "pad", instrument: Synth())).

@@ -212,7 +212,9 @@ impl TrackDsp {
         loop {
             // The next thing that happens inside this block, if anything.
             let mut next = s1;
-            if t.playing {
+            // A removed track fades out what it is playing; it starts nothing
+            // new, or a note on the very boundary it was removed at would leak.
+            if t.playing && !self.removing {
                 if let Some(clip) = &self.clip {
                     if let Some(b) = self.cursor.peek(clip) {
                         next = next.min(t.sample_at(b));
@@ -245,7 +247,7 @@ impl TrackDsp {
                     continue;
                 }
             }
-            if let Some(clip) = self.clip.as_deref() {
+            if let Some(clip) = self.clip.as_deref().filter(|_| !self.removing) {
                 if let (Some(b), Some(e)) = (self.cursor.peek(clip), self.cursor.event(clip)) {
                     let e = *e;
                     self.cursor.advance(clip);

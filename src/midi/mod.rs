@@ -328,7 +328,7 @@ impl MidiIn {
                         let bpm = 60.0 * 47.0 / 24.0 / span.max(1e-6);
                         let bpm = (bpm * 10.0).round() / 10.0;
                         if (bpm - session.file().tempo).abs() >= 0.2
-                            && (20.0..=999.0).contains(&bpm)
+                            && crate::patch::field::TEMPO.check(bpm).is_ok()
                         {
                             if let Ok(d) = session.apply(crate::action::Action::SetTempo { bpm }) {
                                 out.push(MidiReport::Applied(d.description));

@@ -15,10 +15,8 @@ pub use super::cc::{CcArg, CcMap, CcTarget, Curve};
 use super::device::{EffectDef, InstrumentDef};
 use crate::pattern::{self, Pattern};
 
+pub use super::field::RESOLUTIONS;
 use super::ranges::*;
-pub use super::ranges::{
-    CEILING_RANGE, GATE_RANGE, RESOLUTIONS, SWING_RANGE, TEMPO_RANGE, VOICES_RANGE, VOLUME_RANGE,
-};
 
 /// A whole session file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,7 +128,7 @@ impl Default for SessionFile {
 #[serde(deny_unknown_fields)]
 pub struct Master {
     /// dB.
-    #[serde(default, deserialize_with = "de_volume")]
+    #[serde(default, deserialize_with = "de_master_volume")]
     pub volume: f64,
     /// Limiter ceiling, dBFS.
     #[serde(default = "d_ceiling", deserialize_with = "de_ceiling")]
@@ -154,7 +152,7 @@ impl Default for Master {
 #[serde(deny_unknown_fields)]
 pub struct Bus {
     pub name: Name,
-    #[serde(default, deserialize_with = "de_volume")]
+    #[serde(default, deserialize_with = "de_bus_volume")]
     pub volume: f64,
     #[serde(default)]
     pub effects: Vec<EffectDef>,

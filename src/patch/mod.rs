@@ -12,6 +12,7 @@
 mod cc;
 pub mod device;
 pub mod error;
+pub mod field;
 pub mod format;
 mod ranges;
 

@@ -9,22 +9,18 @@
 
 use crate::action::{Action, ArgValue};
 use crate::kinds::ParamKind;
+use crate::patch::field::{self, Entry, Range};
 use crate::patch::{Notation, SessionFile, Track};
 
 pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {
     use Action::*;
     let mut out = Vec::new();
-    if old.tempo != new.tempo {
-        out.push(SetTempo { bpm: new.tempo });
-    }
+    fields(field::SESSION, old, new, None, &mut out);
     if old.time_signature != new.time_signature {
         out.push(SetTimeSignature {
             beats: new.time_signature.beats as i64,
             unit: new.time_signature.unit as i64,
         });
-    }
-    if old.swing != new.swing {
-        out.push(SetSwing { amount: new.swing });
     }
     if old.quantum != new.quantum {
         out.push(SetQuantum {
@@ -41,16 +37,7 @@ pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {
             scale: new.scale.name(),
         });
     }
-    if old.master.volume != new.master.volume {
-        out.push(SetMasterVolume {
-            db: new.master.volume,
-        });
-    }
-    if old.master.ceiling != new.master.ceiling {
-        out.push(SetCeiling {
-            db: new.master.ceiling,
-        });
-    }
+    fields(field::MASTER, &old.master, &new.master, None, &mut out);
     if old.midi != new.midi {
         out.push(SetMidi {
             midi: new.midi.clone(),
@@ -65,12 +52,7 @@ pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {
         match old.buses.iter().find(|o| o.name == b.name) {
             None => out.push(AddBus { bus: b.clone() }),
             Some(o) => {
-                if o.volume != b.volume {
-                    out.push(SetBusVolume {
-                        bus: b.name.to_string(),
-                        db: b.volume,
-                    });
-                }
+                fields(field::BUS, o, b, Some(b.name.as_str()), &mut out);
                 if o.effects != b.effects {
                     out.push(SetBusEffects {
                         bus: b.name.to_string(),
@@ -136,18 +118,7 @@ fn track_diff(o: &Track, n: &Track, out: &mut Vec<Action>) {
             });
         }
     }
-    if o.bend_range != n.bend_range {
-        out.push(SetBendRange {
-            track: track.clone(),
-            semitones: n.bend_range,
-        });
-    }
-    if o.voices != n.voices {
-        out.push(SetVoices {
-            track: track.clone(),
-            voices: n.voices as i64,
-        });
-    }
+    fields(field::TRACK, o, n, Some(&track), out);
     if o.pattern != n.pattern {
         let (notation, pattern) = match &n.pattern {
             Some(p) => (p.notation, p.source.clone()),
@@ -159,42 +130,6 @@ fn track_diff(o: &Track, n: &Track, out: &mut Vec<Action>) {
             pattern,
         });
     }
-    if o.resolution != n.resolution {
-        out.push(SetResolution {
-            track: track.clone(),
-            steps: n.resolution as i64,
-        });
-    }
-    if o.gate != n.gate {
-        out.push(SetGate {
-            track: track.clone(),
-            gate: n.gate,
-        });
-    }
-    if o.volume != n.volume {
-        out.push(SetVolume {
-            track: track.clone(),
-            db: n.volume,
-        });
-    }
-    if o.pan != n.pan {
-        out.push(SetPan {
-            track: track.clone(),
-            pan: n.pan,
-        });
-    }
-    if o.mute != n.mute {
-        out.push(SetMute {
-            track: track.clone(),
-            on: n.mute,
-        });
-    }
-    if o.solo != n.solo {
-        out.push(SetSolo {
-            track: track.clone(),
-            on: n.solo,
-        });
-    }
     if o.effects != n.effects {
         out.push(SetEffects {
             track: track.clone(),
@@ -204,7 +139,7 @@ fn track_diff(o: &Track, n: &Track, out: &mut Vec<Action>) {
     for bus in o.sends.keys().chain(n.sends.keys()) {
         let (a, b) = (o.sends.get(bus), n.sends.get(bus));
         if a != b {
-            let db = b.copied().unwrap_or(-120.0);
+            let db = b.copied().unwrap_or(field::TRACK_VOLUME.min());
             let act = SetSend {
                 track: track.clone(),
                 bus: bus.clone(),
@@ -213,6 +148,37 @@ fn track_diff(o: &Track, n: &Track, out: &mut Vec<Action>) {
             if !out.contains(&act) {
                 out.push(act);
             }
+        }
+    }
+}
+
+/// The set actions of every scalar field that differs between `o` and `n`;
+/// `owner` is the track or bus the action names first.
+fn fields<M>(
+    entries: &'static [Entry<M>],
+    o: &M,
+    n: &M,
+    owner: Option<&str>,
+    out: &mut Vec<Action>,
+) {
+    for d in field::scalars(entries) {
+        let v = (d.get)(n);
+        if (d.get)(o) == v {
+            continue;
+        }
+        let value = match d.range {
+            Range::Bool => ArgValue::Bool(v != 0.0),
+            _ => ArgValue::Number(v),
+        };
+        let args: Vec<ArgValue> = owner
+            .map(|w| ArgValue::Text(w.to_string()))
+            .into_iter()
+            .chain(std::iter::once(value))
+            .collect();
+        // A valid file's values are in the action's range (they share the
+        // descriptor), so this cannot fail for files that parsed.
+        if let Ok(a) = Action::from_args(d.action, &args) {
+            out.push(a);
         }
     }
 }

@@ -7,6 +7,7 @@
 use crate::action::{Action, ActionError, ArgValue};
 use crate::kinds::param::{index_of, ParamKind};
 use crate::patch::device::{check_choice, check_number, describe_value};
+use crate::patch::field::{self, AnyField, Field};
 use crate::patch::{Key, Name, Notation, PatternDef, Quantum, Scale, SessionFile, TimeSignature};
 
 fn track_mut<'a>(
@@ -18,7 +19,7 @@ fn track_mut<'a>(
 }
 
 fn db(v: f64) -> String {
-    if v <= -120.0 {
+    if v <= field::TRACK_VOLUME.min() {
         "-inf dB".into()
     } else {
         format!("{v:+.1} dB")
@@ -37,15 +38,13 @@ fn onoff(b: bool) -> &'static str {
 pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError> {
     use Action::*;
     let invalid = |m: String| ActionError::Invalid(m);
+    if let Some(field) = field::by_action(action.name()) {
+        return edit_field(f, field, action);
+    }
     Ok(match action {
-        SetTempo { bpm } => {
-            let old = f.tempo;
-            f.tempo = *bpm;
-            format!("tempo {old:.1} → {bpm:.1} BPM")
-        }
         NudgeTempo { delta } => {
             let old = f.tempo;
-            f.tempo = (old + delta).clamp(20.0, 999.0);
+            f.tempo = field::TEMPO.clamp(old + delta);
             format!("tempo {old:.1} → {:.1} BPM", f.tempo)
         }
         SetTimeSignature { beats, unit } => {
@@ -59,11 +58,6 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                 unit: *unit as u8,
             };
             format!("time signature {beats}/{unit}")
-        }
-        SetSwing { amount } => {
-            let old = f.swing;
-            f.swing = *amount;
-            format!("swing {old:.2} → {amount:.2}")
         }
         SetQuantum { quantum } => {
             f.quantum = match quantum.as_str() {
@@ -93,44 +87,15 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             f.scale = s;
             format!("scale {} → {}", old.name(), s.name())
         }
-        SetMasterVolume { db: v } => {
-            let old = f.master.volume;
-            f.master.volume = *v;
-            format!("master {} → {}", db(old), db(*v))
-        }
-        SetCeiling { db: v } => {
-            f.master.ceiling = *v;
-            format!("limiter ceiling {v:.1} dBFS")
-        }
         SetMasterEffects { effects } => {
             f.master.effects = effects.clone();
             format!("master effects: {}", effect_names(effects))
         }
-        SetVolume { track, db: v } => {
-            let t = track_mut(f, track)?;
-            let old = t.volume;
-            t.volume = *v;
-            format!("{track}.volume {} → {}", db(old), db(*v))
-        }
         NudgeVolume { track, delta } => {
             let t = track_mut(f, track)?;
             let old = t.volume;
-            t.volume = (old + delta).clamp(-120.0, 12.0);
+            t.volume = field::TRACK_VOLUME.clamp(old + delta);
             format!("{track}.volume {} → {}", db(old), db(t.volume))
-        }
-        SetPan { track, pan } => {
-            let t = track_mut(f, track)?;
-            let old = t.pan;
-            t.pan = *pan;
-            format!("{track}.pan {old:+.2} → {pan:+.2}")
-        }
-        SetMute { track, on } => {
-            track_mut(f, track)?.mute = *on;
-            format!("{track} mute {}", onoff(*on))
-        }
-        SetSolo { track, on } => {
-            track_mut(f, track)?.solo = *on;
-            format!("{track} solo {}", onoff(*on))
         }
         ToggleMute { track } => {
             let t = track_mut(f, track)?;
@@ -249,25 +214,6 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             track_mut(f, track)?.pattern = Some(def);
             format!("{track}.pattern {}(\"{pattern}\")", n.name())
         }
-        SetResolution { track, steps } => {
-            let s = *steps as u32;
-            if !crate::patch::format::RESOLUTIONS.contains(&s) {
-                return Err(invalid(format!(
-                    "resolution must be one of {:?}, got {s}",
-                    crate::patch::format::RESOLUTIONS
-                )));
-            }
-            track_mut(f, track)?.resolution = s;
-            format!("{track}.resolution 1/{s}")
-        }
-        SetGate { track, gate } => {
-            track_mut(f, track)?.gate = *gate;
-            format!("{track}.gate {gate:.2}")
-        }
-        SetVoices { track, voices } => {
-            track_mut(f, track)?.voices = *voices as u32;
-            format!("{track}.voices {voices}")
-        }
         SetInstrument { track, instrument } => {
             track_mut(f, track)?.instrument = instrument.clone();
             format!("{track}.instrument {}", instrument.kind.name())
@@ -281,16 +227,12 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                 return Err(invalid(format!("there is no bus named \"{bus}\"")));
             }
             let t = track_mut(f, track)?;
-            if *v <= -120.0 {
+            if *v <= field::TRACK_VOLUME.min() {
                 t.sends.remove(bus);
             } else {
                 t.sends.insert(bus.clone(), *v);
             }
             format!("{track} → {bus} {}", db(*v))
-        }
-        SetBendRange { track, semitones } => {
-            track_mut(f, track)?.bend_range = *semitones;
-            format!("{track}.bend_range ±{semitones} semitones")
         }
         SetMidi { midi } => {
             midi.check().map_err(invalid)?;
@@ -329,16 +271,6 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                 t.sends.remove(bus);
             }
             format!("removed bus {bus}")
-        }
-        SetBusVolume { bus, db: v } => {
-            let b = f
-                .buses
-                .iter_mut()
-                .find(|b| b.name.as_str() == bus)
-                .ok_or_else(|| invalid(format!("there is no bus named \"{bus}\"")))?;
-            let old = b.volume;
-            b.volume = *v;
-            format!("bus {bus} {} → {}", db(old), db(*v))
         }
         SetBusEffects { bus, effects } => {
             let b = f
@@ -392,6 +324,24 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             }
             track_mut(f, track)?.name = Name(name.clone());
             format!("renamed {track} → {name}")
+        }
+        SetTempo { .. }
+        | SetSwing { .. }
+        | SetMasterVolume { .. }
+        | SetCeiling { .. }
+        | SetBusVolume { .. }
+        | SetResolution { .. }
+        | SetGate { .. }
+        | SetVolume { .. }
+        | SetPan { .. }
+        | SetMute { .. }
+        | SetSolo { .. }
+        | SetVoices { .. }
+        | SetBendRange { .. } => {
+            return Err(invalid(format!(
+                "{} sets a field its descriptor does not name",
+                action.name()
+            )))
         }
         Play {}
         | Stop {}
@@ -468,4 +418,50 @@ fn effect_names(e: &[crate::patch::EffectDef]) -> String {
             .collect::<Vec<_>>()
             .join(" → ")
     }
+}
+
+/// Set the scalar field an action names: its first argument names the owner
+/// (a track or a bus) where there is one, its last is the value.
+fn edit_field(
+    f: &mut SessionFile,
+    field: AnyField,
+    action: &Action,
+) -> Result<String, ActionError> {
+    let args = action.args();
+    let value = match args.last() {
+        Some(ArgValue::Number(n)) => *n,
+        Some(ArgValue::Bool(b)) => f64::from(*b),
+        other => {
+            return Err(ActionError::Invalid(format!(
+                "{} needs a value, got {other:?}",
+                action.name()
+            )))
+        }
+    };
+    let owner = match args.first() {
+        Some(ArgValue::Text(s)) => s.as_str(),
+        _ => "",
+    };
+    match field {
+        AnyField::Session(d) => set(d, f, owner, value),
+        AnyField::Master(d) => set(d, &mut f.master, "master", value),
+        AnyField::Bus(d) => {
+            let b = f
+                .buses
+                .iter_mut()
+                .find(|b| b.name.as_str() == owner)
+                .ok_or_else(|| {
+                    ActionError::Invalid(format!("there is no bus named \"{owner}\""))
+                })?;
+            set(d, b, owner, value)
+        }
+        AnyField::Track(d) => set(d, track_mut(f, owner)?, owner, value),
+    }
+}
+
+fn set<M>(d: &Field<M>, m: &mut M, owner: &str, value: f64) -> Result<String, ActionError> {
+    let value = d.check(value).map_err(ActionError::Invalid)?;
+    let old = (d.get)(m);
+    (d.set)(m, value);
+    Ok((d.describe)(owner, old, value))
 }

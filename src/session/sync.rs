@@ -12,6 +12,7 @@ use crate::engine::dsp::db_to_gain;
 use crate::engine::sequencer::Clip;
 use crate::engine::{FxTarget, Op, Slot};
 use crate::kinds::MAX_BUSES;
+use crate::patch::field::{self, Entry, Field, Sound};
 use crate::patch::SessionFile;
 
 use super::{build, Session};
@@ -21,23 +22,20 @@ impl Session {
     pub(super) fn sync(&mut self, old: &SessionFile, new: &SessionFile, force: bool) {
         let rate = self.rate;
         let base = self.base_dir();
-        if force || old.tempo != new.tempo {
-            self.send(Op::Tempo { bpm: new.tempo });
+        let mut all_clips = old.time_signature != new.time_signature;
+        for d in changed(field::SESSION, old, new, force) {
+            match d.sound {
+                Sound::AllClips => all_clips = true,
+                sound => self.send_field(sound, (d.get)(new)),
+            }
         }
         if force || old.time_signature != new.time_signature {
             self.send(Op::Meter {
                 beats_per_bar: new.time_signature.beats,
             });
         }
-        if force || old.master.volume != new.master.volume {
-            self.send(Op::MasterGain {
-                gain: db_to_gain(new.master.volume as f32),
-            });
-        }
-        if force || old.master.ceiling != new.master.ceiling {
-            self.send(Op::LimiterCeiling {
-                gain: db_to_gain(new.master.ceiling as f32),
-            });
+        for d in changed(field::MASTER, &old.master, &new.master, force) {
+            self.send_field(d.sound, (d.get)(&new.master));
         }
         if (force || old.master.effects != new.master.effects)
             && !self.live_effects(
@@ -52,7 +50,6 @@ impl Session {
                 chain: Handoff::new(Box::new(chain)),
             });
         }
-        let all_clips = old.swing != new.swing || old.time_signature != new.time_signature;
 
         for o in &old.buses {
             if !new.buses.iter().any(|b| b.name == o.name) {
@@ -69,11 +66,13 @@ impl Session {
                 self.bus_slots.get(name).copied(),
             ) {
                 (Some(o), Some(bus)) => {
-                    if o.volume != b.volume {
-                        self.send(Op::BusGain {
-                            bus,
-                            gain: db_to_gain(b.volume as f32),
-                        });
+                    for d in changed(field::BUS, o, b, false) {
+                        if d.sound == Sound::BusGain {
+                            self.send(Op::BusGain {
+                                bus,
+                                gain: db_to_gain((d.get)(b) as f32),
+                            });
+                        }
                     }
                     if o.effects != b.effects
                         && !self.live_effects(FxTarget::Bus(bus), &o.effects, &b.effects, false)
@@ -129,7 +128,7 @@ impl Session {
                     slot,
                     track: Handoff::new(Box::new(dsp)),
                 });
-                if n.bend_range != 2.0 {
+                if n.bend_range != field::BEND_RANGE.default {
                     self.send(Op::BendRange {
                         slot,
                         semitones: n.bend_range as f32,
@@ -139,7 +138,31 @@ impl Session {
                 continue;
             };
             let (oi, ni) = (&o.instrument, &n.instrument);
-            if oi.kind != ni.kind || oi.path != ni.path || o.voices != n.voices {
+            let mut instrument = oi.kind != ni.kind || oi.path != ni.path;
+            let mut clip = all_clips || o.pattern != n.pattern;
+            for d in changed(field::TRACK, o, n, false) {
+                let v = (d.get)(n);
+                match d.sound {
+                    Sound::Instrument => instrument = true,
+                    Sound::Clip => clip = true,
+                    Sound::TrackGain => self.send(Op::TrackGain {
+                        slot,
+                        gain: db_to_gain(v as f32),
+                    }),
+                    Sound::TrackPan => self.send(Op::TrackPan {
+                        slot,
+                        pan: v as f32,
+                    }),
+                    Sound::TrackMute => self.send(Op::TrackMute { slot, on: v != 0.0 }),
+                    Sound::TrackSolo => self.send(Op::TrackSolo { slot, on: v != 0.0 }),
+                    Sound::BendRange => self.send(Op::BendRange {
+                        slot,
+                        semitones: v as f32,
+                    }),
+                    sound => self.send_field(sound, v),
+                }
+            }
+            if instrument {
                 let (inst, notice) =
                     build::instrument(ni, n.voices, rate, base.as_deref(), &mut self.cache);
                 self.notice(name, notice);
@@ -158,40 +181,12 @@ impl Session {
                     }
                 }
             }
-            if all_clips
-                || o.pattern != n.pattern
-                || o.resolution != n.resolution
-                || o.gate != n.gate
-            {
+            if clip {
                 let clip = build::clip(n, new).unwrap_or_else(|| Clip::new(Vec::new(), 1.0));
                 self.send(Op::SetClip {
                     slot,
                     clip: Handoff::new(Box::new(clip)),
                 });
-            }
-            if o.bend_range != n.bend_range {
-                self.send(Op::BendRange {
-                    slot,
-                    semitones: n.bend_range as f32,
-                });
-            }
-            if o.volume != n.volume {
-                self.send(Op::TrackGain {
-                    slot,
-                    gain: db_to_gain(n.volume as f32),
-                });
-            }
-            if o.pan != n.pan {
-                self.send(Op::TrackPan {
-                    slot,
-                    pan: n.pan as f32,
-                });
-            }
-            if o.mute != n.mute {
-                self.send(Op::TrackMute { slot, on: n.mute });
-            }
-            if o.solo != n.solo {
-                self.send(Op::TrackSolo { slot, on: n.solo });
             }
             if o.effects != n.effects
                 && !self.live_effects(FxTarget::Track(slot), &o.effects, &n.effects, false)
@@ -206,6 +201,22 @@ impl Session {
                 self.sync_sends(slot, &o.sends, &n.sends);
             }
         }
+    }
+
+    /// The engine command of a session-wide field (tempo, master level,
+    /// ceiling); fields of tracks and buses are sent where their slot is known.
+    fn send_field(&mut self, sound: Sound, v: f64) {
+        let op = match sound {
+            Sound::Tempo => Op::Tempo { bpm: v },
+            Sound::MasterGain => Op::MasterGain {
+                gain: db_to_gain(v as f32),
+            },
+            Sound::Ceiling => Op::LimiterCeiling {
+                gain: db_to_gain(v as f32),
+            },
+            _ => return,
+        };
+        self.send(op);
     }
 
     /// Send in-place parameter changes for a chain if that is all it takes;
@@ -248,4 +259,15 @@ impl Session {
             }
         }
     }
+}
+
+/// The scalar fields whose value differs between `old` and `new` (all of
+/// them when `force`).
+fn changed<'a, M>(
+    entries: &'static [Entry<M>],
+    old: &'a M,
+    new: &'a M,
+    force: bool,
+) -> impl Iterator<Item = &'static Field<M>> + 'a {
+    field::scalars(entries).filter(move |d| force || (d.get)(old) != (d.get)(new))
 }

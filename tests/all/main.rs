@@ -18,6 +18,7 @@ mod e2e;
 mod effects;
 mod engine;
 mod errors;
+mod fields;
 mod golden;
 mod instruments;
 mod learn;

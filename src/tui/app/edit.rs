@@ -63,7 +63,7 @@ impl App {
         }
         let bpm = ((60.0 / beat) * 10.0).round() / 10.0;
         Some(Action::SetTempo {
-            bpm: bpm.clamp(20.0, 999.0),
+            bpm: crate::patch::field::TEMPO.clamp(bpm),
         })
     }
 }
