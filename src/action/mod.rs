@@ -67,6 +67,8 @@ pub enum ActionError {
     NoTrack(String),
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Value(#[from] crate::patch::ValueError),
     #[error("nothing to undo")]
     NothingToUndo,
     #[error("nothing to redo")]

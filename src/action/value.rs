@@ -263,7 +263,7 @@ impl FromArg for Bus {
 impl FromArg for MidiSettings {
     fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
         let m: MidiSettings = ron_options().from_str(ron_text(v)?).map_err(ron_error)?;
-        m.check().map_err(ArgError::Invalid)?;
+        m.check().map_err(|e| ArgError::Invalid(e.to_string()))?;
         super::Call::check_controllers(&m).map_err(|e| ArgError::Invalid(e.to_string()))?;
         Ok(m)
     }

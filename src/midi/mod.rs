@@ -74,8 +74,8 @@ pub enum MidiReport {
 }
 
 /// The input port names midir sees now.
-pub fn list_inputs() -> Result<Vec<String>, String> {
-    let mi = MidiInput::new("termdaw-list").map_err(|e| e.to_string())?;
+pub fn list_inputs() -> Result<Vec<String>, midir::InitError> {
+    let mi = MidiInput::new("termdaw-list")?;
     Ok(mi
         .ports()
         .iter()

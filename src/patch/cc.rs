@@ -7,6 +7,7 @@
 //! check (`action::Call::for_controller`), so this module does not depend
 //! on it.
 
+use super::error::MidiError;
 use serde::{Deserialize, Serialize};
 
 /// One controller mapping: a CC number (on one channel or any) moves a target
@@ -127,36 +128,24 @@ struct CcFields {
 pub const MAX_ARGS: usize = 8;
 
 impl TryFrom<CcFields> for CcMap {
-    type Error = String;
-    fn try_from(f: CcFields) -> Result<CcMap, String> {
+    type Error = MidiError;
+    fn try_from(f: CcFields) -> Result<CcMap, MidiError> {
         if f.args.len() > MAX_ARGS {
-            return Err(format!(
-                "CC {}: at most {MAX_ARGS} arguments, found {}",
-                f.cc,
-                f.args.len()
-            ));
+            return Err(MidiError::TooManyArgs {
+                cc: f.cc,
+                max: MAX_ARGS,
+                found: f.args.len(),
+            });
         }
         let target = match (f.target, f.action) {
-            (Some(_), Some(_)) => {
-                return Err(format!("CC {}: give `target` or `action`, not both", f.cc))
-            }
-            (Some(_), None) if !f.args.is_empty() => {
-                return Err(format!(
-                    "CC {}: `args` goes with `action`, not `target`",
-                    f.cc
-                ))
-            }
+            (Some(_), Some(_)) => return Err(MidiError::TargetAndAction(f.cc)),
+            (Some(_), None) if !f.args.is_empty() => return Err(MidiError::ArgsWithTarget(f.cc)),
             (Some(t), None) => t.into(),
             (None, Some(action)) => CcTarget {
                 action,
                 args: f.args,
             },
-            (None, None) => {
-                return Err(format!(
-                    "CC {}: missing `action` (e.g. action: \"set_volume\", args: [\"bass\"])",
-                    f.cc
-                ))
-            }
+            (None, None) => return Err(MidiError::NoAction(f.cc)),
         };
         Ok(CcMap {
             cc: f.cc,

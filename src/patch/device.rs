@@ -11,6 +11,7 @@ use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, VariantAccess, Vis
 use serde::ser::SerializeStructVariant;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::error::ValueError;
 use crate::kinds::param::{defaults, index_of, ParamKind, ParamSpec};
 use crate::kinds::EffectKind;
 use crate::kinds::InstrumentKind;
@@ -120,36 +121,32 @@ fn kind_names<K: DeviceKind>() -> String {
 }
 
 /// Check a number against a parameter's range, with the message a musician reads.
-pub fn check_number(kind: &str, p: &ParamSpec, v: f64) -> Result<f32, String> {
+pub fn check_number(kind: &str, p: &ParamSpec, v: f64) -> Result<f32, ValueError> {
     if !v.is_finite() || (v as f32) < p.min || (v as f32) > p.max {
-        let unit = if p.unit.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", p.unit)
-        };
-        return Err(format!(
-            "{kind} `{}` must be between {} and {}{unit}, found {v}",
-            p.name, p.min, p.max
+        return Err(ValueError::range(
+            format!("{kind} `{}`", p.name),
+            p.min,
+            p.max,
+            p.unit,
+            v,
         ));
     }
     Ok(v as f32)
 }
 
 /// Find a choice by name, ignoring case.
-pub fn check_choice(kind: &str, p: &ParamSpec, name: &str) -> Result<f32, String> {
+pub fn check_choice(kind: &str, p: &ParamSpec, name: &str) -> Result<f32, ValueError> {
     let ParamKind::Choice(choices) = p.kind else {
-        return Err(format!("{kind} `{}` is not a choice", p.name));
+        return Err(ValueError::NotAChoice(format!("{kind} `{}`", p.name)));
     };
     choices
         .iter()
         .position(|c| c.eq_ignore_ascii_case(name))
         .map(|i| i as f32)
-        .ok_or_else(|| {
-            format!(
-                "{kind} `{}` must be one of {}, found `{name}`",
-                p.name,
-                choices.join(", ")
-            )
+        .ok_or_else(|| ValueError::OneOf {
+            what: format!("{kind} `{}`", p.name),
+            choices: choices.join(", "),
+            found: format!("`{name}`"),
         })
 }
 

@@ -87,3 +87,81 @@ pub fn line_column_of(text: &str, offset: usize) -> (usize, usize) {
         + 1;
     (line, col)
 }
+
+/// Why one value of a session (a number, a choice, a name, a key) is
+/// refused, in the words the file's error, an action's error and the chat
+/// all show.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValueError {
+    #[error("{what} must be between {min} and {max}{unit}, found {found}")]
+    Range {
+        what: String,
+        min: String,
+        max: String,
+        /// With its leading space, or empty.
+        unit: String,
+        found: f64,
+    },
+    #[error("{what} must be one of {choices}, found {found}")]
+    OneOf {
+        what: String,
+        choices: String,
+        found: String,
+    },
+    #[error("{0} is true or false")]
+    Bool(String),
+    #[error("{what} needs a number, got \"{found}\"")]
+    NotANumber { what: String, found: String },
+    #[error("{what} cannot be set to {found}")]
+    CannotSet { what: String, found: String },
+    #[error("{0} is not a choice")]
+    NotAChoice(String),
+    #[error("a name must be 1 to 32 characters, found \"{0}\"")]
+    NameLength(String),
+    #[error("a name may use lowercase letters, digits, `_` and `-` only; \"{name}\" has `{bad}`")]
+    NameChar { name: String, bad: char },
+    #[error("key must be a note name like C, F# or Bb, found \"{0}\"")]
+    Key(String),
+}
+
+impl ValueError {
+    /// A range error; `unit` is added after one space when it is not empty.
+    pub fn range(
+        what: impl Into<String>,
+        min: impl ToString,
+        max: impl ToString,
+        unit: &str,
+        found: f64,
+    ) -> Self {
+        ValueError::Range {
+            what: what.into(),
+            min: min.to_string(),
+            max: max.to_string(),
+            unit: if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {unit}")
+            },
+            found,
+        }
+    }
+}
+
+/// Why the MIDI settings of a session are refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MidiError {
+    #[error("MIDI channels are 1 to 16, found {0}")]
+    Channel(u8),
+    #[error("controller numbers are 0 to 127, found {0}")]
+    Controller(u8),
+    #[error("CC {0}: min and max must be numbers")]
+    Bounds(u8),
+    #[error("CC {cc}: at most {max} arguments, found {found}")]
+    TooManyArgs { cc: u8, max: usize, found: usize },
+    #[error("CC {0}: give `target` or `action`, not both")]
+    TargetAndAction(u8),
+    #[error("CC {0}: `args` goes with `action`, not `target`")]
+    ArgsWithTarget(u8),
+    #[error("CC {0}: missing `action` (e.g. action: \"set_volume\", args: [\"bass\"])")]
+    NoAction(u8),
+}

@@ -11,6 +11,7 @@
 //! the same structs are listed beside them as [`Row`]s so the docs table
 //! is whole and a test can check that no struct field is left out.
 
+use super::error::ValueError;
 use super::format::{Bus, Master, SessionFile, Track};
 
 /// What values a field takes.
@@ -97,28 +98,25 @@ pub enum AnyField {
 
 impl<M> Field<M> {
     /// `v` if the field accepts it, else the message a musician reads.
-    pub fn check(&self, v: f64) -> Result<f64, String> {
+    pub fn check(&self, v: f64) -> Result<f64, ValueError> {
         let name = self.name;
-        let unit = if self.unit.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", self.unit)
-        };
         match self.range {
-            Range::Number { min, max } if !(v.is_finite() && v >= min && v <= max) => Err(format!(
-                "{name} must be between {min} and {max}{unit}, found {v}"
-            )),
+            Range::Number { min, max } if !(v.is_finite() && v >= min && v <= max) => {
+                Err(ValueError::range(name, min, max, self.unit, v))
+            }
             Range::Int { min, max }
                 if !(v.fract() == 0.0 && v >= min as f64 && v <= max as f64) =>
             {
-                Err(format!(
-                    "{name} must be between {min} and {max}{unit}, found {v}"
-                ))
+                Err(ValueError::range(name, min, max, self.unit, v))
             }
             Range::OneOf(list) if !(v.fract() == 0.0 && list.iter().any(|x| *x as f64 == v)) => {
-                Err(format!("{name} must be one of {list:?}{unit}, found {v}"))
+                Err(ValueError::OneOf {
+                    what: name.into(),
+                    choices: format!("{list:?} {}", self.unit),
+                    found: v.to_string(),
+                })
             }
-            Range::Bool if v != 0.0 && v != 1.0 => Err(format!("{name} is true or false")),
+            Range::Bool if v != 0.0 && v != 1.0 => Err(ValueError::Bool(name.into())),
             _ => Ok(v),
         }
     }

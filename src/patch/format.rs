@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use super::cc::{CcArg, CcMap, CcTarget, Curve};
 use super::device::{EffectDef, InstrumentDef};
+use super::error::{MidiError, ValueError};
 use crate::pattern::{self, Pattern};
 
 pub use super::field::RESOLUTIONS;
@@ -73,23 +74,23 @@ impl MidiSettings {
     }
 
     /// Channels 1–16, controller numbers 0–127, ranges with min below max.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), MidiError> {
         for ch in self
             .channels
             .keys()
             .chain(self.cc.iter().filter_map(|c| c.channel.as_ref()))
         {
             if !(1..=16).contains(ch) {
-                return Err(format!("MIDI channels are 1 to 16, found {ch}"));
+                return Err(MidiError::Channel(*ch));
             }
         }
         for c in &self.cc {
             if c.cc > 127 {
-                return Err(format!("controller numbers are 0 to 127, found {}", c.cc));
+                return Err(MidiError::Controller(c.cc));
             }
             if let (Some(a), Some(b)) = (c.min, c.max) {
                 if !(a.is_finite() && b.is_finite()) {
-                    return Err(format!("CC {}: min and max must be numbers", c.cc));
+                    return Err(MidiError::Bounds(c.cc));
                 }
             }
         }
@@ -291,7 +292,7 @@ const KEY_NAMES: [&str; 12] = [
 ];
 
 impl Key {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, ValueError> {
         let t = s.trim();
         let mut chars = t.chars();
         let base = match chars.next().map(|c| c.to_ascii_lowercase()) {
@@ -302,21 +303,13 @@ impl Key {
             Some('g') => 7,
             Some('a') => 9,
             Some('b') => 11,
-            _ => {
-                return Err(format!(
-                    "key must be a note name like C, F# or Bb, found \"{s}\""
-                ))
-            }
+            _ => return Err(ValueError::Key(s.to_string())),
         };
         let acc: i32 = match chars.as_str() {
             "" => 0,
             "#" | "s" => 1,
             "b" => -1,
-            _ => {
-                return Err(format!(
-                    "key must be a note name like C, F# or Bb, found \"{s}\""
-                ))
-            }
+            _ => return Err(ValueError::Key(s.to_string())),
         };
         Ok(Key(((base + acc).rem_euclid(12)) as u8))
     }
@@ -416,17 +409,18 @@ impl Scale {
 pub struct Name(pub String);
 
 impl Name {
-    pub fn check(s: &str) -> Result<(), String> {
+    pub fn check(s: &str) -> Result<(), ValueError> {
         if s.is_empty() || s.len() > 32 {
-            return Err(format!("a name must be 1 to 32 characters, found \"{s}\""));
+            return Err(ValueError::NameLength(s.to_string()));
         }
         if let Some(c) = s
             .chars()
             .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-'))
         {
-            return Err(format!(
-                "a name may use lowercase letters, digits, `_` and `-` only; \"{s}\" has `{c}`"
-            ));
+            return Err(ValueError::NameChar {
+                name: s.to_string(),
+                bad: c,
+            });
         }
         Ok(())
     }

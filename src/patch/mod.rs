@@ -19,7 +19,7 @@ mod ranges;
 use std::path::Path;
 
 pub use device::{Device, EffectDef, InstrumentDef};
-pub use error::PatchError;
+pub use error::{MidiError, PatchError, ValueError};
 pub use format::{
     Bus, CcArg, CcMap, CcTarget, Curve, Key, Master, MidiSettings, Name, Notation, PatchFile,
     PatternDef, Quantum, Scale, SessionFile, TimeSignature, Track,
@@ -292,7 +292,7 @@ impl SessionFile {
     /// Cross-field checks. On failure: (text to point at, which occurrence, message).
     pub fn validate(&self) -> Result<(), (String, usize, String)> {
         if let Err(m) = self.midi.check() {
-            return Err(("midi".into(), 0, m));
+            return Err(("midi".into(), 0, m.to_string()));
         }
         let mut seen: Vec<&str> = Vec::new();
         for t in &self.tracks {

@@ -85,11 +85,11 @@ pub struct SampleCache {
 }
 
 impl SampleCache {
-    fn get(&mut self, path: &Path, rate: f32) -> Result<SampleData, String> {
+    fn get(&mut self, path: &Path, rate: f32) -> Result<SampleData, crate::sample::SampleError> {
         if let Some(s) = self.samples.get(path) {
             return Ok(s.clone());
         }
-        let s = crate::sample::load(path, rate).map_err(|e| e.to_string())?;
+        let s = crate::sample::load(path, rate)?;
         self.samples.insert(path.to_path_buf(), s.clone());
         Ok(s)
     }

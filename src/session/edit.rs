@@ -8,6 +8,7 @@ use crate::action::{Action, ActionError, ArgValue};
 use crate::kinds::param::{index_of, ParamKind};
 use crate::patch::device::{check_choice, check_number, describe_value};
 use crate::patch::field::{self, AnyField, Field};
+use crate::patch::ValueError;
 use crate::patch::{Key, Name, Notation, PatternDef, Quantum, Scale, SessionFile, TimeSignature};
 
 fn track_mut<'a>(
@@ -69,7 +70,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         }
         SetKey { key } => {
             let old = f.key;
-            f.key = Key::parse(key).map_err(invalid)?;
+            f.key = Key::parse(key)?;
             format!("key {old} → {}", f.key)
         }
         SetScale { scale } => {
@@ -125,39 +126,9 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             let p = &table[i];
             let old = t.instrument.describe(i);
             match (p.kind, value) {
-                (ParamKind::Number, v) => {
-                    let n = match v {
-                        ArgValue::Number(n) => *n,
-                        ArgValue::Text(s) => s.trim().parse::<f64>().map_err(|_| {
-                            invalid(format!(
-                                "{}.{param} needs a number, got \"{s}\"",
-                                kind.name()
-                            ))
-                        })?,
-                        ArgValue::Bool(_) => {
-                            return Err(invalid(format!("{param} needs a number")))
-                        }
-                    };
-                    let n = check_number(kind.name(), p, n).map_err(invalid)?;
-                    t.instrument.set_value(i, n);
-                }
-                (ParamKind::Choice(c), v) => {
-                    let idx = match v {
-                        ArgValue::Number(n)
-                            if n.fract() == 0.0 && *n >= 0.0 && (*n as usize) < c.len() =>
-                        {
-                            *n as f32
-                        }
-                        ArgValue::Text(s) => check_choice(kind.name(), p, s).map_err(invalid)?,
-                        other => {
-                            return Err(invalid(format!(
-                                "{}.{param} must be one of {}, got {other}",
-                                kind.name(),
-                                c.join(", ")
-                            )))
-                        }
-                    };
-                    t.instrument.set_value(i, idx);
+                (ParamKind::Number | ParamKind::Choice(_), v) => {
+                    let v = param_value(kind.name(), p, v)?;
+                    t.instrument.set_value(i, v);
                 }
                 (ParamKind::Path, v) => {
                     let s = v.to_string();
@@ -194,7 +165,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                 ))
             })?;
             let old = d.describe(i);
-            let v = param_value(kind.name(), &table[i], value).map_err(invalid)?;
+            let v = param_value(kind.name(), &table[i], value)?;
             d.set_value(i, v);
             format!("{chain}.{}.{param} {old} → {}", kind.name(), d.describe(i))
         }
@@ -235,7 +206,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             format!("{track} → {bus} {}", db(*v))
         }
         SetMidi { midi } => {
-            midi.check().map_err(invalid)?;
+            midi.check().map_err(|e| invalid(e.to_string()))?;
             crate::action::Call::check_controllers(midi)?;
             f.midi = midi.clone();
             format!(
@@ -316,7 +287,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             format!("removed track {track}")
         }
         RenameTrack { track, name } => {
-            Name::check(name).map_err(invalid)?;
+            Name::check(name)?;
             if f.track(name).is_some() {
                 return Err(invalid(format!(
                     "there is already a track named \"{name}\""
@@ -383,14 +354,22 @@ fn effect_chain_mut<'a>(
 }
 
 /// A number or choice parameter's new value from an action argument.
-fn param_value(kind: &str, p: &crate::kinds::ParamSpec, value: &ArgValue) -> Result<f32, String> {
+fn param_value(
+    kind: &str,
+    p: &crate::kinds::ParamSpec,
+    value: &ArgValue,
+) -> Result<f32, ValueError> {
+    let what = || format!("{kind}.{}", p.name);
     match (p.kind, value) {
         (ParamKind::Number, ArgValue::Number(n)) => check_number(kind, p, *n),
         (ParamKind::Number, ArgValue::Text(s)) => {
             let n = s
                 .trim()
                 .parse::<f64>()
-                .map_err(|_| format!("{kind}.{} needs a number, got \"{s}\"", p.name))?;
+                .map_err(|_| ValueError::NotANumber {
+                    what: what(),
+                    found: s.clone(),
+                })?;
             check_number(kind, p, n)
         }
         (ParamKind::Choice(c), ArgValue::Number(n))
@@ -400,12 +379,15 @@ fn param_value(kind: &str, p: &crate::kinds::ParamSpec, value: &ArgValue) -> Res
         }
         (ParamKind::Choice(_), ArgValue::Text(s)) => check_choice(kind, p, s),
         (ParamKind::Choice(c), ArgValue::Bool(b)) if c.len() == 2 => Ok(if *b { 1.0 } else { 0.0 }),
-        (ParamKind::Choice(c), other) => Err(format!(
-            "{kind}.{} must be one of {}, got {other}",
-            p.name,
-            c.join(", ")
-        )),
-        (_, other) => Err(format!("{kind}.{} cannot be set to {other}", p.name)),
+        (ParamKind::Choice(c), other) => Err(ValueError::OneOf {
+            what: what(),
+            choices: c.join(", "),
+            found: other.to_string(),
+        }),
+        (_, other) => Err(ValueError::CannotSet {
+            what: what(),
+            found: other.to_string(),
+        }),
     }
 }
 
@@ -460,7 +442,7 @@ fn edit_field(
 }
 
 fn set<M>(d: &Field<M>, m: &mut M, owner: &str, value: f64) -> Result<String, ActionError> {
-    let value = d.check(value).map_err(ActionError::Invalid)?;
+    let value = d.check(value)?;
     let old = (d.get)(m);
     (d.set)(m, value);
     Ok((d.describe)(owner, old, value))

@@ -145,7 +145,7 @@ fn check_owner<M>(owner: &str, entries: &'static [Entry<M>], read: fn(&SessionFi
         if let Some(bad) = bad {
             let e = patch::parse("t.ron", &file_with(owner, f.name, &literal(f, bad)))
                 .expect_err("out of range in a file");
-            let want = f.check(bad).unwrap_err();
+            let want = f.check(bad).unwrap_err().to_string();
             assert!(e.message().contains(&want), "{}: {want}", e.message());
             *args.last_mut().unwrap() = value(bad);
             let refused = Action::from_args(f.action, &args)
