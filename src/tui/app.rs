@@ -30,6 +30,7 @@ use crate::session::Session;
 pub use super::layout::Pane;
 
 mod edit;
+mod learn;
 mod mouse;
 mod report;
 

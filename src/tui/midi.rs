@@ -2,17 +2,14 @@
 //!
 //! Control thread (UI): state and keys (`view/` draws it). Learning takes
 //! three steps: `L` arms it (the UI loop tells the MIDI input), the next
-//! controller moved comes back through [`App::midi_learned`], and the
+//! controller moved comes back through `App::midi_learned`, and the
 //! musician picks what it should move from a list built from the action
 //! table's `knob` actions, the selected track's first. The pick becomes one `set_midi` Action, so a mapping undoes, saves
 //! and reloads like any other edit. `M` lists every mapping; `d` deletes one.
-//! This module may not talk to MIDI devices itself.
+//! The App's side (overlays, status, keys) is in `tui/app/learn.rs`; this
+//! module knows nothing of the App, and may not talk to MIDI devices itself.
 
-use crossterm::event::KeyCode;
-
-use super::app::{App, Overlay, StatusKind};
-use super::keymap::Key;
-use crate::action::{Action, ActionSpec, ArgSpec, ArgType, ArgValue, Call, ACTIONS};
+use crate::action::{ActionSpec, ArgSpec, ArgType, ArgValue, Call, ACTIONS};
 use crate::kinds::ParamKind;
 use crate::midi::map;
 use crate::patch::{CcArg, CcMap, CcTarget, Curve, MidiSettings, SessionFile, Track};
@@ -42,6 +39,12 @@ impl MidiUi {
     /// Whether the loop should arm the MIDI input's learn now (once per `L`).
     pub fn take_request(&mut self) -> bool {
         std::mem::take(&mut self.request)
+    }
+
+    /// Arm learn: wait for a controller, and ask the loop to tell the input.
+    pub fn arm(&mut self) {
+        self.learn = Learn::Waiting;
+        self.request = true;
     }
 }
 
@@ -255,106 +258,4 @@ pub fn describe(m: &CcMap, file: &SessionFile) -> String {
         Curve::Log => " log",
     };
     format!("CC {:>3} {ch:<6} → {target}{range}{curve}", m.cc)
-}
-
-impl App {
-    /// Arm MIDI learn (the `midi_learn` command).
-    pub fn midi_learn(&mut self) {
-        self.midi.learn = Learn::Waiting;
-        self.midi.request = true;
-        self.overlay = Overlay::MidiLearn;
-        self.set_status(StatusKind::Info, "MIDI learn: move a knob or fader");
-        self.mark_changed();
-    }
-
-    /// The MIDI input saw controller `cc` on `channel` while learn was armed.
-    pub fn midi_learned(&mut self, channel: u8, cc: u8) {
-        if self.midi.learn == Learn::Off {
-            return;
-        }
-        self.midi.learn = Learn::Picking {
-            channel,
-            cc,
-            cursor: 0,
-        };
-        self.overlay = Overlay::MidiLearn;
-        self.set_status(
-            StatusKind::Info,
-            format!("MIDI learn: CC {cc} on channel {channel}; pick what it moves"),
-        );
-        self.mark_changed();
-    }
-
-    /// A key while the learn overlay is up. Returns the Action applied, if any.
-    pub(super) fn midi_learn_key(&mut self, key: Key) -> Vec<Action> {
-        let n = targets(self.session().file(), self.selected_track()).len();
-        match (self.midi.learn, key.code) {
-            (_, KeyCode::Esc | KeyCode::Char('q')) => {
-                self.midi.learn = Learn::Off;
-                self.overlay = Overlay::None;
-                self.set_status(StatusKind::Info, "MIDI learn cancelled");
-            }
-            (
-                Learn::Picking {
-                    channel,
-                    cc,
-                    cursor,
-                },
-                code,
-            ) => {
-                let cursor = match code {
-                    KeyCode::Up | KeyCode::Char('k') => cursor.saturating_sub(1),
-                    KeyCode::Down | KeyCode::Char('j') => (cursor + 1).min(n.saturating_sub(1)),
-                    KeyCode::Enter => {
-                        let Some((_, target)) =
-                            targets(self.session().file(), self.selected_track())
-                                .into_iter()
-                                .nth(cursor)
-                        else {
-                            return Vec::new();
-                        };
-                        let file = self.session().file();
-                        let midi = with_mapping(&file.midi, file, channel, cc, target);
-                        self.midi.learn = Learn::Off;
-                        self.overlay = Overlay::None;
-                        return vec![self.apply(Action::SetMidi { midi })];
-                    }
-                    _ => cursor,
-                };
-                self.midi.learn = Learn::Picking {
-                    channel,
-                    cc,
-                    cursor,
-                };
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    /// A key while the mapping list is up.
-    pub(super) fn midi_map_key(&mut self, key: Key) -> Vec<Action> {
-        let n = self.session().file().midi.cc.len();
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('M') => {
-                self.overlay = Overlay::None;
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                self.midi.map_cursor = self.midi.map_cursor.saturating_sub(1)
-            }
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.midi.map_cursor = (self.midi.map_cursor + 1).min(n.saturating_sub(1))
-            }
-            KeyCode::Char('L') => self.midi_learn(),
-            KeyCode::Char('d') | KeyCode::Delete | KeyCode::Backspace if n > 0 => {
-                let i = self.midi.map_cursor.min(n - 1);
-                let mut midi = self.session().file().midi.clone();
-                midi.cc.remove(i);
-                self.midi.map_cursor = i.min(midi.cc.len().saturating_sub(1));
-                return vec![self.apply(Action::SetMidi { midi })];
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
 }
