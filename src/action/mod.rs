@@ -12,7 +12,7 @@ mod value;
 pub use bind::{bind_named, words, Alias, Call};
 pub use value::{ArgError, ArgType, ArgValue, FromArg};
 
-use crate::patch::{field, Bus, EffectDef, InstrumentDef, MidiSettings, Track};
+use crate::patch::{field, Bus, CcMap, EffectDef, InstrumentDef, MidiSettings, Track};
 
 /// One argument of an action.
 #[derive(Debug, Clone, Copy)]
@@ -301,6 +301,17 @@ actions! {
         param: String = Text, "parameter name (mix and bypass work on every effect)",
         value: ArgValue = Any, "new value: a number, or a name for choices",
     }
+    /// Insert one effect into a chain at a position (0 = first; the chain's length = last); the other effects keep playing as they are.
+    AddEffect "add_effect" edits=true {
+        chain: String = Text, "a track name, bus:NAME or master",
+        position: i64 = Int { min: 0, max: 63 }, "where it goes, from 0",
+        effect: EffectDef = Ron, "the effect (RON, e.g. Delay(time: 0.375, mix: 0.3))",
+    }
+    /// Remove one effect from a chain; the other effects keep playing as they are.
+    RemoveEffect "remove_effect" edits=true {
+        chain: String = Text, "a track name, bus:NAME or master",
+        position: i64 = Int { min: 0, max: 63 }, "which effect, from 0",
+    }
     /// Process a Sample track's file offline (speed, reverse, fades, echo, loudness) into a new WAV in the data directory and play that instead; undo goes back to the original file.
     ProcessSample "process_sample" edits=true {
         track: String = TrackName, "a track playing a Sample",
@@ -312,6 +323,20 @@ actions! {
     SetBendRange "set_bend_range" edits=true { track: String = TrackName, "track", semitones: f64 = field_arg(&field::BEND_RANGE), "range each way" }
     /// Replace the MIDI settings (RON, e.g. Midi(channels: {10: "drums"}, cc: [Cc(cc: 74, action: "set_param", args: ["bass", "cutoff"], curve: Exp)])).
     SetMidi "set_midi" edits=true { midi: MidiSettings = Ron, "MIDI routing and controller mappings" }
+    /// Add a controller mapping, or replace the one of the same controller and channel (RON, e.g. Cc(cc: 74, action: "set_param", args: ["bass", "cutoff"], curve: Exp)); other mappings, learned ones too, stay.
+    MapController "map_controller" edits=true { mapping: CcMap = Ron, "the mapping" }
+    /// Remove the mapping of one controller (channel 0: the one that listens on any channel).
+    UnmapController "unmap_controller" edits=true {
+        cc: i64 = Int { min: 0, max: 127 }, "controller number",
+        channel: i64 = Int { min: 0, max: 16 }, "its channel, 0 for any",
+    }
+    /// Route a MIDI channel's notes to a track (an empty name removes the route: the channel plays the selected track).
+    RouteChannel "route_channel" edits=true {
+        channel: i64 = Int { min: 1, max: 16 }, "MIDI channel",
+        track: String = Text, "track name, or empty",
+    }
+    /// Follow incoming MIDI clock (tempo, start and stop) or not.
+    SetMidiClock "set_midi_clock" edits=true { on: bool = Bool, "follow the clock" }
     /// Add a return bus (RON, e.g. Bus(name: "verb", effects: [Reverb(mix: 1)])).
     AddBus "add_bus" edits=true { bus: Bus = Ron, "the whole bus" }
     /// Remove a return bus (and every send to it).

@@ -2,7 +2,7 @@
 //!
 //! Control side, pure.
 
-use crate::patch::{Bus, CcArg, EffectDef, InstrumentDef, MidiSettings, Track};
+use crate::patch::{Bus, CcArg, CcMap, EffectDef, InstrumentDef, MidiSettings, Track};
 
 /// What an argument accepts; drives validation, help text and JSON schemas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -224,41 +224,22 @@ fn to_ron<T: serde::Serialize>(v: &T) -> String {
     ron_options().to_string(v).unwrap_or_default()
 }
 
-impl FromArg for Track {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
-        ron_options().from_str(ron_text(v)?).map_err(ron_error)
-    }
-    fn to_arg(&self) -> ArgValue {
-        ArgValue::Text(to_ron(self))
-    }
+/// Session values written as RON text: a track, an instrument, effects, a
+/// bus, a controller mapping. The file's own checks run while they are read.
+macro_rules! ron_arg {
+    ($($t:ty),*) => {$(
+        impl FromArg for $t {
+            fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
+                ron_options().from_str(ron_text(v)?).map_err(ron_error)
+            }
+            fn to_arg(&self) -> ArgValue {
+                ArgValue::Text(to_ron(self))
+            }
+        }
+    )*};
 }
 
-impl FromArg for InstrumentDef {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
-        ron_options().from_str(ron_text(v)?).map_err(ron_error)
-    }
-    fn to_arg(&self) -> ArgValue {
-        ArgValue::Text(to_ron(self))
-    }
-}
-
-impl FromArg for Vec<EffectDef> {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
-        ron_options().from_str(ron_text(v)?).map_err(ron_error)
-    }
-    fn to_arg(&self) -> ArgValue {
-        ArgValue::Text(to_ron(self))
-    }
-}
-
-impl FromArg for Bus {
-    fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {
-        ron_options().from_str(ron_text(v)?).map_err(ron_error)
-    }
-    fn to_arg(&self) -> ArgValue {
-        ArgValue::Text(to_ron(self))
-    }
-}
+ron_arg!(Track, InstrumentDef, Vec<EffectDef>, EffectDef, Bus, CcMap);
 
 impl FromArg for MidiSettings {
     fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {

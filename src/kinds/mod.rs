@@ -19,3 +19,6 @@ pub use param::{ParamKind, ParamSpec};
 pub const MAX_TRACKS: usize = 64;
 /// Return buses in the engine.
 pub const MAX_BUSES: usize = 8;
+/// Effects in one chain (a track's, a bus's or the master's): a reverb
+/// holds megabytes, so a chain's length is bounded where it is read.
+pub const MAX_EFFECTS: usize = 32;

@@ -329,6 +329,30 @@ impl SessionFile {
                 ),
             ));
         }
+        let chains = std::iter::once(("master".to_string(), &self.master.effects))
+            .chain(
+                self.buses
+                    .iter()
+                    .map(|b| (format!("bus \"{}\"", b.name), &b.effects)),
+            )
+            .chain(
+                self.tracks
+                    .iter()
+                    .map(|t| (format!("track \"{}\"", t.name), &t.effects)),
+            );
+        for (owner, effects) in chains {
+            if effects.len() > crate::kinds::MAX_EFFECTS {
+                return Err((
+                    "effects".into(),
+                    0,
+                    format!(
+                        "{owner}: at most {} effects in a chain, found {}",
+                        crate::kinds::MAX_EFFECTS,
+                        effects.len()
+                    ),
+                ));
+            }
+        }
         let mut buses: Vec<&str> = Vec::new();
         for b in &self.buses {
             if buses.contains(&b.name.as_str()) {

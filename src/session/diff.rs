@@ -5,12 +5,14 @@
 //! in the sound, and a live tweak to anything the file did not touch
 //! survives. The actions come out in an order that always applies cleanly:
 //! globals, new buses, bus changes, removed tracks, new tracks, track
-//! changes, removed buses.
+//! changes, MIDI settings, removed buses. Effect chains are compared effect
+//! by effect and MIDI settings entry by entry, so a live tweak of one
+//! effect or a learned mapping survives a reload that changed another.
 
 use crate::action::{Action, ArgValue};
 use crate::kinds::ParamKind;
 use crate::patch::field::{self, Entry, Range};
-use crate::patch::{Notation, SessionFile, Track};
+use crate::patch::{CcMap, EffectDef, MidiSettings, Notation, SessionFile, Track};
 
 pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {
     use Action::*;
@@ -38,27 +40,13 @@ pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {
         });
     }
     fields(field::MASTER, &old.master, &new.master, None, &mut out);
-    if old.midi != new.midi {
-        out.push(SetMidi {
-            midi: new.midi.clone(),
-        });
-    }
-    if old.master.effects != new.master.effects {
-        out.push(SetMasterEffects {
-            effects: new.master.effects.clone(),
-        });
-    }
+    effects_diff("master", &old.master.effects, &new.master.effects, &mut out);
     for b in &new.buses {
         match old.buses.iter().find(|o| o.name == b.name) {
             None => out.push(AddBus { bus: b.clone() }),
             Some(o) => {
                 fields(field::BUS, o, b, Some(b.name.as_str()), &mut out);
-                if o.effects != b.effects {
-                    out.push(SetBusEffects {
-                        bus: b.name.to_string(),
-                        effects: b.effects.clone(),
-                    });
-                }
+                effects_diff(&format!("bus:{}", b.name), &o.effects, &b.effects, &mut out);
             }
         }
     }
@@ -75,6 +63,8 @@ pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {
             Some(o) => track_diff(o, n, &mut out),
         }
     }
+    // After the tracks, so a channel can be routed to a track just added.
+    midi_diff(&old.midi, &new.midi, &mut out);
     for o in &old.buses {
         if !new.buses.iter().any(|b| b.name == o.name) {
             out.push(RemoveBus {
@@ -130,12 +120,7 @@ fn track_diff(o: &Track, n: &Track, out: &mut Vec<Action>) {
             pattern,
         });
     }
-    if o.effects != n.effects {
-        out.push(SetEffects {
-            track: track.clone(),
-            effects: n.effects.clone(),
-        });
-    }
+    effects_diff(&track, &o.effects, &n.effects, out);
     for bus in o.sends.keys().chain(n.sends.keys()) {
         let (a, b) = (o.sends.get(bus), n.sends.get(bus));
         if a != b {
@@ -180,5 +165,157 @@ fn fields<M>(
         if let Ok(a) = Action::from_args(d.action, &args) {
             out.push(a);
         }
+    }
+}
+
+/// Chains longer than this are sent whole rather than aligned (the
+/// alignment is quadratic; files hold at most `MAX_EFFECTS` anyway).
+const ALIGN_MAX: usize = 64;
+
+/// The edits that take chain `old` to `new` one effect at a time: the
+/// effects both keep (the longest common run of kinds, in order) get only
+/// their changed parameters; the rest are removed and inserted.
+fn effects_diff(chain: &str, old: &[EffectDef], new: &[EffectDef], out: &mut Vec<Action>) {
+    if old == new {
+        return;
+    }
+    let Some(pairs) = align(old, new) else {
+        out.push(whole_chain(chain, new));
+        return;
+    };
+    let kept_old: Vec<usize> = pairs.iter().map(|p| p.0).collect();
+    let kept_new: Vec<usize> = pairs.iter().map(|p| p.1).collect();
+    for i in (0..old.len()).rev().filter(|i| !kept_old.contains(i)) {
+        out.push(Action::RemoveEffect {
+            chain: chain.to_string(),
+            position: i as i64,
+        });
+    }
+    for (j, e) in new
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| !kept_new.contains(j))
+    {
+        out.push(Action::AddEffect {
+            chain: chain.to_string(),
+            position: j as i64,
+            effect: e.clone(),
+        });
+    }
+    for (i, j) in pairs {
+        let (a, b) = (&old[i], &new[j]);
+        for (k, p) in b.kind.params().iter().enumerate() {
+            if a.values.get(k) == b.values.get(k) {
+                continue;
+            }
+            let v = b.values.get(k).copied().unwrap_or(p.default);
+            let value = match p.kind {
+                ParamKind::Choice(c) => {
+                    ArgValue::Text(c.get(v as usize).copied().unwrap_or(c[0]).to_string())
+                }
+                _ => ArgValue::Number(v as f64),
+            };
+            out.push(Action::SetEffectParam {
+                chain: chain.to_string(),
+                effect: j as i64,
+                param: p.name.to_string(),
+                value,
+            });
+        }
+    }
+}
+
+fn whole_chain(chain: &str, new: &[EffectDef]) -> Action {
+    let effects = new.to_vec();
+    match chain {
+        "master" => Action::SetMasterEffects { effects },
+        _ => match chain.strip_prefix("bus:") {
+            Some(bus) => Action::SetBusEffects {
+                bus: bus.to_string(),
+                effects,
+            },
+            None => Action::SetEffects {
+                track: chain.to_string(),
+                effects,
+            },
+        },
+    }
+}
+
+/// The (old, new) positions of the effects a chain keeps: the longest
+/// common subsequence of kinds. None when a chain is too long to align.
+fn align(old: &[EffectDef], new: &[EffectDef]) -> Option<Vec<(usize, usize)>> {
+    if old.len() > ALIGN_MAX || new.len() > ALIGN_MAX {
+        return None;
+    }
+    let (n, m) = (old.len(), new.len());
+    // len[i][j]: the longest common run of old[i..] and new[j..].
+    let mut len = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            len[i][j] = if old[i].kind == new[j].kind {
+                len[i + 1][j + 1] + 1
+            } else {
+                len[i + 1][j].max(len[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut pairs) = (0, 0, Vec::new());
+    while i < n && j < m {
+        if old[i].kind == new[j].kind {
+            pairs.push((i, j));
+            i += 1;
+            j += 1;
+        } else if len[i + 1][j] >= len[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    Some(pairs)
+}
+
+/// The MIDI settings entry by entry: channel routes, controller mappings
+/// (one per controller and channel), the clock.
+fn midi_diff(old: &MidiSettings, new: &MidiSettings, out: &mut Vec<Action>) {
+    if old == new {
+        return;
+    }
+    let key = |m: &CcMap| (m.cc, m.channel);
+    let unique = |l: &[CcMap]| {
+        let mut keys: Vec<_> = l.iter().map(key).collect();
+        keys.sort();
+        keys.windows(2).all(|w| w[0] != w[1])
+    };
+    if !unique(&old.cc) || !unique(&new.cc) {
+        // Two mappings of one controller: only the whole list says which.
+        out.push(Action::SetMidi { midi: new.clone() });
+        return;
+    }
+    for o in &old.cc {
+        if !new.cc.iter().any(|n| key(n) == key(o)) {
+            out.push(Action::UnmapController {
+                cc: o.cc as i64,
+                channel: o.channel.map_or(0, i64::from),
+            });
+        }
+    }
+    for n in &new.cc {
+        if old.cc.iter().find(|o| key(o) == key(n)) != Some(n) {
+            out.push(Action::MapController { mapping: n.clone() });
+        }
+    }
+    for ch in old.channels.keys().chain(new.channels.keys()) {
+        let (a, b) = (old.channels.get(ch), new.channels.get(ch));
+        let act = Action::RouteChannel {
+            channel: *ch as i64,
+            track: b.cloned().unwrap_or_default(),
+        };
+        if a != b && !out.contains(&act) {
+            out.push(act);
+        }
+    }
+    if old.clock != new.clock {
+        out.push(Action::SetMidiClock { on: new.clock });
     }
 }

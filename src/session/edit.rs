@@ -215,6 +215,75 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                 midi.cc.len()
             )
         }
+        AddEffect {
+            chain,
+            position,
+            effect,
+        } => {
+            let list = effect_chain_mut(f, chain)?;
+            let at = *position as usize;
+            if at > list.len() {
+                return Err(invalid(format!(
+                    "{chain} has {} effect(s); an effect goes at 0 to {}",
+                    list.len(),
+                    list.len()
+                )));
+            }
+            list.insert(at, effect.clone());
+            format!("{chain} + {} at {at}", effect.kind.name())
+        }
+        RemoveEffect { chain, position } => {
+            let list = effect_chain_mut(f, chain)?;
+            let at = *position as usize;
+            if at >= list.len() {
+                return Err(invalid(format!(
+                    "{chain} has {} effect(s); there is no effect {at} (counting from 0)",
+                    list.len()
+                )));
+            }
+            let gone = list.remove(at);
+            format!("{chain} − {} at {at}", gone.kind.name())
+        }
+        MapController { mapping } => {
+            let mut midi = f.midi.clone();
+            let same = |m: &crate::patch::CcMap| m.cc == mapping.cc && m.channel == mapping.channel;
+            match midi.cc.iter_mut().find(|m| same(m)) {
+                Some(m) => *m = mapping.clone(),
+                None => midi.cc.push(mapping.clone()),
+            }
+            midi.check().map_err(|e| invalid(e.to_string()))?;
+            crate::action::Call::check_controllers(&midi)?;
+            f.midi = midi;
+            format!("MIDI: CC {} → {}", mapping.cc, mapping.target.action)
+        }
+        UnmapController { cc, channel } => {
+            let channel = (*channel > 0).then_some(*channel as u8);
+            let before = f.midi.cc.len();
+            f.midi
+                .cc
+                .retain(|m| !(i64::from(m.cc) == *cc && m.channel == channel));
+            if f.midi.cc.len() == before {
+                return Err(invalid(format!("no mapping of CC {cc} to remove")));
+            }
+            format!("MIDI: CC {cc} unmapped")
+        }
+        RouteChannel { channel, track } => {
+            let ch = *channel as u8;
+            if track.is_empty() {
+                f.midi.channels.remove(&ch);
+                format!("MIDI channel {ch} plays the selected track")
+            } else {
+                if f.track(track).is_none() {
+                    return Err(ActionError::NoTrack(track.clone()));
+                }
+                f.midi.channels.insert(ch, track.clone());
+                format!("MIDI channel {ch} → {track}")
+            }
+        }
+        SetMidiClock { on } => {
+            f.midi.clock = *on;
+            format!("MIDI clock {}", if *on { "followed" } else { "ignored" })
+        }
         AddBus { bus } => {
             if f.buses.iter().any(|b| b.name == bus.name) {
                 return Err(invalid(format!(

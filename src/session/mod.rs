@@ -375,6 +375,10 @@ impl Session {
         let before = self.file.clone();
         let mut next = before.clone();
         let description = edit::edit(&mut next, &action)?;
+        // Whatever an edit does, the result is a session a file could say
+        // (unique names, known buses, bounded chains).
+        next.validate()
+            .map_err(|(_, _, message)| ActionError::Invalid(message))?;
         let mut old_view = before.clone();
         if let RenameTrack { track, name } = &action {
             // Keep the engine track: it is the same track under a new name.

@@ -284,6 +284,8 @@ fn sample(a: &ArgSpec) -> ArgValue {
                 "track" => r#"Track(name: "pad", instrument: Synth(cutoff: 900))"#,
                 "instrument" => "Fm(ratio: 3)",
                 "effects" => "[Delay(mix: 0.3), Reverb()]",
+                "effect" => "Delay(mix: 0.3)",
+                "mapping" => r#"Cc(cc: 74, action: "set_param", args: ["bass", "cutoff"], curve: Exp)"#,
                 "bus" => r#"Bus(name: "verb", effects: [Reverb(mix: 1)])"#,
                 "midi" => r#"Midi(cc: [Cc(cc: 21, action: "set_effect_param", args: ["keys", 0, "mix"])])"#,
                 other => panic!("no sample RON for `{other}`"),

@@ -303,6 +303,84 @@ fn a_live_tweak_to_a_field_the_file_did_not_change_survives() {
     );
 }
 
+#[test]
+fn a_live_effect_tweak_survives_a_reload_that_adds_an_effect_to_its_chain() {
+    let d = Dir::new("chain");
+    let p = d.path("s.ron");
+    let text = |fx: &str| {
+        format!("Session(quantum: Immediate, tracks: [\n  Track(name: \"keys\", instrument: Synth(), pattern: Notes(\"c4 e4\"),\n    effects: [Drive(gain: 6), Delay(mix: 0.2){fx}]),\n])\n")
+    };
+    std::fs::write(&p, text("")).unwrap();
+    let (mut s, _e, mut r) = start(&p);
+    s.apply(Action::SetEffectParam {
+        chain: "keys".into(),
+        effect: 0,
+        param: "gain".into(),
+        value: termdaw::action::ArgValue::Number(18.0),
+    })
+    .unwrap();
+    std::fs::write(&p, text(", Reverb(mix: 0.3)")).unwrap();
+    let changes = applied(wait(&mut r, &mut s));
+    assert_eq!(changes, vec!["keys + Reverb at 2"]);
+    let fx = &s.file().track("keys").unwrap().effects;
+    let names: Vec<_> = fx.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(names, ["Drive", "Delay", "Reverb"]);
+    assert_eq!(
+        fx[0].param("gain"),
+        Some(18.0),
+        "the live drive tweak survived"
+    );
+
+    // Removing the delay in the file keeps the tweak too, and the reverb's
+    // own parameter edit is one parameter, not the chain again.
+    std::fs::write(
+        &p,
+        text("").replace(", Delay(mix: 0.2)", ", Reverb(mix: 0.5)"),
+    )
+    .unwrap();
+    let changes = applied(wait(&mut r, &mut s));
+    assert_eq!(
+        changes,
+        vec!["keys − Delay at 1", "keys.Reverb.mix 0.3 → 0.5"],
+        "{changes:?}"
+    );
+    let fx = &s.file().track("keys").unwrap().effects;
+    assert_eq!(fx[0].param("gain"), Some(18.0));
+}
+
+#[test]
+fn a_learned_mapping_survives_a_reload_that_changes_another_mapping() {
+    let d = Dir::new("mapping");
+    let p = d.path("s.ron");
+    let text = |cc: u8| {
+        format!("Session(quantum: Immediate, tracks: [Track(name: \"bass\", instrument: Synth())],\n  midi: Midi(cc: [Cc(cc: {cc}, action: \"set_volume\", args: [\"bass\"])]))\n")
+    };
+    std::fs::write(&p, text(7)).unwrap();
+    let (mut s, _e, mut r) = start(&p);
+    // What MIDI learn applies: one more mapping, not in the file.
+    let learn = Action::from_args(
+        "map_controller",
+        &[termdaw::action::ArgValue::Text(
+            r#"Cc(cc: 74, action: "set_param", args: ["bass", "cutoff"], curve: Exp)"#.into(),
+        )],
+    )
+    .unwrap();
+    let Action::MapController { mapping: learned } = learn.clone() else {
+        unreachable!()
+    };
+    s.apply(learn).unwrap();
+    std::fs::write(&p, text(11)).unwrap();
+    let changes = applied(wait(&mut r, &mut s));
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    let ccs: Vec<u8> = s.file().midi.cc.iter().map(|m| m.cc).collect();
+    assert_eq!(
+        ccs,
+        [74, 11],
+        "the file's 7 became 11; the learned 74 stayed"
+    );
+    assert_eq!(s.file().midi.cc[0], learned);
+}
+
 fn max_step(x: &[f32]) -> f32 {
     x.windows(2)
         .map(|w| (w[1] - w[0]).abs())
