@@ -244,8 +244,10 @@ actions! {
         beats: i64 = Int { min: 1, max: 32 }, "beats per bar",
         unit: i64 = Int { min: 1, max: 32 }, "note value of a beat (4 = quarter)",
     }
-    /// Set the swing: how late every other step plays, as a share of a step.
+    /// Set the swing: how late the second step of every pair of swing-grid steps plays, as a share of a grid step.
     SetSwing "set_swing" edits=true knob=true { amount: f64 = field_arg(&field::SWING), "0 straight, 0.33 shuffle" }
+    /// Set the grid swing works on (16: 16th notes, 8: 8th notes).
+    SetSwingGrid "set_swing_grid" edits=true { steps: i64 = field_arg(&field::SWING_GRID), "steps per whole note: 4, 8, 16 or 32" }
     /// Set where reloaded and chat changes land: immediate, beat or bar.
     SetQuantum "set_quantum" edits=true { quantum: String = Choice(&["immediate", "beat", "bar"]), "boundary" }
     /// Set the key's tonic (C, F#, Bb...).

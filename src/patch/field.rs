@@ -212,14 +212,30 @@ pub const TEMPO: Field<SessionFile> = Field {
 pub const SWING: Field<SessionFile> = Field {
     name: "swing",
     range: Range::Number { min: 0.0, max: 0.5 },
-    unit: "of a step",
+    unit: "of a grid step",
     default: 0.0,
-    doc: "delays every other step (the off-beat 16ths at resolution 16); 0.33 is a triplet shuffle",
+    doc: "how late the second step of every pair of swing-grid steps plays, and everything inside it (by position, whatever the pattern's resolution or grouping); 0.33 is a triplet shuffle",
     action: "set_swing",
     get: |f| f.swing,
     set: |f, v| f.swing = v,
     sound: Sound::AllClips,
     describe: |_, a, b| format!("swing {a:.2} → {b:.2}"),
+};
+
+/// The swing grids a session may choose: steps per whole note.
+pub const SWING_GRIDS: &[u32] = &[4, 8, 16, 32];
+
+pub const SWING_GRID: Field<SessionFile> = Field {
+    name: "swing_grid",
+    range: Range::OneOf(SWING_GRIDS),
+    unit: "steps per whole note",
+    default: 16.0,
+    doc: "the grid swing works on, as MPC swing does: 16 swings 16th notes, 8 swings 8th notes",
+    action: "set_swing_grid",
+    get: |f| f.swing_grid as f64,
+    set: |f, v| f.swing_grid = v as u32,
+    sound: Sound::AllClips,
+    describe: |_, _, b| format!("swing grid 1/{b}"),
 };
 
 pub const MASTER_VOLUME: Field<Master> = Field {
@@ -401,6 +417,7 @@ pub const SESSION: &[Entry<SessionFile>] = &[
     Entry::Scalar(&TEMPO),
     Entry::Other(other("time_signature", "(beats, unit)", "beats 1 – 32; unit 1, 2, 4, 8, 16, 32", "`(4, 4)`", "beats per bar and the note value of one beat")),
     Entry::Scalar(&SWING),
+    Entry::Scalar(&SWING_GRID),
     Entry::Other(other("quantum", "", "`Immediate`, `Beat`, `Bar`", "`Bar`", "where changes from a reload or the chat land")),
     Entry::Other(other("key", "note name", "`C`, `C#`/`Db` … `B`", "`\"C\"`", "the key's tonic, as a string; used by the chat and by scale-aware tools")),
     Entry::Other(other("scale", "", "`Major`, `Minor`, `Dorian`, `Phrygian`, `Lydian`, `Mixolydian`, `Locrian`, `HarmonicMinor`, `MelodicMinor`, `MajorPentatonic`, `MinorPentatonic`, `Blues`, `Chromatic`", "`Major`", "the scale")),

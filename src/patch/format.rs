@@ -31,6 +31,13 @@ pub struct SessionFile {
     /// Delay of every other step, as a share of a step (0 straight, 0.33 shuffle).
     #[serde(default, deserialize_with = "de_swing")]
     pub swing: f64,
+    /// The grid swing works on: steps per whole note (16 = 16ths).
+    #[serde(
+        default = "d_swing_grid",
+        deserialize_with = "de_swing_grid",
+        skip_serializing_if = "is_default_swing_grid"
+    )]
+    pub swing_grid: u32,
     /// Where reloaded changes land.
     #[serde(default)]
     pub quantum: Quantum,
@@ -112,6 +119,7 @@ impl Default for SessionFile {
             tempo: d_tempo(),
             time_signature: TimeSignature::default(),
             swing: 0.0,
+            swing_grid: d_swing_grid(),
             quantum: Quantum::default(),
             key: Key::default(),
             scale: Scale::default(),

@@ -19,6 +19,15 @@ fn whole<M>(f: &Field<M>) -> u32 {
 pub(super) fn d_tempo() -> f64 {
     field::TEMPO.default
 }
+pub(super) fn d_swing_grid() -> u32 {
+    whole(&field::SWING_GRID)
+}
+pub(super) fn is_default_swing_grid(v: &u32) -> bool {
+    *v == whole(&field::SWING_GRID)
+}
+pub(super) fn de_swing_grid<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    field::SWING_GRID.de(d).map(|v| v as u32)
+}
 pub(super) fn d_ceiling() -> f64 {
     field::CEILING.default
 }

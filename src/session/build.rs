@@ -23,6 +23,19 @@ type CycleEvents = Vec<(f64, f64, Option<i32>, f32)>;
 /// Longest repeat period searched for patterns that change from cycle to cycle.
 const MAX_CYCLES: i64 = 16;
 
+/// The shortest multiple of `period` cycles that is a whole number of swing
+/// pairs, so every repeat of the clip swings in the same places (clips are
+/// locked to the song from beat 0); `period` itself if none fits.
+fn swung_period(period: usize, cycle_beats: f64, pair: f64) -> usize {
+    (period..=MAX_CYCLES as usize)
+        .step_by(period.max(1))
+        .find(|k| {
+            let pairs = *k as f64 * cycle_beats / pair;
+            (pairs - pairs.round()).abs() < 1e-9
+        })
+        .unwrap_or(period)
+}
+
 /// Build the clip a track plays, or `None` when it has no pattern.
 pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
     let def = track.pattern.as_ref()?;
@@ -54,17 +67,22 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
     let period = (1..=MAX_CYCLES as usize)
         .find(|&p| (0..cycles.len()).all(|c| cycles[c] == cycles[c % p]))
         .unwrap_or(MAX_CYCLES as usize);
+    // Swing works by position on the session's grid, whatever the track's
+    // resolution or grouping: everything in the second step of a pair of
+    // grid steps is late by the same amount (Tidal's `swingBy`, MPC swing).
+    let grid = file.time_signature.step_beats(file.swing_grid);
+    let period = if file.swing > 0.0 {
+        swung_period(period, cycle_beats, 2.0 * grid)
+    } else {
+        period
+    };
     let mut events = Vec::new();
     for (c, evs) in cycles.iter().take(period).enumerate() {
         for &(on, len, note, velocity) in evs {
-            let step_pos = on * steps_f;
             let mut beat = (c as f64 + on) * cycle_beats;
-            // Swing delays every other step that falls exactly on a step.
-            if file.swing > 0.0
-                && (step_pos - step_pos.round()).abs() < 1e-9
-                && (step_pos.round() as i64) % 2 == 1
-            {
-                beat += file.swing * step_beats;
+            let phase = (beat / grid + 1e-9).rem_euclid(2.0);
+            if file.swing > 0.0 && phase >= 1.0 {
+                beat += file.swing * grid;
             }
             let length = (len * cycle_beats * track.gate).max(1e-4);
             events.push(ClipEvent {

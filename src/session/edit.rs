@@ -367,6 +367,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         }
         SetTempo { .. }
         | SetSwing { .. }
+        | SetSwingGrid { .. }
         | SetMasterVolume { .. }
         | SetCeiling { .. }
         | SetBusVolume { .. }

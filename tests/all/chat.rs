@@ -1456,9 +1456,13 @@ fn the_system_prompt_carries_the_whole_reference_compactly() {
     }
     assert!(!p.contains("| --- |") && !p.contains("<!--"));
     println!("stable system prompt: {} bytes", p.len());
-    // With the tools about 50 KB: docs/chat.md asks local servers for 32k tokens.
+    // docs/chat.md asks local servers for 32k tokens. 40 KB of reference
+    // and about 16 KB of tools are some 22k tokens for a small-vocabulary
+    // model (measured: 50 KB were 20k), which leaves 10k to the session,
+    // the history and the reply; past this, the reference must be split
+    // into what a tool returns on demand.
     assert!(
-        p.len() < 34_000,
+        p.len() < 40_000,
         "the stable prompt grew to {} bytes",
         p.len()
     );

@@ -32,5 +32,6 @@ mod process;
 mod reload;
 mod render;
 mod sampler;
+mod swing;
 mod timing;
 mod tui;
