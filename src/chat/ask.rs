@@ -97,6 +97,13 @@ pub fn ask(
                     writeln!(out, "  ✗ {first}")?;
                     at_line_start = true;
                 }
+                Update::Notice(m) => {
+                    if !at_line_start {
+                        writeln!(out)?;
+                    }
+                    writeln!(out, "  ! {m}")?;
+                    at_line_start = true;
+                }
                 Update::Failed(m) => failed = Some(m),
                 Update::Calling(_) | Update::Done => {}
             }

@@ -65,6 +65,8 @@ pub enum Update {
     Calling(String),
     Change(String),
     Refused(String),
+    /// Something the musician should know about the reply (it was cut off).
+    Notice(String),
     Done,
     Failed(String),
 }
@@ -306,6 +308,11 @@ impl Chat {
                         self.fail(ChatError::Cancelled, session, &mut out);
                     }
                 }
+                ToUi::CutOff { max_tokens } => {
+                    let m = cut_off_message(max_tokens);
+                    self.push(EntryKind::Error, m.clone());
+                    out.push(Update::Notice(m));
+                }
                 ToUi::Finished(turn) => {
                     self.finish(turn, session);
                     out.push(Update::Done);
@@ -507,5 +514,16 @@ fn help() -> String {
          conversation) · /model · and any action by name, e.g. /set_param bass cutoff 2000 \
          or /set_pattern bass notes c2 ~ g2 ~",
         items.join(" · ")
+    )
+}
+
+/// What the pane and `ask` say when the provider stopped a reply at its
+/// token limit.
+pub fn cut_off_message(max_tokens: u32) -> String {
+    format!(
+        "the reply was cut off at the token limit (max_tokens: {max_tokens}) before the model finished; \
+         any change it was still writing was not applied. Raise `max_tokens` in the `chat` section \
+         of config.ron (e.g. {}), or ask for less at once",
+        max_tokens.saturating_mul(2)
     )
 }

@@ -29,6 +29,11 @@ pub enum ToUi {
     Calls(Vec<ToolCall>),
     /// Measuring the mix (a render is running).
     Analysing,
+    /// The provider cut the reply off at the token limit; the turn ends
+    /// here and the reply's unfinished tool calls are not applied.
+    CutOff {
+        max_tokens: u32,
+    },
     /// The reply is complete: every message of the turn, prompt first.
     Finished(Vec<Message>),
     Failed(ChatError),
@@ -95,7 +100,13 @@ fn run(
                 let _ = tx.send(ToUi::Delta(d));
             },
         ))?;
-        let mut reply = reply;
+        let cut_off = reply.cut_off;
+        let mut reply = reply.message;
+        if cut_off {
+            // A half-written plan is not half applied; the history keeps
+            // the text only, so the next request has no call without a result.
+            reply.content.retain(|b| matches!(b, Block::Text { .. }));
+        }
         if reply.content.is_empty() {
             // Providers reject empty messages in the history.
             reply.content.push(Block::Text {
@@ -104,6 +115,12 @@ fn run(
         }
         let calls = reply.tool_calls();
         messages.push(reply);
+        if cut_off {
+            let _ = tx.send(ToUi::CutOff {
+                max_tokens: job.cfg.max_tokens,
+            });
+            return Ok(messages.split_off(first));
+        }
         if calls.is_empty() {
             return Ok(messages.split_off(first));
         }

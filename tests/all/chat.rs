@@ -1467,3 +1467,83 @@ fn the_system_prompt_carries_the_whole_reference_compactly() {
         p.len()
     );
 }
+
+/// A scripted reply that the provider stopped at its token limit.
+fn cut_off(reply: String, from: &str, to: &str) -> Reply {
+    assert!(reply.contains(from));
+    Reply::Sse(crate::llm_server::chunked(
+        reply.replace(from, to).as_bytes(),
+    ))
+}
+
+#[test]
+fn a_reply_cut_off_at_the_token_limit_says_so_and_applies_nothing() {
+    let d = dir("cut-off");
+    let script = crate::llm_server::anthropic_text(&[
+        text("Raising the tempo and then"),
+        tool("set_tempo", json!({"bpm": 140})),
+    ]);
+    let server = Server::start(vec![
+        cut_off(
+            script,
+            "\"stop_reason\":\"tool_use\"",
+            "\"stop_reason\":\"max_tokens\"",
+        ),
+        anthropic(&[text("Shorter: done.")]),
+    ]);
+    let mut c = cfg(ProviderKind::Anthropic, &server);
+    c.max_tokens = 300;
+    let mut chat = Chat::new(c, History::open(d.join("h.jsonl")).0);
+    let mut s = session();
+    let ups = turn(&mut chat, &mut s, "faster");
+    let notice = ups
+        .iter()
+        .find_map(|u| match u {
+            Update::Notice(m) => Some(m.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no notice in {ups:?}"));
+    assert!(
+        notice.contains("cut off") && notice.contains("max_tokens: 300"),
+        "{notice}"
+    );
+    assert!(notice.contains("Raise `max_tokens`"), "{notice}");
+    assert_eq!(failed(&ups), None);
+    assert_eq!(s.file().tempo, 100.0, "the unfinished call was not applied");
+    // The next prompt goes out with a history the provider accepts: the cut
+    // reply's text, no tool call without its result.
+    let ups = turn(&mut chat, &mut s, "again, shorter");
+    assert_eq!(failed(&ups), None);
+    let second = &server.requests()[1].body;
+    let sent = second["messages"].to_string();
+    assert!(sent.contains("Raising the tempo"), "{sent}");
+    assert!(!sent.contains("tool_use"), "{sent}");
+}
+
+#[test]
+fn ask_says_when_an_openai_reply_stopped_at_its_length() {
+    let d = dir("ask-length");
+    let path = d.join("song.ron");
+    std::fs::write(&path, SESSION).unwrap();
+    let script = crate::llm_server::openai_text(&[text("Here is a very long answer")]);
+    let server = Server::start(vec![cut_off(
+        script,
+        "\"finish_reason\":\"stop\"",
+        "\"finish_reason\":\"length\"",
+    )]);
+    let mut out = Vec::new();
+    termdaw::chat::ask::ask(
+        cfg(ProviderKind::OpenAi, &server),
+        &path,
+        "explain everything",
+        Some(&d),
+        &mut out,
+    )
+    .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("very long answer"), "{out}");
+    assert!(
+        out.contains("! the reply was cut off at the token limit (max_tokens: 4096)"),
+        "{out}"
+    );
+}

@@ -145,7 +145,7 @@ impl Assembler {
         Ok(false)
     }
 
-    pub fn finish(self, done: bool) -> Result<Message, ChatError> {
+    pub fn finish(self, done: bool) -> Result<super::Reply, ChatError> {
         if !done {
             return Err(ChatError::Dropped("no message_stop event".into()));
         }
@@ -165,10 +165,12 @@ impl Assembler {
                 _ => {}
             }
         }
-        let _ = self.stop_reason;
-        Ok(Message {
-            role: Role::Assistant,
-            content,
+        Ok(super::Reply {
+            message: Message {
+                role: Role::Assistant,
+                content,
+            },
+            cut_off: self.stop_reason.as_deref() == Some("max_tokens"),
         })
     }
 }

@@ -40,6 +40,15 @@ pub enum Delta {
     ToolStart(String),
 }
 
+/// One whole reply, and whether the provider cut it off at `max_tokens`
+/// (Anthropic's `stop_reason: "max_tokens"`, OpenAI's `finish_reason:
+/// "length"`) rather than the model ending it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub message: Message,
+    pub cut_off: bool,
+}
+
 /// Cancels a request in flight (Esc in the pane).
 #[derive(Debug, Default)]
 pub struct Cancel {
@@ -81,7 +90,7 @@ impl Assembler {
         }
     }
 
-    fn finish(self, done: bool) -> Result<Message, ChatError> {
+    fn finish(self, done: bool) -> Result<Reply, ChatError> {
         match self {
             Assembler::Anthropic(a) => a.finish(done),
             Assembler::OpenAi(a) => a.finish(done),
@@ -108,7 +117,7 @@ pub async fn complete(
     req: &Request<'_>,
     cancel: &Cancel,
     on: &mut dyn FnMut(Delta),
-) -> Result<Message, ChatError> {
+) -> Result<Reply, ChatError> {
     if let Some(msg) = cfg.missing_key() {
         return Err(ChatError::NoKey(msg));
     }

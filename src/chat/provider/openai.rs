@@ -165,7 +165,7 @@ impl Assembler {
         Ok(false)
     }
 
-    pub fn finish(self, done: bool) -> Result<Message, ChatError> {
+    pub fn finish(self, done: bool) -> Result<super::Reply, ChatError> {
         // Some servers end without `[DONE]`; a finish_reason marks a whole reply.
         if !done && self.finish.is_none() {
             return Err(ChatError::Dropped("no [DONE] and no finish_reason".into()));
@@ -190,9 +190,12 @@ impl Assembler {
                 input,
             });
         }
-        Ok(Message {
-            role: Role::Assistant,
-            content,
+        Ok(super::Reply {
+            message: Message {
+                role: Role::Assistant,
+                content,
+            },
+            cut_off: self.finish.as_deref() == Some("length"),
         })
     }
 }
