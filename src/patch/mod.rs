@@ -15,8 +15,11 @@ pub mod error;
 pub mod field;
 pub mod format;
 mod ranges;
+mod syntax;
 
 use std::path::Path;
+
+use syntax::from_ron;
 
 pub use device::{Device, EffectDef, InstrumentDef};
 pub use error::{MidiError, PatchError, ValueError};
@@ -212,80 +215,6 @@ fn locate(text: &str, needle: &str, nth: usize) -> (usize, usize) {
         }
     }
     error::line_column_of(text, found.unwrap_or(0))
-}
-
-fn from_ron(file: &str, text: &str, e: ron::error::SpannedError) -> PatchError {
-    let start = e.span.start;
-    let end = e.span.end;
-    let msg = match &e.code {
-        ron::Error::Message(m) => m.clone(),
-        other => plain(other),
-    };
-    if let Some(rest) = msg.strip_prefix(format::PATTERN_COLUMN_TAG) {
-        // "<col>:<len>\u{1}<message>": point at the column inside the string.
-        if let Some((nums, message)) = rest.split_once('\u{1}') {
-            let mut it = nums.split(':').filter_map(|n| n.parse::<usize>().ok());
-            if let (Some(col), Some(_len)) = (it.next(), it.next()) {
-                let (line, string_col) =
-                    string_start(text, start.line, start.col, end.line, end.col);
-                return PatchError::at(file, text, line, string_col + col, message.to_string());
-            }
-        }
-    }
-    PatchError::at(file, text, start.line.max(1), start.col.max(1), msg)
-}
-
-/// The line and column just before the first character of the pattern's
-/// string literal. ron's span may cover the variant name before the string
-/// or the end of the string, so pick the literal on that line that overlaps
-/// the span, else the first one after it. Pattern strings hold no quotes.
-fn string_start(text: &str, l0: usize, c0: usize, l1: usize, c1: usize) -> (usize, usize) {
-    let line = text.lines().nth(l0.saturating_sub(1)).unwrap_or("");
-    let quotes: Vec<usize> = line
-        .chars()
-        .enumerate()
-        .filter(|(_, c)| *c == '"')
-        .map(|(i, _)| i + 1)
-        .collect();
-    let end_col = if l1 == l0 { c1 } else { usize::MAX };
-    let pairs: Vec<(usize, usize)> = quotes
-        .chunks(2)
-        .filter(|p| p.len() == 2)
-        .map(|p| (p[0], p[1]))
-        .collect();
-    let pick = pairs
-        .iter()
-        .find(|(open, close)| *open <= end_col && *close + 1 >= c0)
-        .or_else(|| pairs.iter().find(|(open, _)| *open >= c0));
-    match pick {
-        Some((open, _)) => (l0, *open),
-        None => (l0, c0),
-    }
-}
-
-/// ron's error messages, in the words of a musician where they differ.
-fn plain(e: &ron::Error) -> String {
-    match e {
-        ron::Error::NoSuchStructField { expected, found, outer } => format!(
-            "unknown field `{found}`{}; expected one of: {}",
-            outer.as_ref().map(|o| format!(" in {o}")).unwrap_or_default(),
-            expected.join(", ")
-        ),
-        ron::Error::MissingStructField { field, outer } => format!(
-            "missing field `{field}`{}",
-            outer.as_ref().map(|o| format!(" in {o}")).unwrap_or_default()
-        ),
-        ron::Error::NoSuchEnumVariant { expected, found, outer } => format!(
-            "unknown value `{found}`{}; expected one of: {}",
-            outer.as_ref().map(|o| format!(" for {o}")).unwrap_or_default(),
-            expected.join(", ")
-        ),
-        ron::Error::Eof => "the file ends too early: a bracket or parenthesis is not closed".into(),
-        ron::Error::ExpectedStructLike => {
-            "expected `(` here: an instrument or effect needs parentheses, e.g. `Kick()` for its defaults or `Kick(tune: 50)`".into()
-        }
-        other => format!("syntax error: {other}"),
-    }
 }
 
 impl SessionFile {

@@ -33,5 +33,6 @@ mod reload;
 mod render;
 mod sampler;
 mod swing;
+mod syntax;
 mod timing;
 mod tui;
