@@ -315,7 +315,7 @@ fn ask_cmd(path: &Path, prompt: &str, args: ChatArgs) -> anyhow::Result<()> {
 }
 
 fn load(path: &Path) -> anyhow::Result<patch::SessionFile> {
-    patch::load(path).map_err(|e| anyhow::anyhow!("{}", e.report()))
+    termdaw::session::samples::load(path).map_err(|e| anyhow::anyhow!("{}", e.report()))
 }
 
 fn render_cmd(path: &Path, opts: RenderOptions, output: Option<PathBuf>) -> anyhow::Result<()> {

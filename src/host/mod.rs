@@ -25,7 +25,7 @@ use crate::config::Settings;
 use crate::engine::{Counters, EngineConfig, Feedback, Slot};
 use crate::live::{Inputs, LiveEvent};
 use crate::log::StderrGuard;
-use crate::patch::{self, PatchError};
+use crate::patch::PatchError;
 use crate::session::Session;
 
 /// Why termdaw could not start playing.
@@ -73,7 +73,7 @@ impl Host {
         paused: bool,
         log: bool,
     ) -> Result<Started, HostError> {
-        let file = patch::load(path).map_err(HostError::Patch)?;
+        let file = crate::session::samples::load(path).map_err(HostError::Patch)?;
         let log = if log {
             crate::log::redirect_stderr()
         } else {

@@ -202,7 +202,7 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Where the `nth` occurrence of `needle` starts (1-based line, column).
-fn locate(text: &str, needle: &str, nth: usize) -> (usize, usize) {
+pub(crate) fn locate(text: &str, needle: &str, nth: usize) -> (usize, usize) {
     let mut from = 0;
     let mut found = None;
     for _ in 0..=nth {

@@ -207,7 +207,9 @@ impl Reloader {
         if self.pending {
             self.pending = false;
             let started = Instant::now();
-            match patch::load(&self.main) {
+            match patch::load(&self.main).and_then(|new| {
+                crate::session::samples::check(&self.main, &new, Some(&self.last)).map(|_| new)
+            }) {
                 Ok(new) => {
                     self.pending_since = None;
                     let was_broken = self.broken.take().is_some() || self.reported.take().is_some();

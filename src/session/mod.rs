@@ -11,6 +11,7 @@
 pub mod build;
 pub mod diff;
 pub mod edit;
+pub mod samples;
 mod sync;
 mod undo;
 
@@ -140,7 +141,7 @@ impl Session {
 
     /// Load a session file.
     pub fn load(path: &Path, rate: f32, engine: Option<EngineHandle>) -> Result<Self, PatchError> {
-        let file = patch::load(path)?;
+        let file = samples::load(path)?;
         Ok(Self::new(file, Some(path.to_path_buf()), rate, engine))
     }
 

@@ -167,3 +167,38 @@ fn the_running_binary_takes_osc_and_file_saves_and_stops_on_sigterm() {
     assert!(err.contains("reloaded"), "no reload line on stderr: {err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn check_and_render_refuse_a_missing_or_damaged_sample_at_its_path() {
+    let dir = std::env::temp_dir().join(format!("termdaw-samples-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("broken.wav"), b"RIFF\x10\0\0\0WAVEjunkjunkjunk").unwrap();
+    let s = dir.join("s.ron");
+    for (sample, says) in [
+        ("gone.wav", "sample file not found"),
+        ("broken.wav", "is not a WAV file or is damaged"),
+    ] {
+        std::fs::write(
+            &s,
+            format!(
+                "Session(\n  tracks: [\n    Track(name: \"loop\", instrument: Sample(file: \"{sample}\")),\n  ],\n)\n"
+            ),
+        )
+        .unwrap();
+        for cmd in [
+            vec!["check"],
+            vec!["render", "--bars", "1", "-o", "/dev/null"],
+        ] {
+            let o = termdaw().args(&cmd).arg(&s).output().unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(!o.status.success(), "{cmd:?} {sample}: {err}");
+            // Line 3, at the opening quote of the path.
+            assert!(
+                err.contains(&format!("{}:3:50: track \"loop\": ", s.display())),
+                "{cmd:?}: {err}"
+            );
+            assert!(err.contains(says), "{cmd:?}: {err}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

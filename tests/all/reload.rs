@@ -381,6 +381,30 @@ fn a_learned_mapping_survives_a_reload_that_changes_another_mapping() {
     assert_eq!(s.file().midi.cc[0], learned);
 }
 
+#[test]
+fn a_save_naming_a_missing_sample_is_refused_at_its_path_and_the_old_sound_plays() {
+    let d = Dir::new("sample");
+    let p = d.path("s.ron");
+    let good = session_text(120.0, "Immediate", "x...x...");
+    std::fs::write(&p, &good).unwrap();
+    let (mut s, _e, mut r) = start(&p);
+    let bad = good.replace(
+        "\n])",
+        "\n    Track(name: \"loop\", instrument: Sample(file: \"gone.wav\")),\n])",
+    );
+    std::fs::write(&p, &bad).unwrap();
+    match wait(&mut r, &mut s) {
+        ReloadStatus::Failed { report } => {
+            assert!(
+                report.contains("s.ron:3:50: track \"loop\": sample file not found"),
+                "{report}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(s.file().track("loop").is_none(), "the old session plays on");
+}
+
 fn max_step(x: &[f32]) -> f32 {
     x.windows(2)
         .map(|w| (w[1] - w[0]).abs())

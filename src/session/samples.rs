@@ -1,0 +1,62 @@
+//! Every sample a session names is there and decodes, checked before the
+//! session is played or rendered, with the place of its path in the file.
+//!
+//! Control thread only (reads and decodes files). `termdaw check`,
+//! `render`, live play and every reload run it, so a missing or damaged
+//! file is an error at its line rather than a silent track.
+
+use std::path::Path;
+
+use crate::kinds::InstrumentKind;
+use crate::patch::{self, PatchError, SessionFile};
+
+/// Check the samples of `file` (loaded from `path`); those that `known`
+/// also names with the same path were checked when it was loaded.
+pub fn check(
+    path: &Path,
+    file: &SessionFile,
+    known: Option<&SessionFile>,
+) -> Result<(), PatchError> {
+    let base = path.parent().map(Path::to_path_buf);
+    let sources = patch::sources(path, file);
+    for t in &file.tracks {
+        if t.instrument.kind != InstrumentKind::Sample {
+            continue;
+        }
+        let Some(p) = t.instrument.path.as_deref() else {
+            continue;
+        };
+        let checked = known.is_some_and(|k| {
+            k.track(t.name.as_str())
+                .is_some_and(|o| o.instrument.path.as_deref() == Some(p))
+        });
+        if checked {
+            continue;
+        }
+        let full = super::build::resolve(base.as_deref(), p);
+        if let Err(e) = crate::sample::load_audio(&full) {
+            let source = t
+                .origin
+                .and_then(|i| sources.get(i + 1))
+                .unwrap_or(&sources[0]);
+            let name = source.display().to_string();
+            let text = std::fs::read_to_string(source).unwrap_or_default();
+            let (line, col) = patch::locate(&text, &format!("\"{p}\""), 0);
+            return Err(PatchError::at(
+                &name,
+                &text,
+                line,
+                col,
+                format!("track \"{}\": {e}", t.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Read a session file with its includes, and check its samples.
+pub fn load(path: &Path) -> Result<SessionFile, PatchError> {
+    let file = patch::load(path)?;
+    check(path, &file, None)?;
+    Ok(file)
+}
