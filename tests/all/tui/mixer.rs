@@ -5,6 +5,7 @@
 
 use crossterm::event::{KeyCode, MouseButton, MouseEventKind};
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 
 use super::{app, bare_app, code, draw, draw_part, key, mouse, screen_text, track};
 use termdaw::action::Action;
@@ -76,6 +77,18 @@ fn send_keys_move_the_selected_tracks_send_through_set_send_and_undo() {
     // 'b' chooses the next bus; '(' turns that send down.
     a.handle_key(key('b'));
     assert_eq!(a.send_bus, 1);
+    // The chosen bus's name is bold on the sends line, the other is not.
+    let t = draw_part(&a, Component::Mixer, 60, 10);
+    let buf = t.backend().buffer();
+    let y = 5;
+    let at = |name: &str| {
+        let row: String = (0..60).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        row.find(&format!(" {name} "))
+            .map(|i| row[..i].chars().count() as u16 + 1)
+    };
+    let (verb_x, echo_x) = (at("verb").unwrap(), at("echo").unwrap());
+    assert!(buf[(echo_x, y)].modifier.contains(Modifier::BOLD));
+    assert!(!buf[(verb_x, y)].modifier.contains(Modifier::BOLD));
     a.handle_key(key('('));
     assert_eq!(send(&a, "bass", "echo"), Some(-19.0));
     assert_eq!(send(&a, "bass", "verb"), Some(-23.0));
