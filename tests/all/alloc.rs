@@ -82,7 +82,10 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
     assert!(peak > 0.1, "the demo was audible");
     assert!(effect_params >= 2, "effect parameters changed in place");
     // Two buses, about 60 reports a second each.
-    assert!(bus_reports > 2 * 60 * 20, "bus meters reported: {bus_reports}");
+    assert!(
+        bus_reports > 2 * 60 * 20,
+        "bus meters reported: {bus_reports}"
+    );
     assert!(bus_rms > 0.01, "a bus meter read a level: {bus_rms}");
     let c = engine.counters();
     assert!(
