@@ -393,3 +393,28 @@ fn the_transport_shows_the_whole_output_latency_from_the_engine() {
         "{narrow}"
     );
 }
+
+#[test]
+fn a_send_set_over_osc_shows_on_the_sends_line_and_undoes_like_a_key() {
+    use rosc::{OscMessage, OscType};
+    use termdaw::osc::{address, Request};
+    let mut a = app();
+    a.select(2);
+    let got = address::request(&OscMessage {
+        addr: "/termdaw/set_send".into(),
+        args: vec![
+            OscType::String("bass".into()),
+            OscType::String("echo".into()),
+            OscType::Float(-9.0),
+        ],
+    });
+    let Ok(Request::Action(action)) = got else {
+        panic!("not an action: {got:?}");
+    };
+    a.apply(*action);
+    assert_eq!(send(&a, "bass", "echo"), Some(-9.0));
+    let text = screen_text(&draw_part(&a, Component::Mixer, 60, 10));
+    assert!(text.contains("-9.0"), "{text}");
+    a.handle_key(key('u'));
+    assert_eq!(send(&a, "bass", "echo"), Some(-18.0));
+}
