@@ -225,11 +225,12 @@ pub struct MixerLines {
     pub master: u16,
 }
 
-/// Lay out the mixer's lines. At least one track line stays; buses (and the
-/// sends line with them) take what room is left above the master.
+/// Lay out the mixer's lines. Buses and the sends line with them take at
+/// most half the lines above the master, so the tracks keep the rest; a
+/// pane too short for every bus shows the first ones.
 pub fn mixer_lines(rows: Rows, inner: Rect) -> MixerLines {
     let above = inner.height.saturating_sub(1) as usize;
-    let buses = rows.buses.min(above.saturating_sub(2));
+    let buses = rows.buses.min((above / 2).saturating_sub(1));
     let sends = usize::from(buses > 0);
     let track_h = above - buses - sends;
     let master = inner.bottom().saturating_sub(1);

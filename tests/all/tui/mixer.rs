@@ -418,3 +418,23 @@ fn a_send_set_over_osc_shows_on_the_sends_line_and_undoes_like_a_key() {
     a.handle_key(key('u'));
     assert_eq!(send(&a, "bass", "echo"), Some(-18.0));
 }
+
+#[test]
+fn many_buses_leave_the_tracks_half_the_mixer() {
+    let inner = Rect::new(0, 0, 46, 8);
+    let rows = |buses| Rows {
+        selected: 0,
+        len: 4,
+        buses,
+        send_bus: 0,
+    };
+    // 80x24: eight lines, the master last; two buses leave all four tracks.
+    let two = layout::mixer_lines(rows(2), inner);
+    assert_eq!((two.track_h, two.buses, two.sends), (4, 2, Some(4)));
+    let eight = layout::mixer_lines(rows(8), inner);
+    assert_eq!((eight.track_h, eight.buses), (4, 2));
+    assert_eq!(eight.bus_y + eight.buses as u16, eight.master);
+    // No buses: no sends line, every line for tracks.
+    let none = layout::mixer_lines(rows(0), inner);
+    assert_eq!((none.track_h, none.sends), (7, None));
+}
