@@ -118,7 +118,7 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                     // The chain's names share the meter's room, up to half of it.
                     let w = (fx.chars().count() as u16 + 1).min(c.meter.1 / 2);
                     meter.1 -= w;
-                    let text = super::pad(fx, w.saturating_sub(1) as usize);
+                    let text = pad(fx, w.saturating_sub(1) as usize);
                     buf.set_string(meter.0 + meter.1 + 1, y, text, base.fg(t.dim));
                 }
             }
