@@ -82,6 +82,7 @@ fn advance(app: &mut App, i: usize) {
         xruns: 0,
         dropped_commands: 0,
         panics: 0,
+        ..Stats::default()
     });
     app.tick(Duration::from_micros((i as u64) * 16_667));
 }

@@ -66,13 +66,17 @@ impl Bus {
     }
 
     /// Audio thread: run the chain and add the result into the master.
+    /// The meter reads the return after its fader, as a track's does.
     pub fn render(&mut self, out_l: &mut [f32], out_r: &mut [f32]) {
         let n = out_l.len().min(MAX_BLOCK);
         self.chain.process(&mut self.in_l[..n], &mut self.in_r[..n]);
         for i in 0..n {
             let g = self.gain.next();
-            out_l[i] += self.in_l[i] * g;
-            out_r[i] += self.in_r[i] * g;
+            let (l, r) = (self.in_l[i] * g, self.in_r[i] * g);
+            self.in_l[i] = l;
+            self.in_r[i] = r;
+            out_l[i] += l;
+            out_r[i] += r;
         }
         self.meter.add(&self.in_l[..n], &self.in_r[..n]);
     }

@@ -28,6 +28,13 @@ pub enum Feedback {
         rms: [f32; 2],
         voices: u16,
     },
+    /// Post-fader level of return bus `bus` (its engine index) since the
+    /// previous report: peak and RMS per channel, linear.
+    BusMeter {
+        bus: u8,
+        peak: [f32; 2],
+        rms: [f32; 2],
+    },
     /// Deepest gain reduction of the master limiter since the previous report (dB, ≤ 0).
     Limiter { gain_db: f32 },
 }
@@ -62,6 +69,10 @@ pub struct Counters {
     /// Frames the last audio callback asked for (the device's buffer), so
     /// live inputs can place timestamped events inside the next one.
     pub callback_frames: AtomicU64,
+    /// The engine's own output delay in frames (the master limiter's
+    /// look-ahead), set when the engine is made: part of what a player hears
+    /// between a key press and its sound.
+    pub engine_latency: AtomicU64,
     /// Last audio callback's time as a share of its real-time budget, in ‰.
     pub load_permille: AtomicU64,
     /// The playhead after the last block (f64 bits), and whether it is moving:

@@ -138,6 +138,11 @@ impl Engine {
         } = rings;
         let rate = config.rate;
         let report_every = ((rate / 60.0) as usize).max(64);
+        let limiter = Limiter::new(config.ceiling, rate);
+        counters.engine_latency.store(
+            limiter.latency() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         Self {
             rate,
             transport: Transport::new(rate as f64, config.bpm),
@@ -147,7 +152,7 @@ impl Engine {
             master_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             master_fx: ChainSlot::new(EffectChain::new(&[], rate), rate),
             master_gain: Smoother::new(1.0, 0.005, rate),
-            limiter: Limiter::new(config.ceiling, rate),
+            limiter,
             commands,
             garbage,
             stash: std::array::from_fn(|_| None),
@@ -468,6 +473,20 @@ impl Engine {
                         peak,
                         rms,
                         voices: t.active_voices().min(u16::MAX as usize) as u16,
+                    }
+                }
+                None => continue,
+            };
+            self.push_feedback(m);
+        }
+        for i in 0..self.buses.len() {
+            let m = match self.buses.get_mut(i).and_then(|b| b.as_deref_mut()) {
+                Some(b) => {
+                    let (peak, rms) = b.meter.take();
+                    Feedback::BusMeter {
+                        bus: i as u8,
+                        peak,
+                        rms,
                     }
                 }
                 None => continue,

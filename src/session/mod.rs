@@ -218,6 +218,11 @@ impl Session {
         self.slots.get(track).copied()
     }
 
+    /// The engine index of a return bus (what its meter reports carry).
+    pub fn bus_slot(&self, bus: &str) -> Option<u8> {
+        self.bus_slots.get(bus).copied()
+    }
+
     pub fn engine(&self) -> Option<&EngineHandle> {
         self.engine.as_ref()
     }

@@ -175,6 +175,8 @@ pub(super) fn coalesce_key(a: &Action) -> Option<String> {
         SetMasterVolume { .. } => Some("master".into()),
         SetVolume { track, .. } | NudgeVolume { track, .. } => Some(format!("vol:{track}")),
         SetPan { track, .. } => Some(format!("pan:{track}")),
+        SetSend { track, bus, .. } => Some(format!("send:{track}:{bus}")),
+        SetBusVolume { bus, .. } => Some(format!("bus:{bus}")),
         SetParam { track, param, .. } => Some(format!("param:{track}:{param}")),
         SetSwing { .. } => Some("swing".into()),
         _ => None,

@@ -31,6 +31,7 @@ pub use super::layout::Pane;
 
 mod edit;
 mod learn;
+mod mixer;
 mod mouse;
 mod report;
 
@@ -80,12 +81,20 @@ pub struct Stats {
     pub dropped_commands: u64,
     /// Engine panics the device callback caught (the output is silent).
     pub panics: u64,
+    /// Frames of the last audio callback: the engine's block (0 before the first).
+    pub block_frames: u64,
+    /// The engine's own output delay, frames (the limiter's look-ahead).
+    pub engine_latency: u64,
 }
 
 /// A fader being dragged with the mouse.
 #[derive(Debug, Clone, PartialEq)]
 enum Drag {
     Fader(String),
+    /// A return bus's fader.
+    Bus(String),
+    /// A track's send to a bus, on the fader at (x, width).
+    Send(String, String, (u16, u16)),
     Master,
 }
 
@@ -112,6 +121,10 @@ pub struct App {
     /// Per engine slot.
     pub meters: Vec<Meter>,
     pub master: Meter,
+    /// Per engine bus index.
+    pub bus_meters: Vec<Meter>,
+    /// The bus (index in the file's buses) the send keys and the sends line edit.
+    pub send_bus: usize,
     /// Deepest recent limiter gain reduction (dB, ≤ 0).
     pub limiter_db: f32,
     pub spectrum: Spectrum,
@@ -158,6 +171,8 @@ impl App {
             sink: None,
             meters: vec![Meter::default(); MAX_TRACKS],
             master: Meter::default(),
+            bus_meters: vec![Meter::default(); crate::kinds::MAX_BUSES],
+            send_bus: 0,
             limiter_db: 0.0,
             spectrum: Spectrum::new(rate),
             loudness: crate::analysis::loudness::Meter::new(rate as f64),
@@ -254,6 +269,14 @@ impl App {
             .unwrap_or_default()
     }
 
+    /// The meter of a return bus, by name.
+    pub fn bus_meter_of(&self, bus: &str) -> Meter {
+        self.session
+            .bus_slot(bus)
+            .and_then(|s| self.bus_meters.get(s as usize).copied())
+            .unwrap_or_default()
+    }
+
     pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
         self.status = Some(Status {
             text: text.into(),
@@ -271,6 +294,8 @@ impl App {
     fn clamp_selection(&mut self) {
         let n = self.tracks().len();
         self.selected = self.selected.min(n.saturating_sub(1));
+        let buses = self.session.file().buses.len();
+        self.send_bus = self.send_bus.min(buses.saturating_sub(1));
         let cells = self.grid().map(|g| g.cells.len()).unwrap_or(0);
         self.step = self.step.min(cells.saturating_sub(1));
     }
@@ -436,6 +461,11 @@ impl App {
                     track,
                     pan: ((pan + d) * 100.0).round().clamp(-100.0, 100.0) / 100.0,
                 })
+            }
+            Command::NudgeSend(d) => self.nudge_send(d),
+            Command::SendNext => {
+                self.send_next();
+                None
             }
             Command::StepToggle => self.step_edit(self.step, Edit::Toggle),
             Command::StepVelocity => self.step_edit(self.step, Edit::Velocity),

@@ -211,6 +211,10 @@ pub enum Command {
     ToggleArm,
     NudgeVolume(f64),
     NudgePan(f64),
+    /// The selected track's send to the chosen bus.
+    NudgeSend(f64),
+    /// Choose the next bus for the send keys.
+    SendNext,
     StepPrev,
     StepNext,
     StepToggle,
@@ -307,6 +311,8 @@ commands! {
     ToggleArm = "arm", arg: None, action: None, "Arm the selected track for live input (shown as R).";
     NudgeVolume(f64) = "nudge_volume", arg: Some("dB"), action: Some("nudge_volume"), "";
     NudgePan(f64) = "nudge_pan", arg: Some("pan"), action: Some("set_pan"), "Move the selected track's pan (-1 left … 1 right).";
+    NudgeSend(f64) = "nudge_send", arg: Some("dB"), action: Some("set_send"), "Turn the selected track's send to the chosen bus up or down (from off: -30 dB).";
+    SendNext = "send_next", arg: None, action: None, "Choose the bus the send keys edit (bold on the mixer's sends line).";
     StepPrev = "step_prev", arg: None, action: None, "Move the step cursor left.";
     StepNext = "step_next", arg: None, action: None, "Move the step cursor right.";
     StepToggle = "step_toggle", arg: None, action: Some("set_pattern"), "Turn the step under the cursor on or off.";
@@ -337,7 +343,10 @@ impl Command {
     /// The command's numeric argument, if it takes one.
     pub fn arg(&self) -> Option<f64> {
         match self {
-            Command::NudgeTempo(x) | Command::NudgeVolume(x) | Command::NudgePan(x) => Some(*x),
+            Command::NudgeTempo(x)
+            | Command::NudgeVolume(x)
+            | Command::NudgePan(x)
+            | Command::NudgeSend(x) => Some(*x),
             Command::StepNote(n) => Some(*n as f64),
             _ => None,
         }
@@ -463,6 +472,9 @@ impl Keymap {
             (k('-'), NudgeVolume(-1.0)),
             (k('>'), NudgePan(0.1)),
             (k('<'), NudgePan(-0.1)),
+            (k(')'), NudgeSend(1.0)),
+            (k('('), NudgeSend(-1.0)),
+            (k('b'), SendNext),
             (c(KeyCode::Left), StepPrev),
             (k('h'), StepPrev),
             (c(KeyCode::Right), StepNext),

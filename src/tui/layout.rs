@@ -119,11 +119,15 @@ pub fn list_offset(selected: usize, n: usize, h: usize) -> usize {
     }
 }
 
-/// Which track row is where: the selected track and how many there are.
+/// Which track row is where: the selected track and how many there are,
+/// and for the mixer how many return buses there are and which one the send
+/// keys edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rows {
     pub selected: usize,
     pub len: usize,
+    pub buses: usize,
+    pub send_bus: usize,
 }
 
 /// Where a track row is in the tracks pane.
@@ -177,10 +181,9 @@ pub fn fader_pos(db: f64, w: u16) -> u16 {
     (f * (w.saturating_sub(1)) as f64).round() as u16
 }
 
-/// The level a click or drag at column `x` sets on the mixer in `area`.
-pub fn fader_db_at(area: Rect, x: u16) -> f64 {
-    let c = mixer_cols(Block::bordered().inner(area));
-    let (fx, fw) = c.fader;
+/// The level a click or drag at column `x` sets on a fader at `(x, width)`.
+pub fn fader_db_in(fader: (u16, u16), x: u16) -> f64 {
+    let (fx, fw) = fader;
     let f = (x.saturating_sub(fx)) as f64 / (fw.saturating_sub(1)).max(1) as f64;
     if x < fx {
         -120.0
@@ -189,18 +192,97 @@ pub fn fader_db_at(area: Rect, x: u16) -> f64 {
     }
 }
 
+/// The level a click or drag at column `x` sets on the mixer's faders in `area`.
+pub fn fader_db_at(area: Rect, x: u16) -> f64 {
+    fader_db_in(mixer_cols(Block::bordered().inner(area)).fader, x)
+}
+
 /// What a click in the mixer hit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FaderHit {
     /// A track's fader (index), and the level there.
     Track(usize, f64),
+    /// A return bus's fader (index in the file's buses), and the level there.
+    Bus(usize, f64),
+    /// The selected track's send to bus (index), the level there, and where
+    /// that send's fader is (a drag keeps following it).
+    Send(usize, f64, (u16, u16)),
     Master(f64),
 }
 
-/// Rows of the mixer: the first track shown and how many; the master is the last line.
-pub fn mixer_rows(rows: Rows, inner: Rect) -> (usize, usize) {
-    let h = inner.height.saturating_sub(1) as usize;
-    (list_offset(rows.selected, rows.len, h), h)
+/// Which mixer line shows what: tracks from the top, then the selected
+/// track's sends, the return buses, and the master on the last line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MixerLines {
+    /// The first track shown and how many lines the tracks have.
+    pub track_off: usize,
+    pub track_h: usize,
+    /// The sends line, when there are buses (and room for them).
+    pub sends: Option<u16>,
+    /// The first bus line and how many buses are shown.
+    pub bus_y: u16,
+    pub buses: usize,
+    pub master: u16,
+}
+
+/// Lay out the mixer's lines. Buses and the sends line with them take at
+/// most half the lines above the master, so the tracks keep the rest; a
+/// pane too short for every bus shows the first ones.
+pub fn mixer_lines(rows: Rows, inner: Rect) -> MixerLines {
+    let above = inner.height.saturating_sub(1) as usize;
+    let buses = rows.buses.min((above / 2).saturating_sub(1));
+    let sends = usize::from(buses > 0);
+    let track_h = above - buses - sends;
+    let master = inner.bottom().saturating_sub(1);
+    MixerLines {
+        track_off: list_offset(rows.selected, rows.len, track_h),
+        track_h,
+        sends: (sends > 0).then(|| inner.y + track_h as u16),
+        bus_y: inner.y + (track_h + sends) as u16,
+        buses,
+        master,
+    }
+}
+
+/// One bus's send control on the sends line: the bus (index), and x and
+/// width of its name, fader and level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendCols {
+    pub bus: usize,
+    pub name: (u16, u16),
+    pub fader: (u16, u16),
+    pub db: (u16, u16),
+}
+
+/// Narrowest a send control gets; fewer are shown (around the one the send
+/// keys edit) when the line is too narrow for all.
+const SEND_MIN_W: u16 = 14;
+
+/// The send controls on the sends line of the mixer's `inner` area.
+pub fn send_cols(inner: Rect, rows: Rows) -> Vec<SendCols> {
+    let c = mixer_cols(inner);
+    let x0 = c.name.0 + c.name.1;
+    let rest = (inner.x + inner.width).saturating_sub(x0);
+    let shown = (rest / SEND_MIN_W).min(rows.buses as u16) as usize;
+    if shown == 0 {
+        return Vec::new();
+    }
+    let first = (rows.send_bus + 1)
+        .saturating_sub(shown)
+        .min(rows.buses - shown);
+    let seg = rest / shown as u16;
+    (0..shown)
+        .map(|k| {
+            let x = x0 + k as u16 * seg;
+            let fader_w = seg - 5 - 6 - 1;
+            SendCols {
+                bus: first + k,
+                name: (x, 5),
+                fader: (x + 5, fader_w),
+                db: (x + 5 + fader_w, 6),
+            }
+        })
+        .collect()
 }
 
 /// The track on mixer line `at`, if any.
@@ -209,9 +291,11 @@ pub fn mixer_row_at(area: Rect, rows: Rows, at: Position) -> Option<usize> {
     if !inner.contains(at) {
         return None;
     }
-    let (off, h) = mixer_rows(rows, inner);
+    let l = mixer_lines(rows, inner);
     let row = (at.y - inner.y) as usize;
-    (row < h).then_some(off + row).filter(|&i| i < rows.len)
+    (row < l.track_h)
+        .then_some(l.track_off + row)
+        .filter(|&i| i < rows.len)
 }
 
 pub fn fader_at(area: Rect, rows: Rows, at: Position) -> Option<FaderHit> {
@@ -219,13 +303,23 @@ pub fn fader_at(area: Rect, rows: Rows, at: Position) -> Option<FaderHit> {
     if !inner.contains(at) {
         return None;
     }
+    let l = mixer_lines(rows, inner);
+    if l.sends == Some(at.y) {
+        return send_cols(inner, rows)
+            .into_iter()
+            .find(|s| at.x >= s.fader.0 && at.x < s.fader.0 + s.fader.1)
+            .map(|s| FaderHit::Send(s.bus, fader_db_in(s.fader, at.x), s.fader));
+    }
     let c = mixer_cols(inner);
     if at.x < c.fader.0 || at.x >= c.fader.0 + c.fader.1 {
         return None;
     }
-    let db = fader_db_at(area, at.x);
-    if at.y == inner.bottom() - 1 {
+    let db = fader_db_in(c.fader, at.x);
+    if at.y == l.master {
         return Some(FaderHit::Master(db));
+    }
+    if at.y >= l.bus_y && ((at.y - l.bus_y) as usize) < l.buses {
+        return Some(FaderHit::Bus((at.y - l.bus_y) as usize, db));
     }
     mixer_row_at(area, rows, at).map(|i| FaderHit::Track(i, db))
 }

@@ -1,13 +1,14 @@
 //! Real-time rule 1, tested: a whole render of the demo, with commands and
-//! structural changes arriving mid-render, allocates and frees nothing on
-//! the audio path.
+//! structural changes arriving mid-render and the meters (tracks, buses,
+//! master) read as the UI reads them, allocates and frees nothing on the
+//! audio path.
 
 use std::path::Path;
 
 use crate::alloc_counter;
 use termdaw::action::{Action, ArgType, ArgValue, FromArg};
 use termdaw::audio::render;
-use termdaw::engine::Counters;
+use termdaw::engine::{Counters, Feedback};
 use termdaw::patch;
 
 /// One of every effect kind (the chain a track gets mid-render).
@@ -28,6 +29,7 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
     let mut first_bad = None;
     let mut peak = 0f32;
     let mut effect_params = 0;
+    let (mut bus_reports, mut bus_rms) = (0u64, 0f32);
     while done < total {
         // Control side: a performer and a chat making changes.
         let t = &names[(block as usize) % names.len()];
@@ -46,10 +48,19 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
             70 => drop(session.apply(Action::AddTrack { track: FromArg::from_arg(&ArgValue::Text(format!("Track(name: \"x{block}\", instrument: Fm(), pattern: Notes(\"60 64 67\"))")), &ArgType::Ron).unwrap() })),
             80 => drop(session.apply(Action::Undo {})),
             90 => drop(session.apply(Action::SetSolo { track: t.clone(), on: block % 2 == 0 })),
+            75 => drop(session.apply(Action::SetSend { track: t.clone(), bus: "verb".into(), db: -12.0 })),
+            85 => drop(session.apply(Action::SetBusVolume { bus: "echo".into(), db: (block % 7) as f64 - 6.0 })),
             _ => {}
         }
         if let Some(h) = session.engine_mut() {
             h.collect_garbage();
+            // The UI's side: read the meters, so every report gets through.
+            h.drain_feedback(|f| {
+                if let Feedback::BusMeter { rms, .. } = f {
+                    bus_reports += 1;
+                    bus_rms = bus_rms.max(rms[0]);
+                }
+            });
         }
         let n = ((total - done) as usize).min(l.len());
         let (_, count) = alloc_counter::count(|| engine.process(&mut l[..n], &mut r[..n]));
@@ -70,6 +81,12 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
     );
     assert!(peak > 0.1, "the demo was audible");
     assert!(effect_params >= 2, "effect parameters changed in place");
+    // Two buses, about 60 reports a second each.
+    assert!(
+        bus_reports > 2 * 60 * 20,
+        "bus meters reported: {bus_reports}"
+    );
+    assert!(bus_rms > 0.01, "a bus meter read a level: {bus_rms}");
     let c = engine.counters();
     assert!(
         Counters::get(&c.returned_objects) > 10,

@@ -129,6 +129,7 @@ fn feedback_reports_playhead_and_meters() {
             slot: None, peak, ..
         } => master_peak = master_peak.max(peak[0]),
         Feedback::Limiter { gain_db } => assert!(gain_db <= 0.0),
+        Feedback::BusMeter { .. } => {}
     });
     assert!(
         positions >= 50,

@@ -25,10 +25,14 @@ use termdaw::tui::{App, Keymap, Theme};
 
 const SESSION: &str = r#"Session(
     tempo: 120,
+    buses: [
+        Bus(name: "verb", volume: -3, effects: [Eq3(low: -6), Reverb(mix: 1)]),
+        Bus(name: "echo", effects: [Delay(sync: "3/16", mode: pingpong)]),
+    ],
     tracks: [
         Track(name: "kick", instrument: Kick(), pattern: Steps("x...x...x...x..."), volume: -2),
-        Track(name: "snare", instrument: Snare(), pattern: Steps("....X.......x..o"), volume: -6, pan: 0.2),
-        Track(name: "bass", instrument: Synth(wave: Saw), pattern: Notes("a2 ~ c3 e3 a2 _ g2 ~"), resolution: 8, volume: -8, pan: -0.3),
+        Track(name: "snare", instrument: Snare(), pattern: Steps("....X.......x..o"), volume: -6, pan: 0.2, sends: {"verb": -12}),
+        Track(name: "bass", instrument: Synth(wave: Saw), pattern: Notes("a2 ~ c3 e3 a2 _ g2 ~"), resolution: 8, volume: -8, pan: -0.3, sends: {"verb": -24, "echo": -18}),
         Track(name: "lead", instrument: Pluck(), pattern: Notes("<[a4 c5 ~ e5] [g5 ~ e5 d5]>"), resolution: 4, mute: true),
     ],
 )"#;
@@ -56,6 +60,8 @@ fn app() -> App {
         xruns: 2,
         dropped_commands: 0,
         panics: 0,
+        block_frames: 256,
+        engine_latency: 72,
     });
     a.feedback(Feedback::Position {
         clock: 0,
@@ -81,6 +87,14 @@ fn app() -> App {
         rms: [0.35, 0.3],
         voices: 3,
     });
+    for (name, peak, rms) in [("verb", 0.25, 0.06), ("echo", 0.1, 0.03)] {
+        let bus = a.session().bus_slot(name).expect("bus has a slot");
+        a.feedback(Feedback::BusMeter {
+            bus,
+            peak: [peak, peak * 0.9],
+            rms: [rms, rms * 0.9],
+        });
+    }
     a.feedback(Feedback::Limiter { gain_db: -1.5 });
     // A pink-ish spectrum with a bump at 100 Hz.
     a.spectrum.set_levels(|hz| {
@@ -185,7 +199,7 @@ fn snapshot_of_every_pane() {
     );
     insta::assert_snapshot!(
         "pane_mixer",
-        draw_part(&a, Component::Mixer, 60, 7).backend()
+        draw_part(&a, Component::Mixer, 60, 10).backend()
     );
     insta::assert_snapshot!(
         "pane_sequencer_steps",
@@ -903,7 +917,10 @@ fn the_transport_bar_says_once_that_the_engine_panicked() {
         xruns: 0,
         dropped_commands: 0,
         panics: 3,
+        ..Stats::default()
     });
     let after = screen_text(&draw_part(&a, Component::Transport, 200, 3));
     assert_eq!(after.matches("engine panic").count(), 1, "{after}");
 }
+
+mod mixer;

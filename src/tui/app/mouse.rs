@@ -18,6 +18,8 @@ impl App {
         Rows {
             selected: self.selected,
             len: self.tracks().len(),
+            buses: self.session().file().buses.len(),
+            send_bus: self.send_bus,
         }
     }
 
@@ -70,6 +72,23 @@ impl App {
                             self.drag = Some(Drag::Fader(track.clone()));
                             vec![self.apply(Action::SetVolume { track, db })]
                         }
+                        Some(FaderHit::Bus(i, db)) => {
+                            let bus = self.session().file().buses[i].name.to_string();
+                            self.drag = Some(Drag::Bus(bus.clone()));
+                            vec![self.apply(Action::SetBusVolume { bus, db })]
+                        }
+                        Some(FaderHit::Send(i, db, fader)) => {
+                            self.send_bus = i;
+                            let bus = self.session().file().buses[i].name.to_string();
+                            match self.selected_track() {
+                                Some(t) => {
+                                    let track = t.name.to_string();
+                                    self.drag = Some(Drag::Send(track.clone(), bus.clone(), fader));
+                                    vec![self.apply(Action::SetSend { track, bus, db })]
+                                }
+                                None => Vec::new(),
+                            }
+                        }
                         Some(FaderHit::Master(db)) => {
                             self.drag = Some(Drag::Master);
                             vec![self.apply(Action::SetMasterVolume { db })]
@@ -103,6 +122,12 @@ impl App {
                 let db = layout::fader_db_at(areas.mixer, at.x);
                 let a = match drag {
                     Drag::Fader(track) => Action::SetVolume { track, db },
+                    Drag::Bus(bus) => Action::SetBusVolume { bus, db },
+                    Drag::Send(track, bus, fader) => Action::SetSend {
+                        track,
+                        bus,
+                        db: layout::fader_db_in(fader, at.x),
+                    },
                     Drag::Master => Action::SetMasterVolume { db },
                 };
                 vec![self.apply(a)]

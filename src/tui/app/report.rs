@@ -19,11 +19,51 @@ impl Stats {
             xruns: Counters::get(&c.xruns),
             dropped_commands: Counters::get(&c.dropped_commands),
             panics: Counters::get(&c.panics),
+            block_frames: Counters::get(&c.callback_frames),
+            engine_latency: Counters::get(&c.engine_latency),
         }
     }
 }
 
+/// What a player waits between a key press and hearing it, in frames: the
+/// engine block it waits for (commands are taken at the start of a block),
+/// the device buffer the block is queued in, and the limiter's look-ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Latency {
+    pub rate: u32,
+    pub buffer: u32,
+    pub block: u32,
+    pub lookahead: u32,
+}
+
+impl Latency {
+    pub fn frames(&self) -> u32 {
+        self.buffer + self.block + self.lookahead
+    }
+
+    pub fn ms(&self) -> f64 {
+        self.frames() as f64 * 1000.0 / self.rate.max(1) as f64
+    }
+}
+
 impl App {
+    /// The whole output path's latency, once there is a sink. Before the
+    /// first callback the block is taken to be the device buffer (the
+    /// engine renders one callback's frames at a time).
+    pub fn latency(&self) -> Option<Latency> {
+        let sink = self.sink.as_ref()?;
+        let block = match self.stats.block_frames {
+            0 => sink.buffer(),
+            n => n.min(u32::MAX as u64) as u32,
+        };
+        Some(Latency {
+            rate: sink.rate(),
+            buffer: sink.buffer(),
+            block,
+            lookahead: self.stats.engine_latency.min(u32::MAX as u64) as u32,
+        })
+    }
+
     /// Read what the audio thread reported (feedback, the tap, counters) and
     /// free what it handed back. Never blocks.
     pub fn pump(&mut self) {
@@ -96,6 +136,13 @@ impl App {
                 m.report(peak, rms, voices);
                 self.changed |= *m != before;
             }
+            Feedback::BusMeter { bus, peak, rms } => {
+                if let Some(m) = self.bus_meters.get_mut(bus as usize) {
+                    let before = *m;
+                    m.report(peak, rms, 0);
+                    self.changed |= *m != before;
+                }
+            }
             Feedback::Limiter { gain_db } => {
                 if gain_db != self.limiter_db {
                     self.limiter_db = gain_db;
@@ -107,7 +154,12 @@ impl App {
 
     pub fn set_stats(&mut self, stats: Stats) {
         // Load is shown in whole percent: finer jitter needs no redraw.
-        let shown = |s: &Stats| (s.load_permille / 10, s.xruns, s.dropped_commands, s.panics);
+        let shown = |s: &Stats| {
+            (
+                (s.load_permille / 10, s.xruns, s.dropped_commands, s.panics),
+                (s.block_frames, s.engine_latency),
+            )
+        };
         if shown(&stats) != shown(&self.stats) {
             self.changed = true;
         }
@@ -148,6 +200,7 @@ impl App {
         for m in self
             .meters
             .iter_mut()
+            .chain(self.bus_meters.iter_mut())
             .chain(std::iter::once(&mut self.master))
         {
             self.changed |= m.tick(dt);

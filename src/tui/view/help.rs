@@ -31,7 +31,7 @@ pub fn help_rows(app: &App) -> Vec<(String, String, String)> {
     rows.push((
         "mouse".into(),
         String::new(),
-        "Click a step to toggle it, click or drag a fader, scroll to select.".into(),
+        "Click a step to toggle it, click or drag a fader or a send, scroll to select.".into(),
     ));
     rows.push((
         "y s n".into(),

@@ -77,18 +77,31 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         .unwrap_or_else(|| "untitled".into());
     let dirty = if app.session().is_dirty() { "*" } else { "" };
     let session = format!("│ {name}{dirty}");
-    let latency =
-        |rate: u32, buffer: u32| format!("{buffer}f {:.1}ms", buffer as f64 * 1000.0 / rate as f64);
-    let device = match &app.sink {
-        Some(SinkInfo::Device { name, rate, buffer }) => {
-            format!("│ {} {name} ", latency(*rate, *buffer))
-        }
-        Some(SinkInfo::Silent { rate, buffer, .. }) => {
-            format!("│ {} silent ", latency(*rate, *buffer))
-        }
-        None => String::new(),
-    };
     let mut room = (area.width as usize).saturating_sub(used);
+    // The latency a player hears; its parts too where there is room.
+    let device = match (&app.sink, app.latency()) {
+        (Some(sink), Some(l)) => {
+            let name = match sink {
+                SinkInfo::Device { name, .. } => name.as_str(),
+                SinkInfo::Silent { .. } => "silent",
+            };
+            let long = format!(
+                "│ out {:.1}ms = buffer {} + block {} + look-ahead {} frames · {name} ",
+                l.ms(),
+                l.buffer,
+                l.block,
+                l.lookahead
+            );
+            let short = format!("│ out {:.1}ms {name} ", l.ms());
+            let session_w = session.chars().count();
+            if long.chars().count() + session_w <= room {
+                long
+            } else {
+                short
+            }
+        }
+        _ => String::new(),
+    };
     for (part, style) in [(device, t.dim()), (session, t.base().fg(t.accent))] {
         let n = part.chars().count();
         if n <= room {
