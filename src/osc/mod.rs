@@ -303,13 +303,26 @@ fn deliver(
             let t = if timetag.seconds == 0 && timetag.fractional <= 1 {
                 at
             } else {
-                Some(SystemTime::from(timetag))
+                // A time before 1970 (or beyond what the clock holds) is
+                // simply late: it plays at once, as a past timetag does.
+                time_of(timetag).or(at)
             };
             for p in content {
                 deliver(p, t, from, tx, counters, depth + 1);
             }
         }
     }
+}
+
+/// An OSC timetag (seconds since 1900, 2^-32 fractions) as a clock time,
+/// or None where the clock cannot hold it (rosc's own conversion panics on
+/// a time before 1970).
+fn time_of(t: rosc::OscTime) -> Option<SystemTime> {
+    const SINCE_1900: u64 = 2_208_988_800;
+    let nanos = ((u64::from(t.fractional) * 1_000_000_000) >> 32) as u32;
+    let since_1970 =
+        Duration::new(u64::from(t.seconds), nanos).checked_sub(Duration::from_secs(SINCE_1900))?;
+    std::time::UNIX_EPOCH.checked_add(since_1970)
 }
 
 /// How long the control loop may wait between polls without hurting latency.

@@ -492,3 +492,37 @@ fn every_short_form_in_the_table_routes_to_its_action() {
         "set_pan: expected 2 argument(s) (track, pan), got 1"
     );
 }
+
+#[test]
+fn a_bundle_timetagged_before_1970_plays_at_once_and_the_server_lives_on() {
+    let (mut s, _e) = prepare(TWO);
+    let mut o = Osc::start("127.0.0.1:0".parse().unwrap(), false).unwrap();
+    let c = client();
+    for seconds in [2, 2_208_988_799, u32::MAX] {
+        send(
+            &c,
+            o.local,
+            &OscPacket::Bundle(OscBundle {
+                timetag: OscTime {
+                    seconds,
+                    fractional: 7,
+                },
+                content: vec![msg("/termdaw/tempo", vec![OscType::Float(101.0)])],
+            }),
+        );
+    }
+    let done = poll_n(&mut o, &mut s, None, 2);
+    assert_eq!(done[0], "osc: tempo 120.0 → 101.0 BPM", "{done:?}");
+    // The same thread still serves datagrams after all three.
+    send(
+        &c,
+        o.local,
+        &msg("/termdaw/track/a/volume", vec![OscType::Float(-9.0)]),
+    );
+    let t = Instant::now();
+    while s.file().track("a").unwrap().volume != -9.0 {
+        o.poll(&mut s, None);
+        assert!(t.elapsed() < Duration::from_secs(5), "the OSC thread died");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
