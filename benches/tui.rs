@@ -42,6 +42,7 @@ fn demo_app() -> App {
         name: "bench".into(),
         rate: 48000,
         buffer: 256,
+        note: None,
     });
     app.area = Rect::new(0, 0, W, H);
     app

@@ -75,6 +75,8 @@ pub enum SinkInfo {
         name: String,
         rate: u32,
         buffer: u32,
+        /// Why the buffer is not the one asked for, if it is not.
+        note: Option<String>,
     },
     Silent {
         reason: String,
@@ -99,10 +101,22 @@ impl SinkInfo {
     /// One line for the transport bar or the terminal.
     pub fn describe(&self) -> String {
         match self {
-            SinkInfo::Device { name, rate, buffer } => format!(
-                "{name} · {rate} Hz · {buffer} frames ({:.1} ms)",
-                *buffer as f64 * 1000.0 / *rate as f64
-            ),
+            SinkInfo::Device {
+                name,
+                rate,
+                buffer,
+                note,
+            } => {
+                let note = note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+                if *buffer == 0 {
+                    format!("{name} · {rate} Hz · the device's own buffer{note}")
+                } else {
+                    format!(
+                        "{name} · {rate} Hz · {buffer} frames ({:.1} ms){note}",
+                        *buffer as f64 * 1000.0 / *rate as f64
+                    )
+                }
+            }
             SinkInfo::Silent { reason, rate, .. } => {
                 format!("no audio device ({reason}), running silent at {rate} Hz")
             }
@@ -256,13 +270,14 @@ pub fn start(
     // be taken back if the stream fails to start.
     let cell = Arc::new(AtomicPtr::new(Box::into_raw(Box::new(engine))));
     let reason = match probe {
-        Ok(p) => match start_stream(&p, cell.clone(), counters.clone()) {
-            Ok(stream) => {
+        Ok(p) => match negotiate(&p, &cell, &counters) {
+            Ok((stream, buffer, note)) => {
                 return Output {
                     info: SinkInfo::Device {
                         name: p.name.clone(),
                         rate: p.rate,
-                        buffer: p.buffer,
+                        buffer,
+                        note,
                     },
                     _stream: Some(stream),
                     silent: None,
@@ -300,15 +315,92 @@ pub fn start(
     }
 }
 
+/// Open the stream at the buffer asked for, else at the nearest one the
+/// device takes: the sizes its configurations allow, then powers of two up
+/// to 4096 (nearest first, larger before smaller), then its own default.
+/// Returns the stream, the buffer (0 for the device's own) and why it is
+/// not the one asked for. A refused size never ran the callback, so the
+/// engine is still in `cell` for the next try.
+fn negotiate(
+    p: &Probe,
+    cell: &Arc<AtomicPtr<Engine>>,
+    counters: &Arc<Counters>,
+) -> Result<(cpal::Stream, u32, Option<String>), DeviceError> {
+    let asked = p.buffer;
+    let first = match start_stream(
+        p,
+        cpal::BufferSize::Fixed(asked),
+        cell.clone(),
+        counters.clone(),
+    ) {
+        Ok(s) => return Ok((s, asked, None)),
+        Err(e) => e,
+    };
+    let range = supported_range(p);
+    let mut tries: Vec<(u32, &str)> = Vec::new();
+    if let Some((min, max)) = range {
+        let near = asked.clamp(min, max);
+        let why = if asked < min {
+            "the device's minimum"
+        } else {
+            "the device's maximum"
+        };
+        if near != asked {
+            tries.push((near, why));
+        }
+    }
+    let mut powers: Vec<u32> = (6..=12)
+        .map(|k| 1u32 << k)
+        .filter(|b| *b != asked)
+        .collect();
+    powers.sort_by_key(|b| (b.abs_diff(asked), *b < asked));
+    tries.extend(powers.into_iter().map(|b| (b, "the nearest size it takes")));
+    for (buffer, why) in tries {
+        if range.is_some_and(|(min, max)| buffer < min || buffer > max) {
+            continue;
+        }
+        if let Ok(s) = start_stream(
+            p,
+            cpal::BufferSize::Fixed(buffer),
+            cell.clone(),
+            counters.clone(),
+        ) {
+            return Ok((s, buffer, Some(format!("asked {asked}: {why}"))));
+        }
+    }
+    match start_stream(p, cpal::BufferSize::Default, cell.clone(), counters.clone()) {
+        Ok(s) => Ok((s, 0, Some(format!("asked {asked}: refused ({first})")))),
+        Err(_) => Err(first),
+    }
+}
+
+/// The buffer sizes the device's configuration for our rate, channels and
+/// format allows, when it says.
+fn supported_range(p: &Probe) -> Option<(u32, u32)> {
+    let configs = p.device.supported_output_configs().ok()?;
+    configs
+        .filter(|c| {
+            c.channels() == p.channels
+                && c.sample_format() == p.format
+                && c.min_sample_rate().0 <= p.rate
+                && p.rate <= c.max_sample_rate().0
+        })
+        .find_map(|c| match c.buffer_size() {
+            cpal::SupportedBufferSize::Range { min, max } => Some((*min, *max)),
+            cpal::SupportedBufferSize::Unknown => None,
+        })
+}
+
 fn start_stream(
     p: &Probe,
+    buffer_size: cpal::BufferSize,
     cell: Arc<AtomicPtr<Engine>>,
     counters: Arc<Counters>,
 ) -> Result<cpal::Stream, DeviceError> {
     let config = cpal::StreamConfig {
         channels: p.channels,
         sample_rate: cpal::SampleRate(p.rate),
-        buffer_size: cpal::BufferSize::Fixed(p.buffer),
+        buffer_size,
     };
     let stream = match p.format {
         cpal::SampleFormat::F32 => build::<f32>(&p.device, &config, cell, counters),

@@ -92,6 +92,69 @@ fn playing_through_alsa_into_jack_sounds_right_and_takes_real_time() {
     drop(jack);
 }
 
+/// With no `--buffer`, termdaw asks for 256 frames; ALSA's JACK plugin
+/// takes only whole server periods, so it must negotiate a size the device
+/// takes, say which, and play paced, in tune and at the right level.
+#[test]
+fn with_no_buffer_flag_the_default_device_negotiates_a_buffer_and_plays() {
+    for period in [256u32, 1024] {
+        let test = format!(
+            "device::with_no_buffer_flag_the_default_device_negotiates_a_buffer_and_plays@{period}"
+        );
+        let Some(jack) = JackServer::start(&test, period) else {
+            return;
+        };
+        let dir = TempDir::new(&format!("termdaw-negotiate-{period}"));
+        let session = dir.join("sine.ron");
+        std::fs::write(&session, SINE).unwrap();
+        let alsa = rig::write_alsa_config(dir.path());
+        let tap = dir.join("tap.wav");
+        let seconds = 4.0;
+        let mut cmd = rig::termdaw(dir.path());
+        cmd.arg(&session)
+            .args(["--headless", "--no-osc", "--midi", "none", "--seconds"])
+            .arg(seconds.to_string())
+            .args(["--rate", "48000"])
+            .env("ALSA_CONFIG_PATH", &alsa)
+            .env(rig::TAP_ENV, &tap)
+            .stdin(Stdio::null());
+        jack.env(&mut cmd);
+        let started = Instant::now();
+        let out = cmd.output().expect("running termdaw");
+        let wall = started.elapsed().as_secs_f64();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        let line = stdout
+            .lines()
+            .find(|l| l.contains("default · 48000 Hz · "))
+            .unwrap_or_else(|| panic!("period {period}: not on the device:\n{stdout}\n{stderr}"));
+        assert!(line.contains("(asked 256: "), "period {period}: {line}");
+        println!("device negotiation, JACK period {period}: {line}");
+        assert!(
+            (seconds..seconds + 2.0).contains(&wall),
+            "period {period}: {wall:.2} s for {seconds} s"
+        );
+        let wav = rig::read_wav(&tap).unwrap();
+        let captured = wav.seconds();
+        assert!(
+            (seconds - 0.3..seconds + 0.5).contains(&captured),
+            "period {period}: the device consumed {captured:.3} s in {seconds} s"
+        );
+        let reference = render_text(SINE, 96000);
+        let want_rms = rig::rms(&reference.l[24000..96000]);
+        let steady = &wav.channels[0][48000..(wav.frames() - 24000).min(48000 * 3)];
+        let f = peak_frequency(steady, wav.rate as f32);
+        assert!(
+            (f / 440.0 - 1.0).abs() < 0.005,
+            "period {period}: {f:.2} Hz"
+        );
+        let db = 20.0 * (rig::rms(steady) / want_rms).log10();
+        assert!(db.abs() < 0.5, "period {period}: {db:+.2} dB vs offline");
+        drop(jack);
+    }
+}
+
 /// A `jack` build's `--device jack`: cpal's JACK backend, a client of its
 /// own whose ports `jack_rec` (another JACK client) records.
 #[cfg(feature = "jack")]

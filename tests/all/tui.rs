@@ -54,6 +54,7 @@ fn app() -> App {
         name: "test-sink".into(),
         rate: 48000,
         buffer: 256,
+        note: None,
     });
     a.set_stats(Stats {
         load_permille: 123,

@@ -359,6 +359,7 @@ fn the_transport_shows_the_whole_output_latency_from_the_engine() {
         name: "test-sink".into(),
         rate: 48000,
         buffer: 512,
+        note: None,
     });
     // Before any callback the block is taken to be the device buffer.
     let l0 = a.latency().unwrap();
