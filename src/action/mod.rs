@@ -345,6 +345,10 @@ actions! {
     RemoveBus "remove_bus" edits=true { bus: String = Text, "bus name" }
     /// Set a bus's return level.
     SetBusVolume "set_bus_volume" edits=true knob=true { bus: String = Text, "bus name", db: f64 = field_arg(&field::BUS_VOLUME), "level" }
+    /// Set a bus's return balance.
+    SetBusPan "set_bus_pan" edits=true knob=true { bus: String = Text, "bus name", pan: f64 = field_arg(&field::BUS_PAN), "-1 left, 0 centre, 1 right" }
+    /// Mute or unmute a bus's return.
+    SetBusMute "set_bus_mute" edits=true { bus: String = Text, "bus name", on: bool = field_arg(&field::BUS_MUTE), "muted" }
     /// Replace a bus's effect chain (RON list).
     SetBusEffects "set_bus_effects" edits=true { bus: String = Text, "bus name", effects: Vec<EffectDef> = Ron, "effect list" }
     /// Add a track (RON, e.g. Track(name: "pad", instrument: Synth())).

@@ -191,6 +191,16 @@ impl Engine {
                     b.set_gain(gain);
                 }
             }
+            Op::BusPan { bus, pan } => {
+                if let Some(Some(b)) = self.buses.get_mut(bus as usize) {
+                    b.set_pan(pan);
+                }
+            }
+            Op::BusMute { bus, on } => {
+                if let Some(Some(b)) = self.buses.get_mut(bus as usize) {
+                    b.set_mute(on);
+                }
+            }
             Op::BusEffects { bus, chain } => {
                 // SAFETY: delivered once by the ring.
                 let chain = unsafe { chain.into_box() };

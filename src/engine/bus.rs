@@ -7,13 +7,18 @@
 // MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
 #![allow(clippy::indexing_slicing)]
 
-use super::dsp::{MeterAcc, Smoother};
+use super::dsp::{balance_gains, MeterAcc, Smoother};
 use super::effect::{ChainSlot, EffectChain};
 use super::MAX_BLOCK;
 
 pub struct Bus {
     chain: ChainSlot,
     gain: Smoother,
+    /// The return fader's level; the gain glides to it unless muted.
+    volume: f32,
+    mute: bool,
+    pan_l: Smoother,
+    pan_r: Smoother,
     in_l: Box<[f32]>,
     in_r: Box<[f32]>,
     pub meter: MeterAcc,
@@ -21,10 +26,15 @@ pub struct Bus {
 
 impl Bus {
     /// Control thread.
-    pub fn new(chain: EffectChain, gain: f32, rate: f32) -> Self {
+    pub fn new(chain: EffectChain, gain: f32, pan: f32, mute: bool, rate: f32) -> Self {
+        let (l, r) = balance_gains(pan);
         Self {
             chain: ChainSlot::new(chain, rate),
-            gain: Smoother::new(gain, 0.005, rate),
+            gain: Smoother::new(if mute { 0.0 } else { gain }, 0.005, rate),
+            volume: gain,
+            mute,
+            pan_l: Smoother::new(l, 0.005, rate),
+            pan_r: Smoother::new(r, 0.005, rate),
             in_l: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             in_r: vec![0.0; MAX_BLOCK].into_boxed_slice(),
             meter: MeterAcc::default(),
@@ -32,7 +42,22 @@ impl Bus {
     }
 
     pub fn set_gain(&mut self, gain: f32) {
-        self.gain.set(gain);
+        self.volume = gain;
+        self.gain.set(if self.mute { 0.0 } else { gain });
+    }
+
+    /// Silence the return (the chain keeps running, so its tail is there
+    /// when the bus comes back).
+    pub fn set_mute(&mut self, on: bool) {
+        self.mute = on;
+        self.set_gain(self.volume);
+    }
+
+    /// Balance the return: -1 left, 1 right, centre at unity.
+    pub fn set_pan(&mut self, pan: f32) {
+        let (l, r) = balance_gains(pan);
+        self.pan_l.set(l);
+        self.pan_r.set(r);
     }
 
     /// Audio thread: crossfade to a new chain; returns a chain to free.
@@ -70,9 +95,21 @@ impl Bus {
     pub fn render(&mut self, out_l: &mut [f32], out_r: &mut [f32]) {
         let n = out_l.len().min(MAX_BLOCK);
         self.chain.process(&mut self.in_l[..n], &mut self.in_r[..n]);
+        // A centred return is exactly its fader (the balance law's centre
+        // is unity only to a rounding), so a bus nobody pans sounds as before.
+        let centred = self.pan_l.is_settled()
+            && self.pan_r.is_settled()
+            && self.pan_l.value == self.pan_r.value;
         for i in 0..n {
             let g = self.gain.next();
-            let (l, r) = (self.in_l[i] * g, self.in_r[i] * g);
+            let (l, r) = if centred {
+                (self.in_l[i] * g, self.in_r[i] * g)
+            } else {
+                (
+                    self.in_l[i] * g * self.pan_l.next(),
+                    self.in_r[i] * g * self.pan_r.next(),
+                )
+            };
             self.in_l[i] = l;
             self.in_r[i] = r;
             out_l[i] += l;

@@ -174,6 +174,14 @@ pub enum Op {
         bus: u8,
         gain: f32,
     },
+    BusPan {
+        bus: u8,
+        pan: f32,
+    },
+    BusMute {
+        bus: u8,
+        on: bool,
+    },
     BusEffects {
         bus: u8,
         chain: Handoff<EffectChain>,

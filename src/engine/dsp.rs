@@ -345,3 +345,10 @@ impl Drop for DenormalGuard {
         }
     }
 }
+
+/// Equal-power balance normalised so the centre is unity: a centred track
+/// plays at its fader level, and panning a mono source keeps its power.
+pub fn balance_gains(pan: f32) -> (f32, f32) {
+    let (l, r) = pan_gains(pan);
+    (l * std::f32::consts::SQRT_2, r * std::f32::consts::SQRT_2)
+}

@@ -10,7 +10,7 @@
 #![allow(clippy::indexing_slicing)]
 
 use super::bus::Bus;
-use super::dsp::{pan_gains, MeterAcc, Smoother};
+use super::dsp::{balance_gains, MeterAcc, Smoother};
 use super::effect::{ChainSlot, EffectChain};
 use super::instrument::Instrument;
 use super::sequencer::{Clip, Cursor, PendingOff, PendingOffs};
@@ -361,11 +361,4 @@ impl TrackDsp {
     pub fn active_voices(&self) -> usize {
         self.instrument.active_voices()
     }
-}
-
-/// Equal-power balance normalised so the centre is unity: a centred track
-/// plays at its fader level, and panning a mono source keeps its power.
-pub fn balance_gains(pan: f32) -> (f32, f32) {
-    let (l, r) = pan_gains(pan);
-    (l * std::f32::consts::SQRT_2, r * std::f32::consts::SQRT_2)
 }

@@ -39,6 +39,8 @@ pub enum Sound {
     MasterGain,
     Ceiling,
     BusGain,
+    BusPan,
+    BusMute,
     TrackGain,
     TrackPan,
     TrackMute,
@@ -280,6 +282,35 @@ pub const BUS_VOLUME: Field<Bus> = Field {
     describe: |bus, a, b| format!("bus {bus} {} → {}", db(a), db(b)),
 };
 
+pub const BUS_PAN: Field<Bus> = Field {
+    name: "pan",
+    range: Range::Number {
+        min: -1.0,
+        max: 1.0,
+    },
+    unit: "",
+    default: 0.0,
+    doc: "balance of the return: -1 left, 0 centre, 1 right",
+    action: "set_bus_pan",
+    get: |b| b.pan,
+    set: |b, v| b.pan = v,
+    sound: Sound::BusPan,
+    describe: |bus, a, b| format!("bus {bus} pan {a:+.2} → {b:+.2}"),
+};
+
+pub const BUS_MUTE: Field<Bus> = Field {
+    name: "mute",
+    range: Range::Bool,
+    unit: "",
+    default: 0.0,
+    doc: "silence the return (its effects keep running, so a reverb's tail is there when it comes back)",
+    action: "set_bus_mute",
+    get: |b| f64::from(b.mute),
+    set: |b, v| b.mute = v != 0.0,
+    sound: Sound::BusMute,
+    describe: |bus, _, b| format!("bus {bus} mute {}", onoff(b)),
+};
+
 /// Steps per whole note a track's pattern may use.
 pub const RESOLUTIONS: &[u32] = &[1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64];
 
@@ -453,6 +484,8 @@ pub const BUS: &[Entry<Bus>] = &[
         "what tracks' `sends` refer to",
     )),
     Entry::Scalar(&BUS_VOLUME),
+    Entry::Scalar(&BUS_PAN),
+    Entry::Scalar(&BUS_MUTE),
     Entry::Other(other(
         "effects",
         "list of effects",

@@ -163,6 +163,15 @@ pub struct Bus {
     pub name: Name,
     #[serde(default, deserialize_with = "de_bus_volume")]
     pub volume: f64,
+    /// Balance of the return, -1 left to 1 right.
+    #[serde(
+        default,
+        deserialize_with = "de_bus_pan",
+        skip_serializing_if = "is_zero"
+    )]
+    pub pan: f64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mute: bool,
     #[serde(default)]
     pub effects: Vec<EffectDef>,
 }

@@ -62,6 +62,12 @@ pub(super) fn de_ceiling<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Erro
 pub(super) fn de_bus_volume<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     field::BUS_VOLUME.de(d)
 }
+pub(super) fn de_bus_pan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    field::BUS_PAN.de(d)
+}
+pub(super) fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
 pub(super) fn de_volume<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     field::TRACK_VOLUME.de(d)
 }

@@ -371,6 +371,8 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | SetMasterVolume { .. }
         | SetCeiling { .. }
         | SetBusVolume { .. }
+        | SetBusPan { .. }
+        | SetBusMute { .. }
         | SetResolution { .. }
         | SetGate { .. }
         | SetVolume { .. }

@@ -67,12 +67,17 @@ impl Session {
             ) {
                 (Some(o), Some(bus)) => {
                     for d in changed(field::BUS, o, b, false) {
-                        if d.sound == Sound::BusGain {
-                            self.send(Op::BusGain {
+                        let v = (d.get)(b);
+                        let op = match d.sound {
+                            Sound::BusGain => Op::BusGain {
                                 bus,
-                                gain: db_to_gain((d.get)(b) as f32),
-                            });
-                        }
+                                gain: db_to_gain(v as f32),
+                            },
+                            Sound::BusPan => Op::BusPan { bus, pan: v as f32 },
+                            Sound::BusMute => Op::BusMute { bus, on: v != 0.0 },
+                            _ => continue,
+                        };
+                        self.send(op);
                     }
                     if o.effects != b.effects
                         && !self.live_effects(FxTarget::Bus(bus), &o.effects, &b.effects, false)
@@ -94,6 +99,8 @@ impl Session {
                     let dsp = Bus::new(
                         build::effects(&b.effects, rate, new.tempo),
                         db_to_gain(b.volume as f32),
+                        b.pan as f32,
+                        b.mute,
                         rate,
                     );
                     self.send(Op::InstallBus {

@@ -142,3 +142,61 @@ fn master_volume_scales_everything() {
     let db = 20.0 * (Audio::rms(&low.l) / Audio::rms(&base.l)).log10();
     assert!((db + 12.0).abs() < 0.1, "{db}");
 }
+
+/// A track silent on the master, heard only through a send to bus "fx".
+fn through_bus(bus: &str) -> String {
+    format!(
+        r#"Session(tempo: 120, buses: [{bus}], tracks: [
+    Track(name: "a", instrument: Synth(wave: Sine, unison: 1, sustain: 1), pattern: Notes("57"), resolution: 1, gate: 1, volume: 0, sends: {{"fx": 0}}),
+])"#
+    )
+}
+
+#[test]
+fn a_muted_bus_return_is_silent_and_a_panned_one_is_on_its_side() {
+    let open = steady(&through_bus(r#"Bus(name: "fx", effects: [])"#));
+    assert!(Audio::rms(&open.l) > 0.1 && Audio::rms(&open.r) > 0.1);
+    let muted = steady(&through_bus(r#"Bus(name: "fx", effects: [], mute: true)"#));
+    // The track itself is at 0 dB on the master, so only its direct sound is left.
+    let direct =
+        steady(&through_bus(r#"Bus(name: "fx", effects: [])"#).replace(r#"sends: {"fx": 0}"#, ""));
+    assert!(
+        (Audio::rms(&muted.l) - Audio::rms(&direct.l)).abs() < 1e-4,
+        "muting the bus leaves only the direct sound: {} vs {}",
+        Audio::rms(&muted.l),
+        Audio::rms(&direct.l)
+    );
+    let left = steady(&through_bus(r#"Bus(name: "fx", effects: [], pan: -1)"#));
+    let bus_r = Audio::rms(&left.r) - Audio::rms(&direct.r);
+    assert!(
+        bus_r.abs() < 1e-4,
+        "the bus adds nothing on the right: {bus_r}"
+    );
+    assert!(
+        Audio::rms(&left.l) > Audio::rms(&open.l),
+        "and more on the left"
+    );
+}
+
+#[test]
+fn bus_mute_and_pan_are_actions_that_undo() {
+    let (mut s, _e) = prepare(&through_bus(r#"Bus(name: "fx")"#));
+    let d = s
+        .apply(Action::SetBusMute {
+            bus: "fx".into(),
+            on: true,
+        })
+        .unwrap();
+    assert_eq!(d.description, "bus fx mute on");
+    s.apply(Action::SetBusPan {
+        bus: "fx".into(),
+        pan: -0.5,
+    })
+    .unwrap();
+    assert!(s.file().buses[0].mute);
+    assert_eq!(s.file().buses[0].pan, -0.5);
+    s.apply(Action::Undo {}).unwrap();
+    s.apply(Action::Undo {}).unwrap();
+    assert!(!s.file().buses[0].mute);
+    assert_eq!(s.file().buses[0].pan, 0.0);
+}

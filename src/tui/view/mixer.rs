@@ -64,8 +64,8 @@ fn fader(app: &App, buf: &mut Buffer, x: u16, y: u16, w: u16, db: f64, base: Sty
 enum Tail<'a> {
     /// A track's pan.
     Pan(f64),
-    /// A bus's effect chain, by name.
-    Effects(&'a str),
+    /// A bus's pan and its effect chain, by name.
+    Bus(f64, &'a str),
     /// The master's limiter reduction.
     Limiter(f32),
 }
@@ -114,7 +114,8 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                     base.fg(t.warning),
                 ),
                 Tail::Limiter(_) => {}
-                Tail::Effects(fx) => {
+                Tail::Bus(p, fx) => {
+                    buf.set_string(c.pan.0, y, format!("{} ", fmt_pan(p)), base.fg(t.dim));
                     // The chain's names share the meter's room, up to half of it.
                     let w = (fx.chars().count() as u16 + 1).min(c.meter.1 / 2);
                     meter.1 -= w;
@@ -153,16 +154,13 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         };
         let m = app.bus_meter_of(b.name.as_str());
         let y = lines.bus_y + k as u16;
-        let base = t.base().fg(t.accent);
-        row(
-            buf,
-            y,
-            b.name.as_str(),
-            b.volume,
-            Tail::Effects(&fx),
-            &m,
-            base,
-        );
+        // A muted return shows an M in the mute colour.
+        let (name, base) = if b.mute {
+            (format!("{} M", b.name), t.base().fg(t.mute))
+        } else {
+            (b.name.to_string(), t.base().fg(t.accent))
+        };
+        row(buf, y, &name, b.volume, Tail::Bus(b.pan, &fx), &m, base);
     }
     row(
         buf,
