@@ -11,12 +11,16 @@
 //! Each top-level element of either is one *step*; one cycle of a pattern
 //! lasts [`Pattern::steps`] steps, and the host decides how long a step is.
 
+mod expr;
 mod frac;
 mod model;
 mod parse;
+pub mod show;
 #[cfg(test)]
 mod tests;
+mod transform;
 
+pub use expr::{Function, FUNCTIONS, MAX_CYCLE_EVENTS};
 pub use frac::{Frac, Span};
 pub use model::{Event, Hit, Pattern, MAX_EVENTS};
 pub use parse::{parse_notes, parse_steps, PatternError};
