@@ -44,10 +44,12 @@ pub(crate) fn has_functions(src: &str) -> bool {
 fn dollars(chars: &[char]) -> impl Iterator<Item = usize> + '_ {
     let mut quote: Option<char> = None;
     chars.iter().enumerate().filter_map(move |(i, &c)| {
+        // A `'` right after a letter is part of a name (`iter'`).
+        let in_name = i > 0 && chars[i - 1].is_ascii_alphanumeric();
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '"' || (c == '\'' && !in_name) => quote = Some(c),
             None if c == '$' => return Some(i),
             None => {}
         }

@@ -9,6 +9,7 @@
 
 mod docs;
 mod errors;
+mod functions;
 mod fuzz;
 mod queries;
 mod table;
