@@ -95,6 +95,7 @@ pub(crate) fn parse(src: &str, base: Base) -> Result<Pattern, PatternError> {
         pos: 0,
         calls: 0,
         depth: 0,
+        seen: Vec::new(),
     };
     let mut bounds = Vec::new();
     let mut start = 0;
@@ -174,6 +175,8 @@ struct FnParser {
     pos: usize,
     calls: usize,
     depth: usize,
+    /// Names of the calls read so far, for their seeds.
+    seen: Vec<&'static str>,
 }
 
 impl FnParser {
@@ -250,7 +253,19 @@ impl FnParser {
                         format!("too many functions in one pattern (the limit is {MAX_CALLS})"),
                     ));
                 }
-                let seed = 0x5EED_0100 + self.calls as u64;
+                // Seeded by the name and how many calls of that name came
+                // before, so `every 1 (degradeBy 0.5)` plays as
+                // `degradeBy 0.5`, and other functions added around a
+                // random one do not reshuffle it.
+                let family = seed_family(f.name);
+                let nth = self.seen.iter().filter(|n| **n == family).count() as u64;
+                self.seen.push(family);
+                let seed = family
+                    .bytes()
+                    .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+                    })
+                    .wrapping_add(nth.wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 let mut args = Vec::with_capacity(f.args.len());
                 for (i, kind) in f.args.iter().enumerate() {
                     self.skip_space();
@@ -553,6 +568,17 @@ impl FnParser {
                 format!("expected a number like 2, 0.25 or 1/8, found {found}"),
             )
         })
+    }
+}
+
+/// Functions that share a random stream, as in Tidal (`degradeBy 0.3` and
+/// `unDegradeBy 0.3` split the events between them).
+fn seed_family(name: &'static str) -> &'static str {
+    match name {
+        "degrade" | "unDegradeBy" => "degradeBy",
+        "sometimes" | "often" | "rarely" | "almostNever" | "almostAlways" => "sometimesBy",
+        "someCycles" => "someCyclesBy",
+        other => other,
     }
 }
 

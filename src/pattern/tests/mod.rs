@@ -11,6 +11,7 @@ mod docs;
 mod errors;
 mod functions;
 mod fuzz;
+mod laws;
 mod queries;
 mod table;
 
