@@ -9,6 +9,7 @@
 
 mod docs;
 mod errors;
+mod fn_errors;
 mod functions;
 mod fuzz;
 mod laws;
