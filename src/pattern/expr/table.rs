@@ -49,7 +49,7 @@ pub const FUNCTIONS: &[Function] = &[
         [Num],
         "fast n",
         "fast 2 $ c3 e3 g3",
-        "play n times faster (n may be a pattern: fast \"<1 2>\")"
+        "play n times faster (n may be a pattern: fast <1 2>)"
     ),
     f!(
         "slow",
@@ -329,15 +329,15 @@ pub const FUNCTIONS: &[Function] = &[
     f!(
         "struct",
         [Bools],
-        "struct \"t ~ t t\"",
-        "struct \"t ~ t t\" $ c3",
+        "struct [t ~ t t]",
+        "struct [t ~ t t] $ c3",
         "the rhythm of the t's, the notes of the pattern"
     ),
     f!(
         "mask",
         [Bools],
-        "mask \"1 0 1 1\"",
-        "mask \"1 0 1 1\" $ c3*8",
+        "mask [1 0 1 1]",
+        "mask [1 0 1 1] $ c3*8",
         "keep only the events under a 1 (t)"
     ),
     f!(
@@ -422,14 +422,14 @@ pub const FUNCTIONS: &[Function] = &[
         "arp",
         [Mode],
         "arp mode",
-        "arp \"<up downup>\" $ [c3,e3,g3] [d3,f3,a3]",
+        "arp <up downup> $ [c3,e3,g3] [d3,f3,a3]",
         "play each chord's notes one after another"
     ),
     f!(
         "add",
         [Num],
         "add n",
-        "add \"<0 3 5>\" $ c3 e3 g3",
+        "add <0 3 5> $ c3 e3 g3",
         "add n semitones to each note"
     ),
     f!(
@@ -485,14 +485,14 @@ pub const FUNCTIONS: &[Function] = &[
         "pan",
         [Num],
         "pan p",
-        "pan \"-1 1\" $ c3*4",
+        "pan [-1 1] $ c3*4",
         "stereo position -1 (left) .. 1 (right)"
     ),
     f!(
         "velocity",
         [Num],
         "velocity v",
-        "velocity \"1 0.5\" $ c3*4",
+        "velocity [1 0.5] $ c3*4",
         "set the velocity (0 .. 1)"
     ),
     f!(
