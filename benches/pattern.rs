@@ -30,6 +30,18 @@ const PATTERNS: [&str; 16] = [
     "someCyclesBy 0.5 (striate 2) $ {c3 e3 g3, a2 b2}%8",
 ];
 
+/// This thread's CPU time in µs: unlike the wall clock, it leaves out the
+/// time other processes on a shared machine take the core away.
+fn cpu_us() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 * 1e6 + ts.tv_nsec as f64 / 1e3
+}
+
 fn pct(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(f64::total_cmp);
     v[((v.len() - 1) as f64 * p) as usize]
@@ -97,8 +109,10 @@ fn main() {
     // The reload path: parse the file, build all 16 clips (16 cycles each).
     let text = session();
     let mut reload = Vec::new();
+    let mut reload_cpu = Vec::new();
     for _ in 0..rounds {
         let t = Instant::now();
+        let c = cpu_us();
         let file = patch::parse("bench.ron", &text).unwrap();
         let clips = file
             .tracks
@@ -106,12 +120,14 @@ fn main() {
             .filter_map(|track| build::clip(track, &file))
             .count();
         assert_eq!(clips, 16);
+        reload_cpu.push(cpu_us() - c);
         reload.push(t.elapsed().as_secs_f64() * 1e6);
     }
     report("reload path: parse session + 16 clips", &mut reload);
-    let p99 = pct(&mut reload, 0.99);
+    report("  the same, this thread's CPU time", &mut reload_cpu);
+    let p99 = pct(&mut reload_cpu, 0.99);
     println!(
-        "budget 2 ms p99: {}",
+        "budget 2 ms p99 (CPU time): {}",
         if p99 < 2000.0 { "within" } else { "EXCEEDED" }
     );
 }

@@ -166,3 +166,35 @@ fn garbled_function_syntax_never_panics() {
         }
     }
 }
+
+#[test]
+fn far_away_cycles_do_not_panic() {
+    for src in [
+        "rev $ iter 4 $ c3 e3",
+        "palindrome $ chunk 4 rev $ <c3 e3>",
+        "shuffle 4 $ linger 0.25 $ c3*4",
+        "every 3 (off 0.25 rev) $ brak $ c3 [e3 | g3]",
+        "segment 4 $ range 1 5 $ sine",
+    ] {
+        let p = parse_notes(src).expect("parses");
+        for c in [i64::MAX - 2, i64::MAX / 2, -i64::MAX / 2, -i64::MAX + 2] {
+            let _ = p.query(Span::cycle(c));
+        }
+    }
+}
+
+#[test]
+fn the_look_inside_hook_reads_patterns_as_written_in_a_session() {
+    use crate::pattern::show;
+    let evs = show::events("Notes(\"fast 2 $ c3 e3\")", 2).expect("parses");
+    assert_eq!(evs.len(), 8);
+    assert_eq!(evs[7].whole, span(f(7, 4), f(2, 1)));
+    let evs = show::events("Steps(\"every 2 rev $ x...\")", 1).expect("parses");
+    assert_eq!(evs[0].whole.begin, f(3, 4));
+    assert_eq!(show::events("c3 e3", 1).expect("bare Notes").len(), 2);
+    // Columns count from the start of what was typed, Notes(" included.
+    let e = show::events("Notes(\"fsat 2 $ c3\")", 1)
+        .err()
+        .expect("an error");
+    assert_eq!(e.column, 8);
+}

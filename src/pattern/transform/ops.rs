@@ -21,7 +21,7 @@ pub(super) fn cat(items: &[Arc<Expr>], span: Span) -> Vec<Ev> {
     for (c, piece) in cycle_pieces(span) {
         let i = c.rem_euclid(n);
         // Item i plays its own cycle (c - i) / n: Tidal's `cat`.
-        let offset = Frac::from_int(c - (c - i).div_euclid(n));
+        let offset = Frac::from_int(c.saturating_sub(c.saturating_sub(i).div_euclid(n)));
         let inner = Span::new(piece.begin - offset, piece.end - offset);
         out.extend(
             items[i as usize]
@@ -37,7 +37,8 @@ pub(super) fn rev(child: &Expr, span: Span) -> Vec<Ev> {
     let mut out = Vec::new();
     for (c, piece) in cycle_pieces(span) {
         // Reflect about the middle of cycle c.
-        let axis = Frac::from_int(2 * c + 1);
+        // In exact arithmetic: 2c + 1 overflows i64 for far-away cycles.
+        let axis = Frac::from_int(c) + Frac::from_int(c) + Frac::ONE;
         let inner = Span::new(axis - piece.end, axis - piece.begin);
         out.extend(child.q(inner).into_iter().map(|e| Ev {
             whole: e.whole.map(|w| Span::new(axis - w.end, axis - w.begin)),
