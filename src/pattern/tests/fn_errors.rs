@@ -193,8 +193,6 @@ fn the_look_inside_hook_reads_patterns_as_written_in_a_session() {
     assert_eq!(evs[0].whole.begin, f(3, 4));
     assert_eq!(show::events("c3 e3", 1).expect("bare Notes").len(), 2);
     // Columns count from the start of what was typed, Notes(" included.
-    let e = show::events("Notes(\"fsat 2 $ c3\")", 1)
-        .err()
-        .expect("an error");
+    let e = show::events("Notes(\"fsat 2 $ c3\")", 1).expect_err("an error");
     assert_eq!(e.column, 8);
 }
