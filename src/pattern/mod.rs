@@ -10,6 +10,11 @@
 //! TidalCycles mini-notation ([`parse_notes`], `"a2 ~ [c3 e3] <g3 b3>"`).
 //! Each top-level element of either is one *step*; one cycle of a pattern
 //! lasts [`Pattern::steps`] steps, and the host decides how long a step is.
+//!
+//! Either notation may start with Tidal's functions, `every 3 (fast 2) $ ...`
+//! (`expr/` parses them, `transform/` queries them with Tidal's whole/part
+//! model). [`show`] prints a pattern's events (`termdaw pattern`) and is the
+//! hook for the chat tool and the sequencer pane.
 
 mod expr;
 mod frac;

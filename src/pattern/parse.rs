@@ -1,5 +1,6 @@
-//! Parsers for pattern strings: drum step strings ([`parse_steps`]) and note
-//! sequences in a subset of the TidalCycles mini-notation ([`parse_notes`]).
+//! The mini-notation parser ([`parse_notes`]; drum step strings are in
+//! `parse/steps.rs`): steps, modifiers, the atoms of note, number, bool and
+//! word patterns. A string with a `$` goes to `expr/` (functions) instead.
 //!
 //! Control thread only. Text in, [`Pattern`] or [`PatternError`] out: no
 //! input may panic or hang, so nesting, repeat counts and tree depth are all
