@@ -66,13 +66,11 @@ fn documented_errors_are_exact() {
 fn every_function_has_a_pasteable_example_in_the_docs() {
     let doc = include_str!("../../../docs/patterns.md");
     for f in crate::pattern::FUNCTIONS {
-        let line = format!("pattern: Notes(\"{}\"),", f.example);
-        assert!(doc.contains(&line), "docs/patterns.md lacks {line}");
-        assert!(
-            doc.contains(&format!("| `{}` |", f.usage)),
-            "no table row for {}",
-            f.name
+        let row = format!(
+            "| `{}` | {} | `Notes(\"{}\")` |",
+            f.usage, f.about, f.example
         );
+        assert!(doc.contains(&row), "docs/patterns.md lacks the row {row}");
         let p = parse_notes(f.example).unwrap_or_else(|e| panic!("{}: {e}", f.example));
         // Every example makes a sound in its first four cycles.
         let n: usize = (0..4).map(|c| p.query(Span::cycle(c)).len()).sum();
