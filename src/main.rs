@@ -140,6 +140,18 @@ enum Command {
     /// Measure a WAV file or a session (rendered first): peaks, loudness
     /// (EBU R128), spectrum, onsets, tempo, pitch.
     Analyze(AnalyzeArgs),
+    /// Print the events of a pattern written as in a session, e.g.
+    /// 'Notes("every 2 rev $ c3 e3 g3")' (a bare string is read as Notes):
+    /// onset and duration in exact fractions of a cycle, note, velocity.
+    Pattern {
+        pattern: String,
+        /// How many cycles to show, from cycle 0 (at most 256).
+        #[arg(long, default_value_t = 1)]
+        cycles: i64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -236,6 +248,13 @@ fn main() -> ExitCode {
         }
         Some(Command::Analyze(a)) => analyze_cmd(a),
         Some(Command::Process(p)) => process_cmd(p),
+        Some(Command::Pattern {
+            pattern,
+            cycles,
+            json,
+        }) => termdaw::pattern::show::report(&pattern, cycles, json)
+            .map(|out| print!("{out}"))
+            .map_err(anyhow::Error::msg),
         Some(Command::Ask {
             session,
             prompt,

@@ -20,13 +20,39 @@ pub struct Frac {
     d: i64,
 }
 
-fn gcd(mut a: u128, mut b: u128) -> u128 {
+fn gcd(a: u128, b: u128) -> u128 {
+    // Pattern times are small fractions: the 64-bit binary gcd is several
+    // times faster than 128-bit division, which is done in software.
+    if let (Ok(a), Ok(b)) = (u64::try_from(a), u64::try_from(b)) {
+        return gcd64(a, b) as u128;
+    }
+    let (mut a, mut b) = (a, b);
     while b != 0 {
         let t = a % b;
         a = b;
         b = t;
     }
     a
+}
+
+/// Stein's binary gcd: no division, and quick for the power-of-two
+/// denominators most pattern times have.
+fn gcd64(mut a: u64, mut b: u64) -> u64 {
+    if a == 0 || b == 0 {
+        return a | b;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
 }
 
 impl Frac {
@@ -86,6 +112,34 @@ impl Frac {
     /// `d` must be non-zero; every caller in this module guarantees it.
     fn from_i128(n: i128, d: i128) -> Frac {
         let (mut n, mut d) = if d < 0 { (-n, -d) } else { (n, d) };
+        // Fast path, nearly always taken: both terms fit in 64 bits, so no
+        // 128-bit division (a slow software routine) is needed.
+        if let (Ok(n64), Ok(d64)) = (i64::try_from(n), i64::try_from(d)) {
+            if d64 == 1 || n64 == 0 {
+                return Frac {
+                    n: n64,
+                    d: if n64 == 0 { 1 } else { d64 },
+                };
+            }
+            if n64 != i64::MIN {
+                let g = gcd64(n64.unsigned_abs(), d64 as u64);
+                if g <= 1 {
+                    return Frac { n: n64, d: d64 };
+                }
+                if g.is_power_of_two() {
+                    let k = g.trailing_zeros();
+                    return Frac {
+                        n: n64 >> k,
+                        d: d64 >> k,
+                    };
+                }
+                let g = g as i64;
+                return Frac {
+                    n: n64 / g,
+                    d: d64 / g,
+                };
+            }
+        }
         let g = gcd(n.unsigned_abs(), d.unsigned_abs()).max(1) as i128;
         n /= g;
         d /= g;
@@ -131,6 +185,23 @@ impl From<i64> for Frac {
 impl Add for Frac {
     type Output = Frac;
     fn add(self, rhs: Frac) -> Frac {
+        // Adding a whole number to p/q in lowest terms stays in lowest
+        // terms (gcd(p + mq, q) = gcd(p, q)): no gcd needed. Cycle numbers
+        // make this the common case.
+        if self.d == 1 || rhs.d == 1 {
+            let (whole, frac) = if self.d == 1 {
+                (self, rhs)
+            } else {
+                (rhs, self)
+            };
+            let n = whole.n as i128 * frac.d as i128 + frac.n as i128;
+            if n.abs() <= i64::MAX as i128 {
+                return Frac {
+                    n: n as i64,
+                    d: frac.d,
+                };
+            }
+        }
         let n = self.n as i128 * rhs.d as i128 + rhs.n as i128 * self.d as i128;
         Frac::from_i128(n, self.d as i128 * rhs.d as i128)
     }

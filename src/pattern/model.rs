@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use super::frac::{Frac, Span};
+use super::transform::Expr;
 
 /// Most events one query returns; anything beyond is dropped. A guard
 /// against patterns like `c3*1000*1000`, not a musical limit.
@@ -23,6 +24,29 @@ pub struct Hit {
     pub note: Option<i32>,
     /// 0.0..=1.0.
     pub velocity: f32,
+    /// Stereo position -1 (left) ..= 1 (right) set by `jux`; `None` leaves
+    /// the track's own pan alone.
+    pub pan: Option<f32>,
+}
+
+impl Hit {
+    pub(crate) const fn new(note: Option<i32>, velocity: f32) -> Hit {
+        Hit {
+            note,
+            velocity,
+            pan: None,
+        }
+    }
+}
+
+/// An event fragment as the transformations see it (Tidal's model): `whole`
+/// is the event, `part` the piece of it inside the queried span. Only a
+/// fragment whose part starts at its whole's onset sounds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Frag {
+    pub whole: Span,
+    pub part: Span,
+    pub value: Hit,
 }
 
 /// One note: `whole.begin` is its onset, `whole.end` its nominal end.
@@ -60,6 +84,21 @@ pub(crate) enum Node {
         prob: f64,
         seed: u64,
     },
+    /// Patterned arguments (`c3*<2 3>`): each `args` pattern's events carry
+    /// an index (in `note`) into its list of values; the piece of time under
+    /// each combination of values plays `options[mixed-radix index]`
+    /// (Tidal's inner join). `radix[i]` is how many values `args[i]` has.
+    Switch {
+        args: Vec<Arc<Node>>,
+        radix: Vec<usize>,
+        options: Vec<Arc<Node>>,
+    },
+    /// `a | b | c`: one option per cycle, picked by a hash of `seed` and
+    /// the cycle number.
+    Choose {
+        options: Vec<Arc<Node>>,
+        seed: u64,
+    },
 }
 
 /// A parsed pattern: cheap to clone (the tree is shared), owns no borrowed
@@ -68,11 +107,45 @@ pub(crate) enum Node {
 pub struct Pattern {
     root: Arc<Node>,
     steps: Frac,
+    /// Transformations (`fast 2 $ ...`) over `root`, when the source has any.
+    expr: Option<Arc<Expr>>,
 }
 
 impl Pattern {
     pub(crate) fn from_arc(root: Arc<Node>, steps: Frac) -> Pattern {
-        Pattern { root, steps }
+        Pattern {
+            root,
+            steps,
+            expr: None,
+        }
+    }
+
+    /// A transformed pattern; `steps` is the step count of the
+    /// mini-notation it transforms (transformations keep the cycle length).
+    pub(crate) fn from_expr(expr: Arc<Expr>, steps: Frac) -> Pattern {
+        Pattern {
+            root: Arc::new(Node::Silence),
+            steps,
+            expr: Some(expr),
+        }
+    }
+
+    /// Every fragment overlapping `span` (Tidal's query), parts clipped to
+    /// `span`. At most [`MAX_EVENTS`]; not sorted.
+    pub(crate) fn query_frags(&self, span: Span) -> Vec<Frag> {
+        if let Some(expr) = &self.expr {
+            return expr.query(span);
+        }
+        let mut q = Query {
+            out: Vec::new(),
+            visits: 0,
+            overlap: true,
+        };
+        if span.begin < span.end {
+            q.node(&self.root, span.begin, span.end, &Map::IDENTITY);
+        }
+        q.out.truncate(MAX_EVENTS);
+        q.out
     }
 
     /// A pattern with no events and no steps.
@@ -90,18 +163,72 @@ impl Pattern {
     /// Every event whose onset lies in `[span.begin, span.end)`, sorted by
     /// onset (ties keep source order). At most [`MAX_EVENTS`] are returned.
     pub fn query(&self, span: Span) -> Vec<Event> {
-        let mut q = Query {
-            out: Vec::new(),
-            visits: 0,
+        let mut out: Vec<Event> = if let Some(expr) = &self.expr {
+            if span.begin >= span.end {
+                return Vec::new();
+            }
+            expr.query(span)
+                .into_iter()
+                .filter(|f| f.part.begin == f.whole.begin)
+                .map(|f| Event {
+                    whole: f.whole,
+                    value: f.value,
+                })
+                .collect()
+        } else {
+            let mut q = Query {
+                out: Vec::new(),
+                visits: 0,
+                overlap: false,
+            };
+            if span.begin < span.end {
+                q.node(&self.root, span.begin, span.end, &Map::IDENTITY);
+            }
+            q.out
+                .into_iter()
+                .map(|f| Event {
+                    whole: f.whole,
+                    value: f.value,
+                })
+                .collect()
         };
-        if span.begin < span.end {
-            q.node(&self.root, span.begin, span.end, &Map::IDENTITY);
-        }
         // Stable: equal onsets stay in the order the tree produced them,
         // which is source order.
-        q.out.sort_by_key(|e| e.whole.begin);
-        q.out.truncate(MAX_EVENTS);
-        q.out
+        out.sort_by_key(|e| e.whole.begin);
+        out.truncate(MAX_EVENTS);
+        out
+    }
+
+    /// An upper bound on the onsets one cycle can hold, used to refuse
+    /// transformed patterns that would flood a cycle.
+    pub(crate) fn bound(&self) -> f64 {
+        match &self.expr {
+            Some(e) => e.bound(),
+            None => node_bound(&self.root, 0),
+        }
+    }
+}
+
+/// Most onsets per cycle `node` can produce (an over-estimate).
+pub(crate) fn node_bound(node: &Node, depth: usize) -> f64 {
+    if depth > 400 {
+        return f64::INFINITY;
+    }
+    let d = depth + 1;
+    match node {
+        Node::Silence => 0.0,
+        Node::Atom(_) => 1.0,
+        Node::Seq(ch) => ch.iter().map(|(c, _, _)| node_bound(c, d)).sum(),
+        Node::Stack(ch) => ch.iter().map(|c| node_bound(c, d)).sum(),
+        Node::Alt { items, .. } => items
+            .iter()
+            .map(|(c, _)| node_bound(c, d))
+            .fold(0.0, f64::max),
+        Node::Fast(c, k) => k.to_f64().ceil().max(1.0) * node_bound(c, d),
+        Node::Degrade { child, .. } => node_bound(child, d),
+        Node::Switch { options, .. } | Node::Choose { options, .. } => {
+            options.iter().map(|c| node_bound(c, d)).fold(0.0, f64::max)
+        }
     }
 }
 
@@ -132,8 +259,11 @@ impl Map {
 }
 
 struct Query {
-    out: Vec<Event>,
+    out: Vec<Frag>,
     visits: usize,
+    /// Tidal's query (every event overlapping the span, with its part)
+    /// rather than onsets only.
+    overlap: bool,
 }
 
 impl Query {
@@ -152,11 +282,18 @@ impl Query {
         match node {
             Node::Silence => {}
             Node::Atom(hit) => {
-                let mut c = b.ceil();
+                let mut c = if self.overlap { b.floor() } else { b.ceil() };
                 while Frac::from_int(c) < e && !self.exhausted() {
                     let on = Frac::from_int(c);
-                    self.out.push(Event {
-                        whole: Span::new(map.apply(on), map.apply(on + Frac::ONE)),
+                    let whole = Span::new(map.apply(on), map.apply(on + Frac::ONE));
+                    let part = if self.overlap {
+                        Span::new(map.apply(on.max(b)), map.apply((on + Frac::ONE).min(e)))
+                    } else {
+                        whole
+                    };
+                    self.out.push(Frag {
+                        whole,
+                        part,
                         value: *hit,
                     });
                     c = c.saturating_add(1);
@@ -249,12 +386,68 @@ impl Query {
                 }
                 self.out.truncate(kept);
             }
+            Node::Switch {
+                args,
+                radix,
+                options,
+            } => self.switch(args, radix, options, b, e, map),
+            Node::Choose { options, seed } => {
+                let mut c = b.floor();
+                while Frac::from_int(c) < e && !options.is_empty() {
+                    let cf = Frac::from_int(c);
+                    let pick = unit_hash(*seed, cf) * options.len() as f64;
+                    let child = &options[(pick as usize).min(options.len() - 1)];
+                    self.node(child, b.max(cf), e.min(cf + Frac::ONE), map);
+                    if c == i64::MAX || self.exhausted() {
+                        break;
+                    }
+                    c += 1;
+                }
+            }
+        }
+    }
+
+    /// The inner join of [`Node::Switch`]: cut `[b, e)` into the pieces
+    /// under each combination of argument values, and query each piece.
+    fn switch(
+        &mut self,
+        args: &[Arc<Node>],
+        radix: &[usize],
+        options: &[Arc<Node>],
+        b: Frac,
+        e: Frac,
+        map: &Map,
+    ) {
+        let mut pieces = vec![(b, e, 0usize)];
+        for (arg, &r) in args.iter().zip(radix) {
+            let mut next = Vec::new();
+            for &(pb, pe, index) in &pieces {
+                let mut sub = Query {
+                    out: Vec::new(),
+                    visits: self.visits,
+                    overlap: true,
+                };
+                sub.node(arg, pb, pe, &Map::IDENTITY);
+                self.visits = sub.visits;
+                for f in sub.out {
+                    let v = f.value.note.unwrap_or(0).max(0) as usize;
+                    next.push((f.part.begin, f.part.end, index * r + v.min(r - 1)));
+                }
+            }
+            pieces = next;
+        }
+        for (pb, pe, index) in pieces {
+            if let Some(option) = options.get(index) {
+                if pb < pe {
+                    self.node(option, pb, pe, map);
+                }
+            }
         }
     }
 }
 
 /// A deterministic pseudo-random number in `[0, 1)` from a seed and a time.
-fn unit_hash(seed: u64, t: Frac) -> f64 {
+pub(crate) fn unit_hash(seed: u64, t: Frac) -> f64 {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     x ^= (t.numer() as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = x.rotate_left(29) ^ (t.denom() as u64).wrapping_mul(0x94D0_49BB_1331_11EB);

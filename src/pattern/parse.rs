@@ -1,5 +1,6 @@
-//! Parsers for pattern strings: drum step strings ([`parse_steps`]) and note
-//! sequences in a subset of the TidalCycles mini-notation ([`parse_notes`]).
+//! The mini-notation parser ([`parse_notes`]; drum step strings are in
+//! `parse/steps.rs`): steps, modifiers, the atoms of note, number, bool and
+//! word patterns. A string with a `$` goes to `expr/` (functions) instead.
 //!
 //! Control thread only. Text in, [`Pattern`] or [`PatternError`] out: no
 //! input may panic or hang, so nesting, repeat counts and tree depth are all
@@ -9,12 +10,17 @@ use std::fmt;
 use std::sync::Arc;
 
 mod atom;
+mod forms;
+mod groups;
+mod steps;
+
+pub(crate) use steps::parse_plain_steps;
+pub use steps::parse_steps;
 
 use super::frac::Frac;
 use super::model::{Hit, Node, Pattern};
 
-#[cfg(test)]
-pub(super) use atom::bjorklund;
+pub(crate) use atom::bjorklund;
 
 /// Velocity of a note or `x` without a `:velocity` suffix.
 const DEFAULT_VELOCITY: f32 = 0.8;
@@ -50,7 +56,7 @@ impl fmt::Display for PatternError {
 
 impl std::error::Error for PatternError {}
 
-fn error(column: usize, message: impl Into<String>) -> PatternError {
+pub(crate) fn error(column: usize, message: impl Into<String>) -> PatternError {
     PatternError {
         column,
         message: message.into(),
@@ -65,6 +71,9 @@ struct Step {
     column: usize,
     /// Depth of `node`'s tree, tracked to cap query recursion.
     depth: usize,
+    /// The whole number a lone note or number stands for, with no velocity
+    /// or modifiers: what a `..` range may start or end at.
+    plain: Option<i64>,
 }
 
 impl Step {
@@ -74,6 +83,17 @@ impl Step {
             weight: self.weight,
             column: self.column,
             depth: self.depth,
+            plain: self.plain,
+        }
+    }
+
+    fn new(node: Arc<Node>, column: usize, depth: usize) -> Step {
+        Step {
+            node,
+            weight: Frac::ONE,
+            column,
+            depth,
+            plain: None,
         }
     }
 }
@@ -99,122 +119,94 @@ fn sequence_node(mut steps: Vec<Step>) -> (Arc<Node>, Frac, usize) {
     (Arc::new(Node::Seq(children)), total, depth + 1)
 }
 
-/// Several layers as one node: a sequence, or a stack of sequences. Returns
-/// the node, its step count (the longest layer's) and its tree depth. Every
-/// layer must be non-empty.
-fn stack(layers: Vec<Vec<Step>>) -> (Arc<Node>, Frac, usize) {
-    let mut nodes = Vec::with_capacity(layers.len());
-    let mut steps = Frac::ZERO;
-    let mut depth = 0;
-    for layer in layers {
-        let (node, total, d) = sequence_node(layer);
-        steps = steps.max(total);
-        depth = depth.max(d);
-        nodes.push(node);
-    }
-    if nodes.len() == 1 {
-        if let Some(node) = nodes.pop() {
-            return (node, steps, depth);
-        }
-    }
-    (Arc::new(Node::Stack(nodes)), steps, depth + 1)
+/// What the atoms of a mini-notation string are.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Mode {
+    /// Notes, MIDI numbers, drum hits, sample names (`Notes("...")`).
+    Notes,
+    /// Decimal numbers, stored as an index into [`Parsed::values`] (the
+    /// patterned arguments of functions and of `*` `/` `( )`).
+    Numbers,
+    /// `t`/`1`/`true`/`x` (an event) and `f`/`0`/`false` (none), for
+    /// `struct` and `mask`.
+    Bools,
+    /// One of the given words, stored as its index (arp modes).
+    Words(&'static [&'static str]),
 }
 
-/// Parse a drum step string such as `"x..x ..X. | o_2."`.
-///
-/// One character per step: `x` hit (velocity 0.8), `X` accent (1.0),
-/// `o` ghost (0.4), `1`–`9` velocity n/9, `.` `-` `~` rest, `_` hold the
-/// previous step one step longer. Spaces and `|` are ignored. Hits have no
-/// pitch (`note: None`). An empty string is a silent pattern of zero steps.
-pub fn parse_steps(src: &str) -> Result<Pattern, PatternError> {
-    let mut steps: Vec<Step> = Vec::new();
-    for (i, ch) in src.chars().enumerate() {
-        let column = i + 1;
-        let velocity = match ch {
-            'x' => Some(DEFAULT_VELOCITY),
-            'X' => Some(ACCENT_VELOCITY),
-            'o' => Some(GHOST_VELOCITY),
-            '1'..='9' => Some((ch as u32 - '0' as u32) as f32 / 9.0),
-            '.' | '-' | '~' => None,
-            '_' => {
-                let Some(last) = steps.last_mut() else {
-                    return Err(error(
-                        column,
-                        "\"_\" holds the previous step longer, but there is no step before it",
-                    ));
-                };
-                last.weight = last.weight + Frac::ONE;
-                continue;
-            }
-            '|' => continue,
-            c if c.is_whitespace() => continue,
-            '0' => {
-                return Err(error(
-                    column,
-                    "\"0\" is not a step: velocities go from 1 (softest) to 9, use . for a rest",
-                ))
-            }
-            other => {
-                return Err(error(
-                    column,
-                    format!(
-                        "expected a step (x X o or 1-9 for a hit, . - ~ for a rest, _ to hold), found \"{other}\""
-                    ),
-                ))
-            }
-        };
-        if steps.len() >= MAX_STEPS {
-            return Err(error(
-                column,
-                format!("too many steps (the limit is {MAX_STEPS})"),
-            ));
-        }
-        let node = match velocity {
-            Some(velocity) => Node::Atom(Hit {
-                note: None,
-                velocity,
-            }),
-            None => Node::Silence,
-        };
-        steps.push(Step {
-            node: Arc::new(node),
-            weight: Frac::ONE,
-            column,
-            depth: 0,
+/// A mini-notation argument: the pattern and, for [`Mode::Numbers`], the
+/// value each index stands for.
+pub(crate) struct Parsed {
+    pub node: Arc<Node>,
+    pub steps: Frac,
+    pub values: Vec<Frac>,
+}
+
+/// Parse a mini-notation argument whose atoms are of `mode`; `column` is
+/// where `src` starts in the whole pattern string (for errors), `seed` the
+/// first seed its `?` and `|` use.
+pub(crate) fn parse_mode(
+    src: &str,
+    mode: Mode,
+    column: usize,
+    seed: u64,
+) -> Result<Parsed, PatternError> {
+    let mut p = Parser {
+        chars: src.chars().collect(),
+        pos: 0,
+        nesting: 0,
+        chances: seed,
+        mode,
+        values: Vec::new(),
+    };
+    let shift = |mut e: PatternError| {
+        e.column += column - 1;
+        e
+    };
+    let (layers, sep) = p.layers(None).map_err(shift)?;
+    if let Some(ch) = p.peek() {
+        // `layers` only stops early at a closing bracket it cannot match.
+        return Err(shift(error(
+            p.column(),
+            format!("unexpected \"{ch}\" with no matching opening bracket"),
+        )));
+    }
+    if layers.len() == 1 && layers[0].is_empty() {
+        return Ok(Parsed {
+            node: Arc::new(Node::Silence),
+            steps: Frac::ZERO,
+            values: p.values,
         });
     }
-    if steps.is_empty() {
-        return Ok(Pattern::silence());
-    }
-    let (node, total, _) = sequence_node(steps);
-    Ok(Pattern::from_arc(node, total))
+    let (node, steps, _) = p.combine(layers, sep);
+    Ok(Parsed {
+        node,
+        steps,
+        values: p.values,
+    })
 }
 
-/// Parse a note sequence in the mini-notation, e.g. `"a2 ~ [c3 e3]*2 <g3 b3>"`.
+/// Parse a note sequence in the mini-notation, e.g. `"a2 ~ [c3 e3]*2 <g3 b3>"`,
+/// optionally with transformations in front (`"every 2 rev $ c3 e3 g3"`,
+/// see docs/patterns.md).
 ///
 /// The plain note-sequence notation (notes, `~`, `_`, `:velocity`) is a
 /// subset. See docs/patterns.md for the grammar. An empty (or all-space)
 /// string is a silent pattern of zero steps.
 pub fn parse_notes(src: &str) -> Result<Pattern, PatternError> {
-    let mut p = Parser {
-        chars: src.chars().collect(),
-        pos: 0,
-        nesting: 0,
-        chances: 0,
-    };
-    let layers = p.layers(None)?;
-    if let Some(ch) = p.peek() {
-        // `layers` only stops early at a closing bracket it cannot match.
-        return Err(error(
-            p.column(),
-            format!("unexpected \"{ch}\" with no matching opening bracket"),
-        ));
+    if super::expr::has_functions(src) {
+        return super::expr::parse(src, super::expr::Base::Notes);
     }
-    if layers.len() == 1 && layers[0].is_empty() {
+    parse_plain_notes(src, 1)
+}
+
+/// The mini-notation alone (no `$`), starting at `column` of the source.
+pub(crate) fn parse_plain_notes(src: &str, column: usize) -> Result<Pattern, PatternError> {
+    let parsed = parse_mode(src, Mode::Notes, column, 0)?;
+    if parsed.steps == Frac::ZERO {
         return Ok(Pattern::silence());
     }
-    let (node, steps, _) = stack(layers);
-    Ok(Pattern::from_arc(node, steps))
+    Ok(Pattern::from_arc(parsed.node, parsed.steps))
 }
 
 /// What closes the bracket being parsed: `(closer, opener, opener column)`.
@@ -224,8 +216,11 @@ struct Parser {
     chars: Vec<char>,
     pos: usize,
     nesting: usize,
-    /// How many `?` were read so far: each gets its own seed.
+    /// How many `?` and `|` were read so far: each gets its own seed.
     chances: u64,
+    mode: Mode,
+    /// The numbers read in [`Mode::Numbers`], by index.
+    values: Vec<Frac>,
 }
 
 fn is_word_char(c: char) -> bool {
@@ -255,30 +250,51 @@ impl Parser {
         self.chars[from..to.min(self.chars.len())].iter().collect()
     }
 
-    /// Comma-separated sequences, up to (not including) the closer or the end.
-    fn layers(&mut self, closing: Closing) -> Result<Vec<Vec<Step>>, PatternError> {
+    fn next_seed(&mut self) -> u64 {
+        self.chances += 1;
+        self.chances
+    }
+
+    /// Sequences separated by `,` (layers) or `|` (random choice), up to
+    /// (not including) the closer or the end. Returns them and the separator.
+    fn layers(&mut self, closing: Closing) -> Result<(Vec<Vec<Step>>, char), PatternError> {
         let mut layers = Vec::new();
+        let mut sep: Option<char> = None;
         loop {
             let layer_column = self.column();
             let steps = self.sequence(closing)?;
-            let comma = self.peek() == Some(',');
-            if steps.is_empty() && (comma || !layers.is_empty()) {
+            let next = self.peek().filter(|&c| c == ',' || c == '|');
+            if steps.is_empty() && (next.is_some() || !layers.is_empty()) {
+                let s = next.or(sep).unwrap_or(',');
                 return Err(error(
                     layer_column,
-                    "empty part around \",\": put notes (or ~) on both sides of each comma",
+                    format!(
+                        "empty part around \"{s}\": put notes (or ~) on both sides of each {}",
+                        if s == ',' { "comma" } else { "bar" }
+                    ),
                 ));
             }
             layers.push(steps);
-            if !comma {
-                return Ok(layers);
+            let Some(c) = next else {
+                return Ok((layers, sep.unwrap_or(',')));
+            };
+            if sep.is_some_and(|s| s != c) {
+                return Err(error(
+                    self.column(),
+                    "\",\" (together) and \"|\" (one at random) can't be mixed in one bracket: put one of them in brackets",
+                ));
             }
+            sep = Some(c);
             self.pos += 1;
         }
     }
 
-    /// Steps separated by spaces, up to a comma, the closer or the end.
+    /// Steps separated by spaces (and `.` groups), up to a `,`, a `|`, the
+    /// closer or the end.
     fn sequence(&mut self, closing: Closing) -> Result<Vec<Step>, PatternError> {
         let mut steps: Vec<Step> = Vec::new();
+        let mut groups: Vec<(Vec<Step>, usize)> = Vec::new();
+        let mut group_column = self.column();
         loop {
             self.skip_space();
             let column = self.column();
@@ -289,12 +305,14 @@ impl Parser {
                         format!("unclosed \"{opener}\" opened at column {at}"),
                     ));
                 }
-                return Ok(steps);
+                return Self::finish_groups(groups, steps, group_column);
             };
             match ch {
-                ',' => return Ok(steps),
-                c if closing.is_some_and(|(closer, _, _)| closer == c) => return Ok(steps),
-                ']' | '>' | ')' => {
+                ',' | '|' => return Self::finish_groups(groups, steps, group_column),
+                c if closing.is_some_and(|(closer, _, _)| closer == c) => {
+                    return Self::finish_groups(groups, steps, group_column)
+                }
+                ']' | '>' | ')' | '}' => {
                     return Err(match closing {
                         Some((closer, opener, at)) => error(
                             column,
@@ -304,6 +322,24 @@ impl Parser {
                         ),
                         None => error(column, format!("unexpected \"{ch}\" with no matching opening bracket")),
                     });
+                }
+                '.' if self.peek_at(1) == Some('.') => {
+                    self.pos += 2;
+                    self.range(&mut steps, column)?;
+                }
+                '.' if self
+                    .peek_at(1)
+                    .is_none_or(|c| c.is_whitespace() || ",|]>}".contains(c)) =>
+                {
+                    self.pos += 1;
+                    if steps.is_empty() {
+                        return Err(error(
+                            column,
+                            "\".\" groups the steps on each side of it, but there is none before it",
+                        ));
+                    }
+                    groups.push((std::mem::take(&mut steps), group_column));
+                    group_column = self.column();
                 }
                 '_' => {
                     self.pos += 1;
@@ -377,14 +413,31 @@ impl Parser {
         let Some(ch) = self.peek() else {
             return Err(error(column, "expected a note like c3, f#2 or a rest ~"));
         };
+        let lone_dash = ch == '-'
+            && !self
+                .peek_at(1)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.');
         let (mut node, mut depth, is_atom) = match ch {
             '~' => {
+                self.pos += 1;
+                (Arc::new(Node::Silence), 0, false)
+            }
+            // Strudel's rest: a `-` on its own.
+            '-' if lone_dash => {
                 self.pos += 1;
                 (Arc::new(Node::Silence), 0, false)
             }
             '[' | '<' => {
                 let (node, depth) = self.bracket(ch, column)?;
                 (node, depth, false)
+            }
+            '{' => {
+                let (node, depth) = self.polymeter(column)?;
+                (node, depth, false)
+            }
+            _ if self.mode != Mode::Notes => {
+                let node = self.mode_atom()?;
+                (Arc::new(node), 0, true)
             }
             '.' => return Err(error(
                 column,
@@ -398,16 +451,18 @@ impl Parser {
                 ))
             }
         };
-        if is_atom && self.peek() == Some(':') {
+        let mut plain = None;
+        if is_atom {
+            plain = self.plain_value(&node);
+        }
+        if is_atom && self.peek() == Some(':') && self.mode == Mode::Notes {
             let colon = self.column();
             self.pos += 1;
             let velocity = self.velocity(colon)?;
             if let Node::Atom(hit) = &*node {
-                node = Arc::new(Node::Atom(Hit {
-                    note: hit.note,
-                    velocity,
-                }));
+                node = Arc::new(Node::Atom(Hit::new(hit.note, velocity)));
             }
+            plain = None;
         }
         let mut weight = Frac::ONE;
         let mut copies = 1usize;
@@ -417,27 +472,21 @@ impl Parser {
             let Some(ch) = self.peek() else { break };
             match ch {
                 '(' => {
-                    let bools = self.euclid(at)?;
-                    let silence = Arc::new(Node::Silence);
-                    let children = bools
-                        .iter()
-                        .enumerate()
-                        .map(|(i, &hit)| {
-                            let slot = if hit { node.clone() } else { silence.clone() };
-                            let n = bools.len() as i64;
-                            (slot, Frac::new(i as i64, n), Frac::new(i as i64 + 1, n))
-                        })
-                        .collect();
-                    node = Arc::new(Node::Seq(children));
-                    depth += 1;
+                    node = self.euclid_node(node, at)?;
+                    depth += 2;
                 }
                 '*' | '/' => {
                     self.pos += 1;
-                    let what = if ch == '*' { "\"*\"" } else { "\"/\"" };
-                    let n = self.count(at, what)?;
-                    let factor = if ch == '*' { n } else { Frac::ONE / n };
-                    node = Arc::new(Node::Fast(node, factor));
-                    depth += 1;
+                    if matches!(self.peek(), Some('<' | '[')) {
+                        node = self.patterned_speed(node, ch == '*', at)?;
+                        depth += 2;
+                    } else {
+                        let what = if ch == '*' { "\"*\"" } else { "\"/\"" };
+                        let n = self.count(at, what)?;
+                        let factor = if ch == '*' { n } else { Frac::ONE / n };
+                        node = Arc::new(Node::Fast(node, factor));
+                        depth += 1;
+                    }
                 }
                 '?' => {
                     self.pos += 1;
@@ -457,11 +506,11 @@ impl Parser {
                     } else {
                         0.5
                     };
-                    self.chances += 1;
+                    let seed = self.next_seed();
                     node = Arc::new(Node::Degrade {
                         child: node,
                         prob,
-                        seed: self.chances,
+                        seed,
                     });
                     depth += 1;
                 }
@@ -488,6 +537,7 @@ impl Parser {
                 }
                 _ => break,
             }
+            plain = None;
             modifiers += 1;
             if modifiers > MAX_MODIFIERS {
                 return Err(error(
@@ -505,63 +555,9 @@ impl Parser {
                 weight,
                 column,
                 depth,
+                plain,
             },
             copies,
         ))
-    }
-
-    /// `[...]` or `<...>` starting at the cursor.
-    fn bracket(&mut self, opener: char, column: usize) -> Result<(Arc<Node>, usize), PatternError> {
-        self.nesting += 1;
-        if self.nesting > MAX_NESTING {
-            return Err(error(
-                column,
-                format!("brackets are nested too deeply (the limit is {MAX_NESTING})"),
-            ));
-        }
-        let closer = if opener == '[' { ']' } else { '>' };
-        self.pos += 1;
-        let layers = self.layers(Some((closer, opener, column)))?;
-        // `layers` returns only at the closer; anything else was an error.
-        self.pos += 1;
-        self.nesting -= 1;
-        if layers.iter().all(|l| l.is_empty()) {
-            return Err(error(
-                column,
-                format!("empty \"{opener}{closer}\": put at least one note or ~ inside"),
-            ));
-        }
-        if opener == '[' {
-            let (node, _, depth) = stack(layers);
-            return Ok((node, depth));
-        }
-        let mut alts = Vec::with_capacity(layers.len());
-        let mut depth = 0;
-        for layer in layers {
-            let mut items = Vec::with_capacity(layer.len());
-            let mut total: i64 = 0;
-            for step in layer {
-                if step.weight.denom() != 1 {
-                    return Err(error(
-                        step.column,
-                        format!(
-                            "inside \"< >\" a length (@ or _) counts whole cycles, found {}",
-                            step.weight
-                        ),
-                    ));
-                }
-                let cycles = step.weight.numer();
-                total = total.saturating_add(cycles);
-                depth = depth.max(step.depth);
-                items.push((step.node, cycles));
-            }
-            alts.push(Arc::new(Node::Alt { items, total }));
-        }
-        if alts.len() == 1 {
-            if let Some(alt) = alts.pop() {
-                return Ok((alt, depth + 1));
-            }
-        }
-        Ok((Arc::new(Node::Stack(alts)), depth + 2))
     }
 }

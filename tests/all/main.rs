@@ -29,6 +29,7 @@ mod midi;
 mod midi_jack;
 mod mix;
 mod osc;
+mod pattern_cli;
 mod process;
 mod reload;
 mod render;

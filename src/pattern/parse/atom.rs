@@ -22,7 +22,7 @@ impl Parser {
         let word: Vec<char> = self.chars[start..self.pos].to_vec();
         let text: String = word.iter().collect();
         let column = start + 1;
-        let hit = |note, velocity| Ok(Node::Atom(Hit { note, velocity }));
+        let hit = |note, velocity| Ok(Node::Atom(Hit::new(note, velocity)));
         match text.as_str() {
             "x" => return hit(None, DEFAULT_VELOCITY),
             "X" => return hit(None, ACCENT_VELOCITY),
@@ -43,74 +43,28 @@ impl Parser {
             }
             return hit(Some(n), DEFAULT_VELOCITY);
         }
-        let not_a_note = || {
-            error(
-                column,
-                format!("expected a note like c3, f#2 or a rest ~, found \"{text}\""),
-            )
-        };
-        let pitch_class = match word[0].to_ascii_lowercase() {
-            'c' => 0,
-            'd' => 2,
-            'e' => 4,
-            'f' => 5,
-            'g' => 7,
-            'a' => 9,
-            'b' => 11,
-            _ => return Err(not_a_note()),
-        };
-        let mut i = 1;
-        let mut shift = 0i32;
-        while i < word.len() {
-            match word[i] {
-                '#' | 's' => shift += 1,
-                'b' => shift -= 1,
-                _ => break,
-            }
-            i += 1;
-        }
-        let octave_start = i;
-        if word.get(i) == Some(&'-') {
-            i += 1;
-        }
-        while word.get(i).is_some_and(|c| c.is_ascii_digit()) {
-            i += 1;
-        }
-        if i < word.len() {
-            if i == octave_start {
-                return Err(not_a_note());
-            }
-            let name: String = word[..i].iter().collect();
-            return Err(error(
-                start + i + 1,
-                format!(
-                    "unexpected \"{}\" after the note {name}: separate steps with spaces",
-                    word[i]
-                ),
-            ));
-        }
-        let octave_text: String = word[octave_start..].iter().collect();
-        let octave = if octave_text.is_empty() {
-            DEFAULT_OCTAVE
-        } else {
-            match octave_text.parse::<i32>() {
-                Ok(o) if (-1..=9).contains(&o) && octave_text != "-0" => o,
-                _ => {
+        match note_name(&word, start) {
+            Ok(midi) => hit(Some(midi), DEFAULT_VELOCITY),
+            // `bd:3`: a name that is no note, then `:` and a whole number,
+            // is a sample index (note 60 + index).
+            Err(_)
+                if self.peek() == Some(':')
+                    && word[0].is_ascii_alphabetic()
+                    && self.peek_at(1).is_some_and(|c| c.is_ascii_digit()) =>
+            {
+                self.pos += 1;
+                let at = self.column();
+                let n = self.integer(false, "a sample index")?;
+                if n > MAX_SAMPLE_INDEX {
                     return Err(error(
-                        start + octave_start + 1,
-                        format!("octaves go from -1 to 9, found \"{octave_text}\" in \"{text}\""),
-                    ))
+                        at,
+                        format!("sample indexes go from 0 to {MAX_SAMPLE_INDEX}, found {n}"),
+                    ));
                 }
+                hit(Some(SAMPLE_BASE_NOTE + n as i32), DEFAULT_VELOCITY)
             }
-        };
-        let midi = 12 * (octave + 1) + pitch_class + shift;
-        if !(0..=127).contains(&midi) {
-            return Err(error(
-                column,
-                format!("\"{text}\" is outside the MIDI range c-1 (0) to g9 (127)"),
-            ));
+            Err(e) => Err(e),
         }
-        hit(Some(midi), DEFAULT_VELOCITY)
     }
 
     /// The number after `:`.
@@ -226,15 +180,25 @@ impl Parser {
         Ok(if negative { -n } else { n })
     }
 
-    /// `(hits,steps)` or `(hits,steps,rotation)`, as one bool per subdivision.
-    pub(super) fn euclid(&mut self, open: usize) -> Result<Vec<bool>, PatternError> {
+    /// The arguments of `(hits,steps)` or `(hits,steps,rotation)`, each a
+    /// whole number or a bracketed pattern of them (`(<3 5>,8)`), with
+    /// their columns. The cursor is on the `(`.
+    pub(super) fn euclid_args(
+        &mut self,
+        open: usize,
+    ) -> Result<Vec<(EuclidArg, usize)>, PatternError> {
         let what = "a euclidean rhythm (hits,steps,rotation)";
         self.pos += 1;
         let mut args = Vec::with_capacity(3);
         loop {
             self.skip_space();
             let arg_column = self.column();
-            let value = self.integer(args.len() == 2, what)?;
+            let value = if matches!(self.peek(), Some('<' | '[')) {
+                let (node, values) = self.number_bracket()?;
+                EuclidArg::Pat(node, values)
+            } else {
+                EuclidArg::Int(self.integer(args.len() == 2, what)?)
+            };
             args.push((value, arg_column));
             self.skip_space();
             match self.peek() {
@@ -264,29 +228,124 @@ impl Parser {
                 }
             }
         }
-        let (hits, hits_column) = args[0];
-        let (steps, steps_column) = args[1];
-        let rotation = args.get(2).map_or(0, |a| a.0);
-        if !(1..=MAX_COUNT).contains(&steps) {
-            return Err(error(
-                steps_column,
-                format!("a euclidean rhythm has 1 to {MAX_COUNT} steps, found {steps}"),
-            ));
-        }
-        if hits > steps {
-            return Err(error(
-                hits_column,
-                format!("a euclidean rhythm can't have more hits than steps ({hits} hits in {steps} steps)"),
-            ));
-        }
-        let pattern = bjorklund(hits as usize, steps as usize);
-        let r = rotation.rem_euclid(steps) as usize;
-        // Rotate left, as Tidal does: (3,8,2) starts two steps into (3,8).
-        let rotated = (0..pattern.len())
-            .map(|i| pattern[(i + r) % pattern.len()])
-            .collect();
-        Ok(rotated)
+        Ok(args)
     }
+}
+
+/// One argument of a euclidean rhythm.
+pub(super) enum EuclidArg {
+    Int(i64),
+    /// A pattern of indexes into the values.
+    Pat(std::sync::Arc<Node>, Vec<Frac>),
+}
+
+/// The hits of `(hits,steps,rotation)` as one bool per subdivision, or why
+/// not; `columns` are those of the hits and steps arguments.
+pub(super) fn euclid_bools(
+    hits: i64,
+    steps: i64,
+    rotation: i64,
+    columns: (usize, usize),
+) -> Result<Vec<bool>, PatternError> {
+    if !(1..=MAX_COUNT).contains(&steps) {
+        return Err(error(
+            columns.1,
+            format!("a euclidean rhythm has 1 to {MAX_COUNT} steps, found {steps}"),
+        ));
+    }
+    if hits > steps || hits < 0 {
+        return Err(error(
+            columns.0,
+            format!(
+                "a euclidean rhythm can't have more hits than steps ({hits} hits in {steps} steps)"
+            ),
+        ));
+    }
+    let pattern = bjorklund(hits as usize, steps as usize);
+    let r = rotation.rem_euclid(steps) as usize;
+    // Rotate left, as Tidal does: (3,8,2) starts two steps into (3,8).
+    Ok((0..pattern.len())
+        .map(|i| pattern[(i + r) % pattern.len()])
+        .collect())
+}
+
+/// Largest sample index after `name:`.
+const MAX_SAMPLE_INDEX: i64 = 67;
+/// The note a sample index 0 plays: the sampler's first slice.
+const SAMPLE_BASE_NOTE: i32 = 60;
+
+/// The MIDI number of a note name like `c#3` (`word` starts at `start`).
+fn note_name(word: &[char], start: usize) -> Result<i32, PatternError> {
+    let text: String = word.iter().collect();
+    let column = start + 1;
+    let not_a_note = || {
+        error(
+            column,
+            format!("expected a note like c3, f#2 or a rest ~, found \"{text}\""),
+        )
+    };
+    let pitch_class = match word[0].to_ascii_lowercase() {
+        'c' => 0,
+        'd' => 2,
+        'e' => 4,
+        'f' => 5,
+        'g' => 7,
+        'a' => 9,
+        'b' => 11,
+        _ => return Err(not_a_note()),
+    };
+    let mut i = 1;
+    let mut shift = 0i32;
+    while i < word.len() {
+        match word[i] {
+            '#' | 's' => shift += 1,
+            'b' => shift -= 1,
+            _ => break,
+        }
+        i += 1;
+    }
+    let octave_start = i;
+    if word.get(i) == Some(&'-') {
+        i += 1;
+    }
+    while word.get(i).is_some_and(|c| c.is_ascii_digit()) {
+        i += 1;
+    }
+    if i < word.len() {
+        if i == octave_start {
+            return Err(not_a_note());
+        }
+        let name: String = word[..i].iter().collect();
+        return Err(error(
+            start + i + 1,
+            format!(
+                "unexpected \"{}\" after the note {name}: separate steps with spaces",
+                word[i]
+            ),
+        ));
+    }
+    let octave_text: String = word[octave_start..].iter().collect();
+    let octave = if octave_text.is_empty() {
+        DEFAULT_OCTAVE
+    } else {
+        match octave_text.parse::<i32>() {
+            Ok(o) if (-1..=9).contains(&o) && octave_text != "-0" => o,
+            _ => {
+                return Err(error(
+                    start + octave_start + 1,
+                    format!("octaves go from -1 to 9, found \"{octave_text}\" in \"{text}\""),
+                ))
+            }
+        }
+    };
+    let midi = 12 * (octave + 1) + pitch_class + shift;
+    if !(0..=127).contains(&midi) {
+        return Err(error(
+            column,
+            format!("\"{text}\" is outside the MIDI range c-1 (0) to g9 (127)"),
+        ));
+    }
+    Ok(midi)
 }
 
 /// Spread `hits` onsets as evenly as possible over `steps` steps, with the

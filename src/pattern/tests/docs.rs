@@ -61,3 +61,19 @@ fn documented_errors_are_exact() {
     }
     assert!(checked >= 5);
 }
+
+#[test]
+fn every_function_has_a_pasteable_example_in_the_docs() {
+    let doc = include_str!("../../../docs/patterns.md");
+    for f in crate::pattern::FUNCTIONS {
+        let row = format!(
+            "| `{}` | {} | `Notes(\"{}\")` |",
+            f.usage, f.about, f.example
+        );
+        assert!(doc.contains(&row), "docs/patterns.md lacks the row {row}");
+        let p = parse_notes(f.example).unwrap_or_else(|e| panic!("{}: {e}", f.example));
+        // Every example makes a sound in its first four cycles.
+        let n: usize = (0..4).map(|c| p.query(Span::cycle(c)).len()).sum();
+        assert!(n > 0, "{} is silent", f.example);
+    }
+}

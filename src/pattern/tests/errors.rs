@@ -55,7 +55,7 @@ const ERRORS: &[(Kind, &str, usize, &str)] = &[
     (Notes, "x(1.5,8)", 3, "whole numbers only"),
     (Notes, "[]", 1, "empty \"[]\""),
     (Notes, "c3 <>", 4, "empty \"<>\""),
-    (Notes, "c3 . e3", 4, "write ~ for a rest"),
+    (Notes, "c3 .e3", 4, "write ~ for a rest"),
     (Notes, "<c3@1.5 e3>", 2, "whole cycles"),
     (Notes, "~:0.5", 2, "goes right after a note"),
     (

@@ -9,7 +9,10 @@
 
 mod docs;
 mod errors;
+mod fn_errors;
+mod functions;
 mod fuzz;
+mod laws;
 mod queries;
 mod table;
 

@@ -170,3 +170,52 @@ fn pattern_is_shareable() {
     assert_eq!(t.join().ok(), Some(2));
     assert_eq!(Pattern::silence().steps(), Frac::ZERO);
 }
+
+#[test]
+fn frac_fast_paths_stay_exact_and_in_lowest_terms() {
+    fn gcd(a: i128, b: i128) -> i128 {
+        if b == 0 {
+            a.abs()
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    let lowest = |x: Frac| x.denom() > 0 && gcd(x.numer() as i128, x.denom() as i128) == 1;
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |m: i64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % (2 * m as u64 + 1)) as i64 - m
+    };
+    for _ in 0..20_000 {
+        let a = f(next(5000), next(64).abs() + 1);
+        let b = f(
+            next(5000),
+            [1, 2, 3, 4, 8, 12, 16, 24, 1000][next(4).unsigned_abs() as usize],
+        );
+        let (an, ad, bn, bd) = (
+            a.numer() as i128,
+            a.denom() as i128,
+            b.numer() as i128,
+            b.denom() as i128,
+        );
+        for (r, n, d) in [
+            (a + b, an * bd + bn * ad, ad * bd),
+            (a - b, an * bd - bn * ad, ad * bd),
+            (a * b, an * bn, ad * bd),
+        ] {
+            assert!(lowest(r), "{a} {b} -> {r}");
+            assert_eq!(
+                r.numer() as i128 * d,
+                n * r.denom() as i128,
+                "{a} {b} -> {r}"
+            );
+        }
+        if b != Frac::ZERO {
+            let r = a / b;
+            assert!(lowest(r));
+            assert_eq!(r.numer() as i128 * ad * bn, an * bd * r.denom() as i128);
+        }
+    }
+}

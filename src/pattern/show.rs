@@ -1,0 +1,124 @@
+//! Looking inside a pattern: its events cycle by cycle as text or JSON,
+//! for `termdaw pattern` and for the chat's tool and the sequencer pane
+//! (through [`events`]).
+//!
+//! Control thread only, pure: strings in, strings out.
+
+use super::{parse_notes, parse_steps, Event, Frac, Pattern, PatternError, Span};
+
+/// Most cycles one look may cover.
+pub const MAX_SHOW_CYCLES: i64 = 256;
+
+/// Parse `src` written as it appears in a session, `Notes("...")` or
+/// `Steps("...")`; a bare string is read as `Notes`.
+pub fn parse_written(src: &str) -> Result<Pattern, PatternError> {
+    let t = src.trim();
+    for (prefix, steps) in [("Notes(", false), ("Steps(", true)] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            let inner = rest
+                .strip_suffix(')')
+                .map(str::trim)
+                .and_then(|r| r.strip_prefix('"')?.strip_suffix('"'))
+                .ok_or(PatternError {
+                    column: 1,
+                    message: format!("expected {prefix}\"...\")"),
+                })?;
+            let shift = |mut e: PatternError| {
+                e.column += prefix.len() + 1;
+                e
+            };
+            return if steps {
+                parse_steps(inner).map_err(shift)
+            } else {
+                parse_notes(inner).map_err(shift)
+            };
+        }
+    }
+    parse_notes(src)
+}
+
+/// The events of cycles `0..cycles` of a pattern, sorted by onset: the hook
+/// for the chat tool and the sequencer pane.
+pub fn events(src: &str, cycles: i64) -> Result<Vec<Event>, PatternError> {
+    let p = parse_written(src)?;
+    Ok((0..cycles.clamp(0, MAX_SHOW_CYCLES))
+        .flat_map(|c| p.query(Span::cycle(c)))
+        .collect())
+}
+
+fn note_text(e: &Event) -> String {
+    e.value.note.map_or("-".to_string(), |n| n.to_string())
+}
+
+/// One line per event: `onset duration note velocity [pan]`, exact
+/// fractions of a cycle, grouped under a `cycle N` heading.
+pub fn text(p: &Pattern, cycles: i64) -> String {
+    let mut out = format!("steps per cycle: {}\n", p.steps());
+    for c in 0..cycles.clamp(0, MAX_SHOW_CYCLES) {
+        let evs = p.query(Span::cycle(c));
+        out.push_str(&format!("cycle {c}: {} events\n", evs.len()));
+        for e in &evs {
+            out.push_str(&format!(
+                "  {:>7}  {:>5}  note {:>3}  vel {:.2}{}\n",
+                e.whole.begin.to_string(),
+                e.whole.duration().to_string(),
+                note_text(e),
+                e.value.velocity,
+                e.value
+                    .pan
+                    .map_or(String::new(), |p| format!("  pan {p:+.2}"))
+            ));
+        }
+    }
+    out
+}
+
+fn frac_json(f: Frac) -> String {
+    format!("\"{f}\"")
+}
+
+/// The same as JSON: `{"steps": "4", "events": [{"cycle": 0, "onset":
+/// "1/4", "duration": "1/4", "note": 48, "velocity": 0.8, "pan": null}]}`
+/// (fractions as strings, exact).
+pub fn json(p: &Pattern, cycles: i64) -> String {
+    let mut items = Vec::new();
+    for c in 0..cycles.clamp(0, MAX_SHOW_CYCLES) {
+        for e in p.query(Span::cycle(c)) {
+            items.push(format!(
+                "{{\"cycle\":{c},\"onset\":{},\"duration\":{},\"note\":{},\"velocity\":{},\"pan\":{}}}",
+                frac_json(e.whole.begin),
+                frac_json(e.whole.duration()),
+                e.value.note.map_or("null".to_string(), |n| n.to_string()),
+                (e.value.velocity as f64 * 1000.0).round() / 1000.0,
+                e.value.pan.map_or("null".to_string(), |p| p.to_string())
+            ));
+        }
+    }
+    format!(
+        "{{\"steps\":{},\"events\":[{}]}}",
+        frac_json(p.steps()),
+        items.join(",")
+    )
+}
+
+/// What `termdaw pattern` prints, or the error with a caret under its
+/// column.
+pub fn report(src: &str, cycles: i64, as_json: bool) -> Result<String, String> {
+    if !(1..=MAX_SHOW_CYCLES).contains(&cycles) {
+        return Err(format!(
+            "--cycles goes from 1 to {MAX_SHOW_CYCLES}, found {cycles}"
+        ));
+    }
+    match parse_written(src) {
+        Ok(p) if as_json => Ok(json(&p, cycles) + "\n"),
+        Ok(p) => Ok(text(&p, cycles)),
+        Err(e) => {
+            let pad: String = src
+                .chars()
+                .take(e.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            Err(format!("bad pattern: {e}\n  {src}\n  {pad}^"))
+        }
+    }
+}
