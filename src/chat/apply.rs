@@ -17,7 +17,9 @@ use serde_json::Value;
 
 use super::message::ToolCall;
 use super::prompt;
-use super::tools::{self, ANALYSE_MIX, READ_SESSION, WRITE_PATCH, WRITE_SESSION};
+use super::tools::{
+    self, ANALYSE_MIX, PATTERN_FUNCTIONS, READ_SESSION, SHOW_PATTERN, WRITE_PATCH, WRITE_SESSION,
+};
 use crate::action::{Action, ActionError};
 use crate::engine::When;
 use crate::patch::{self, SessionFile};
@@ -180,6 +182,25 @@ impl Applier {
     fn call(&mut self, session: &mut Session, call: &ToolCall, lands: &str) -> Outcome {
         match call.name.as_str() {
             READ_SESSION => Outcome::ok(prompt::summary(session), Vec::new()),
+            PATTERN_FUNCTIONS => Outcome::ok(tools::pattern_functions(), Vec::new()),
+            SHOW_PATTERN => {
+                let o = match tools::input_object(&call.input) {
+                    Ok(o) => o,
+                    Err(e) => return Outcome::err(e.to_string()),
+                };
+                let Some(src) = o.get("pattern").and_then(Value::as_str) else {
+                    return Outcome::err("show_pattern needs `pattern`, a string".into());
+                };
+                let cycles = o
+                    .get("cycles")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(1)
+                    .clamp(1, 16);
+                match crate::pattern::show::report(src, cycles, false) {
+                    Ok(text) => Outcome::ok(text, Vec::new()),
+                    Err(e) => Outcome::err(e),
+                }
+            }
             WRITE_SESSION => write_session(session, &call.input, lands),
             WRITE_PATCH => self.write_patch(session, &call.input, lands),
             ANALYSE_MIX => {

@@ -40,13 +40,39 @@ pub fn stable() -> String {
     format!(
         "{INTRO}\n\n{}\n\n{}",
         compact(SESSION_FORMAT),
-        compact(PATTERNS)
+        compact(&patterns_for_the_model())
+    )
+}
+
+/// docs/patterns.md with its function tables folded into one line of
+/// usages: the whole reference (what each does, an example) is the
+/// `pattern_functions` tool's answer, so the prompt stays small enough for
+/// a local model's window.
+fn patterns_for_the_model() -> String {
+    let (Some(start), Some(end)) = (
+        PATTERNS.find("### Every function"),
+        PATTERNS.find("## Reference"),
+    ) else {
+        return PATTERNS.to_string();
+    };
+    let usages: Vec<&str> = crate::pattern::FUNCTIONS.iter().map(|f| f.usage).collect();
+    format!(
+        "{}### Every function\n\n{}\n\nCall pattern_functions for what each does with an example, and show_pattern to see the events a pattern makes before you set it.\n\n{}",
+        &PATTERNS[..start],
+        usages.join(" · "),
+        &PATTERNS[end..]
     )
 }
 
 /// Sections of the docs written for people running termdaw by hand, not
 /// for the model (whose errors come back as tool results).
-const SKIPPED_SECTIONS: &[&str] = &["## Errors", "## Differences from TidalCycles"];
+const SKIPPED_SECTIONS: &[&str] = &[
+    "## Errors",
+    "## Differences from TidalCycles",
+    "## Examples",
+    // The model has show_pattern for this.
+    "### Looking inside a pattern",
+];
 
 /// The docs as the model reads them: the same text without what only
 /// helps a human eye or repeats itself (the prompt is sent with every
@@ -56,12 +82,21 @@ const SKIPPED_SECTIONS: &[&str] = &["## Errors", "## Differences from TidalCycle
 /// [`SKIPPED_SECTIONS`].
 fn compact(md: &str) -> String {
     let mut out = String::with_capacity(md.len());
-    let mut skipping = false;
+    // The level of the heading being skipped: it ends at the next heading
+    // of that level or above.
+    let mut skipping: Option<usize> = None;
     let mut blank = false;
     for line in md.lines() {
-        if line.starts_with("## ") {
-            skipping = SKIPPED_SECTIONS.iter().any(|s| line.starts_with(s));
+        let level = line.chars().take_while(|c| *c == '#').count();
+        if (2..=3).contains(&level) && line[level..].starts_with(' ') {
+            if skipping.is_none_or(|l| level <= l) {
+                skipping = SKIPPED_SECTIONS
+                    .iter()
+                    .any(|s| line.starts_with(s))
+                    .then_some(level);
+            }
         }
+        let skipping = skipping.is_some();
         let t = line.trim_end();
         let rule = t.starts_with("| ---") || t.starts_with("|---");
         if skipping

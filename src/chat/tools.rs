@@ -15,6 +15,8 @@ pub const READ_SESSION: &str = "read_session";
 pub const WRITE_SESSION: &str = "write_session";
 pub const WRITE_PATCH: &str = "write_patch";
 pub const ANALYSE_MIX: &str = "analyse_mix";
+pub const SHOW_PATTERN: &str = "show_pattern";
+pub const PATTERN_FUNCTIONS: &str = "pattern_functions";
 
 /// Whether an action is offered to the model (the table's `tool` column).
 pub fn is_tool(a: &ActionSpec) -> bool {
@@ -121,6 +123,34 @@ pub fn tools() -> Vec<ToolDef> {
                 ]),
                 vec![],
             ),
+        },
+        ToolDef {
+            name: SHOW_PATTERN.into(),
+            description: "Print the events a pattern makes, as `termdaw pattern` does: per \
+                          cycle, each event's onset and duration as exact fractions of a cycle, \
+                          note, velocity and pan. Use it to check a pattern before setting it; \
+                          an error comes back with its column."
+                .into(),
+            schema: object(
+                Map::from_iter([
+                    (
+                        "pattern".to_string(),
+                        json!({"type": "string", "description": "as written in the session: Notes(\"...\"), Steps(\"...\") or a bare Notes string"}),
+                    ),
+                    (
+                        "cycles".to_string(),
+                        json!({"type": "integer", "minimum": 1, "maximum": 16, "description": "how many cycles to show (default 1)"}),
+                    ),
+                ]),
+                vec!["pattern"],
+            ),
+        },
+        ToolDef {
+            name: PATTERN_FUNCTIONS.into(),
+            description: "The pattern functions (fast, every, off, jux, arp...) with what each \
+                          does and a paste-able example."
+                .into(),
+            schema: object(Map::new(), vec![]),
         },
     ];
     for a in ACTIONS.iter().filter(|a| is_tool(a)) {
@@ -254,4 +284,13 @@ pub fn markdown() -> String {
         );
     }
     s
+}
+
+/// What `pattern_functions` answers: every function, its usage, what it
+/// does and an example, one per line.
+pub fn pattern_functions() -> String {
+    crate::pattern::FUNCTIONS
+        .iter()
+        .map(|f| format!("{} — {}. e.g. Notes(\"{}\")\n", f.usage, f.about, f.example))
+        .collect()
 }
