@@ -88,13 +88,14 @@ fn compact(md: &str) -> String {
     let mut blank = false;
     for line in md.lines() {
         let level = line.chars().take_while(|c| *c == '#').count();
-        if (2..=3).contains(&level) && line[level..].starts_with(' ') {
-            if skipping.is_none_or(|l| level <= l) {
-                skipping = SKIPPED_SECTIONS
-                    .iter()
-                    .any(|s| line.starts_with(s))
-                    .then_some(level);
-            }
+        if (2..=3).contains(&level)
+            && line[level..].starts_with(' ')
+            && skipping.is_none_or(|l| level <= l)
+        {
+            skipping = SKIPPED_SECTIONS
+                .iter()
+                .any(|s| line.starts_with(s))
+                .then_some(level);
         }
         let skipping = skipping.is_some();
         let t = line.trim_end();
