@@ -57,22 +57,22 @@ pub const BLOCKS: &[Block] = &[
     Block {
         file: "docs/session-format.md",
         name: "session-fields",
-        generate: || field::markdown(field::SESSION),
+        generate: || fields_markdown(field::SESSION),
     },
     Block {
         file: "docs/session-format.md",
         name: "master-fields",
-        generate: || field::markdown(field::MASTER),
+        generate: || fields_markdown(field::MASTER),
     },
     Block {
         file: "docs/session-format.md",
         name: "bus-fields",
-        generate: || field::markdown(field::BUS),
+        generate: || fields_markdown(field::BUS),
     },
     Block {
         file: "docs/session-format.md",
         name: "track-fields",
-        generate: || field::markdown(field::TRACK),
+        generate: || fields_markdown(field::TRACK),
     },
     Block {
         file: "docs/session-format.md",
@@ -211,4 +211,41 @@ pub fn splice(doc: &str, name: &str, body: &str) -> Option<String> {
     let a = doc.find(&open)? + open.len();
     let b = doc.find(&close)?;
     Some(format!("{}\n{}{}", &doc[..a], body, &doc[b..]))
+}
+
+/// The docs table of one owner: one row per field, in file order.
+pub fn fields_markdown<M>(entries: &'static [field::Entry<M>]) -> String {
+    let mut s = String::from(
+        "| field | unit | range | default | what it does |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for e in entries {
+        let (name, unit, range, default, doc) = match e {
+            field::Entry::Other(r) => (
+                r.name,
+                r.unit.to_string(),
+                r.range.to_string(),
+                r.default.to_string(),
+                r.doc,
+            ),
+            field::Entry::Scalar(f) => {
+                let range = match f.range {
+                    field::Range::Number { min, max } => format!("{min} – {max}"),
+                    field::Range::Int { min, max } => format!("{min} – {max}"),
+                    field::Range::OneOf(list) => list
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    field::Range::Bool => "`true` / `false`".into(),
+                };
+                let default = match f.range {
+                    field::Range::Bool => format!("`{}`", f.default != 0.0),
+                    _ => f.default.to_string(),
+                };
+                (f.name, f.unit.to_string(), range, default, f.doc)
+            }
+        };
+        s += &format!("| `{name}` | {unit} | {range} | {default} | {doc} |\n");
+    }
+    s
 }

@@ -6,7 +6,7 @@
 //! fields reads its [`Field`]: the file's range checks (`patch::ranges`),
 //! `session::edit`, `session::diff`, `Session::sync`, the action table's
 //! argument ranges (and so the MIDI map, OSC and the chat tools) and the
-//! docs tables of docs/session-format.md. A new scalar field is one more
+//! docs tables of docs/session-format.md (written by `reference::fields_markdown`). A new scalar field is one more
 //! `Field` here and one line in its owner's list; the non-scalar fields of
 //! the same structs are listed beside them as [`Row`]s so the docs table
 //! is whole and a test can check that no struct field is left out.
@@ -563,41 +563,4 @@ pub fn by_action(name: &str) -> Option<AnyField> {
         })
         .or_else(|| scalars(BUS).find(|f| hit(f.action)).map(AnyField::Bus))
         .or_else(|| scalars(TRACK).find(|f| hit(f.action)).map(AnyField::Track))
-}
-
-/// The docs table of one owner: one row per field, in file order.
-pub fn markdown<M>(entries: &'static [Entry<M>]) -> String {
-    let mut s = String::from(
-        "| field | unit | range | default | what it does |\n| --- | --- | --- | --- | --- |\n",
-    );
-    for e in entries {
-        let (name, unit, range, default, doc) = match e {
-            Entry::Other(r) => (
-                r.name,
-                r.unit.to_string(),
-                r.range.to_string(),
-                r.default.to_string(),
-                r.doc,
-            ),
-            Entry::Scalar(f) => {
-                let range = match f.range {
-                    Range::Number { min, max } => format!("{min} – {max}"),
-                    Range::Int { min, max } => format!("{min} – {max}"),
-                    Range::OneOf(list) => list
-                        .iter()
-                        .map(u32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    Range::Bool => "`true` / `false`".into(),
-                };
-                let default = match f.range {
-                    Range::Bool => format!("`{}`", f.default != 0.0),
-                    _ => f.default.to_string(),
-                };
-                (f.name, f.unit.to_string(), range, default, f.doc)
-            }
-        };
-        s += &format!("| `{name}` | {unit} | {range} | {default} | {doc} |\n");
-    }
-    s
 }
