@@ -10,6 +10,8 @@ pub mod fm;
 pub mod pluck;
 pub mod sampler;
 pub mod subtractive;
+#[cfg(test)]
+mod test_util;
 pub mod voice;
 
 use crate::engine::dsp::sane;

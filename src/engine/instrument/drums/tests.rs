@@ -1,4 +1,5 @@
 //! Unit tests of the drums voices (test builds only).
+use super::super::test_util::{peak, render, rms};
 use super::super::voice::STEAL_FADE_S;
 use super::*;
 use crate::kinds::param::defaults;
@@ -14,22 +15,6 @@ const KINDS: [DrumKind; 5] = [
 
 fn drum(kind: DrumKind, voices: usize) -> Drum {
     Drum::new(kind, &defaults(kind.params()), voices, RATE)
-}
-
-fn render(inst: &mut dyn Instrument, frames: usize, block: usize) -> (Vec<f32>, Vec<f32>) {
-    let (mut l, mut r) = (vec![0.0; frames], vec![0.0; frames]);
-    for (cl, cr) in l.chunks_mut(block).zip(r.chunks_mut(block)) {
-        inst.render(cl, cr);
-    }
-    (l, r)
-}
-
-fn peak(x: &[f32]) -> f32 {
-    x.iter().fold(0.0f32, |m, s| m.max(s.abs()))
-}
-
-fn rms(x: &[f32]) -> f32 {
-    (x.iter().map(|s| s * s).sum::<f32>() / x.len().max(1) as f32).sqrt()
 }
 
 #[test]

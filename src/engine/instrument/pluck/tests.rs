@@ -1,4 +1,5 @@
 //! Unit tests of the pluck voices (test builds only).
+use super::super::test_util::{peak, render};
 use super::super::voice::STEAL_FADE_S;
 use super::*;
 use crate::kinds::param::defaults;
@@ -12,14 +13,6 @@ fn pluck_with(changes: &[(&str, f32)], voices: usize, rate: f32) -> Pluck {
         v[i] = *value;
     }
     Pluck::new(&v, voices, rate)
-}
-
-fn render(inst: &mut dyn Instrument, frames: usize, block: usize) -> (Vec<f32>, Vec<f32>) {
-    let (mut l, mut r) = (vec![0.0; frames], vec![0.0; frames]);
-    for (cl, cr) in l.chunks_mut(block).zip(r.chunks_mut(block)) {
-        inst.render(cl, cr);
-    }
-    (l, r)
 }
 
 /// Period in samples: autocorrelation peak near the expected period,
@@ -50,10 +43,6 @@ fn measure_period(x: &[f32], expect: f32) -> f32 {
         m *= 4;
     }
     est as f32
-}
-
-fn peak(x: &[f32]) -> f32 {
-    x.iter().fold(0.0f32, |m, s| m.max(s.abs()))
 }
 
 #[test]
