@@ -238,6 +238,8 @@ mod tests {
 
     const RATE: f32 = 48_000.0;
 
+    use super::super::test_util::{render, rms};
+
     fn fm_with(changes: &[(&str, f32)], voices: usize) -> Fm {
         let mut v = defaults(PARAMS);
         for (name, value) in changes {
@@ -245,14 +247,6 @@ mod tests {
             v[i] = *value;
         }
         Fm::new(&v, voices, RATE)
-    }
-
-    fn render(inst: &mut dyn Instrument, frames: usize, block: usize) -> (Vec<f32>, Vec<f32>) {
-        let (mut l, mut r) = (vec![0.0; frames], vec![0.0; frames]);
-        for (cl, cr) in l.chunks_mut(block).zip(r.chunks_mut(block)) {
-            inst.render(cl, cr);
-        }
-        (l, r)
     }
 
     /// Period in samples: coarse autocorrelation peak near the expected
@@ -283,10 +277,6 @@ mod tests {
             m *= 4;
         }
         est as f32
-    }
-
-    fn rms(x: &[f32]) -> f32 {
-        (x.iter().map(|s| s * s).sum::<f32>() / x.len() as f32).sqrt()
     }
 
     #[test]
