@@ -144,23 +144,47 @@ pub fn to_string(session: &SessionFile) -> String {
         + "\n"
 }
 
-/// Write `text` to `path` atomically, keeping the previous file as `path.bak`.
+/// Write `text` to `path` atomically, keeping the previous file as `.bak`
+/// beside it. A symlinked file has its target written (the link stays a
+/// link); the file keeps its permissions; the new text and its folder are
+/// synced to disk before the rename, so a crash leaves the old file or the
+/// new one, never half of one.
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
+    use std::io::Write;
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    if path.exists() {
-        let bak = dir.join(format!("{name}.bak"));
-        std::fs::copy(path, bak)?;
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        if let Ok(meta) = std::fs::metadata(&target) {
+            f.set_permissions(meta.permissions())?;
+        }
+        f.sync_all()
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
-    std::fs::rename(&tmp, path)
+    if target.exists() {
+        std::fs::copy(&target, dir.join(format!("{name}.bak")))?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, &target) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    // The rename itself is durable once the folder is synced.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// Save a session atomically: each track goes back to the file it came

@@ -34,6 +34,7 @@ mod process;
 mod reload;
 mod render;
 mod sampler;
+mod save;
 mod swing;
 mod syntax;
 mod timing;
