@@ -150,6 +150,8 @@ impl ValueError {
 /// Why the MIDI settings of a session are refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MidiError {
+    #[error("at most {max} controller mappings, found {found}")]
+    TooMany { found: usize, max: usize },
     #[error("MIDI channels are 1 to 16, found {0}")]
     Channel(u8),
     #[error("controller numbers are 0 to 127, found {0}")]

@@ -59,6 +59,9 @@ pub struct SessionFile {
     pub midi: MidiSettings,
 }
 
+/// Controller mappings one session may hold (128 controllers × a few channels).
+pub const MAX_MAPPINGS: usize = 512;
+
 /// MIDI routing and controller mappings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename = "Midi", deny_unknown_fields)]
@@ -90,6 +93,12 @@ impl MidiSettings {
             if !(1..=16).contains(ch) {
                 return Err(MidiError::Channel(*ch));
             }
+        }
+        if self.cc.len() > MAX_MAPPINGS {
+            return Err(MidiError::TooMany {
+                found: self.cc.len(),
+                max: MAX_MAPPINGS,
+            });
         }
         for c in &self.cc {
             if c.cc > 127 {

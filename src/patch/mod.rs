@@ -111,12 +111,31 @@ pub fn sources(path: &Path, session: &SessionFile) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
+/// The largest session or patch file read (a set of 64 tracks is a few
+/// hundred kilobytes); a bigger file is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+/// Patch files one session may include.
+pub const MAX_INCLUDES: usize = 16;
+
 fn read(path: &Path) -> Result<(String, String), PatchError> {
+    use std::io::Read;
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PatchError::Io {
+    let io = |source| PatchError::Io {
         file: file.clone(),
         source,
-    })?;
+    };
+    let f = std::fs::File::open(path).map_err(io)?;
+    let mut text = String::new();
+    // One byte past the limit tells a file at the limit from a bigger one.
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(io(std::io::Error::other(format!(
+            "the file is larger than {} MB; a session file is text and far smaller",
+            MAX_FILE_BYTES >> 20
+        ))));
+    }
     Ok((file, text))
 }
 
@@ -279,6 +298,16 @@ impl SessionFile {
                     "at most {} buses, found {}",
                     crate::kinds::MAX_BUSES,
                     self.buses.len()
+                ),
+            ));
+        }
+        if self.includes.len() > MAX_INCLUDES {
+            return Err((
+                "includes".into(),
+                0,
+                format!(
+                    "at most {MAX_INCLUDES} included files, found {}",
+                    self.includes.len()
                 ),
             ));
         }

@@ -160,3 +160,34 @@ fn a_controller_mapping_with_too_many_arguments_is_refused_at_its_line() {
     assert_eq!(l, 3, "{m}");
     assert!(m.contains("CC 1: at most 8 arguments, found 9"), "{m}");
 }
+
+#[test]
+fn sizes_have_bounds_checked_before_anything_is_built() {
+    // A chain of 33 effects, 17 includes, 513 mappings: each refused with its limit.
+    let fx = vec!["Delay()"; termdaw::kinds::MAX_EFFECTS + 1].join(", ");
+    let m = err(&format!(
+        "Session(tracks: [Track(name: \"a\", instrument: Kick(), effects: [{fx}])])"
+    ))
+    .message();
+    assert_eq!(m, "track \"a\": at most 32 effects in a chain, found 33");
+    let inc = vec!["\"x.ron\""; patch::MAX_INCLUDES + 1].join(", ");
+    let m = err(&format!("Session(includes: [{inc}])")).message();
+    assert_eq!(m, "at most 16 included files, found 17");
+    let cc = vec!["Cc(cc: 1, action: \"set_tempo\")"; patch::format::MAX_MAPPINGS + 1].join(", ");
+    let m = err(&format!("Session(midi: Midi(cc: [{cc}]))")).message();
+    assert_eq!(m, "at most 512 controller mappings, found 513");
+}
+
+#[test]
+fn a_file_too_big_to_be_a_session_is_refused_unread() {
+    let p = std::env::temp_dir().join(format!("termdaw-huge-{}.ron", std::process::id()));
+    let mut text = String::from("Session(\n");
+    while (text.len() as u64) <= patch::MAX_FILE_BYTES {
+        text.push_str("// padding padding padding padding padding padding padding padding\n");
+    }
+    text.push(')');
+    std::fs::write(&p, &text).unwrap();
+    let e = patch::load(&p).expect_err("too big");
+    assert!(e.to_string().contains("larger than 4 MB"), "{e}");
+    let _ = std::fs::remove_file(p);
+}
