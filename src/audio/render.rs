@@ -198,7 +198,7 @@ pub fn cue_points(
     let step = beats * 60.0 / file.tempo * rate as f64;
     let max = crate::sample::cue::MAX_MARKERS;
     let count = (frames as f64 / step).ceil();
-    if !(count <= max as f64) {
+    if count.is_nan() || count > max as f64 {
         return Err(RenderError::TooManyCues {
             every: beats,
             count: count.min(u64::MAX as f64) as u64,

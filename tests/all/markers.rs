@@ -247,3 +247,32 @@ fn damaged_or_oversized_cue_chunks_load_without_markers() {
     std::fs::write(&p, with_chunk(&wav, &chunk)).unwrap();
     assert_eq!(sample::load(&p, SR).unwrap().markers, vec![20, 900]);
 }
+
+#[test]
+fn a_session_asking_for_missing_markers_is_told() {
+    let plain = out("notice-plain.wav");
+    clicks_wav(&plain, 4_800, 48_000, &[0]);
+    let marked = out("notice-marked.wav");
+    clicks_wav(&marked, 4_800, 48_000, &[0]);
+    cue::append(&marked, &[0, 2_000]).unwrap();
+    for (wav, told) in [(&plain, true), (&marked, false)] {
+        let session = out("notice.ron");
+        std::fs::write(
+            &session,
+            format!(
+                "Session(tempo: 120, tracks: [Track(name: \"chop\", instrument: Sample(file: {:?}, slices: 4, slice_at: markers), pattern: Steps(\"x\"))])",
+                wav.file_name().unwrap().to_str().unwrap()
+            ),
+        )
+        .unwrap();
+        let file = patch::load(&session).unwrap_or_else(|e| panic!("{}", e.report()));
+        let (mut s, _engine) = render::prepare(file, Some(&session), 48_000);
+        let notices = s.take_notices();
+        assert_eq!(
+            notices.iter().any(|n| n.contains("no slice markers")),
+            told,
+            "{}: {notices:?}",
+            wav.display()
+        );
+    }
+}
