@@ -119,6 +119,11 @@ enum Command {
         /// Frames per engine block.
         #[arg(long, default_value_t = 256)]
         block: usize,
+        /// Write a slice marker (a WAV cue point) every BEATS beats of the
+        /// session's tempo, from the start, e.g. 0.5 for every 8th note;
+        /// `Sample(slice_at: markers)` slices at them.
+        #[arg(long, value_name = "BEATS")]
+        cue_every: Option<f64>,
     },
     /// List audio outputs and MIDI inputs.
     Devices,
@@ -220,6 +225,7 @@ fn main() -> ExitCode {
             output,
             float,
             block,
+            cue_every,
         }) => {
             let length = match (bars, seconds) {
                 (_, Some(s)) => Length::Seconds(s),
@@ -238,6 +244,7 @@ fn main() -> ExitCode {
                     rate,
                     block,
                     format,
+                    cue_every,
                 },
                 output,
             )

@@ -3,7 +3,8 @@
 //!
 //! Control thread; it drives `Engine::process` itself, block by block, so
 //! the sound is exactly what the live path would play. The same input
-//! renders to the same bytes every time.
+//! renders to the same bytes every time. On request the file carries slice
+//! markers (a RIFF `cue ` chunk) on a beat grid of the session's tempo.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -33,6 +34,8 @@ pub struct RenderOptions {
     pub rate: u32,
     pub block: usize,
     pub format: WavFormat,
+    /// Write a slice marker every this many beats (from frame 0).
+    pub cue_every: Option<f64>,
 }
 
 impl Default for RenderOptions {
@@ -42,6 +45,7 @@ impl Default for RenderOptions {
             rate: 48000,
             block: 256,
             format: WavFormat::Int24,
+            cue_every: None,
         }
     }
 }
@@ -174,6 +178,38 @@ pub enum RenderError {
     Wav(#[from] hound::Error),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error("--cue-every must be a positive number of beats, not {0}")]
+    CueEvery(f64),
+    #[error("a marker every {every} beats gives {count} markers; at most {max} fit in a file (mark less often or render less)")]
+    TooManyCues { every: f64, count: u64, max: usize },
+}
+
+/// Frame offsets of a marker every `beats` beats of `file`'s tempo at
+/// `rate`, from frame 0 to before `frames`.
+pub fn cue_points(
+    file: &SessionFile,
+    beats: f64,
+    frames: u64,
+    rate: u32,
+) -> Result<Vec<u32>, RenderError> {
+    if !(beats.is_finite() && beats > 0.0) {
+        return Err(RenderError::CueEvery(beats));
+    }
+    let step = beats * 60.0 / file.tempo * rate as f64;
+    let max = crate::sample::cue::MAX_MARKERS;
+    let count = (frames as f64 / step).ceil();
+    if count.is_nan() || count > max as f64 {
+        return Err(RenderError::TooManyCues {
+            every: beats,
+            count: count.min(u64::MAX as f64) as u64,
+            max,
+        });
+    }
+    Ok((0..max as u64)
+        .map(|k| (k as f64 * step).round() as u64)
+        .take_while(|&f| f < frames)
+        .filter_map(|f| u32::try_from(f).ok())
+        .collect())
 }
 
 /// Render a session to a WAV file. `progress` gets (frames done, total).
@@ -185,6 +221,10 @@ pub fn render_to_wav(
     mut progress: impl FnMut(u64, u64),
 ) -> Result<(RenderSummary, Vec<String>), RenderError> {
     let frames = frames_for(&file, opts.length, opts.rate);
+    let cues = match opts.cue_every {
+        Some(beats) => cue_points(&file, beats, frames, opts.rate)?,
+        None => Vec::new(),
+    };
     let (mut session, mut engine) = prepare(file, path, opts.rate);
     let notices = session.take_notices();
     let spec = hound::WavSpec {
@@ -236,6 +276,12 @@ pub fn render_to_wav(
         return Err(e.into());
     }
     writer.finalize()?;
+    if opts.cue_every.is_some() {
+        if let Err(e) = crate::sample::cue::append(&tmp, &cues) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+    }
     std::fs::rename(&tmp, out)?;
     Ok((
         RenderSummary {

@@ -429,4 +429,10 @@ pub const SAMPLE_PARAMS: &[ParamSpec] = &[
     ParamSpec::number("fade_out", "s", 0.0, 10.0, 0.0, "fade before the end of the played region (at least 3 ms)"),
     ParamSpec::number("slices", "", 1.0, 64.0, 1.0, "cut start..end into this many equal slices, played at the original pitch"),
     ParamSpec::choice("slice_by", &["note", "hit"], 0, "note: note 60 plays slice 1, 61 slice 2... (wrapping); hit: each hit plays the next slice, so Steps(\"xxxx\") replays them in order (stop starts again from slice 1)"),
+    ParamSpec::choice(
+        "slice_at",
+        &["equal", "markers"],
+        0,
+        "equal: `slices` equal parts; markers: one slice per slice marker (WAV cue point) between `start` and `end`, each running to the next (the count is the file's, `slices` is ignored); a file without markers falls back to equal slices",
+    ),
 ];

@@ -7,6 +7,7 @@
 //! the result, a [`SampleData`], is handed to the audio thread inside a
 //! prebuilt instrument.
 
+pub mod cue;
 mod decode;
 mod resample;
 
@@ -47,11 +48,7 @@ pub struct Decoded {
 /// Control thread: decode `path` (WAV, FLAC, Ogg Vorbis or MP3, chosen by
 /// extension; anything else is tried by content) at its own rate.
 pub fn load_audio(path: &Path) -> Result<Decoded, SampleError> {
-    let is_wav = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("wav") || e.eq_ignore_ascii_case("wave"));
-    if is_wav {
+    if is_wav(path) {
         let (left, right, rate) = read_wav(path)?;
         Ok(Decoded { left, right, rate })
     } else {
@@ -59,11 +56,28 @@ pub fn load_audio(path: &Path) -> Result<Decoded, SampleError> {
     }
 }
 
+fn is_wav(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("wav") || e.eq_ignore_ascii_case("wave"))
+}
+
 /// Control thread: load any supported file as stereo floats at `rate` Hz
-/// (resampled off the audio thread).
+/// (resampled off the audio thread), with a WAV's slice markers.
 pub fn load(path: &Path, rate: f32) -> Result<SampleData, SampleError> {
     let d = load_audio(path)?;
-    Ok(to_rate(d.left, d.right, d.rate as f64, rate as f64))
+    let mut s = to_rate(d.left, d.right, d.rate as f64, rate as f64);
+    if is_wav(path) {
+        s.markers = markers_at(path, d.rate as f64, rate as f64, s.len());
+    }
+    Ok(s)
+}
+
+/// `path`'s cue points moved from `from` Hz to `to` Hz (the file's rate
+/// kept when `to` is not a positive number), those past `len` frames dropped.
+fn markers_at(path: &Path, from: f64, to: f64, len: usize) -> Vec<u32> {
+    let to = if to > 0.0 && to.is_finite() { to } else { from };
+    cue::to_rate(&cue::read_markers(path), from, to, len)
 }
 
 fn to_rate(mut left: Vec<f32>, mut right: Vec<f32>, from: f64, to: f64) -> SampleData {
@@ -76,7 +90,11 @@ fn to_rate(mut left: Vec<f32>, mut right: Vec<f32>, from: f64, to: f64) -> Sampl
             resample(&right, from, to)
         };
     }
-    SampleData { left, right }
+    SampleData {
+        left,
+        right,
+        markers: Vec::new(),
+    }
 }
 
 /// Control thread: load `path` as stereo floats at `rate` Hz.
@@ -87,7 +105,9 @@ fn to_rate(mut left: Vec<f32>, mut right: Vec<f32>, from: f64, to: f64) -> Sampl
 /// is not a positive number the file's own rate is kept.
 pub fn load_wav(path: &Path, rate: f32) -> Result<SampleData, SampleError> {
     let (left, right, from) = read_wav(path)?;
-    Ok(to_rate(left, right, from as f64, rate as f64))
+    let mut s = to_rate(left, right, from as f64, rate as f64);
+    s.markers = markers_at(path, from as f64, rate as f64, s.len());
+    Ok(s)
 }
 
 /// A WAV file's first two channels (mono doubled) and its rate.

@@ -141,7 +141,14 @@ pub fn instrument(
     let sample = if def.kind == InstrumentKind::Sample {
         let p = def.path.as_deref().unwrap_or("");
         match cache.get(&resolve(base, p), rate) {
-            Ok(s) => Some(s),
+            Ok(s) => {
+                if s.markers.is_empty() && wants_markers(def) {
+                    notice = Some(format!(
+                        "{p} has no slice markers: `slice_at: markers` cuts it into `slices` equal slices"
+                    ));
+                }
+                Some(s)
+            }
             Err(e) => {
                 notice = Some(format!(
                     "{e} (the track stays silent until the file is fixed)"
@@ -156,6 +163,15 @@ pub fn instrument(
         instrument::build(def.kind, &def.values, voices as usize, rate, sample),
         notice,
     )
+}
+
+/// Whether a Sample asks to be sliced at its file's markers.
+fn wants_markers(def: &InstrumentDef) -> bool {
+    crate::kinds::instrument::SAMPLE_PARAMS
+        .iter()
+        .position(|p| p.name == "slice_at")
+        .and_then(|i| def.values.get(i))
+        .is_some_and(|v| *v >= 0.5)
 }
 
 pub fn effects(defs: &[EffectDef], rate: f32, bpm: f64) -> EffectChain {

@@ -30,6 +30,10 @@ struct Loop {
     root: Option<u8>,
     /// `slices: N` with `slice_by: hit` starts every slice on a hit.
     slices: usize,
+    /// The file carries a slice marker at the start of each of its
+    /// `slices` (rendered with `--cue-every`), so `slice_at: markers` cuts
+    /// the same slices.
+    markers: bool,
 }
 
 const LOOPS: &[Loop] = &[
@@ -43,6 +47,7 @@ const LOOPS: &[Loop] = &[
         chords: &[],
         root: None,
         slices: 1,
+        markers: false,
     },
     Loop {
         file: "break-96bpm.wav",
@@ -54,6 +59,7 @@ const LOOPS: &[Loop] = &[
         chords: &[],
         root: None,
         slices: 8,
+        markers: true,
     },
     Loop {
         file: "bass-120bpm.wav",
@@ -77,6 +83,7 @@ const LOOPS: &[Loop] = &[
         chords: &[],
         root: Some(45),
         slices: 1,
+        markers: false,
     },
     Loop {
         file: "chords-120bpm.wav",
@@ -88,6 +95,7 @@ const LOOPS: &[Loop] = &[
         chords: &[(0, 7, &[45, 57, 60, 64]), (8, 15, &[41, 53, 57, 60])],
         root: None,
         slices: 1,
+        markers: false,
     },
     Loop {
         file: "pad-120bpm.wav",
@@ -99,6 +107,7 @@ const LOOPS: &[Loop] = &[
         chords: &[],
         root: Some(45),
         slices: 1,
+        markers: false,
     },
     Loop {
         file: "air-120bpm.wav",
@@ -110,6 +119,7 @@ const LOOPS: &[Loop] = &[
         chords: &[],
         root: None,
         slices: 1,
+        markers: false,
     },
 ];
 
@@ -196,8 +206,14 @@ fn every_loop_is_its_stated_bars_at_the_tempo_in_its_name_from_its_source() {
         let file = termdaw::patch::load(&src).unwrap_or_else(|e| panic!("{}", e.report()));
         assert_eq!(file.tempo, lp.bpm, "{}'s source", lp.file);
         let text = std::fs::read_to_string(&src).unwrap();
+        let cue_every = lp.bars as f64 * 4.0 / lp.slices as f64;
+        let cues = if lp.markers {
+            format!(" --cue-every {cue_every}")
+        } else {
+            String::new()
+        };
         let command = format!(
-            "// Rendered with: termdaw render samples/sources/{stem}.ron --bars {} -o samples/{}",
+            "// Rendered with: termdaw render samples/sources/{stem}.ron --bars {}{cues} -o samples/{}",
             lp.bars, lp.file
         );
         assert!(
@@ -208,6 +224,18 @@ fn every_loop_is_its_stated_bars_at_the_tempo_in_its_name_from_its_source() {
         // Exactly its bars, to the sample, so it loops in time.
         let frames = lp.bars as f64 * 4.0 * 60.0 / lp.bpm * RATE as f64;
         assert_eq!(frames.fract(), 0.0);
+        // Its markers (if any) start its equal slices, to the sample.
+        let markers = termdaw::sample::load_wav(&path, RATE as f32)
+            .unwrap()
+            .markers;
+        let want: Vec<u32> = if lp.markers {
+            (0..lp.slices)
+                .map(|k| (k as f64 * frames / lp.slices as f64) as u32)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        assert_eq!(markers, want, "{} slice markers", lp.file);
         assert_eq!(d.left.len(), frames as usize, "{} length", lp.file);
         assert_eq!(d.right.len(), frames as usize, "{} length", lp.file);
         let top = peak::sample_peak(&d.left).max(peak::sample_peak(&d.right));

@@ -24,6 +24,7 @@ mod instruments;
 mod kit;
 mod learn;
 mod llm_server;
+mod markers;
 mod midi;
 #[cfg(feature = "jack")]
 mod midi_jack;

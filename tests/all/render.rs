@@ -50,6 +50,7 @@ fn length_rate_and_format_are_what_was_asked() {
             rate,
             block: 128,
             format,
+            cue_every: None,
         };
         let (summary, _) =
             render::render_to_wav(file.clone(), Some(&path), opts, &o, |_, _| {}).unwrap();

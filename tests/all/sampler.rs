@@ -35,6 +35,7 @@ fn mono(x: Vec<f32>) -> SampleData {
     SampleData {
         left: x.clone(),
         right: x,
+        markers: Vec::new(),
     }
 }
 

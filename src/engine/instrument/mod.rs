@@ -9,6 +9,7 @@ pub mod drums;
 pub mod fm;
 pub mod pluck;
 pub mod sampler;
+pub mod slice;
 pub mod subtractive;
 #[cfg(test)]
 mod test_util;

@@ -24,28 +24,8 @@ use crate::engine::dsp::{db_gain, pan_gains, sane, Smoother, Snap};
 use crate::kinds::instrument::SAMPLE_PARAMS as PARAMS;
 use crate::kinds::param::ParamSpec;
 
-/// Decoded sample frames at the engine's rate. Mono files give
-/// `left == right`.
-#[derive(Debug, Clone, Default)]
-pub struct SampleData {
-    pub left: Vec<f32>,
-    pub right: Vec<f32>,
-}
-
-impl SampleData {
-    /// Frames playable from both channels.
-    pub fn len(&self) -> usize {
-        if self.right.is_empty() {
-            self.left.len()
-        } else {
-            self.left.len().min(self.right.len())
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
+pub use super::slice::SampleData;
+use super::slice::{markers_in, slice_region};
 
 const P_GAIN: usize = 1;
 const P_PITCH: usize = 2;
@@ -62,6 +42,7 @@ const P_LOOP_END: usize = 12;
 const P_FADE_OUT: usize = 13;
 const P_SLICES: usize = 14;
 const P_SLICE_BY: usize = 15;
+const P_SLICE_AT: usize = 16;
 
 /// Fade at the sample's end, in seconds of output.
 const END_FADE_S: f32 = 0.003;
@@ -171,18 +152,22 @@ impl Instrument for Sampler {
         }
         let slices = v[P_SLICES].round().max(1.0) as i64;
         let (mut loop_from, mut loop_to) = (frac(v[P_LOOP_START]), frac(v[P_LOOP_END]));
-        if slices > 1 {
-            let index = if v[P_SLICE_BY] >= 0.5 {
+        let marks = if v[P_SLICE_AT] >= 0.5 {
+            markers_in(&self.data.markers, from, to)
+        } else {
+            &[]
+        };
+        let index = if v[P_SLICE_BY] >= 0.5 {
+            self.next_slice
+        } else {
+            (note.round() as i64) - 60
+        };
+        if let Some(region) = slice_region(from, to, slices, marks, index) {
+            if v[P_SLICE_BY] >= 0.5 {
                 self.next_slice += 1;
-                self.next_slice - 1
-            } else {
-                (note.round() as i64) - 60
-            };
-            let k = index.rem_euclid(slices) as f64;
-            let w = (to - from) / slices as f64;
-            from += k * w;
-            to = from + w;
-            (loop_from, loop_to) = (from, to);
+            }
+            (from, to) = region;
+            (loop_from, loop_to) = region;
             voice.speed = 1.0;
         } else {
             voice.speed = (((note - 60.0) / 12.0).clamp(-10.0, 10.0) as f64).exp2();
@@ -411,6 +396,7 @@ mod tests {
         SampleData {
             left: vec![level; frames],
             right: vec![level; frames],
+            markers: Vec::new(),
         }
     }
 
@@ -434,6 +420,7 @@ mod tests {
         assert_eq!(PARAMS[P_PAN].name, "pan");
         assert_eq!(PARAMS[P_SLICES].name, "slices");
         assert_eq!(PARAMS[P_SLICE_BY].name, "slice_by");
+        assert_eq!(PARAMS[P_SLICE_AT].name, "slice_at");
     }
 
     #[test]
@@ -471,6 +458,7 @@ mod tests {
             SampleData {
                 left: sine.clone(),
                 right: sine,
+                markers: Vec::new(),
             },
             2,
         );
@@ -584,6 +572,7 @@ mod tests {
             SampleData {
                 left: vec![0.1; 100],
                 right: vec![0.1; 50],
+                markers: Vec::new(),
             },
             2,
         );
