@@ -377,6 +377,7 @@ impl Instrument for Sampler {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_util::render;
     use super::super::voice::STEAL_FADE_S;
     use super::*;
     use crate::kinds::param::defaults;
@@ -398,14 +399,6 @@ mod tests {
             right: vec![level; frames],
             markers: Vec::new(),
         }
-    }
-
-    fn render(inst: &mut dyn Instrument, frames: usize, block: usize) -> (Vec<f32>, Vec<f32>) {
-        let (mut l, mut r) = (vec![0.0; frames], vec![0.0; frames]);
-        for (cl, cr) in l.chunks_mut(block).zip(r.chunks_mut(block)) {
-            inst.render(cl, cr);
-        }
-        (l, r)
     }
 
     /// Frames until the output goes silent for good.
