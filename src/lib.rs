@@ -25,4 +25,5 @@ pub mod reference;
 pub mod reload;
 pub mod sample;
 pub mod session;
+pub mod suggest;
 pub mod tui;

@@ -295,32 +295,13 @@ fn field_before(text: &str, at: usize) -> Option<&str> {
     Some(&before[start..])
 }
 
-/// ", did you mean `cutoff`?" when one expected name is close to `found`.
+/// " (did you mean `cutoff`?)" when one expected name is close to `found`
+/// (and not the same name in another case, which the message shows anyway).
 fn did_you_mean(found: &str, expected: &[&str]) -> String {
-    let best = expected
-        .iter()
-        .map(|e| (distance(&found.to_lowercase(), &e.to_lowercase()), e))
-        .min_by_key(|(d, _)| *d);
-    match best {
-        Some((d, e)) if d > 0 && d <= 2.max(found.len() / 3) => format!(" (did you mean `{e}`?)"),
+    match crate::suggest::closest(found, expected) {
+        Some((d, e)) if d > 0 => format!(" (did you mean `{e}`?)"),
         _ => String::new(),
     }
-}
-
-/// Levenshtein distance, for the suggestions (names are short).
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// A pattern's own parse error carries the column inside its string

@@ -459,3 +459,16 @@ pub(crate) fn unit_hash(seed: u64, t: Frac) -> f64 {
     x ^= x >> 31;
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
+
+/// The `index`-th combination of patterned arguments, one digit per
+/// argument (the last argument varies fastest): how a patterned call or a
+/// patterned euclid is expanded into its fixed versions.
+pub(crate) fn combination(index: usize, radix: &[usize]) -> Vec<usize> {
+    let mut digits = vec![0usize; radix.len()];
+    let mut rest = index;
+    for (d, r) in digits.iter_mut().zip(radix).rev() {
+        *d = rest % (*r).max(1);
+        rest /= (*r).max(1);
+    }
+    digits
+}

@@ -56,13 +56,7 @@ impl FnParser {
             self.skip_space();
             let n = self.number()?;
             self.skip_space();
-            if self.peek() != Some(')') {
-                return Err(error(
-                    self.pos + 1,
-                    format!("expected \")\" to close the \"(\" opened at column {column}"),
-                ));
-            }
-            self.pos += 1;
+            self.close_paren(column)?;
             return Ok(NumArg::Const(n));
         }
         Ok(NumArg::Const(self.number()?))

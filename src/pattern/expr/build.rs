@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use super::super::frac::Frac;
+use super::super::model::combination;
 use super::super::parse::{error, PatternError};
 use super::super::transform::{ArpMode, CycleTest, Expr, Keep, SlotPick, Val, ValueOp};
 use super::{Arg, Call, NumArg, MAX_CYCLE_EVENTS};
@@ -67,12 +68,7 @@ fn apply(call: &Call, x: Arc<Expr>) -> Result<Arc<Expr>, PatternError> {
     let combos = combos.unwrap_or(1);
     let mut options = Vec::with_capacity(combos);
     for combo in 0..combos {
-        let mut digits = vec![0usize; radix.len()];
-        let mut rest = combo;
-        for i in (0..radix.len()).rev() {
-            digits[i] = rest % radix[i];
-            rest /= radix[i];
-        }
+        let digits = combination(combo, &radix);
         let mut k = 0;
         let mut nums = Vec::new();
         for arg in &call.args {

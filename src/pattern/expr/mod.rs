@@ -210,6 +210,18 @@ impl FnParser {
         }
     }
 
+    /// Step over the `)` that closes the `(` opened at `column`.
+    fn close_paren(&mut self, column: usize) -> Result<(), PatternError> {
+        if self.peek() != Some(')') {
+            return Err(error(
+                self.pos + 1,
+                format!("expected \")\" to close the \"(\" opened at column {column}"),
+            ));
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
     /// One call, or a parenthesised chain (its calls, outermost first).
     fn call(&mut self, end: usize) -> Result<Vec<Call>, PatternError> {
         let column = self.pos + 1;
@@ -219,13 +231,7 @@ impl FnParser {
                 self.pos += 1;
                 let chain = self.chain(end)?;
                 self.skip_space();
-                if self.peek() != Some(')') {
-                    return Err(error(
-                        self.pos + 1,
-                        format!("expected \")\" to close the \"(\" opened at column {column}"),
-                    ));
-                }
-                self.pos += 1;
+                self.close_paren(column)?;
                 self.depth -= 1;
                 Ok(chain)
             }

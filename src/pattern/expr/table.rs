@@ -532,31 +532,8 @@ pub(crate) fn lookup(name: &str) -> Option<&'static Function> {
 
 /// `", did you mean \"fast\"?"` for the closest name, or nothing.
 pub(crate) fn did_you_mean(word: &str, names: &[&str]) -> String {
-    let lower = word.to_ascii_lowercase();
-    let best = names
-        .iter()
-        .map(|n| (distance(&lower, &n.to_ascii_lowercase()), *n))
-        .min_by_key(|(d, _)| *d);
-    match best {
-        Some((d, n)) if d <= 2.max(word.chars().count() / 3) => format!(", did you mean \"{n}\"?"),
-        _ => String::new(),
+    match crate::suggest::closest(word, names) {
+        Some((_, n)) => format!(", did you mean \"{n}\"?"),
+        None => String::new(),
     }
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for j in 0..b.len() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != b[j]))
-                .min(row[j] + 1)
-                .min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use super::super::frac::Frac;
-use super::super::model::{Hit, Node};
+use super::super::model::{combination, Hit, Node};
 use super::atom::{euclid_bools, EuclidArg};
 use super::{
     error, is_word_char, sequence_node, Mode, Parser, PatternError, Step, DEFAULT_VELOCITY,
@@ -284,13 +284,7 @@ impl Parser {
         }
         let mut options = Vec::with_capacity(combos);
         for combo in 0..combos {
-            // Decode the combination, last patterned argument fastest.
-            let mut digits = vec![0usize; radix.len()];
-            let mut rest = combo;
-            for i in (0..radix.len()).rev() {
-                digits[i] = rest % radix[i];
-                rest /= radix[i];
-            }
+            let digits = combination(combo, &radix);
             let mut k = 0;
             let mut ints = [0i64; 3];
             for (i, (arg, col)) in args.iter().enumerate() {
