@@ -304,7 +304,7 @@ impl Applier {
             Ok(t) => t,
             Err(e) => return Outcome::err(format!("not applied: cannot read {file}: {e}")),
         };
-        if let Err(e) = patch::write_atomic(&path, text) {
+        if let Err(e) = patch::save_patch(&path, &patch_file.tracks, &Default::default()) {
             return Outcome::err(format!("not applied: cannot write {file}: {e}"));
         }
         if !self.written.iter().any(|b| b.index == index) {

@@ -195,22 +195,38 @@ pub struct Track {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<PatternDef>,
     /// Steps per whole note (16 = sixteenths).
-    #[serde(default = "d_resolution", deserialize_with = "de_resolution")]
+    #[serde(
+        default = "d_resolution",
+        deserialize_with = "de_resolution",
+        skip_serializing_if = "is_default_resolution"
+    )]
     pub resolution: u32,
     /// Note length as a share of its step length.
-    #[serde(default = "d_gate", deserialize_with = "de_gate")]
+    #[serde(
+        default = "d_gate",
+        deserialize_with = "de_gate",
+        skip_serializing_if = "is_default_gate"
+    )]
     pub gate: f64,
     /// Fader, dB.
-    #[serde(default, deserialize_with = "de_volume")]
+    #[serde(
+        default,
+        deserialize_with = "de_volume",
+        skip_serializing_if = "is_zero"
+    )]
     pub volume: f64,
-    #[serde(default, deserialize_with = "de_pan")]
+    #[serde(default, deserialize_with = "de_pan", skip_serializing_if = "is_zero")]
     pub pan: f64,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub mute: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub solo: bool,
     /// Polyphony limit.
-    #[serde(default = "d_voices", deserialize_with = "de_voices")]
+    #[serde(
+        default = "d_voices",
+        deserialize_with = "de_voices",
+        skip_serializing_if = "is_default_voices"
+    )]
     pub voices: u32,
     /// Pitch-wheel range, semitones each way.
     #[serde(

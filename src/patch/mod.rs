@@ -16,7 +16,9 @@ pub mod field;
 pub mod format;
 mod ranges;
 mod syntax;
+mod write;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use syntax::from_ron;
@@ -152,13 +154,9 @@ pub fn to_string(session: &SessionFile) -> String {
     } else {
         session
     };
-    let pretty = ron::ser::PrettyConfig::new()
-        .struct_names(true)
-        .extensions(ron::extensions::Extensions::IMPLICIT_SOME)
-        .indentor("    ".to_string());
     // Serializing our own types cannot fail: every field is plain data.
     options()
-        .to_string_pretty(session, pretty)
+        .to_string_pretty(session, pretty())
         .unwrap_or_default()
         + "\n"
 }
@@ -207,41 +205,80 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Save a session atomically: each track goes back to the file it came
-/// from (the session file or one of its includes); files whose text would
-/// not change are left alone.
+/// from (the session file or one of its includes), and each file keeps its
+/// text: only the values that changed are rewritten (see [`write`]). Files
+/// whose meaning would not change are left alone.
 pub fn save(path: &Path, session: &SessionFile) -> std::io::Result<()> {
-    let mut main = session.clone();
-    main.tracks
-        .retain(|t| t.origin.is_none_or(|i| i >= session.includes.len()));
-    write_if_changed(path, &to_string(&main))?;
+    save_renamed(path, session, &BTreeMap::new())
+}
+
+/// [`save`], knowing which tracks were renamed since the files were read
+/// (new name → name in the file), so a renamed track keeps its comments
+/// and layout.
+pub fn save_renamed(
+    path: &Path,
+    session: &SessionFile,
+    renamed: &BTreeMap<String, String>,
+) -> std::io::Result<()> {
+    let name = file_name(path);
+    write::write_kept(path, &to_string(session), renamed, |text| {
+        parse(&name, text).map(|s| to_string(&s))
+    })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     for (i, inc) in session.includes.iter().enumerate() {
-        let patch = format::PatchFile {
-            tracks: session
-                .tracks
-                .iter()
-                .filter(|t| t.origin == Some(i))
-                .cloned()
-                .collect(),
-        };
-        let pretty = ron::ser::PrettyConfig::new()
-            .struct_names(true)
-            .extensions(ron::extensions::Extensions::IMPLICIT_SOME)
-            .indentor("    ".to_string());
-        let text = options()
-            .to_string_pretty(&patch, pretty)
-            .unwrap_or_default()
-            + "\n";
-        write_if_changed(&base.join(inc), &text)?;
+        let tracks: Vec<Track> = session
+            .tracks
+            .iter()
+            .filter(|t| t.origin == Some(i))
+            .cloned()
+            .collect();
+        save_patch(&base.join(inc), &tracks, renamed)?;
     }
     Ok(())
 }
 
-fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
-    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
-        return Ok(());
-    }
-    write_atomic(path, text)
+/// Save an included patch file with these tracks, keeping its text.
+pub fn save_patch(
+    path: &Path,
+    tracks: &[Track],
+    renamed: &BTreeMap<String, String>,
+) -> std::io::Result<()> {
+    let name = file_name(path);
+    write::write_kept(path, &patch_to_string(tracks), renamed, |text| {
+        parse_patch(&name, text).map(|p| patch_to_string(&p.tracks))
+    })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+fn pretty() -> ron::ser::PrettyConfig {
+    ron::ser::PrettyConfig::new()
+        .struct_names(true)
+        .extensions(ron::extensions::Extensions::IMPLICIT_SOME)
+        .indentor("    ".to_string())
+}
+
+/// A patch file's text as the serializer spells it.
+fn patch_to_string(tracks: &[Track]) -> String {
+    let patch = format::PatchFile {
+        tracks: tracks
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.origin = None;
+                t
+            })
+            .collect(),
+    };
+    // Serializing our own types cannot fail: every field is plain data.
+    options()
+        .to_string_pretty(&patch, pretty())
+        .unwrap_or_default()
+        + "\n"
 }
 
 /// Where the `nth` occurrence of `needle` starts (1-based line, column).

@@ -43,6 +43,15 @@ pub(super) fn d_voices() -> u32 {
 pub(super) fn d_bend() -> f64 {
     field::BEND_RANGE.default
 }
+pub(super) fn is_default_resolution(v: &u32) -> bool {
+    *v == whole(&field::RESOLUTION)
+}
+pub(super) fn is_default_gate(v: &f64) -> bool {
+    *v == field::GATE.default
+}
+pub(super) fn is_default_voices(v: &u32) -> bool {
+    *v == whole(&field::VOICES)
+}
 pub(super) fn is_default_bend(v: &f64) -> bool {
     *v == field::BEND_RANGE.default
 }

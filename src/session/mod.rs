@@ -17,7 +17,7 @@ mod undo;
 
 use undo::coalesce_key;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -97,6 +97,9 @@ pub struct Session {
     at: Option<When>,
     /// Where `process_sample` writes (default: the user's data directory).
     processed_dir: Option<PathBuf>,
+    /// Tracks renamed since the files were last written (new name → the
+    /// name in the file), so a save keeps a renamed track's text.
+    renamed: BTreeMap<String, String>,
 }
 
 impl Session {
@@ -131,6 +134,7 @@ impl Session {
             group_depth: 0,
             at: None,
             processed_dir: None,
+            renamed: BTreeMap::new(),
         };
         let empty = s.file.clone();
         s.file = file;
@@ -241,7 +245,8 @@ impl Session {
         let path = self.path.clone().ok_or_else(|| {
             std::io::Error::new(std::io::ErrorKind::NotFound, "this session has no file yet")
         })?;
-        patch::save(&path, &self.file)?;
+        patch::save_renamed(&path, &self.file, &self.renamed)?;
+        self.renamed.clear();
         self.written.push(Written::Session(self.file.clone()));
         self.dirty = false;
         Ok(path)
@@ -391,6 +396,8 @@ impl Session {
             if let Some(slot) = self.slots.remove(track) {
                 self.slots.insert(name.clone(), slot);
             }
+            let in_file = self.renamed.remove(track).unwrap_or_else(|| track.clone());
+            self.renamed.insert(name.clone(), in_file);
             if let Some(t) = old_view.track_mut(track) {
                 t.name = patch::Name(name.clone());
             }

@@ -458,7 +458,14 @@ fn write_patch_rewrites_an_included_file_through_the_reload_path() {
     );
     // The session plays it, the file says it, and the old one is kept.
     assert!(s.file().track("hat").is_some());
-    assert_eq!(std::fs::read_to_string(d.join("drums.ron")).unwrap(), fixed);
+    // The file reads as the model's text, and keeps its own layout.
+    let written = std::fs::read_to_string(d.join("drums.ron")).unwrap();
+    assert_eq!(
+        patch::parse_patch("drums.ron", &written).unwrap(),
+        patch::parse_patch("drums.ron", fixed).unwrap(),
+        "{written}"
+    );
+    assert_eq!(written, fixed, "the same layout as the model's here");
     assert_eq!(
         std::fs::read_to_string(d.join("drums.ron.bak")).unwrap(),
         old_drums

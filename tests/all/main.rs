@@ -21,6 +21,7 @@ mod errors;
 mod fields;
 mod golden;
 mod instruments;
+mod keep;
 mod kit;
 mod learn;
 mod llm_server;

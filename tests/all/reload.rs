@@ -218,10 +218,21 @@ fn an_included_file_edited_is_applied() {
         db: -3.0,
     })
     .unwrap();
+    // A save does not overwrite a file that no longer reads: it says so.
+    let e = s.save().unwrap_err().to_string();
+    assert!(e.contains("not saved") && e.contains("drums.ron:1:"), "{e}");
+    assert!(std::fs::read_to_string(&drums)
+        .unwrap()
+        .contains("tune: 900"));
+    std::fs::write(
+        &drums,
+        "Patch(tracks: [Track(name: \"kick\", instrument: Kick(), pattern: Steps(\"x.x.\"))])\n",
+    )
+    .unwrap();
     s.save().unwrap();
     let text = std::fs::read_to_string(&drums).unwrap();
     assert!(
-        text.contains("volume: -3.0") && text.starts_with("Patch("),
+        text.contains("volume: -3") && text.starts_with("Patch("),
         "{text}"
     );
     assert!(!std::fs::read_to_string(&p).unwrap().contains("kick"));
