@@ -63,3 +63,34 @@ fn a_save_keeps_the_files_permissions_and_leaves_no_temporary_file() {
     assert!(!names.iter().any(|n| n.contains(".tmp-")), "{names:?}");
     let _ = std::fs::remove_dir_all(d);
 }
+
+#[test]
+fn a_file_that_no_longer_reads_is_not_overwritten_by_a_save() {
+    let d = dir("broken");
+    let p = d.join("song.ron");
+    std::fs::write(&p, "// mine\nSession(tempo: 100)\n").unwrap();
+    let mut s = patch::load(&p).unwrap();
+    s.tempo = 90.0;
+    // The musician saves a typo in their editor meanwhile.
+    let typo = "// mine\nSession(tempo: 100,, swing: 0.1)\n";
+    std::fs::write(&p, typo).unwrap();
+    let e = patch::save(&p, &s).unwrap_err().to_string();
+    assert!(
+        e.contains("not saved") && e.contains("song.ron:2:"),
+        "says why and where: {e}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        typo,
+        "the file is as it was"
+    );
+    // Fixed, the save goes through and keeps the comment.
+    std::fs::write(&p, "// mine\nSession(tempo: 100, swing: 0.1)\n").unwrap();
+    s.swing = 0.1;
+    patch::save(&p, &s).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        "// mine\nSession(tempo: 90, swing: 0.1)\n"
+    );
+    let _ = std::fs::remove_dir_all(d);
+}
