@@ -101,7 +101,8 @@ enum Command {
     /// Render a session to a WAV file, faster than real time.
     Render {
         session: PathBuf,
-        /// Length in bars (default 16).
+        /// Length in bars (default: the whole song order plus a 3 s tail;
+        /// 16 bars for a session without one).
         #[arg(long, conflicts_with = "seconds")]
         bars: Option<f64>,
         /// Length in seconds.
@@ -230,7 +231,7 @@ fn main() -> ExitCode {
             let length = match (bars, seconds) {
                 (_, Some(s)) => Length::Seconds(s),
                 (Some(b), None) => Length::Bars(b),
-                (None, None) => Length::Bars(16.0),
+                (None, None) => Length::Song,
             };
             let format = if float {
                 WavFormat::Float32

@@ -75,6 +75,16 @@ pub const BLOCKS: &[Block] = &[
         generate: || fields_markdown(field::TRACK),
     },
     Block {
+        file: "docs/arrangement.md",
+        name: "section-fields",
+        generate: || fields_markdown(field::SECTION),
+    },
+    Block {
+        file: "docs/arrangement.md",
+        name: "part-fields",
+        generate: || fields_markdown(field::PART),
+    },
+    Block {
         file: "docs/session-format.md",
         name: "instruments",
         generate: instruments_markdown,

@@ -12,7 +12,7 @@ mod value;
 pub use bind::{bind_named, words, Alias, Call};
 pub use value::{ArgError, ArgType, ArgValue, FromArg};
 
-use crate::patch::{field, Bus, CcMap, EffectDef, InstrumentDef, MidiSettings, Track};
+use crate::patch::{field, Bus, CcMap, EffectDef, InstrumentDef, MidiSettings, Section, Track};
 
 /// One argument of an action.
 #[derive(Debug, Clone, Copy)]
@@ -235,6 +235,41 @@ actions! {
         start: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "loop start",
         end: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "loop end",
     }
+    /// Launch a section: it starts on the next bar and the song order stops leading (live mode).
+    LaunchSection "launch_section" edits=false slash=["section": "chorus", "launch": "chorus"] osc=["section/<section>"] { section: String = Text, "section name" }
+    /// Follow the song order again from where the playhead is (song mode).
+    PlaySong "play_song" edits=false slash=["song"] {}
+    /// Jump to a marker, or to where a section first plays in the song order, on the next bar.
+    JumpTo "jump_to" edits=false slash=["jump": "drop"] osc=["marker/<place>"] { place: String = Text, "marker or section name" }
+    /// Jump to the next marker, on the next bar.
+    NextMarker "next_marker" edits=false {}
+    /// Jump to the previous marker (the one before the bar playing), on the next bar.
+    PrevMarker "prev_marker" edits=false {}
+    /// Loop the bars of the section playing now; again turns the loop off.
+    LoopSection "loop_section" edits=true {}
+    /// Loop whole bars, counted from 1 (0 0 turns the loop off); the file keeps it.
+    SetLoopBars "set_loop_bars" edits=true {
+        first: i64 = Int { min: 0, max: 100_000 }, "first bar",
+        last: i64 = Int { min: 0, max: 100_000 }, "last bar (looped through its end)",
+    }
+    /// Add a section, or replace the one of the same name (RON, e.g. Section(name: "drop", bars: 8, tracks: {"bass": Part(set: {"cutoff": 3000})})).
+    SetSection "set_section" edits=true { section: Section = Ron, "the whole section" }
+    /// Add a section that plays what plays now (every track's pattern, level and mute).
+    CaptureSection "capture_section" edits=true {
+        name: String = Text, "section name",
+        bars: i64 = Int { min: 1, max: 256 }, "its length",
+    }
+    /// Remove a section (and its entries in the song order).
+    RemoveSection "remove_section" edits=true { section: String = Text, "section name" }
+    /// Set the song order (RON list of (section, times), e.g. [("intro", 1), ("verse", 2)]).
+    SetSong "set_song" edits=true { song: Vec<(String, u32)> = Ron, "the song order" }
+    /// Set a marker at a bar (counted from 1), or move it.
+    SetMarker "set_marker" edits=true {
+        name: String = Text, "marker name",
+        bar: f64 = Number { min: 1.0, max: 100_000.0, unit: "bars" }, "where, from bar 1",
+    }
+    /// Remove a marker.
+    RemoveMarker "remove_marker" edits=true { name: String = Text, "marker name" }
     /// Set the tempo.
     SetTempo "set_tempo" edits=true knob=true slash=["tempo": "128", "bpm": "128"] osc=["tempo"] { bpm: f64 = BPM, "beats per minute" }
     /// Change the tempo by an amount (negative slows down).

@@ -2,7 +2,7 @@
 //!
 //! Control side, pure.
 
-use crate::patch::{Bus, CcArg, CcMap, EffectDef, InstrumentDef, MidiSettings, Track};
+use crate::patch::{Bus, CcArg, CcMap, EffectDef, InstrumentDef, MidiSettings, Section, Track};
 
 /// What an argument accepts; drives validation, help text and JSON schemas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -239,7 +239,16 @@ macro_rules! ron_arg {
     )*};
 }
 
-ron_arg!(Track, InstrumentDef, Vec<EffectDef>, EffectDef, Bus, CcMap);
+ron_arg!(
+    Track,
+    InstrumentDef,
+    Vec<EffectDef>,
+    EffectDef,
+    Bus,
+    CcMap,
+    Section,
+    Vec<(String, u32)>
+);
 
 impl FromArg for MidiSettings {
     fn from_arg(v: &ArgValue, _: &ArgType) -> Result<Self, ArgError> {

@@ -18,7 +18,13 @@ use crate::session::Session;
 pub enum Length {
     Bars(f64),
     Seconds(f64),
+    /// The song order to its end, then [`SONG_TAIL_SECONDS`] for releases
+    /// and effect tails.
+    Song,
 }
+
+/// What a render of the whole song adds after its last bar.
+pub const SONG_TAIL_SECONDS: f64 = 3.0;
 
 /// Sample format of the written file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,6 +97,21 @@ pub fn frames_for(file: &SessionFile, length: Length, rate: u32) -> u64 {
     let seconds = match length {
         Length::Seconds(s) => s,
         Length::Bars(b) => b * file.time_signature.beats as f64 * 60.0 / file.tempo,
+        Length::Song if file.song.is_empty() => 16.0 * file.beats_per_bar() * 60.0 / file.tempo,
+        Length::Song => {
+            // Each section at its own tempo, in whole frames, as the engine
+            // counts them, so the tail starts on the song's last sample.
+            let r = rate as f64;
+            let song: f64 = file
+                .timeline()
+                .iter()
+                .map(|&(i, _, bars)| {
+                    let tempo = file.sections[i].tempo.unwrap_or(file.tempo);
+                    bars as f64 * file.beats_per_bar() * 60.0 / tempo
+                })
+                .sum();
+            return (song * r).round() as u64 + (SONG_TAIL_SECONDS * r).round() as u64;
+        }
     };
     (seconds.max(0.0) * rate as f64).round() as u64
 }
@@ -155,6 +176,7 @@ pub fn run(
         skip -= n;
     }
     while done < frames {
+        session.tick();
         between(session, done);
         let n = ((frames - done) as usize).min(block);
         engine.process(&mut l[..n], &mut r[..n]);

@@ -36,7 +36,7 @@ pub enum Outcome {
     },
     /// Render and measure this session (slow: the worker does it).
     Analyse {
-        file: SessionFile,
+        file: Box<SessionFile>,
         path: Option<PathBuf>,
         bars: f64,
         /// Loudness target for the mastering check, LUFS.
@@ -211,7 +211,7 @@ impl Applier {
                 let bars = o.get("bars").and_then(Value::as_f64).unwrap_or(2.0);
                 let target = o.get("target").and_then(Value::as_f64);
                 Outcome::Analyse {
-                    file: session.file().clone(),
+                    file: Box::new(session.file().clone()),
                     path: session.path().map(|p| p.to_path_buf()),
                     bars: bars.clamp(1.0, 16.0),
                     target: target.map(|t| t.clamp(-70.0, 0.0)),

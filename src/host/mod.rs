@@ -133,6 +133,7 @@ impl Host {
                 Err(e) => break Err(e),
             }
             front.pump();
+            front.session().tick();
             if front.take_learn_request() && !self.inputs.learn() {
                 front.event(LiveEvent::Notice(LEARN_NEEDS_MIDI.into()));
             }

@@ -13,6 +13,7 @@
 
 use super::error::ValueError;
 use super::format::{Bus, Master, SessionFile, Track};
+use super::song::{Part, Section};
 
 /// What values a field takes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -457,6 +458,55 @@ pub const SESSION: &[Entry<SessionFile>] = &[
     Entry::Other(other("tracks", "list of `Track(...)`", "at most 64", "`[]`", "the tracks")),
     Entry::Other(other("includes", "list of paths", "", "`[]`", "patch files whose tracks join the session (relative to this file); see [live-coding.md](live-coding.md)")),
     Entry::Other(other("midi", "`Midi(...)`", "see below", "none", "MIDI channel routes and controller mappings; see [midi.md](midi.md)")),
+    Entry::Other(other("sections", "list of `Section(...)`", "at most 64", "`[]`", "named parts of the song; see [arrangement.md](arrangement.md)")),
+    Entry::Other(other("song", "list of (section, times)", "at most 256 entries, 1 – 64 times each", "`[]`", "the song order: with one, the transport follows it and `render` plays it to its end")),
+    Entry::Other(other("markers", "map of name → bar", "at most 128; bars from 1", "`{}`", "named positions to jump to, e.g. `{\"drop\": 33}`")),
+    Entry::Other(other("loop_bars", "(first, last)", "bars from 1", "none", "bars that loop, e.g. `Some((9, 16))`; the file keeps the loop you set")),
+];
+
+/// `Section(...)`.
+pub const SECTION: &[Entry<Section>] = &[
+    Entry::Other(other(
+        "name",
+        "",
+        NAME_RANGE,
+        "(required)",
+        "what the song order, `launch_section` and `then` refer to",
+    )),
+    Entry::Other(other(
+        "bars",
+        "bars",
+        "1 – 256",
+        "4",
+        "how long the section lasts",
+    )),
+    Entry::Other(other(
+        "tracks",
+        "map of track name → `Part(...)`",
+        "tracks of the session",
+        "`{}`",
+        "what changes per track while the section plays; tracks not named play as the session says",
+    )),
+    Entry::Other(other(
+        "tempo",
+        "BPM",
+        "20 – 999",
+        "none",
+        "the tempo while the section plays",
+    )),
+    Entry::Other(other(
+        "then",
+        "section name",
+        "a section of the session",
+        "none",
+        "live mode: the section that follows when this one's bars are over",
+    )),
+];
+
+/// `Part(...)`.
+pub const PART: &[Entry<Part>] = &[
+    Entry::Other(other("pattern", "`Steps(\"...\")` or `Notes(\"...\")`", "see [patterns.md](patterns.md)", "the track's own", "what the track plays in the section")),
+    Entry::Other(other("set", "map of name → number or `true`/`false`", "a track field (`volume`, `pan`, `mute`, …) or a parameter of the track's instrument, in its range", "`{}`", "values while the section plays, e.g. `{\"mute\": true, \"cutoff\": 800}`")),
 ];
 
 /// `Master(...)`.

@@ -14,6 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub use super::cc::{CcArg, CcMap, CcTarget, Curve};
 use super::device::{EffectDef, InstrumentDef};
 use super::error::{MidiError, ValueError};
+pub use super::song::{Part, Section, Value};
 use crate::pattern::{self, Pattern};
 
 pub use super::field::RESOLUTIONS;
@@ -57,6 +58,18 @@ pub struct SessionFile {
     /// How MIDI input plays and controls the session.
     #[serde(default, skip_serializing_if = "MidiSettings::is_empty")]
     pub midi: MidiSettings,
+    /// Named parts of the song (see docs/arrangement.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<Section>,
+    /// The song order: (section, times).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub song: Vec<(String, u32)>,
+    /// Named positions, in bars counted from 1.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub markers: BTreeMap<String, f64>,
+    /// Bars looped when the session opens: (first, last), counted from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loop_bars: Option<(u32, u32)>,
 }
 
 /// Controller mappings one session may hold (128 controllers × a few channels).
@@ -137,6 +150,10 @@ impl Default for SessionFile {
             tracks: Vec::new(),
             includes: Vec::new(),
             midi: MidiSettings::default(),
+            sections: Vec::new(),
+            song: Vec::new(),
+            markers: BTreeMap::new(),
+            loop_bars: None,
         }
     }
 }

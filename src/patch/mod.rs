@@ -15,6 +15,7 @@ pub mod error;
 pub mod field;
 pub mod format;
 mod ranges;
+pub mod song;
 mod syntax;
 mod write;
 
@@ -26,8 +27,8 @@ use syntax::from_ron;
 pub use device::{Device, EffectDef, InstrumentDef};
 pub use error::{MidiError, PatchError, ValueError};
 pub use format::{
-    Bus, CcArg, CcMap, CcTarget, Curve, Key, Master, MidiSettings, Name, Notation, PatchFile,
-    PatternDef, Quantum, Scale, SessionFile, TimeSignature, Track,
+    Bus, CcArg, CcMap, CcTarget, Curve, Key, Master, MidiSettings, Name, Notation, Part, PatchFile,
+    PatternDef, Quantum, Scale, Section, SessionFile, TimeSignature, Track,
 };
 
 fn options() -> ron::Options {
@@ -300,6 +301,7 @@ pub(crate) fn locate(text: &str, needle: &str, nth: usize) -> (usize, usize) {
 impl SessionFile {
     /// Cross-field checks. On failure: (text to point at, which occurrence, message).
     pub fn validate(&self) -> Result<(), (String, usize, String)> {
+        self.validate_song()?;
         if let Err(m) = self.midi.check() {
             return Err(("midi".into(), 0, m.to_string()));
         }

@@ -186,7 +186,7 @@ impl Reloader {
         // coming file event applies only what someone else changed.
         for w in session.take_written() {
             match w {
-                Written::Session(file) => self.last = file,
+                Written::Session(file) => self.last = *file,
                 Written::Patch { index, tracks } if index < self.last.includes.len() => {
                     self.last = patch::with_patch(&self.last, index, &tracks);
                 }

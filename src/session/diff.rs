@@ -5,7 +5,7 @@
 //! in the sound, and a live tweak to anything the file did not touch
 //! survives. The actions come out in an order that always applies cleanly:
 //! globals, new buses, bus changes, removed tracks, new tracks, track
-//! changes, MIDI settings, removed buses. Effect chains are compared effect
+//! changes, MIDI settings, sections and the song order, removed buses. Effect chains are compared effect
 //! by effect and MIDI settings entry by entry, so a live tweak of one
 //! effect or a learned mapping survives a reload that changed another.
 
@@ -65,6 +65,8 @@ pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {
     }
     // After the tracks, so a channel can be routed to a track just added.
     midi_diff(&old.midi, &new.midi, &mut out);
+    // After the tracks, which sections name; before the buses go.
+    form_diff(old, new, &mut out);
     for o in &old.buses {
         if !new.buses.iter().any(|b| b.name == o.name) {
             out.push(RemoveBus {
@@ -73,6 +75,57 @@ pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {
         }
     }
     out
+}
+
+/// Sections, the song order, markers and the loop range.
+fn form_diff(old: &SessionFile, new: &SessionFile, out: &mut Vec<Action>) {
+    use Action::*;
+    // New sections arrive first without their follow action, which may
+    // name a section that arrives after them.
+    for n in &new.sections {
+        if old.section(n.name.as_str()).is_none() && n.then.is_some() {
+            let mut first = n.clone();
+            first.then = None;
+            out.push(SetSection { section: first });
+        }
+    }
+    for n in &new.sections {
+        if old.section(n.name.as_str()) != Some(n) {
+            out.push(SetSection { section: n.clone() });
+        }
+    }
+    if old.song != new.song {
+        out.push(SetSong {
+            song: new.song.clone(),
+        });
+    }
+    for o in &old.sections {
+        if new.section(o.name.as_str()).is_none() {
+            out.push(RemoveSection {
+                section: o.name.to_string(),
+            });
+        }
+    }
+    for (name, bar) in &new.markers {
+        if old.markers.get(name) != Some(bar) {
+            out.push(SetMarker {
+                name: name.clone(),
+                bar: *bar,
+            });
+        }
+    }
+    for name in old.markers.keys() {
+        if !new.markers.contains_key(name) {
+            out.push(RemoveMarker { name: name.clone() });
+        }
+    }
+    if old.loop_bars != new.loop_bars {
+        let (first, last) = new.loop_bars.unwrap_or((0, 0));
+        out.push(SetLoopBars {
+            first: first as i64,
+            last: last as i64,
+        });
+    }
 }
 
 fn track_diff(o: &Track, n: &Track, out: &mut Vec<Action>) {

@@ -42,6 +42,9 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
     if let Some(field) = field::by_action(action.name()) {
         return edit_field(f, field, action);
     }
+    if let Some(r) = super::form::edit(f, action) {
+        return r;
+    }
     Ok(match action {
         NudgeTempo { delta } => {
             let old = f.tempo;
@@ -353,6 +356,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                 .position(|t| t.name.as_str() == track)
                 .ok_or_else(|| ActionError::NoTrack(track.clone()))?;
             f.tracks.remove(i);
+            f.remove_from_sections(track);
             format!("removed track {track}")
         }
         RenameTrack { track, name } => {
@@ -363,6 +367,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                 )));
             }
             track_mut(f, track)?.name = Name(name.clone());
+            f.rename_in_sections(track, name);
             format!("renamed {track} → {name}")
         }
         SetTempo { .. }
@@ -386,7 +391,22 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
                 action.name()
             )))
         }
+        SetSection { .. }
+        | CaptureSection { .. }
+        | RemoveSection { .. }
+        | SetSong { .. }
+        | SetMarker { .. }
+        | RemoveMarker { .. }
+        | SetLoopBars { .. } => {
+            return Err(invalid(format!("{} is a song form edit", action.name())))
+        }
         Play {}
+        | LaunchSection { .. }
+        | PlaySong {}
+        | JumpTo { .. }
+        | NextMarker {}
+        | PrevMarker {}
+        | LoopSection {}
         | Stop {}
         | TogglePlay {}
         | Locate { .. }

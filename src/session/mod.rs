@@ -8,9 +8,12 @@
 
 #![allow(clippy::result_large_err)]
 
+mod arrange;
 pub mod build;
 pub mod diff;
 pub mod edit;
+pub use arrange::{Form, Mode};
+pub mod form;
 pub mod samples;
 mod sync;
 mod undo;
@@ -51,7 +54,7 @@ pub struct FileChange {
 #[derive(Debug, Clone)]
 pub enum Written {
     /// [`Session::save`]: the whole model.
-    Session(SessionFile),
+    Session(Box<SessionFile>),
     /// An included patch file: its index in `includes` and its tracks.
     Patch {
         index: usize,
@@ -100,6 +103,11 @@ pub struct Session {
     /// Tracks renamed since the files were last written (new name → the
     /// name in the file), so a save keeps a renamed track's text.
     renamed: BTreeMap<String, String>,
+    /// Which part of the song plays (not part of the file).
+    arr: arrange::Arrangement,
+    /// Set while a file change applies: its edits mean what they say, even
+    /// where the section playing overrides them.
+    literal: bool,
 }
 
 impl Session {
@@ -135,6 +143,8 @@ impl Session {
             at: None,
             processed_dir: None,
             renamed: BTreeMap::new(),
+            arr: arrange::Arrangement::open(&file),
+            literal: false,
         };
         let empty = s.file.clone();
         s.file = file;
@@ -247,7 +257,8 @@ impl Session {
         })?;
         patch::save_renamed(&path, &self.file, &self.renamed)?;
         self.renamed.clear();
-        self.written.push(Written::Session(self.file.clone()));
+        self.written
+            .push(Written::Session(Box::new(self.file.clone())));
         self.dirty = false;
         Ok(path)
     }
@@ -288,7 +299,17 @@ impl Session {
             Undo {} => return self.undo(),
             UndoChange {} => return self.undo_change(),
             Redo {} => return self.redo(),
+            LaunchSection { section } => return self.launch(section),
+            PlaySong {} => return self.play_song(),
+            JumpTo { place } => return self.jump_to(Some(place), 0),
+            NextMarker {} => return self.jump_to(None, 1),
+            PrevMarker {} => return self.jump_to(None, -1),
+            LoopSection {} => {
+                let (first, last) = self.section_loop()?;
+                return self.apply(SetLoopBars { first, last });
+            }
             Play {} => {
+                self.rewind_finished_song();
                 self.playing = true;
                 self.send_now(Op::Play);
                 return described("play".into());
@@ -303,7 +324,7 @@ impl Session {
                 return self.apply(a);
             }
             Locate { beat } => {
-                self.send_now(Op::Locate { beat: *beat });
+                self.jump(*beat, self.at.unwrap_or(When::Now));
                 return described(format!("locate beat {beat}"));
             }
             SetLoop { start, end } => {
@@ -390,6 +411,9 @@ impl Session {
         // (unique names, known buses, bounded chains).
         next.validate()
             .map_err(|(_, _, message)| ActionError::Invalid(message))?;
+        if let Some(playing) = self.arr.sounding.clone().filter(|_| !self.literal) {
+            next.redirect_into_section(&before, &playing);
+        }
         let mut old_view = before.clone();
         if let RenameTrack { track, name } = &action {
             // Keep the engine track: it is the same track under a new name.
@@ -451,6 +475,7 @@ impl Session {
         let saved_land = self.land;
         let was_dirty = self.dirty;
         self.land = when;
+        self.literal = true;
         self.begin_group("reload");
         for a in actions {
             match self.apply(a) {
@@ -459,6 +484,7 @@ impl Session {
             }
         }
         self.end_group();
+        self.literal = false;
         self.land = saved_land;
         // The file now says what the session plays: a reload adds nothing unsaved.
         self.dirty = was_dirty;

@@ -18,8 +18,9 @@ use crate::patch::SessionFile;
 use super::{build, Session};
 
 impl Session {
-    /// Send the engine what it takes to go from playing `old` to playing `new`.
-    pub(super) fn sync(&mut self, old: &SessionFile, new: &SessionFile, force: bool) {
+    /// Send the engine what it takes to go from playing `old` to playing
+    /// `new`, both as they sound (see [`Session::sync`]).
+    pub(super) fn sync_views(&mut self, old: &SessionFile, new: &SessionFile, force: bool) {
         let rate = self.rate;
         let base = self.base_dir();
         let mut all_clips = old.time_signature != new.time_signature;
@@ -33,6 +34,18 @@ impl Session {
             self.send(Op::Meter {
                 beats_per_bar: new.time_signature.beats,
             });
+        }
+        if force || old.loop_bars != new.loop_bars || old.time_signature != new.time_signature {
+            let bpb = new.beats_per_bar();
+            let (start, end) = new
+                .loop_bars
+                .map(|(a, b)| ((a - 1) as f64 * bpb, b as f64 * bpb))
+                .unwrap_or((0.0, 0.0));
+            if force && new.loop_bars.is_none() {
+                // Nothing to say: a new engine does not loop.
+            } else {
+                self.send(Op::Loop { start, end });
+            }
         }
         for d in changed(field::MASTER, &old.master, &new.master, force) {
             self.send_field(d.sound, (d.get)(&new.master));

@@ -288,6 +288,8 @@ fn sample(a: &ArgSpec) -> ArgValue {
                 "mapping" => r#"Cc(cc: 74, action: "set_param", args: ["bass", "cutoff"], curve: Exp)"#,
                 "bus" => r#"Bus(name: "verb", effects: [Reverb(mix: 1)])"#,
                 "midi" => r#"Midi(cc: [Cc(cc: 21, action: "set_effect_param", args: ["keys", 0, "mix"])])"#,
+                "section" => r#"Section(name: "drop", bars: 8, tracks: {"bass": Part(set: {"cutoff": 2000})})"#,
+                "song" => r#"[("drop", 2)]"#,
                 other => panic!("no sample RON for `{other}`"),
             }
             .into(),

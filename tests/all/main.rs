@@ -37,6 +37,7 @@ mod reload;
 mod render;
 mod sampler;
 mod save;
+mod song;
 mod swing;
 mod syntax;
 mod timing;
