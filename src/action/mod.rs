@@ -242,11 +242,11 @@ actions! {
     /// Jump to a marker, or to where a section first plays in the song order, on the next bar.
     JumpTo "jump_to" edits=false slash=["jump": "drop"] osc=["marker/<place>"] { place: String = Text, "marker or section name" }
     /// Jump to the next marker, on the next bar.
-    NextMarker "next_marker" edits=false {}
+    NextMarker "next_marker" edits=false tool=false {}
     /// Jump to the previous marker (the one before the bar playing), on the next bar.
-    PrevMarker "prev_marker" edits=false {}
+    PrevMarker "prev_marker" edits=false tool=false {}
     /// Loop the bars of the section playing now; again turns the loop off.
-    LoopSection "loop_section" edits=true {}
+    LoopSection "loop_section" edits=true tool=false {}
     /// Loop whole bars, counted from 1 (0 0 turns the loop off); the file keeps it.
     SetLoopBars "set_loop_bars" edits=true {
         first: i64 = Int { min: 0, max: 100_000 }, "first bar",
