@@ -363,6 +363,10 @@ fn the_table_says_which_actions_are_chat_tools_and_which_a_knob_can_move() {
     assert_eq!(
         tools,
         [
+            // Keys for moving around: the model has jump_to and set_loop_bars.
+            "next_marker",
+            "prev_marker",
+            "loop_section",
             "note_on",
             "play_note",
             "note_off",
