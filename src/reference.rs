@@ -85,6 +85,11 @@ pub const BLOCKS: &[Block] = &[
         generate: || fields_markdown(field::PART),
     },
     Block {
+        file: "docs/arrangement.md",
+        name: "lane-fields",
+        generate: || fields_markdown(field::LANE),
+    },
+    Block {
         file: "docs/session-format.md",
         name: "instruments",
         generate: instruments_markdown,

@@ -12,7 +12,9 @@ mod value;
 pub use bind::{bind_named, words, Alias, Call};
 pub use value::{ArgError, ArgType, ArgValue, FromArg};
 
-use crate::patch::{field, Bus, CcMap, EffectDef, InstrumentDef, MidiSettings, Section, Track};
+use crate::patch::{
+    field, Bus, CcMap, EffectDef, InstrumentDef, Lane, MidiSettings, Section, Track,
+};
 
 /// One argument of an action.
 #[derive(Debug, Clone, Copy)]
@@ -270,6 +272,10 @@ actions! {
     }
     /// Remove a marker.
     RemoveMarker "remove_marker" edits=true { name: String = Text, "marker name" }
+    /// Add an automation lane on the song's timeline, or replace the one moving the same thing (RON, e.g. Lane(action: "set_param", args: ["bass", "cutoff"], points: [(1, 200), (9, 4000, Exp)]); bars from 1).
+    SetLane "set_lane" edits=true { lane: Lane = Ron, "the lane" }
+    /// Remove the song's automation lane that moves this (the action and its other arguments, e.g. set_volume pad).
+    RemoveLane "remove_lane" edits=true { lane: String = Text, "what the lane moves" }
     /// Set the tempo.
     SetTempo "set_tempo" edits=true knob=true slash=["tempo": "128", "bpm": "128"] osc=["tempo"] { bpm: f64 = BPM, "beats per minute" }
     /// Change the tempo by an amount (negative slows down).

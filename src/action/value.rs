@@ -2,7 +2,9 @@
 //!
 //! Control side, pure.
 
-use crate::patch::{Bus, CcArg, CcMap, EffectDef, InstrumentDef, MidiSettings, Section, Track};
+use crate::patch::{
+    Bus, CcArg, CcMap, EffectDef, InstrumentDef, Lane, MidiSettings, Section, Track,
+};
 
 /// What an argument accepts; drives validation, help text and JSON schemas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -247,6 +249,7 @@ ron_arg!(
     Bus,
     CcMap,
     Section,
+    Lane,
     Vec<(String, u32)>
 );
 

@@ -297,7 +297,10 @@ impl Applier {
             }
         };
         let next = patch::with_patch(&current, index, &patch_file.tracks);
-        if let Err((_, _, msg)) = next.validate() {
+        if let Err((_, _, msg)) = next
+            .validate()
+            .and_then(|_| crate::session::automation::check(&next))
+        {
             return Outcome::err(format!("not applied, nothing changed: {msg}"));
         }
         let old_text = match std::fs::read_to_string(&path) {
@@ -422,7 +425,10 @@ fn write_session(session: &mut Session, input: &Value, lands: &str) -> Outcome {
             }
         }
     }
-    if let Err((_, _, msg)) = next.validate() {
+    if let Err((_, _, msg)) = next
+        .validate()
+        .and_then(|_| crate::session::automation::check(&next))
+    {
         return Outcome::err(format!("not applied, the session is unchanged: {msg}"));
     }
     if next == current {

@@ -68,6 +68,7 @@ fn patterns_for_the_model() -> String {
 /// for the model (whose errors come back as tool results).
 const SKIPPED_SECTIONS: &[&str] = &[
     "## Errors",
+    "## Limits",
     "## Differences from TidalCycles",
     "## Examples",
     // The model has show_pattern for this.
@@ -175,6 +176,45 @@ pub fn summary(session: &Session) -> String {
     }
     for t in &f.tracks {
         s += &format!("track: {}\n", ron_of(t));
+    }
+    s += &form(session);
+    s
+}
+
+/// The song's form: its sections, song order, markers and lanes as RON,
+/// and which section plays or waits (so "go to the chorus" or "make the
+/// drop longer" has something to act on).
+fn form(session: &Session) -> String {
+    let f = session.file();
+    let mut s = String::new();
+    for sec in &f.sections {
+        s += &format!("section: {}\n", ron_of(sec));
+    }
+    if !f.song.is_empty() {
+        s += &format!("song order: {}\n", ron_of(&f.song));
+    }
+    if !f.markers.is_empty() {
+        s += &format!("markers (bars): {}\n", ron_of(&f.markers));
+    }
+    if let Some((a, b)) = f.loop_bars {
+        s += &format!("looping bars {a}–{b}\n");
+    }
+    for l in &f.automation {
+        s += &format!("lane: {}\n", ron_of(l));
+    }
+    let form = session.form();
+    let bar = |beat: f64| (beat / f.beats_per_bar()).floor() as i64 + 1;
+    if !f.sections.is_empty() {
+        s += match form.mode {
+            crate::session::Mode::Song => "mode: song (the song order leads)\n",
+            crate::session::Mode::Live => "mode: live (launched sections lead)\n",
+        };
+    }
+    if let Some((name, since)) = &form.playing {
+        s += &format!("section playing: {name} (since bar {})\n", bar(*since));
+    }
+    if let Some((name, at)) = &form.queued {
+        s += &format!("section queued: {name} (starts bar {})\n", bar(*at));
     }
     s
 }

@@ -66,10 +66,8 @@ pub fn tools() -> Vec<ToolDef> {
         ToolDef {
             name: WRITE_SESSION.into(),
             description: "Replace the whole session with RON text in the session-file format \
-                          (Session(...)). It is checked first: on an error nothing changes and \
-                          you get the line and column. Only what differs from the session now \
-                          changes, landing on the session's quantum. Prefer the smaller tools \
-                          for small changes."
+                          (Session(...)). Only what differs from the session now changes, on \
+                          the session's quantum. Prefer the smaller tools for small changes."
                 .into(),
             schema: object(
                 Map::from_iter([(
@@ -83,10 +81,9 @@ pub fn tools() -> Vec<ToolDef> {
             name: WRITE_PATCH.into(),
             description: "Rewrite one of the patch files the session includes (its `includes`, \
                           e.g. drums.ron) with RON text in the patch format (Patch(tracks: \
-                          [...])). It is checked first: on an error nothing changes and you get \
-                          the line and column. Only what differs from the tracks playing now \
-                          changes, landing on the session's quantum; the file is then written \
-                          (the previous version kept as FILE.bak)."
+                          [...])). Only what differs from the tracks playing now changes, on the \
+                          session's quantum; the file is then written (the old one kept as \
+                          FILE.bak)."
                 .into(),
             schema: object(
                 Map::from_iter([
@@ -104,11 +101,10 @@ pub fn tools() -> Vec<ToolDef> {
         },
         ToolDef {
             name: ANALYSE_MIX.into(),
-            description: "Render the session offline for a few bars (the music keeps playing) \
-                          and measure it: the master's peak, true peak, RMS, EBU R128 loudness \
-                          (LUFS), tempo and spectral balance (low, low-mid, high-mid, high), and \
-                          each track's peak and RMS. With a loudness target it also says what to \
-                          change to reach it under -1 dBTP, as `termdaw analyze --target` does."
+            description: "Render a few bars offline (the music keeps playing) and measure them: \
+                          peak, true peak, RMS, loudness (LUFS), tempo, spectral balance, and each \
+                          track's peak and RMS. With a loudness target it also says what to change \
+                          to reach it under -1 dBTP."
                 .into(),
             schema: object(
                 Map::from_iter([
@@ -126,10 +122,9 @@ pub fn tools() -> Vec<ToolDef> {
         },
         ToolDef {
             name: SHOW_PATTERN.into(),
-            description: "Print the events a pattern makes, as `termdaw pattern` does: per \
-                          cycle, each event's onset and duration as exact fractions of a cycle, \
-                          note, velocity and pan. Use it to check a pattern before setting it; \
-                          an error comes back with its column."
+            description: "Print the events a pattern makes per cycle: onset and duration as \
+                          exact fractions of a cycle, note, velocity and pan. Check a pattern \
+                          with it before setting it; an error comes back with its column."
                 .into(),
             schema: object(
                 Map::from_iter([

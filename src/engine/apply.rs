@@ -186,6 +186,13 @@ impl Engine {
                     None => self.give_back(Garbage::Bus(Handoff::new(dsp))),
                 }
             }
+            Op::Automation { lanes } => {
+                // SAFETY: delivered once by the ring.
+                let lanes = unsafe { lanes.into_box() };
+                if let Some(old) = self.automation.replace(lanes) {
+                    self.give_back(Garbage::Automation(Handoff::new(old)));
+                }
+            }
             Op::BusGain { bus, gain } => {
                 if let Some(Some(b)) = self.buses.get_mut(bus as usize) {
                     b.set_gain(gain);

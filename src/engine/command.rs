@@ -8,6 +8,7 @@
 
 use std::ptr::NonNull;
 
+use super::automation::Automation;
 use super::bus::Bus;
 use super::effect::EffectChain;
 use super::instrument::Instrument;
@@ -189,6 +190,10 @@ pub enum Op {
     RemoveBus {
         bus: u8,
     },
+    /// Replace every automation lane (an empty set stops automation).
+    Automation {
+        lanes: Handoff<Automation>,
+    },
     /// Debug builds only (tests): panic on the audio thread, as a bug in a
     /// voice would, to exercise the device callback's guard.
     #[cfg(debug_assertions)]
@@ -235,6 +240,7 @@ pub enum Garbage {
     Instrument(Handoff<dyn Instrument>),
     Effects(Handoff<EffectChain>),
     Bus(Handoff<Bus>),
+    Automation(Handoff<Automation>),
 }
 
 const _: () = assert!(!std::mem::needs_drop::<Garbage>());
@@ -252,6 +258,7 @@ impl Garbage {
                 Garbage::Instrument(h) => drop(h.into_box()),
                 Garbage::Effects(h) => drop(h.into_box()),
                 Garbage::Bus(h) => drop(h.into_box()),
+                Garbage::Automation(h) => drop(h.into_box()),
             }
         }
     }
@@ -272,6 +279,7 @@ impl Op {
             | Op::MasterEffects { chain }
             | Op::BusEffects { chain, .. } => Garbage::Effects(chain),
             Op::InstallBus { dsp, .. } => Garbage::Bus(dsp),
+            Op::Automation { lanes } => Garbage::Automation(lanes),
             _ => return,
         };
         unsafe { g.release() }

@@ -20,6 +20,7 @@
 )]
 
 mod apply;
+pub mod automation;
 pub mod bus;
 pub mod command;
 pub mod dsp;
@@ -124,6 +125,8 @@ pub struct Engine {
     tap: Option<Producer<f32>>,
     /// Live input rings (see [`INPUT_PORTS`]).
     inputs: Vec<Consumer<EngineCmd>>,
+    /// The session's automation lanes, read while playing.
+    automation: Option<Box<automation::Automation>>,
 }
 
 impl Engine {
@@ -165,6 +168,7 @@ impl Engine {
             master_meter: MeterAcc::default(),
             tap: Some(tap),
             inputs,
+            automation: None,
         }
     }
 
@@ -206,6 +210,10 @@ impl Engine {
             self.apply_due();
             if let Some(due) = self.next_due() {
                 len = len.min((due - self.clock) as usize);
+            }
+            if self.automating() {
+                self.automate();
+                len = len.min(automation::AUTOMATION_STEP);
             }
             if let Some(d) = self.transport.samples_to_loop_end() {
                 if d == 0 {
@@ -336,6 +344,20 @@ impl Engine {
                 }
             }
         }
+    }
+
+    fn automating(&self) -> bool {
+        self.transport.playing && self.automation.as_ref().is_some_and(|a| !a.is_empty())
+    }
+
+    /// Bring every automated value to where its lane is at the playhead.
+    fn automate(&mut self) {
+        let Some(mut a) = self.automation.take() else {
+            return;
+        };
+        let beat = self.transport.beat();
+        a.read(beat, |op| self.apply(op));
+        self.automation = Some(a);
     }
 
     fn track_mut(&mut self, slot: Slot) -> Option<&mut TrackDsp> {

@@ -9,7 +9,7 @@
 use crate::action::{self, Action, ArgType, ArgValue, Call};
 use crate::kinds::param::index_of;
 use crate::kinds::{ParamKind, ParamSpec};
-use crate::patch::{CcMap, CcTarget, Curve, EffectDef, MidiSettings, SessionFile};
+use crate::patch::{CcMap, CcTarget, Curve, MidiSettings, SessionFile};
 
 /// The range a mapping's open argument moves over when the mapping gives
 /// no `min`/`max`, and how a value in it becomes the argument.
@@ -32,21 +32,6 @@ enum Fit {
     OnOff,
 }
 
-/// The effect chain a `chain` argument names: a track, `bus:NAME` or `master`.
-pub fn effect_chain<'a>(file: &'a SessionFile, chain: &str) -> Option<&'a [EffectDef]> {
-    if chain == "master" {
-        return Some(&file.master.effects);
-    }
-    if let Some(bus) = chain.strip_prefix("bus:") {
-        return file
-            .buses
-            .iter()
-            .find(|b| b.name.as_str() == bus)
-            .map(|b| b.effects.as_slice());
-    }
-    file.track(chain).map(|t| t.effects.as_slice())
-}
-
 fn text(v: Option<&ArgValue>) -> Option<String> {
     match v? {
         ArgValue::Text(t) => Some(t.clone()),
@@ -61,7 +46,7 @@ pub fn param_of(call: &Call, file: &SessionFile) -> Option<&'static ParamSpec> {
     let table = if let Some(track) = text(call.get("track")) {
         file.track(&track)?.instrument.kind.params()
     } else {
-        let chain = effect_chain(file, &text(call.get("chain"))?)?;
+        let chain = file.effect_chain(&text(call.get("chain"))?)?;
         let i: usize = text(call.get("effect"))?.trim().parse().ok()?;
         chain.get(i)?.kind.params()
     };

@@ -462,6 +462,7 @@ pub const SESSION: &[Entry<SessionFile>] = &[
     Entry::Other(other("song", "list of (section, times)", "at most 256 entries, 1 – 64 times each", "`[]`", "the song order: with one, the transport follows it and `render` plays it to its end")),
     Entry::Other(other("markers", "map of name → bar", "at most 128; bars from 1", "`{}`", "named positions to jump to, e.g. `{\"drop\": 33}`")),
     Entry::Other(other("loop_bars", "(first, last)", "bars from 1", "none", "bars that loop, e.g. `Some((9, 16))`; the file keeps the loop you set")),
+    Entry::Other(other("automation", "list of `Lane(...)`", "at most 64", "`[]`", "automation lanes on the song's timeline; see [arrangement.md](arrangement.md#automation)")),
 ];
 
 /// `Section(...)`.
@@ -501,6 +502,21 @@ pub const SECTION: &[Entry<Section>] = &[
         "none",
         "live mode: the section that follows when this one's bars are over",
     )),
+    Entry::Other(other(
+        "automation",
+        "list of `Lane(...)`",
+        "at most 64; points from bar 1 to bars + 1",
+        "`[]`",
+        "automation inside the section: bar 1 is its first bar, and it plays on every pass",
+    )),
+];
+
+/// `Lane(...)`.
+pub const LANE: &[Entry<super::Lane>] = &[
+    Entry::Other(other("action", "action name", "an action whose last argument is a number: `set_volume`, `set_pan`, `set_param`, `set_effect_param` (parameters that glide), `set_send`, `set_bus_volume`, `set_bus_pan`, `set_master_volume`, `set_tempo`", "(required)", "what the lane moves")),
+    Entry::Other(other("args", "list", "the action's other arguments, in order", "`[]`", "which track, parameter, effect or bus, e.g. `[\"bass\", \"cutoff\"]`")),
+    Entry::Other(other("points", "list of (bar, value) or (bar, value, shape)", "1 – 1024 points, in order; bars from 1, fractions allowed; values in the target's range", "(required)", "the breakpoints, e.g. `[(1, 200), (9, 4000, Exp)]`; before the first and after the last, the lane holds that point's value")),
+    Entry::Other(other("shape", "", "`Step`, `Linear`, `Exp`, `Smooth`", "`Linear`", "how values travel between points that name no shape of their own")),
 ];
 
 /// `Part(...)`.

@@ -70,6 +70,9 @@ pub struct SessionFile {
     /// Bars looped when the session opens: (first, last), counted from 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loop_bars: Option<(u32, u32)>,
+    /// Automation lanes on the song's timeline (bars from 1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub automation: Vec<super::Lane>,
 }
 
 /// Controller mappings one session may hold (128 controllers × a few channels).
@@ -154,6 +157,7 @@ impl Default for SessionFile {
             song: Vec::new(),
             markers: BTreeMap::new(),
             loop_bars: None,
+            automation: Vec::new(),
         }
     }
 }

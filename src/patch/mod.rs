@@ -14,6 +14,7 @@ pub mod device;
 pub mod error;
 pub mod field;
 pub mod format;
+pub mod lane;
 mod ranges;
 pub mod song;
 mod syntax;
@@ -30,6 +31,7 @@ pub use format::{
     Bus, CcArg, CcMap, CcTarget, Curve, Key, Master, MidiSettings, Name, Notation, Part, PatchFile,
     PatternDef, Quantum, Scale, Section, SessionFile, TimeSignature, Track,
 };
+pub use lane::{Lane, Point, Shape};
 
 fn options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
@@ -413,5 +415,20 @@ impl SessionFile {
 
     pub fn track_mut(&mut self, name: &str) -> Option<&mut Track> {
         self.tracks.iter_mut().find(|t| t.name.as_str() == name)
+    }
+
+    /// The effect chain a `chain` argument names: a track, `bus:NAME` or `master`.
+    pub fn effect_chain(&self, chain: &str) -> Option<&[EffectDef]> {
+        if chain == "master" {
+            return Some(&self.master.effects);
+        }
+        if let Some(bus) = chain.strip_prefix("bus:") {
+            return self
+                .buses
+                .iter()
+                .find(|b| b.name.as_str() == bus)
+                .map(|b| b.effects.as_slice());
+        }
+        self.track(chain).map(|t| t.effects.as_slice())
     }
 }

@@ -13,8 +13,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::field::{self, Entry};
-use super::format::{Name, PatternDef, SessionFile, Track};
+use super::format::{CcArg, Name, PatternDef, SessionFile, Track};
 use crate::kinds::ParamKind;
+
+/// Whether a lane's first argument (the track or chain of every action a
+/// lane can move on a track) names `track`.
+fn names_track(a: &CcArg, track: &str) -> bool {
+    matches!(a, CcArg::Text(t) if t == track)
+}
 
 /// Sections one session may hold.
 pub const MAX_SECTIONS: usize = 64;
@@ -44,6 +50,10 @@ pub struct Section {
     /// Live mode: when its bars are over, this section follows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub then: Option<String>,
+    /// Automation lanes inside the section: bar 1 is its first bar, and
+    /// they play again on every pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub automation: Vec<super::Lane>,
 }
 
 fn d_bars() -> u32 {
@@ -272,8 +282,14 @@ impl SessionFile {
                 .map(|(_, s)| format!(" (did you mean \"{s}\"?)"))
                 .unwrap_or_else(|| format!(" (sections: {})", names.join(", ")))
         };
+        if let Err(m) = super::lane::check_lanes(&self.automation, None) {
+            return Err(("automation".into(), 0, m));
+        }
         for (k, s) in self.sections.iter().enumerate() {
             let n = s.name.as_str();
+            if let Err(m) = super::lane::check_lanes(&s.automation, Some(s.bars)) {
+                return Err((format!("\"{n}\""), 0, format!("section \"{n}\": {m}")));
+            }
             if names[..k].contains(&n) {
                 return Err((
                     format!("\"{n}\""),
@@ -371,13 +387,23 @@ impl SessionFile {
                 s.tracks.insert(new.to_string(), p);
             }
         }
+        let lanes = self.sections.iter_mut().flat_map(|s| &mut s.automation);
+        for l in lanes.chain(&mut self.automation) {
+            if let Some(a) = l.args.first_mut().filter(|a| names_track(a, old)) {
+                *a = CcArg::Text(new.to_string());
+            }
+        }
     }
 
-    /// A track was removed: so are its parts.
+    /// A track was removed: so are its parts and the lanes that move it.
     pub fn remove_from_sections(&mut self, track: &str) {
         for s in &mut self.sections {
             s.tracks.remove(track);
+            s.automation
+                .retain(|l| !l.args.first().is_some_and(|a| names_track(a, track)));
         }
+        self.automation
+            .retain(|l| !l.args.first().is_some_and(|a| names_track(a, track)));
     }
 
     /// An edit went from `before` to `self` while section `playing` plays.
@@ -442,6 +468,7 @@ impl SessionFile {
             tracks,
             tempo: Some(self.tempo),
             then: None,
+            automation: Vec::new(),
         }
     }
 

@@ -208,7 +208,8 @@ impl Reloader {
             self.pending = false;
             let started = Instant::now();
             match patch::load(&self.main).and_then(|new| {
-                crate::session::samples::check(&self.main, &new, Some(&self.last)).map(|_| new)
+                crate::session::samples::check(&self.main, &new, Some(&self.last))?;
+                crate::session::automation::check_file(&self.main, &new).map(|_| new)
             }) {
                 Ok(new) => {
                     self.pending_since = None;

@@ -93,7 +93,8 @@ fn entries(f: &SessionFile) -> Vec<(&str, f64, f64)> {
 
 impl Session {
     /// Send the engine what it takes to go from playing `old` to playing
-    /// `new`, each as it sounds in the section playing.
+    /// `new`, each as it sounds in the section playing. The automation
+    /// follows once `new` is the session's file ([`Session::sync_automation`]).
     pub(super) fn sync(&mut self, old: &SessionFile, new: &SessionFile, force: bool) {
         let (a, b) = (self.view(old), self.view(new));
         self.sync_views(&a, &b, force);
@@ -132,6 +133,7 @@ impl Session {
         let saved = std::mem::replace(&mut self.land, when);
         self.sync_views(&old, &new, false);
         self.land = saved;
+        self.sync_automation();
     }
 
     fn playhead(&self) -> Option<(f64, bool, u64)> {

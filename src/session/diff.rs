@@ -12,7 +12,7 @@
 use crate::action::{Action, ArgValue};
 use crate::kinds::ParamKind;
 use crate::patch::field::{self, Entry, Range};
-use crate::patch::{CcMap, EffectDef, MidiSettings, Notation, SessionFile, Track};
+use crate::patch::{CcArg, CcMap, EffectDef, MidiSettings, Notation, SessionFile, Track};
 
 pub fn diff(old: &SessionFile, new: &SessionFile) -> Vec<Action> {
     use Action::*;
@@ -117,6 +117,20 @@ fn form_diff(old: &SessionFile, new: &SessionFile, out: &mut Vec<Action>) {
     for name in old.markers.keys() {
         if !new.markers.contains_key(name) {
             out.push(RemoveMarker { name: name.clone() });
+        }
+    }
+    for n in &new.automation {
+        if !old.automation.contains(n) {
+            out.push(SetLane { lane: n.clone() });
+        }
+    }
+    for o in &old.automation {
+        // A removed track takes its lanes with it (RemoveTrack came first).
+        let gone = o.args.first().is_some_and(
+            |a| matches!(a, CcArg::Text(t) if old.track(t).is_some() && new.track(t).is_none()),
+        );
+        if !gone && !new.automation.iter().any(|n| n.same_target(o)) {
+            out.push(RemoveLane { lane: o.describe() });
         }
     }
     if old.loop_bars != new.loop_bars {

@@ -397,6 +397,8 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | SetSong { .. }
         | SetMarker { .. }
         | RemoveMarker { .. }
+        | SetLane { .. }
+        | RemoveLane { .. }
         | SetLoopBars { .. } => {
             return Err(invalid(format!("{} is a song form edit", action.name())))
         }

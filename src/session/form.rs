@@ -5,6 +5,7 @@
 //! hands these actions here). What plays when is [`super::arrange`]'s.
 
 use crate::action::{Action, ActionError};
+use crate::patch::lane::MAX_LANES;
 use crate::patch::{Name, SessionFile};
 
 /// Change `f` by a song-form action, or explain why not; `None` when the
@@ -84,6 +85,49 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Option<Result<String, Actio
             Some(_) => Ok(format!("removed marker {name}")),
             None => invalid(format!("there is no marker named \"{name}\"")),
         },
+        SetLane { lane } => {
+            if let Err(m) = lane.check(None) {
+                return Some(invalid(m));
+            }
+            let what = lane.describe();
+            let full = f.automation.len() >= MAX_LANES;
+            match f.automation.iter_mut().find(|l| l.same_target(lane)) {
+                Some(l) => {
+                    *l = lane.clone();
+                    Ok(format!("automation of {what} changed"))
+                }
+                None if full => invalid(format!(
+                    "at most {MAX_LANES} automation lanes; remove one first"
+                )),
+                None => {
+                    f.automation.push(lane.clone());
+                    Ok(format!(
+                        "automation of {what}: {} points",
+                        lane.points.len()
+                    ))
+                }
+            }
+        }
+        RemoveLane { lane } => {
+            let want = lane.split_whitespace().collect::<Vec<_>>().join(" ");
+            match f.automation.iter().position(|l| l.describe() == want) {
+                Some(i) => {
+                    f.automation.remove(i);
+                    Ok(format!("removed the automation of {want}"))
+                }
+                None => {
+                    let names: Vec<String> = f.automation.iter().map(|l| l.describe()).collect();
+                    invalid(if names.is_empty() {
+                        "the song has no automation lanes".to_string()
+                    } else {
+                        format!(
+                            "no automation lane moves {want}; the lanes move: {}",
+                            names.join(", ")
+                        )
+                    })
+                }
+            }
+        }
         SetLoopBars { first, last } => {
             if *first == 0 && *last == 0 {
                 f.loop_bars = None;

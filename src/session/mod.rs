@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod arrange;
+pub mod automation;
 pub mod build;
 pub mod diff;
 pub mod edit;
@@ -108,6 +109,8 @@ pub struct Session {
     /// Set while a file change applies: its edits mean what they say, even
     /// where the section playing overrides them.
     literal: bool,
+    /// The automation lanes the engine has, as laid on the song.
+    lanes_sent: Vec<crate::engine::automation::Lane>,
 }
 
 impl Session {
@@ -145,11 +148,13 @@ impl Session {
             renamed: BTreeMap::new(),
             arr: arrange::Arrangement::open(&file),
             literal: false,
+            lanes_sent: Vec::new(),
         };
         let empty = s.file.clone();
         s.file = file;
         let new = s.file.clone();
         s.sync(&empty, &new, true);
+        s.sync_automation();
         s
     }
 
@@ -411,6 +416,11 @@ impl Session {
         // (unique names, known buses, bounded chains).
         next.validate()
             .map_err(|(_, _, message)| ActionError::Invalid(message))?;
+        // A lane is checked when it is written, not after every edit: an
+        // edit of the track it moves may come first in a reload.
+        if matches!(action, SetLane { .. } | SetSection { .. }) {
+            automation::check(&next).map_err(|(_, _, message)| ActionError::Invalid(message))?;
+        }
         if let Some(playing) = self.arr.sounding.clone().filter(|_| !self.literal) {
             next.redirect_into_section(&before, &playing);
         }
@@ -428,6 +438,7 @@ impl Session {
         }
         self.sync(&old_view, &next, false);
         self.file = next;
+        self.sync_automation();
         self.dirty = true;
         self.record(before, description.clone(), coalesce_key(&action));
         Ok(Applied { description })

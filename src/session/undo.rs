@@ -115,6 +115,7 @@ impl Session {
         let current = self.file.clone();
         self.sync(&current, &entry.before, false);
         self.file = entry.before;
+        self.sync_automation();
         self.dirty = true;
         let description = format!("undo: {}", entry.label);
         self.redo.push(UndoEntry {
@@ -137,6 +138,7 @@ impl Session {
         let current = self.file.clone();
         self.sync(&current, &before, false);
         self.file = before;
+        self.sync_automation();
         self.dirty = true;
         let description = format!("undo: {label}");
         self.redo.push(UndoEntry {
@@ -154,6 +156,7 @@ impl Session {
         let current = self.file.clone();
         self.sync(&current, &entry.before, false);
         self.file = entry.before;
+        self.sync_automation();
         self.dirty = true;
         let description = format!("redo: {}", entry.label);
         self.undo.push(UndoEntry {

@@ -88,7 +88,7 @@ fn choices(
         }
         (_, "effect") => {
             let n = earlier("chain")
-                .and_then(|c| map::effect_chain(file, &c))
+                .and_then(|c| file.effect_chain(&c))
                 .map_or(0, |c| c.len());
             (0..n).map(|i| CcArg::Number(i as f64)).collect()
         }
@@ -96,7 +96,7 @@ fn choices(
             let table = match earlier("track") {
                 Some(t) => file.track(&t).map(|t| t.instrument.kind.params()),
                 None => earlier("chain")
-                    .and_then(|c| map::effect_chain(file, &c))
+                    .and_then(|c| file.effect_chain(&c))
                     .zip(earlier("effect").and_then(|i| i.parse::<usize>().ok()))
                     .and_then(|(c, i)| c.get(i))
                     .map(|d| d.kind.params()),
@@ -179,7 +179,8 @@ pub fn label(t: &CcTarget, file: &SessionFile) -> String {
         let owner = match (call.get("track"), call.get("chain"), call.get("effect")) {
             (Some(t), _, _) => word(t),
             (None, Some(c), Some(i)) => {
-                let kind = map::effect_chain(file, &word(c))
+                let kind = file
+                    .effect_chain(&word(c))
                     .zip(word(i).parse::<usize>().ok())
                     .and_then(|(chain, i)| chain.get(i))
                     .map(|d| format!(" {}", d.kind.name()))

@@ -290,6 +290,7 @@ fn sample(a: &ArgSpec) -> ArgValue {
                 "midi" => r#"Midi(cc: [Cc(cc: 21, action: "set_effect_param", args: ["keys", 0, "mix"])])"#,
                 "section" => r#"Section(name: "drop", bars: 8, tracks: {"bass": Part(set: {"cutoff": 2000})})"#,
                 "song" => r#"[("drop", 2)]"#,
+                "lane" => r#"Lane(action: "set_volume", args: ["pad"], points: [(1, -30), (5, 0, Exp)])"#,
                 other => panic!("no sample RON for `{other}`"),
             }
             .into(),

@@ -102,3 +102,89 @@ fn the_counter_does_catch_allocations() {
     assert_eq!(v.len(), 10);
     assert!(n >= 1);
 }
+
+/// A song: sections with parts and lanes, song-wide lanes on every kind
+/// of target, a tempo lane.
+const SONG: &str = r#"Session(
+    tempo: 124,
+    buses: [Bus(name: "verb", effects: [Reverb(mix: 1)])],
+    tracks: [
+        Track(name: "kick", instrument: Kick(), pattern: Steps("x...x...x...x...")),
+        Track(name: "bass", instrument: Synth(wave: Saw, cutoff: 400), pattern: Notes("a1 ~ a1 c2"), effects: [Lowpass(cutoff: 2000), Delay(mix: 0.2)], sends: {"verb": -12}),
+        Track(name: "pad", instrument: Fm(), pattern: Notes("<a3 c4>"), resolution: 1),
+    ],
+    sections: [
+        Section(name: "intro", bars: 2, tracks: {"kick": Part(set: {"mute": true})}, automation: [Lane(action: "set_volume", args: ["pad"], points: [(1, -30), (3, 0)])]),
+        Section(name: "drop", bars: 2, tracks: {"bass": Part(pattern: Notes("a1 a1 c2 e2"), set: {"cutoff": 2400})}, automation: [Lane(action: "set_param", args: ["bass", "cutoff"], points: [(1, 300), (3, 5000, Exp)])], then: "intro"),
+    ],
+    song: [("intro", 1), ("drop", 2), ("intro", 1)],
+    automation: [
+        Lane(action: "set_pan", args: ["pad"], points: [(1, -1), (9, 1, Smooth)]),
+        Lane(action: "set_effect_param", args: ["bass", 0, "cutoff"], points: [(1, 300), (5, 6000, Exp), (9, 300, Step)]),
+        Lane(action: "set_send", args: ["bass", "verb"], points: [(1, -30), (9, 0)]),
+        Lane(action: "set_bus_volume", args: ["verb"], points: [(1, -6), (9, 0)]),
+        Lane(action: "set_master_volume", points: [(1, -3), (9, 0)]),
+        Lane(action: "set_tempo", points: [(1, 124), (5, 140), (9, 124)]),
+    ],
+)"#;
+
+#[test]
+fn a_whole_song_with_section_changes_launches_and_automation_allocates_nothing() {
+    let file = patch::parse("song.ron", SONG).unwrap_or_else(|e| panic!("{}", e.report()));
+    let total = render::frames_for(&file, render::Length::Song, 48000);
+    let (mut session, mut engine) = render::prepare(file, None, 48000);
+    let (mut l, mut r) = (vec![0.0f32; 128], vec![0.0f32; 128]);
+    let (mut done, mut block, mut allocations, mut peak) = (0u64, 0u64, 0u64, 0f32);
+    let lane = |text: &str| FromArg::from_arg(&ArgValue::Text(text.into()), &ArgType::Ron).unwrap();
+    while done < total {
+        session.tick();
+        match block {
+            // Live: launch the drop, then its follow action brings the intro.
+            2000 => drop(session.apply(Action::LaunchSection {
+                section: "drop".into(),
+            })),
+            2600 => drop(session.apply(Action::SetLane {
+                lane: lane(
+                    r#"Lane(action: "set_volume", args: ["kick"], points: [(1, -12), (20, 0)])"#,
+                ),
+            })),
+            3000 => drop(session.apply(Action::PlaySong {})),
+            3500 => drop(session.apply(Action::RemoveLane {
+                lane: "set_tempo".into(),
+            })),
+            _ => {}
+        }
+        if let Some(h) = session.engine_mut() {
+            h.collect_garbage();
+            h.drain_feedback(|_| {});
+        }
+        let n = ((total - done) as usize).min(l.len());
+        let (_, count) = alloc_counter::count(|| engine.process(&mut l[..n], &mut r[..n]));
+        allocations += count;
+        peak = l[..n]
+            .iter()
+            .chain(&r[..n])
+            .fold(peak, |m, x| m.max(x.abs()));
+        done += n as u64;
+        block += 1;
+    }
+    assert_eq!(allocations, 0, "allocations on the audio path");
+    assert!(peak > 0.1, "the song was audible");
+    let c = engine.counters();
+    assert!(
+        Counters::get(&c.returned_objects) > 3,
+        "replaced lanes came back"
+    );
+    assert_eq!(Counters::get(&c.leaked_objects), 0);
+    assert_eq!(Counters::get(&c.nonfinite_samples), 0);
+    assert!(session
+        .file()
+        .automation
+        .iter()
+        .any(|l| l.action == "set_volume"));
+    assert!(!session
+        .file()
+        .automation
+        .iter()
+        .any(|l| l.action == "set_tempo"));
+}

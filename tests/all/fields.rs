@@ -62,6 +62,21 @@ fn every_field_of_every_owner_is_described() {
         listed(field::TRACK),
         "Track"
     );
+    assert_eq!(
+        serde_fields(r#"Session(sections: [Section(name: "s", bogus: 1)])"#),
+        listed(field::SECTION),
+        "Section"
+    );
+    assert_eq!(
+        serde_fields(r#"Session(sections: [Section(name: "s", tracks: {"t": Part(bogus: 1)})])"#),
+        listed(field::PART),
+        "Part"
+    );
+    assert_eq!(
+        serde_fields(r#"Session(automation: [Lane(action: "set_tempo", bogus: 1)])"#),
+        listed(field::LANE),
+        "Lane"
+    );
 }
 
 /// Text of a session with one field of one owner set to `v`.

@@ -10,6 +10,7 @@ mod rig;
 mod actions;
 mod alloc;
 mod analysis;
+mod automation;
 mod chat;
 mod cli;
 mod device;

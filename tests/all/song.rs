@@ -440,3 +440,26 @@ fn a_section_that_names_what_is_not_there_is_refused_where_it_says_so() {
         assert!(e.contains(message), "{body}: {e}");
     }
 }
+
+#[test]
+fn the_chat_sees_the_form_of_the_song_and_what_plays() {
+    let text = song(&two_sections(""), "(\"intro\", 1), (\"verse\", 2)");
+    let (mut s, _e) = prepare(&text);
+    let said = termdaw::chat::prompt::summary(&s);
+    assert!(said.contains("section: Section(name: \"intro\""), "{said}");
+    assert!(
+        said.contains("song order: [(\"intro\", 1),(\"verse\", 2),]"),
+        "{said}"
+    );
+    assert!(said.contains("mode: song"), "{said}");
+    assert!(
+        said.contains("section playing: intro (since bar 1)"),
+        "{said}"
+    );
+    s.apply(Action::LaunchSection {
+        section: "verse".into(),
+    })
+    .unwrap();
+    let said = termdaw::chat::prompt::summary(&s);
+    assert!(said.contains("mode: live"), "{said}");
+}
