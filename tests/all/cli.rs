@@ -202,3 +202,28 @@ fn check_and_render_refuse_a_missing_or_damaged_sample_at_its_path() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn render_with_no_length_renders_patches_song_to_its_end_plus_the_tail() {
+    let out = std::env::temp_dir().join(format!("termdaw-song-{}.wav", std::process::id()));
+    let o = termdaw()
+        .args(["render", "patches/song.ron", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let wav = hound::WavReader::open(&out).unwrap();
+    let (rate, frames) = (wav.spec().sample_rate, wav.duration() as u64);
+    let _ = std::fs::remove_file(&out);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("patches/song.ron");
+    let file = termdaw::patch::load(&path).unwrap();
+    // 64 bars at 122 BPM, to the sample, then the documented tail.
+    let song = (64.0 * 4.0 * 60.0 / 122.0 * rate as f64).round() as u64;
+    let tail = (termdaw::audio::render::SONG_TAIL_SECONDS * rate as f64).round() as u64;
+    assert_eq!(frames, song + tail);
+    assert!(file.song_seconds() >= 120.0, "at least two minutes");
+    assert_eq!(
+        frames,
+        termdaw::audio::render::frames_for(&file, termdaw::audio::render::Length::Song, rate)
+    );
+}
