@@ -526,3 +526,50 @@ fn a_bundle_timetagged_before_1970_plays_at_once_and_the_server_lives_on() {
         std::thread::sleep(Duration::from_millis(1));
     }
 }
+
+#[test]
+fn a_section_launched_over_udp_mid_bar_starts_on_the_next_bar_line() {
+    // Track a clicks in the intro, track b in the drop.
+    let click = |n: &str| format!("Track(name: \"{n}\", instrument: Synth(attack: 0, decay: 0.002, sustain: 0, release: 0.002), gate: 0.1)");
+    let text = format!(
+        "Session(tempo: 120, tracks: [{}, {}], sections: [Section(name: \"intro\", bars: 1, tracks: {{\"a\": Part(pattern: Steps(\"x...\"))}}), Section(name: \"drop\", bars: 1, tracks: {{\"b\": Part(pattern: Steps(\"x...\"))}})], song: [(\"intro\", 4)])",
+        click("a"),
+        click("b")
+    );
+    let (mut s, mut e) = prepare(&text);
+    let mut o = Osc::start("127.0.0.1:0".parse().unwrap(), false).unwrap();
+    // 1.37 bars in (a bar is 96000 samples), the launch arrives.
+    let at = 131_520;
+    let c = client();
+    let mut said = Vec::new();
+    let mut queued = None;
+    let a = render_with(&mut s, &mut e, at + 192_000, |s, frame| {
+        s.tick();
+        if frame == at as u64 {
+            send(&c, o.local, &msg("/termdaw/section/drop", vec![]));
+            said = poll_n(&mut o, s, None, 1);
+            queued = Some(s.form());
+        }
+    });
+    assert_eq!(said, vec!["osc: section drop queued for bar 3"]);
+    let form = queued.unwrap();
+    assert_eq!(form.queued, Some(("drop".to_string(), 8.0)), "shown as queued");
+    assert_eq!(form.playing.as_ref().map(|p| p.0.as_str()), Some("intro"));
+    // The intro's last click is beat 4 of bar 2; the drop's first is the
+    // first sample of bar 3 (192000), and nothing sounds between.
+    let first_b = a.l[at..].iter().position(|x| x.abs() > 0.0).map(|i| i + at);
+    assert!(a.l[..at].iter().any(|x| x.abs() > 0.0), "the intro played");
+    let last_intro = 96_000 + 3 * 24_000;
+    assert!(first_b.unwrap() < last_intro + 1000, "{first_b:?}");
+    let after_intro = a.l[last_intro + 2000..]
+        .iter()
+        .position(|x| x.abs() > 0.0)
+        .map(|i| i + last_intro + 2000);
+    assert_eq!(after_intro, Some(192_000), "the drop lands on the bar line");
+    assert_eq!(
+        s.form().playing.map(|p| p.0),
+        Some("drop".to_string()),
+        "shown as playing once it started"
+    );
+    assert_eq!(s.form().queued, None);
+}
