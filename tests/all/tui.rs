@@ -924,4 +924,30 @@ fn the_transport_bar_says_once_that_the_engine_panicked() {
     assert_eq!(after.matches("engine panic").count(), 1, "{after}");
 }
 
+#[test]
+fn the_transport_bar_shows_the_section_playing_then_the_one_queued() {
+    let text = r#"Session(tempo: 120, tracks: [Track(name: "a", instrument: Kick())],
+        sections: [Section(name: "intro", bars: 2), Section(name: "drop", bars: 4)],
+        song: [("intro", 1), ("drop", 1)])"#;
+    let file = patch::parse("s.ron", text).unwrap();
+    let (session, mut engine) = termdaw::audio::render::prepare(file, None, 48000);
+    let mut a = App::new(session, Keymap::defaults(), Theme::dark());
+    let bar = |a: &App| screen_text(&draw_part(a, Component::Transport, 200, 1));
+    assert!(bar(&a).contains("song intro "), "{}", bar(&a));
+    // Half a bar in, the musician launches the drop: queued for bar 2.
+    let (mut l, mut r) = (vec![0.0; 48000], vec![0.0; 48000]);
+    engine.process(&mut l, &mut r);
+    a.session_mut()
+        .apply(Action::LaunchSection {
+            section: "drop".into(),
+        })
+        .unwrap();
+    assert!(bar(&a).contains("live intro → drop@2 "), "{}", bar(&a));
+    engine.process(&mut l, &mut r);
+    engine.process(&mut l, &mut r);
+    a.session_mut().tick();
+    let shown = bar(&a);
+    assert!(shown.contains("live drop ") && !shown.contains('→'), "{shown}");
+}
+
 mod mixer;

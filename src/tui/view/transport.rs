@@ -1,5 +1,5 @@
-//! The transport bar: play state, tempo, position, engine load and the
-//! session's name and output device.
+//! The transport bar: play state, tempo, position, the section playing and
+//! the one queued, engine load and the session's name and output device.
 //!
 //! Control thread (UI); draws from `&App` only, changes nothing.
 
@@ -10,6 +10,37 @@ use ratatui::text::{Line, Span};
 
 use crate::audio::device::SinkInfo;
 use crate::tui::app::App;
+
+/// The section playing and the one queued (with the bar it starts on), in
+/// a session that has sections: `intro → drop@9`.
+fn form(app: &App) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let f = app.session().file();
+    if f.sections.is_empty() {
+        return Vec::new();
+    }
+    let form = app.session().form();
+    let mut out = Vec::new();
+    let mode = match form.mode {
+        crate::session::Mode::Song => "song ",
+        crate::session::Mode::Live => "live ",
+    };
+    out.push(Span::styled(mode, t.dim()));
+    let playing = form.playing.map(|p| p.0).unwrap_or_else(|| "–".into());
+    out.push(Span::styled(
+        playing,
+        t.base().fg(t.playing).add_modifier(Modifier::BOLD),
+    ));
+    if let Some((name, at)) = form.queued {
+        let bar = (at / f.beats_per_bar()).floor() as u64 + 1;
+        out.push(Span::styled(
+            format!(" → {name}@{bar}"),
+            t.base().fg(t.warning).add_modifier(Modifier::BOLD),
+        ));
+    }
+    out.push(Span::styled(" ", t.base()));
+    out
+}
 
 pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
@@ -39,6 +70,9 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             f.time_signature.beats, f.time_signature.unit
         )),
         value(format!("{bar:>3}:{in_bar}:{tick:03} ")),
+    ];
+    spans.extend(form(app));
+    spans.extend([
         label("load "),
         Span::styled(
             format!("{:>2}% ", app.stats.load_permille / 10),
@@ -63,7 +97,7 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                 t.fg
             }),
         ),
-    ];
+    ]);
     if app.stats.panics > 0 {
         let err = t.base().fg(t.error).add_modifier(Modifier::BOLD);
         spans.push(Span::styled("audio stopped: engine panic ", err));
