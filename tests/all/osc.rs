@@ -530,7 +530,9 @@ fn a_bundle_timetagged_before_1970_plays_at_once_and_the_server_lives_on() {
 #[test]
 fn a_section_launched_over_udp_mid_bar_starts_on_the_next_bar_line() {
     // Track a clicks in the intro, track b in the drop.
-    let click = |n: &str| format!("Track(name: \"{n}\", instrument: Synth(attack: 0, decay: 0.002, sustain: 0, release: 0.002), gate: 0.1)");
+    let click = |n: &str| {
+        format!("Track(name: \"{n}\", instrument: Synth(attack: 0, decay: 0.002, sustain: 0, release: 0.002), gate: 0.1)")
+    };
     let text = format!(
         "Session(tempo: 120, tracks: [{}, {}], sections: [Section(name: \"intro\", bars: 1, tracks: {{\"a\": Part(pattern: Steps(\"x...\"))}}), Section(name: \"drop\", bars: 1, tracks: {{\"b\": Part(pattern: Steps(\"x...\"))}})], song: [(\"intro\", 4)])",
         click("a"),
@@ -553,7 +555,11 @@ fn a_section_launched_over_udp_mid_bar_starts_on_the_next_bar_line() {
     });
     assert_eq!(said, vec!["osc: section drop queued for bar 3"]);
     let form = queued.unwrap();
-    assert_eq!(form.queued, Some(("drop".to_string(), 8.0)), "shown as queued");
+    assert_eq!(
+        form.queued,
+        Some(("drop".to_string(), 8.0)),
+        "shown as queued"
+    );
     assert_eq!(form.playing.as_ref().map(|p| p.0.as_str()), Some("intro"));
     // The intro's last click is beat 4 of bar 2; the drop's first is the
     // first sample of bar 3 (192000), and nothing sounds between.

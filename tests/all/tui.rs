@@ -947,7 +947,10 @@ fn the_transport_bar_shows_the_section_playing_then_the_one_queued() {
     engine.process(&mut l, &mut r);
     a.session_mut().tick();
     let shown = bar(&a);
-    assert!(shown.contains("live drop ") && !shown.contains('→'), "{shown}");
+    assert!(
+        shown.contains("live drop ") && !shown.contains('→'),
+        "{shown}"
+    );
 }
 
 mod mixer;
