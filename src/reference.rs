@@ -90,6 +90,16 @@ pub const BLOCKS: &[Block] = &[
         generate: || fields_markdown(field::LANE),
     },
     Block {
+        file: "docs/arrangement.md",
+        name: "macro-fields",
+        generate: || fields_markdown(field::MACRO),
+    },
+    Block {
+        file: "docs/arrangement.md",
+        name: "macro-target-fields",
+        generate: || fields_markdown(field::MACRO_TARGET),
+    },
+    Block {
         file: "docs/session-format.md",
         name: "instruments",
         generate: instruments_markdown,

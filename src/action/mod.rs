@@ -13,7 +13,7 @@ pub use bind::{bind_named, words, Alias, Call};
 pub use value::{ArgError, ArgType, ArgValue, FromArg};
 
 use crate::patch::{
-    field, Bus, CcMap, EffectDef, InstrumentDef, Lane, MidiSettings, Section, Track,
+    field, Bus, CcMap, EffectDef, InstrumentDef, Lane, Macro, MidiSettings, Section, Track,
 };
 
 /// One argument of an action.
@@ -276,6 +276,17 @@ actions! {
     SetLane "set_lane" edits=true { lane: Lane = Ron, "the lane" }
     /// Remove the song's automation lane that moves this (the action and its other arguments, e.g. set_volume pad).
     RemoveLane "remove_lane" edits=true { lane: String = Text, "what the lane moves" }
+    /// Turn a macro (0 – 10): each of its targets moves between its two ends; intensity is built in.
+    SetMacro "set_macro" edits=true knob=true slash=["macro": "intensity 7"] osc=["macro/<name>"] {
+        name: String = Text, "macro name",
+        value: f64 = Number { min: 0.0, max: 10.0, unit: "" }, "0 – 10",
+    }
+    /// Set the intensity, 0 – 10 (the built-in macro).
+    SetIntensity "set_intensity" edits=true tool=false knob=true slash=["intensity": "7"] osc=["intensity"] {
+        level: f64 = Number { min: 0.0, max: 10.0, unit: "" }, "0 – 10",
+    }
+    /// Replace the macros (RON list, e.g. [Macro(name: "lift", targets: [Target(action: "set_volume", args: ["pad"], from: -30, to: 0)])]).
+    SetMacros "set_macros" edits=true tool=false { macros: Vec<Macro> = Ron, "the macros" }
     /// Set the tempo.
     SetTempo "set_tempo" edits=true knob=true slash=["tempo": "128", "bpm": "128"] osc=["tempo"] { bpm: f64 = BPM, "beats per minute" }
     /// Change the tempo by an amount (negative slows down).
@@ -357,7 +368,7 @@ actions! {
     }
     /// Process a Sample track's file offline (speed, reverse, fades, echo, loudness) into a new WAV in the data directory and play that instead; undo goes back to the original file.
     ProcessSample "process_sample" edits=true {
-        track: String = TrackName, "a track playing a Sample",
+        track: String = TrackName, "Sample track",
         ops: String = Text, "operations as for `termdaw process`, e.g. --speed 1.5 --reverse --fade-out 0.2 --echo medium --normalize -14",
     }
     /// Set a track's send level to a bus.

@@ -3,7 +3,7 @@
 //! Control side, pure.
 
 use crate::patch::{
-    Bus, CcArg, CcMap, EffectDef, InstrumentDef, Lane, MidiSettings, Section, Track,
+    Bus, CcArg, CcMap, EffectDef, InstrumentDef, Lane, Macro, MidiSettings, Section, Track,
 };
 
 /// What an argument accepts; drives validation, help text and JSON schemas.
@@ -250,6 +250,7 @@ ron_arg!(
     CcMap,
     Section,
     Lane,
+    Vec<Macro>,
     Vec<(String, u32)>
 );
 

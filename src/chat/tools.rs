@@ -35,12 +35,10 @@ fn arg_schema(ty: &ArgType, doc: &str) -> Value {
         ArgType::Bool => json!({"type": "boolean", "description": doc}),
         ArgType::Text => json!({"type": "string", "description": doc}),
         ArgType::Choice(c) => json!({"type": "string", "enum": c, "description": doc}),
-        ArgType::TrackName => {
-            json!({"type": "string", "description": format!("{doc}: a track's name, as read_session lists them")})
-        }
-        ArgType::Ron => {
-            json!({"type": "string", "description": format!("{doc}, as RON text in the session-file format")})
-        }
+        // Short: these repeat in many tools, and the prompt says what a
+        // track name and the session format are.
+        ArgType::TrackName => json!({"type": "string", "description": format!("{doc} name")}),
+        ArgType::Ron => json!({"type": "string", "description": format!("{doc} (RON)")}),
         ArgType::Any => json!({
             "anyOf": [{"type": "number"}, {"type": "string"}],
             "description": format!("{doc}: a number, or a name for choices"),

@@ -9,7 +9,7 @@
 use crate::action::{self, Action, ArgType, ArgValue, Call};
 use crate::kinds::param::index_of;
 use crate::kinds::{ParamKind, ParamSpec};
-use crate::patch::{CcMap, CcTarget, Curve, MidiSettings, SessionFile};
+use crate::patch::{CcMap, CcTarget, MidiSettings, SessionFile};
 
 /// The range a mapping's open argument moves over when the mapping gives
 /// no `min`/`max`, and how a value in it becomes the argument.
@@ -99,23 +99,12 @@ pub fn default_range(target: &CcTarget, file: &SessionFile) -> Option<(f64, f64)
     Some((s.lo, s.hi))
 }
 
-/// Position 0..1 along the curve between `lo` and `hi`.
-pub fn scale(x: f64, lo: f64, hi: f64, curve: Curve) -> f64 {
-    let x = x.clamp(0.0, 1.0);
-    match curve {
-        Curve::Linear => lo + (hi - lo) * x,
-        Curve::Exp if lo > 0.0 && hi > 0.0 => lo * (hi / lo).powf(x),
-        Curve::Exp => lo + (hi - lo) * x * x,
-        Curve::Log => lo + (hi - lo) * x.sqrt(),
-    }
-}
-
 /// The action for controller value `value` on mapping `m`, if its target exists.
 pub fn action(m: &CcMap, value: u8, file: &SessionFile) -> Option<Action> {
     let call = Call::for_controller(&m.target).ok()?;
     let s = sweep(&call, file)?;
     let (lo, hi) = (m.min.unwrap_or(s.lo), m.max.unwrap_or(s.hi));
-    let v = scale(value.min(127) as f64 / 127.0, lo, hi, m.curve);
+    let v = m.curve.at(value.min(127) as f64 / 127.0, lo, hi);
     let arg = match s.fit {
         Fit::Number { min, max } => ArgValue::Number(v.clamp(min, max)),
         Fit::Whole { min, max } => ArgValue::Number(v.round().clamp(min, max)),

@@ -463,6 +463,7 @@ pub const SESSION: &[Entry<SessionFile>] = &[
     Entry::Other(other("markers", "map of name → bar", "at most 128; bars from 1", "`{}`", "named positions to jump to, e.g. `{\"drop\": 33}`")),
     Entry::Other(other("loop_bars", "(first, last)", "bars from 1", "none", "bars that loop, e.g. `Some((9, 16))`; the file keeps the loop you set")),
     Entry::Other(other("automation", "list of `Lane(...)`", "at most 64", "`[]`", "automation lanes on the song's timeline; see [arrangement.md](arrangement.md#automation)")),
+    Entry::Other(other("macros", "list of `Macro(...)`", "at most 32", "`[]`", "knobs that move several values at once, `intensity` built in; see [arrangement.md](arrangement.md#macros-and-intensity)")),
 ];
 
 /// `Section(...)`.
@@ -509,6 +510,22 @@ pub const SECTION: &[Entry<Section>] = &[
         "`[]`",
         "automation inside the section: bar 1 is its first bar, and it plays on every pass",
     )),
+];
+
+/// `Macro(...)`.
+pub const MACRO: &[Entry<super::Macro>] = &[
+    Entry::Other(other("name", "", NAME_RANGE, "(required)", "what `set_macro` names; `intensity` is the built-in one")),
+    Entry::Other(other("value", "", "0 – 10", "0", "where the knob stands; turning it writes its targets' values into the file")),
+    Entry::Other(other("targets", "list of `Target(...)`", "at most 64; `intensity` may have none", "`[]`", "what it moves; `intensity` with none opens every instrument `cutoff` from 300 Hz at 0 to 8 kHz at 10")),
+];
+
+/// `Target(...)` of a macro.
+pub const MACRO_TARGET: &[Entry<super::MacroTarget>] = &[
+    Entry::Other(other("action", "action name", "an action whose last argument is a value: `set_volume`, `set_param`, `set_effect_param`, `set_send`, `set_mute`, …", "(required)", "what the target moves")),
+    Entry::Other(other("args", "list", "the action's other arguments, in order", "`[]`", "which track, parameter, effect or bus")),
+    Entry::Other(other("from", "", "the target's range", "(required)", "its value with the macro at 0")),
+    Entry::Other(other("to", "", "the target's range", "(required)", "its value with the macro at 10")),
+    Entry::Other(other("curve", "", "`Linear`, `Exp`, `Log`", "`Linear`", "how it travels between the two (`Exp` for frequencies)")),
 ];
 
 /// `Lane(...)`.

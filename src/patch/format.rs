@@ -73,6 +73,9 @@ pub struct SessionFile {
     /// Automation lanes on the song's timeline (bars from 1).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub automation: Vec<super::Lane>,
+    /// Knobs that move several values at once (`intensity` is built in).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub macros: Vec<super::Macro>,
 }
 
 /// Controller mappings one session may hold (128 controllers × a few channels).
@@ -158,6 +161,7 @@ impl Default for SessionFile {
             markers: BTreeMap::new(),
             loop_bars: None,
             automation: Vec::new(),
+            macros: Vec::new(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod field;
 pub mod format;
 pub mod lane;
+pub mod macros;
 mod ranges;
 pub mod song;
 mod syntax;
@@ -32,6 +33,7 @@ pub use format::{
     PatternDef, Quantum, Scale, Section, SessionFile, TimeSignature, Track,
 };
 pub use lane::{Lane, Point, Shape};
+pub use macros::{Macro, MacroTarget};
 
 fn options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)

@@ -285,6 +285,9 @@ impl SessionFile {
         if let Err(m) = super::lane::check_lanes(&self.automation, None) {
             return Err(("automation".into(), 0, m));
         }
+        if let Err(m) = super::macros::check_macros(&self.macros) {
+            return Err(("macros".into(), 0, m));
+        }
         for (k, s) in self.sections.iter().enumerate() {
             let n = s.name.as_str();
             if let Err(m) = super::lane::check_lanes(&s.automation, Some(s.bars)) {

@@ -209,7 +209,7 @@ impl Reloader {
             let started = Instant::now();
             match patch::load(&self.main).and_then(|new| {
                 crate::session::samples::check(&self.main, &new, Some(&self.last))?;
-                crate::session::automation::check_file(&self.main, &new).map(|_| new)
+                crate::session::check_file(&self.main, &new).map(|_| new)
             }) {
                 Ok(new) => {
                     self.pending_since = None;

@@ -15,9 +15,7 @@ use crate::engine::{FxTarget, Op, Slot, When};
 use crate::kinds::param::index_of;
 use crate::kinds::ParamKind;
 use crate::patch::field::{self, AnyField, Sound};
-use std::path::Path;
-
-use crate::patch::{self, Lane, PatchError, SessionFile, Shape};
+use crate::patch::{Lane, SessionFile, Shape};
 
 use super::arrange::Mode;
 use super::Session;
@@ -207,17 +205,6 @@ pub fn check(file: &SessionFile) -> Result<(), (String, usize, String)> {
         }
     }
     Ok(())
-}
-
-/// [`check`], with the place in the session file at `path` where the
-/// failing lane names its action.
-pub fn check_file(path: &Path, file: &SessionFile) -> Result<(), PatchError> {
-    check(file).map_err(|(needle, nth, msg)| {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let (line, col) = patch::locate(&text, &needle, nth);
-        PatchError::at(&name, &text, line, col, msg)
-    })
 }
 
 fn curve(s: Shape) -> Curve {

@@ -133,6 +133,11 @@ fn form_diff(old: &SessionFile, new: &SessionFile, out: &mut Vec<Action>) {
             out.push(RemoveLane { lane: o.describe() });
         }
     }
+    if old.macros != new.macros {
+        out.push(SetMacros {
+            macros: new.macros.clone(),
+        });
+    }
     if old.loop_bars != new.loop_bars {
         let (first, last) = new.loop_bars.unwrap_or((0, 0));
         out.push(SetLoopBars {

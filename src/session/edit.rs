@@ -42,6 +42,9 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
     if let Some(field) = field::by_action(action.name()) {
         return edit_field(f, field, action);
     }
+    if let Some(r) = super::macros::edit(f, action) {
+        return r;
+    }
     if let Some(r) = super::form::edit(f, action) {
         return r;
     }
@@ -399,6 +402,9 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | RemoveMarker { .. }
         | SetLane { .. }
         | RemoveLane { .. }
+        | SetMacro { .. }
+        | SetIntensity { .. }
+        | SetMacros { .. }
         | SetLoopBars { .. } => {
             return Err(invalid(format!("{} is a song form edit", action.name())))
         }

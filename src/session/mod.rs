@@ -15,6 +15,7 @@ pub mod diff;
 pub mod edit;
 pub use arrange::{Form, Mode};
 pub mod form;
+pub mod macros;
 pub mod samples;
 mod sync;
 mod undo;
@@ -31,6 +32,19 @@ use crate::handle::EngineHandle;
 use crate::kinds::MAX_BUSES;
 use crate::kinds::MAX_TRACKS;
 use crate::patch::{self, PatchError, SessionFile};
+
+/// The checks of a loaded file that need the action table (automation
+/// lanes and macro targets), with the place in the session file at `path`.
+pub fn check_file(path: &Path, file: &SessionFile) -> Result<(), PatchError> {
+    automation::check(file)
+        .and_then(|_| macros::check(file))
+        .map_err(|(needle, nth, msg)| {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let (line, col) = patch::locate(&text, &needle, nth);
+            PatchError::at(&name, &text, line, col, msg)
+        })
+}
 
 /// What an applied action did.
 #[derive(Debug, Clone, PartialEq)]
@@ -420,6 +434,9 @@ impl Session {
         // edit of the track it moves may come first in a reload.
         if matches!(action, SetLane { .. } | SetSection { .. }) {
             automation::check(&next).map_err(|(_, _, message)| ActionError::Invalid(message))?;
+        }
+        if matches!(action, SetMacros { .. }) {
+            macros::check(&next).map_err(|(_, _, message)| ActionError::Invalid(message))?;
         }
         if let Some(playing) = self.arr.sounding.clone().filter(|_| !self.literal) {
             next.redirect_into_section(&before, &playing);

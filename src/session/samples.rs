@@ -54,11 +54,11 @@ pub fn check(
     Ok(())
 }
 
-/// Read a session file with its includes, and check its samples and its
-/// automation lanes.
+/// Read a session file with its includes, and check its samples, its
+/// automation lanes and its macros.
 pub fn load(path: &Path) -> Result<SessionFile, PatchError> {
     let file = patch::load(path)?;
     check(path, &file, None)?;
-    super::automation::check_file(path, &file)?;
+    super::check_file(path, &file)?;
     Ok(file)
 }

@@ -291,6 +291,7 @@ fn sample(a: &ArgSpec) -> ArgValue {
                 "section" => r#"Section(name: "drop", bars: 8, tracks: {"bass": Part(set: {"cutoff": 2000})})"#,
                 "song" => r#"[("drop", 2)]"#,
                 "lane" => r#"Lane(action: "set_volume", args: ["pad"], points: [(1, -30), (5, 0, Exp)])"#,
+                "macros" => r#"[Macro(name: "lift", targets: [Target(action: "set_volume", args: ["pad"], from: -30, to: 0)])]"#,
                 other => panic!("no sample RON for `{other}`"),
             }
             .into(),
@@ -368,6 +369,8 @@ fn the_table_says_which_actions_are_chat_tools_and_which_a_knob_can_move() {
             "next_marker",
             "prev_marker",
             "loop_section",
+            "set_intensity",
+            "set_macros",
             "note_on",
             "play_note",
             "note_off",

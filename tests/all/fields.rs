@@ -77,6 +77,16 @@ fn every_field_of_every_owner_is_described() {
         listed(field::LANE),
         "Lane"
     );
+    assert_eq!(
+        serde_fields(r#"Session(macros: [Macro(name: "m", bogus: 1)])"#),
+        listed(field::MACRO),
+        "Macro"
+    );
+    assert_eq!(
+        serde_fields(r#"Session(macros: [Macro(name: "m", targets: [Target(bogus: 1)])])"#),
+        listed(field::MACRO_TARGET),
+        "Target"
+    );
 }
 
 /// Text of a session with one field of one owner set to `v`.
@@ -267,7 +277,9 @@ fn variant(a: &SessionFile, other: &SessionFile, rng: &mut Rng) -> SessionFile {
     }
     if rng.chance(0.3) && b.tracks.len() > 1 {
         let i = rng.below(b.tracks.len());
-        b.tracks.remove(i);
+        let gone = b.tracks.remove(i).name;
+        // As removing a track does: its parts and lanes go with it.
+        b.remove_from_sections(gone.as_str());
     }
     if rng.chance(0.4) && !other.tracks.is_empty() {
         let mut t = other.tracks[rng.below(other.tracks.len())].clone();

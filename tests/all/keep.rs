@@ -546,6 +546,8 @@ fn run(rel: &str, comments: bool, seed: u64) {
             None if o.key == "sections" => {
                 touched.removed.is_empty() && touched.original.iter().all(|(a, b)| a == b)
             }
+            // A removed track takes its lanes (and their comments) along.
+            None if o.key == "automation" => touched.removed.is_empty(),
             None => true,
             Some(t) if touched.removed.contains(t) => false,
             Some(t) => {
@@ -562,7 +564,15 @@ fn run(rel: &str, comments: bool, seed: u64) {
         for (k, line) in old_lines.iter().enumerate() {
             let o = &own[k];
             // (b) A comment of a surviving element is still there.
-            if is_comment(line) && survives(o) {
+            // The comment lines above a field go with it (the writer's
+            // rule), and `automation:` goes when a removal took its last lane.
+            let above_gone_lanes = o.track.is_none()
+                && old_lines[k + 1..]
+                    .iter()
+                    .find(|l| !is_comment(l))
+                    .is_some_and(|n| n.trim_start().starts_with("automation:"))
+                && !new.contains("automation:");
+            if is_comment(line) && survives(o) && !above_gone_lanes {
                 assert!(
                     new_lines.contains(line),
                     "{}: comment line {} lost: {line:?} (owner {o:?})\n{new}\n{}",
@@ -585,8 +595,12 @@ fn run(rel: &str, comments: bool, seed: u64) {
                 let section = o.key == "sections"
                     && (!touched.removed.is_empty()
                         || touched.fields.iter().any(|t| t.track.is_some()));
+                // Lanes name their tracks: a rename or removal edits them.
+                let lane = o.key == "automation"
+                    && (!touched.removed.is_empty()
+                        || touched.original.iter().any(|(a, b)| a != b));
                 assert!(
-                    removed || one_line || section || touched.fields.contains(o),
+                    removed || one_line || section || lane || touched.fields.contains(o),
                     "{}: line {} changed though no action touched it: {line:?} (owner {o:?})\n--- new:\n{new}\n{}",
                     f.display(),
                     k + 1,

@@ -26,6 +26,7 @@ mod keep;
 mod kit;
 mod learn;
 mod llm_server;
+mod macros;
 mod markers;
 mod midi;
 #[cfg(feature = "jack")]

@@ -579,3 +579,31 @@ fn a_section_launched_over_udp_mid_bar_starts_on_the_next_bar_line() {
     );
     assert_eq!(s.form().queued, None);
 }
+
+#[test]
+fn intensity_and_lanes_arrive_over_udp() {
+    let (mut s, _e) = prepare(TWO);
+    let mut o = Osc::start("127.0.0.1:0".parse().unwrap(), false).unwrap();
+    let c = client();
+    send(
+        &c,
+        o.local,
+        &msg("/termdaw/intensity", vec![OscType::Float(10.0)]),
+    );
+    send(
+        &c,
+        o.local,
+        &msg(
+            "/termdaw/set_lane",
+            vec![OscType::String(
+                "Lane(action: \"set_volume\", args: [\"b\"], points: [(1, -30), (5, 0)])".into(),
+            )],
+        ),
+    );
+    let said = poll_n(&mut o, &mut s, None, 2);
+    assert_eq!(said[0], "osc: intensity 10 (2 values)", "{said:?}");
+    let a = s.file().track("a").unwrap();
+    let i = termdaw::kinds::param::index_of(a.instrument.kind.params(), "cutoff").unwrap();
+    assert_eq!(a.instrument.values[i], 8000.0);
+    assert_eq!(s.file().automation.len(), 1, "{said:?}");
+}

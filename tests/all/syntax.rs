@@ -190,7 +190,7 @@ junk
 "#,
         2,
         5,
-        r#"unknown field `tempoo` in Session (did you mean `tempo`?); expected one of: tempo, time_signature, swing, swing_grid, quantum, key, scale, master, buses, tracks, includes, midi, sections, song, markers, loop_bars, automation"#,
+        r#"unknown field `tempoo` in Session (did you mean `tempo`?); expected one of: tempo, time_signature, swing, swing_grid, quantum, key, scale, master, buses, tracks, includes, midi, sections, song, markers, loop_bars, automation, macros"#,
     ),
     (
         "unknown_track_field",

@@ -1,0 +1,128 @@
+//! Macros: one knob moves its targets between their ends, `intensity` is
+//! built in, a turn undoes as one step, and a bad target is an error at
+//! its place in the file.
+
+use termdaw::action::{Action, ArgType, ArgValue, FromArg};
+use termdaw::analysis::spectral::centroid;
+
+use crate::common::*;
+
+const BEAT: usize = 24000;
+
+fn session(macros: &str) -> String {
+    format!(
+        "Session(tempo: 120, buses: [Bus(name: \"verb\", effects: [Reverb(mix: 1)])], tracks: [
+            Track(name: \"bass\", instrument: Synth(wave: Saw, unison: 1, sustain: 1, cutoff: 400, env_amount: 0), pattern: Notes(\"33\"), resolution: 1, gate: 1),
+            Track(name: \"pad\", instrument: Fm(), volume: -12, sends: {{\"verb\": -12}}),
+            Track(name: \"kick\", instrument: Kick()),
+        ]{macros})"
+    )
+}
+
+const DECLARED: &str = ", macros: [Macro(name: \"intensity\", targets: [
+    Target(action: \"set_param\", args: [\"bass\", \"cutoff\"], from: 300, to: 6000, curve: Exp),
+    Target(action: \"set_volume\", args: [\"pad\"], from: -30, to: -8),
+    Target(action: \"set_send\", args: [\"pad\", \"verb\"], from: -6, to: -24),
+])]";
+
+fn cutoff(s: &termdaw::session::Session, track: &str) -> f32 {
+    let t = s.file().track(track).unwrap();
+    let i = termdaw::kinds::param::index_of(t.instrument.kind.params(), "cutoff").unwrap();
+    t.instrument.values[i]
+}
+
+#[test]
+fn intensity_0_and_10_put_every_declared_target_at_its_ends() {
+    let (mut s, _e) = prepare(&session(DECLARED));
+    s.apply(Action::SetIntensity { level: 0.0 }).unwrap();
+    let f = s.file();
+    assert_eq!(cutoff(&s, "bass"), 300.0);
+    assert_eq!(f.track("pad").unwrap().volume, -30.0);
+    assert_eq!(f.track("pad").unwrap().sends["verb"], -6.0);
+    let said = s
+        .apply(Action::SetMacro {
+            name: "intensity".into(),
+            value: 10.0,
+        })
+        .unwrap();
+    assert_eq!(said.description, "intensity 10 (3 values)");
+    assert_eq!(cutoff(&s, "bass"), 6000.0);
+    assert_eq!(s.file().track("pad").unwrap().volume, -8.0);
+    assert_eq!(s.file().track("pad").unwrap().sends["verb"], -24.0);
+    // Half way along an exponential target is the geometric middle.
+    s.apply(Action::SetIntensity { level: 5.0 }).unwrap();
+    assert!((cutoff(&s, "bass") - (300.0f32 * 6000.0).sqrt()).abs() < 0.5);
+    assert_eq!(s.file().macros[0].value, 5.0);
+    // One turn is one undo step: everything moves back together.
+    s.apply(Action::Undo {}).unwrap();
+    assert_eq!(cutoff(&s, "bass"), 6000.0);
+    assert_eq!(s.file().track("pad").unwrap().volume, -8.0);
+    assert_eq!(s.file().macros[0].value, 10.0);
+}
+
+#[test]
+fn intensity_is_built_in_and_opens_the_filters_you_hear() {
+    let render = |level: f64| {
+        let (mut s, mut e) = prepare(&session(""));
+        s.apply(Action::SetIntensity { level }).unwrap();
+        let a = render_with(&mut s, &mut e, 4 * BEAT, |_, _| {});
+        (cutoff(&s, "bass"), centroid(&a.l[BEAT..], RATE as f32), s)
+    };
+    let (dark, c0, s0) = render(0.0);
+    let (open, c10, s10) = render(10.0);
+    assert_eq!((dark, open), (300.0, 8000.0));
+    assert!(
+        c10 > 2.0 * c0,
+        "centroid {c0:.0} Hz at 0, {c10:.0} Hz at 10"
+    );
+    // The pad (an Fm, no cutoff) and the kick are not touched.
+    assert_eq!(s0.file().track("pad"), s10.file().track("pad"));
+    // The file records where the knob stands.
+    let m = &s10.file().macros;
+    assert_eq!((m[0].name.as_str(), m[0].value), ("intensity", 10.0));
+    assert!(m[0].targets.is_empty());
+}
+
+#[test]
+fn a_macro_that_does_not_exist_or_moves_a_macro_is_refused() {
+    let (mut s, _e) = prepare(&session(""));
+    let e = s
+        .apply(Action::SetMacro {
+            name: "intensty".into(),
+            value: 3.0,
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("did you mean \"intensity\""), "{e}");
+    let defs = |t: &str| -> Vec<termdaw::patch::Macro> {
+        FromArg::from_arg(&ArgValue::Text(t.into()), &ArgType::Ron).unwrap()
+    };
+    let e = s
+        .apply(Action::SetMacros {
+            macros: defs("[Macro(name: \"m\", targets: [Target(action: \"set_volume\", args: [\"nope\"], from: -30, to: 0)])]"),
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no track named \"nope\""), "{e}");
+    let e = s
+        .apply(Action::SetMacros {
+            macros: defs("[Macro(name: \"m\", targets: [Target(action: \"set_macro\", args: [\"m\"], from: 0, to: 10)])]"),
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not another macro"), "{e}");
+    assert!(s.file().macros.is_empty(), "nothing changed");
+}
+
+#[test]
+fn a_macro_target_on_a_missing_track_is_an_error_at_its_line() {
+    let dir = std::env::temp_dir().join(format!("termdaw-macro-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("s.ron");
+    let text = session(",\n  macros: [Macro(name: \"lift\", targets: [Target(action: \"set_volume\", args: [\"pda\"], from: -30, to: 0)])]");
+    std::fs::write(&p, &text).unwrap();
+    let e = termdaw::session::samples::load(&p).unwrap_err().report();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(e.contains("s.ron:6:"), "{e}");
+    assert!(e.contains("macro \"lift\"") && e.contains("pda"), "{e}");
+}
