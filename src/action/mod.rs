@@ -332,10 +332,10 @@ actions! {
         param: String = Text, "parameter name",
         value: ArgValue = Any, "new value",
     }
-    /// Set a track's pattern, in drum steps or notes.
-    SetPattern "set_pattern" edits=true osc=["track/<track>/pattern" notation="notes", "track/<track>/steps" notation="steps"] {
+    /// Set a track's pattern, in drum steps, notes or scale degrees.
+    SetPattern "set_pattern" edits=true osc=["track/<track>/pattern" notation="notes", "track/<track>/steps" notation="steps", "track/<track>/degrees" notation="degrees"] {
         track: String = TrackName, "track",
-        notation: String = Choice(&["steps", "notes"]), "steps: x..x / notes: c3 e3",
+        notation: String = Choice(&["steps", "notes", "degrees"]), "steps: x..x / notes: c3 e3 / degrees: 0 2 4",
         pattern: String = Text, "pattern text",
     }
     /// Set how many steps make a whole note for a track's pattern (16 = sixteenths).

@@ -69,6 +69,8 @@ fn patterns_for_the_model() -> String {
 const SKIPPED_SECTIONS: &[&str] = &[
     "## Errors",
     "## Limits",
+    // The swing field's row says what it does; this is its fine print.
+    "### Swing",
     "## Differences from TidalCycles",
     "## Examples",
     // The model has show_pattern for this.

@@ -451,8 +451,8 @@ pub const SESSION: &[Entry<SessionFile>] = &[
     Entry::Scalar(&SWING),
     Entry::Scalar(&SWING_GRID),
     Entry::Other(other("quantum", "", "`Immediate`, `Beat`, `Bar`", "`Bar`", "where changes from a reload or the chat land")),
-    Entry::Other(other("key", "note name", "`C`, `C#`/`Db` … `B`", "`\"C\"`", "the key's tonic, as a string; used by the chat and by scale-aware tools")),
-    Entry::Other(other("scale", "", "`Major`, `Minor`, `Dorian`, `Phrygian`, `Lydian`, `Mixolydian`, `Locrian`, `HarmonicMinor`, `MelodicMinor`, `MajorPentatonic`, `MinorPentatonic`, `Blues`, `Chromatic`", "`Major`", "the scale")),
+    Entry::Other(other("key", "note name", "`C`, `C#`/`Db` … `B`", "`\"C\"`", "the key's tonic, as a string; `Degrees` patterns play in it, and the chat writes in it")),
+    Entry::Other(other("scale", "", "`Major`, `Minor`, `Dorian`, `Phrygian`, `Lydian`, `Mixolydian`, `Locrian`, `HarmonicMinor`, `MelodicMinor`, `MajorPentatonic`, `MinorPentatonic`, `Blues`, `Chromatic`", "`Major`", "the scale `Degrees` patterns play in")),
     Entry::Other(other("master", "`Master(...)`", "see below", "", "the master bus")),
     Entry::Other(other("buses", "list of `Bus(...)`", "at most 8", "`[]`", "return buses that tracks send to")),
     Entry::Other(other("tracks", "list of `Track(...)`", "at most 64", "`[]`", "the tracks")),
@@ -538,7 +538,7 @@ pub const LANE: &[Entry<super::Lane>] = &[
 
 /// `Part(...)`.
 pub const PART: &[Entry<Part>] = &[
-    Entry::Other(other("pattern", "`Steps(\"...\")` or `Notes(\"...\")`", "see [patterns.md](patterns.md)", "the track's own", "what the track plays in the section")),
+    Entry::Other(other("pattern", "`Steps(\"...\")`, `Notes(\"...\")` or `Degrees(\"...\")`", "see [patterns.md](patterns.md)", "the track's own", "what the track plays in the section")),
     Entry::Other(other("set", "map of name → number or `true`/`false`", "a track field (`volume`, `pan`, `mute`, …) or a parameter of the track's instrument, in its range", "`{}`", "values while the section plays, e.g. `{\"mute\": true, \"cutoff\": 800}`")),
 ];
 
@@ -596,7 +596,7 @@ pub const TRACK: &[Entry<Track>] = &[
     )),
     Entry::Other(other(
         "pattern",
-        "`Steps(\"...\")` or `Notes(\"...\")`",
+        "`Steps(\"...\")`, `Notes(\"...\")` or `Degrees(\"...\")`",
         "see [patterns.md](patterns.md)",
         "none",
         "what the track plays by itself; without one the track only plays live notes",

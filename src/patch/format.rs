@@ -518,6 +518,8 @@ pub enum Notation {
     Steps,
     /// Notes: `a2 ~ c3 e3`
     Notes,
+    /// Scale degrees of the session's key and scale: `0 2 4 <5 7>`
+    Degrees,
 }
 
 impl Notation {
@@ -525,6 +527,7 @@ impl Notation {
         match self {
             Notation::Steps => "Steps",
             Notation::Notes => "Notes",
+            Notation::Degrees => "Degrees",
         }
     }
 }
@@ -552,6 +555,7 @@ impl PatternDef {
         let pattern = match notation {
             Notation::Steps => pattern::parse_steps(source)?,
             Notation::Notes => pattern::parse_notes(source)?,
+            Notation::Degrees => pattern::parse_degrees(source)?,
         };
         Ok(Self {
             notation,
@@ -566,6 +570,7 @@ impl Serialize for PatternDef {
         let idx = match self.notation {
             Notation::Steps => 0,
             Notation::Notes => 1,
+            Notation::Degrees => 2,
         };
         s.serialize_newtype_variant("Pattern", idx, self.notation.name(), &self.source)
     }
@@ -573,7 +578,7 @@ impl Serialize for PatternDef {
 
 impl<'de> Deserialize<'de> for PatternDef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_enum("Pattern", &["Steps", "Notes"], PatternVisitor)
+        d.deserialize_enum("Pattern", &["Steps", "Notes", "Degrees"], PatternVisitor)
     }
 }
 
@@ -583,7 +588,7 @@ impl<'de> Visitor<'de> for PatternVisitor {
     type Value = PatternDef;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a pattern: Steps(\"x...\") or Notes(\"c3 e3 g3\")")
+        f.write_str("a pattern: Steps(\"x...\"), Notes(\"c3 e3 g3\") or Degrees(\"0 2 4\")")
     }
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<PatternDef, A::Error> {
@@ -591,9 +596,10 @@ impl<'de> Visitor<'de> for PatternVisitor {
         let notation = match name.as_str() {
             "Steps" => Notation::Steps,
             "Notes" => Notation::Notes,
+            "Degrees" => Notation::Degrees,
             _ => {
                 return Err(de::Error::custom(format!(
-                    "unknown pattern kind `{name}`; write Steps(\"x...\") or Notes(\"c3 e3\")"
+                    "unknown pattern kind `{name}`; write Steps(\"x...\"), Notes(\"c3 e3\") or Degrees(\"0 2 4\")"
                 )))
             }
         };

@@ -419,6 +419,21 @@ impl SessionFile {
         self.tracks.iter_mut().find(|t| t.name.as_str() == name)
     }
 
+    /// The MIDI note of scale degree `degree` (0: the tonic in octave 3,
+    /// 7 in a seven-note scale: an octave up, -1: the degree below) of the
+    /// session's key and scale, `shift` semitones up.
+    pub fn degree_note(&self, degree: i32, shift: i8) -> i32 {
+        let steps = self.scale.intervals();
+        let len = steps.len().max(1) as i32;
+        let octave = degree.div_euclid(len);
+        let step = steps
+            .get(degree.rem_euclid(len) as usize)
+            .copied()
+            .unwrap_or(0) as i32;
+        let tonic = 12 * (3 + 1) + self.key.0 as i32;
+        (tonic + 12 * octave + step + shift as i32).clamp(0, 127)
+    }
+
     /// The effect chain a `chain` argument names: a track, `bus:NAME` or `master`.
     pub fn effect_chain(&self, chain: &str) -> Option<&[EffectDef]> {
         if chain == "master" {

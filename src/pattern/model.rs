@@ -27,6 +27,9 @@ pub struct Hit {
     /// Stereo position -1 (left) ..= 1 (right) set by `jux`; `None` leaves
     /// the track's own pan alone.
     pub pan: Option<f32>,
+    /// Semitones added after a scale degree becomes a note (`2#` in a
+    /// `Degrees` pattern); 0 elsewhere.
+    pub shift: i8,
 }
 
 impl Hit {
@@ -35,6 +38,7 @@ impl Hit {
             note,
             velocity,
             pan: None,
+            shift: 0,
         }
     }
 }

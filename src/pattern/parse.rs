@@ -124,6 +124,9 @@ fn sequence_node(mut steps: Vec<Step>) -> (Arc<Node>, Frac, usize) {
 pub(crate) enum Mode {
     /// Notes, MIDI numbers, drum hits, sample names (`Notes("...")`).
     Notes,
+    /// Scale degrees (`Degrees("0 2 4 -1 2#")`), stored as
+    /// [`DEGREE_ZERO`] + degree, with `#`/`b` as the hit's shift.
+    Degrees,
     /// Decimal numbers, stored as an index into [`Parsed::values`] (the
     /// patterned arguments of functions and of `*` `/` `( )`).
     Numbers,
@@ -198,6 +201,28 @@ pub fn parse_notes(src: &str) -> Result<Pattern, PatternError> {
         return super::expr::parse(src, super::expr::Base::Notes);
     }
     parse_plain_notes(src, 1)
+}
+
+/// Where degree 0 sits in a [`Mode::Degrees`] hit's note, so that
+/// degrees below the tonic (and `add`, `range` on them) stay in 0..=127.
+pub const DEGREE_ZERO: i32 = 64;
+
+/// Parse a `Degrees("...")` pattern: the mini-notation (and the functions)
+/// over scale degrees of the session's key and scale.
+pub fn parse_degrees(src: &str) -> Result<Pattern, PatternError> {
+    if super::expr::has_functions(src) {
+        return super::expr::parse(src, super::expr::Base::Degrees);
+    }
+    parse_plain_degrees(src, 1)
+}
+
+/// Degrees alone (no `$`), starting at `column` of the source.
+pub(crate) fn parse_plain_degrees(src: &str, column: usize) -> Result<Pattern, PatternError> {
+    let parsed = parse_mode(src, Mode::Degrees, column, 0)?;
+    if parsed.steps == Frac::ZERO {
+        return Ok(Pattern::silence());
+    }
+    Ok(Pattern::from_arc(parsed.node, parsed.steps))
 }
 
 /// The mini-notation alone (no `$`), starting at `column` of the source.
@@ -435,7 +460,7 @@ impl Parser {
                 let (node, depth) = self.polymeter(column)?;
                 (node, depth, false)
             }
-            _ if self.mode != Mode::Notes => {
+            _ if !matches!(self.mode, Mode::Notes | Mode::Degrees) => {
                 let node = self.mode_atom()?;
                 (Arc::new(node), 0, true)
             }
@@ -455,12 +480,12 @@ impl Parser {
         if is_atom {
             plain = self.plain_value(&node);
         }
-        if is_atom && self.peek() == Some(':') && self.mode == Mode::Notes {
+        if is_atom && self.peek() == Some(':') && matches!(self.mode, Mode::Notes | Mode::Degrees) {
             let colon = self.column();
             self.pos += 1;
             let velocity = self.velocity(colon)?;
             if let Node::Atom(hit) = &*node {
-                node = Arc::new(Node::Atom(Hit::new(hit.note, velocity)));
+                node = Arc::new(Node::Atom(Hit { velocity, ..*hit }));
             }
             plain = None;
         }

@@ -14,11 +14,13 @@ use crate::engine::sequencer::{Clip, ClipEvent};
 use crate::engine::track::TrackDsp;
 use crate::kinds::EffectSpec;
 use crate::kinds::InstrumentKind;
-use crate::patch::{EffectDef, InstrumentDef, SessionFile, Track};
+use crate::patch::{EffectDef, InstrumentDef, Notation, SessionFile, Track};
+use crate::pattern::DEGREE_ZERO;
 use crate::pattern::{Frac, Span};
 
 /// One cycle's events: onset and length in cycles, note, velocity.
-type CycleEvents = Vec<(f64, f64, Option<i32>, f32)>;
+/// (onset, length, note, velocity, shift) of each event of one cycle.
+type CycleEvents = Vec<(f64, f64, Option<i32>, f32, i8)>;
 
 /// Longest repeat period searched for patterns that change from cycle to cycle.
 const MAX_CYCLES: i64 = 16;
@@ -59,7 +61,7 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
             .map(|e| {
                 let on = (e.whole.begin - Frac::from_int(c)).to_f64();
                 let len = (e.whole.end - e.whole.begin).to_f64();
-                (on, len, e.value.note, e.value.velocity)
+                (on, len, e.value.note, e.value.velocity, e.value.shift)
             })
             .collect()
         })
@@ -78,13 +80,17 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
     };
     let mut events = Vec::new();
     for (c, evs) in cycles.iter().take(period).enumerate() {
-        for &(on, len, note, velocity) in evs {
+        for &(on, len, note, velocity, shift) in evs {
             let mut beat = (c as f64 + on) * cycle_beats;
             let phase = (beat / grid + 1e-9).rem_euclid(2.0);
             if file.swing > 0.0 && phase >= 1.0 {
                 beat += file.swing * grid;
             }
             let length = (len * cycle_beats * track.gate).max(1e-4);
+            let note = match def.notation {
+                Notation::Degrees => note.map(|n| file.degree_note(n - DEGREE_ZERO, shift)),
+                _ => note,
+            };
             events.push(ClipEvent {
                 beat,
                 length,

@@ -180,10 +180,10 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             notation,
             pattern,
         } => {
-            let n = if notation == "steps" {
-                Notation::Steps
-            } else {
-                Notation::Notes
+            let n = match notation.as_str() {
+                "steps" => Notation::Steps,
+                "degrees" => Notation::Degrees,
+                _ => Notation::Notes,
             };
             let def = PatternDef::parse(n, pattern).map_err(|e| {
                 invalid(format!("bad pattern at column {}: {}", e.column, e.message))

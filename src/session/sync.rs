@@ -23,7 +23,10 @@ impl Session {
     pub(super) fn sync_views(&mut self, old: &SessionFile, new: &SessionFile, force: bool) {
         let rate = self.rate;
         let base = self.base_dir();
-        let mut all_clips = old.time_signature != new.time_signature;
+        // Degree patterns sound in the key and scale: a change moves them.
+        let mut all_clips = old.time_signature != new.time_signature
+            || old.key != new.key
+            || old.scale != new.scale;
         for d in changed(field::SESSION, old, new, force) {
             match d.sound {
                 Sound::AllClips => all_clips = true,

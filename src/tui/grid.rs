@@ -152,6 +152,8 @@ pub fn grid(track: &Track, file: &SessionFile, beat: f64) -> Grid {
             ),
             None => (Vec::new(), Editable::No),
         },
+        // Shown as the notes they play (below); edited in the file.
+        Notation::Degrees => (Vec::new(), Editable::No),
     };
     if editable != Editable::No {
         let n = cells.len();
@@ -198,15 +200,23 @@ pub fn grid(track: &Track, file: &SessionFile, beat: f64) -> Grid {
         if !(0..n).contains(&at) {
             continue;
         }
+        // Degrees show as the notes they play in the session's key.
+        let note = match def.notation {
+            Notation::Degrees => e
+                .value
+                .note
+                .map(|d| file.degree_note(d - crate::pattern::DEGREE_ZERO, e.value.shift)),
+            _ => e.value.note,
+        };
         let hit = Cell::Hit {
             velocity: e.value.velocity,
-            note: e.value.note,
+            note,
         };
         match cells[at as usize] {
             // A chord shows its lowest note.
             Cell::Hit {
                 note: Some(old), ..
-            } if e.value.note.is_some_and(|n| n >= old) => {}
+            } if note.is_some_and(|n| n >= old) => {}
             _ => cells[at as usize] = hit,
         }
         for k in at + 1..(at + len).min(n) {
@@ -311,6 +321,7 @@ pub fn edit(track: &Track, k: usize, edit: Edit, default_note: i32) -> Result<St
                 &src[at + c.len_utf8()..]
             ))
         }
+        Notation::Degrees => Err(EditError::MiniNotation(track.name.as_str().to_string())),
         Notation::Notes => {
             let tokens = plain_tokens(src)
                 .ok_or_else(|| EditError::MiniNotation(track.name.as_str().to_string()))?;

@@ -305,7 +305,7 @@ fn make_it_more_energetic_over_the_openai_protocol() {
     let tools = reqs[0].body["tools"].as_array().unwrap();
     assert!(tools.iter().any(|t| t["function"]["name"] == "set_pattern"
         && t["function"]["parameters"]["properties"]["notation"]["enum"]
-            == json!(["steps", "notes"])));
+            == json!(["steps", "notes", "degrees"])));
     // Tool calls assembled by index (their pieces arrived interleaved).
     let msgs = reqs[1].body["messages"].as_array().unwrap();
     let calls = msgs[2]["tool_calls"].as_array().unwrap();

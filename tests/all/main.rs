@@ -13,6 +13,7 @@ mod analysis;
 mod automation;
 mod chat;
 mod cli;
+mod degrees;
 mod device;
 mod docs;
 mod e2e;

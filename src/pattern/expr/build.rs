@@ -334,6 +334,7 @@ fn build(call: &Call, n: &[Frac], x: Arc<Expr>) -> Result<Arc<Expr>, PatternErro
                 note: None,
                 velocity: 0.8,
                 pan: None,
+                shift: 0,
             }));
             Arc::new(Expr::AppLeft {
                 left: fast(unit, Frac::from_int(k)),

@@ -33,6 +33,7 @@ const MAX_DEPTH: usize = 16;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Base {
     Notes,
+    Degrees,
     Steps,
 }
 
@@ -162,6 +163,7 @@ fn base_expr(
     }
     let pattern = match base {
         Base::Notes => parse_plain_notes(tail, column)?,
+        Base::Degrees => super::parse::parse_plain_degrees(tail, column)?,
         Base::Steps => parse_plain_steps(tail).map_err(|mut e| {
             e.column += column - 1;
             e

@@ -22,6 +22,9 @@ impl Parser {
         let word: Vec<char> = self.chars[start..self.pos].to_vec();
         let text: String = word.iter().collect();
         let column = start + 1;
+        if self.mode == super::Mode::Degrees {
+            return degree(&word, column);
+        }
         let hit = |note, velocity| Ok(Node::Atom(Hit::new(note, velocity)));
         match text.as_str() {
             "x" => return hit(None, DEFAULT_VELOCITY),
@@ -273,6 +276,64 @@ pub(super) fn euclid_bools(
 const MAX_SAMPLE_INDEX: i64 = 67;
 /// The note a sample index 0 plays: the sampler's first slice.
 const SAMPLE_BASE_NOTE: i32 = 60;
+
+/// Degrees as far as a pattern may reach either side of the tonic.
+const MAX_DEGREE: i32 = 63;
+
+/// A scale degree: `4`, `-2`, `2#` (a semitone up), `6b` (down).
+fn degree(word: &[char], column: usize) -> Result<Node, PatternError> {
+    let text: String = word.iter().collect();
+    let bad = || {
+        error(
+            column,
+            format!(
+                "expected a scale degree like 0, 4, -2 or 2# (a semitone up), found \"{text}\""
+            ),
+        )
+    };
+    let minus = usize::from(word.first() == Some(&'-'));
+    let digits = word[minus..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if digits == 0 {
+        return Err(bad());
+    }
+    let mut shift = 0i8;
+    for c in &word[minus + digits..] {
+        match c {
+            '#' => shift += 1,
+            'b' => shift -= 1,
+            _ => return Err(bad()),
+        }
+        if shift.abs() > 11 {
+            return Err(bad());
+        }
+    }
+    let n: i32 = if digits > 3 {
+        i32::MAX
+    } else {
+        word[minus..minus + digits]
+            .iter()
+            .collect::<String>()
+            .parse()
+            .unwrap_or(i32::MAX)
+    };
+    if n > MAX_DEGREE + minus as i32 {
+        return Err(error(
+            column,
+            format!(
+                "scale degrees go from -{} to {MAX_DEGREE}, found {text}",
+                MAX_DEGREE + 1
+            ),
+        ));
+    }
+    let d = if minus == 1 { -n } else { n };
+    Ok(Node::Atom(Hit {
+        shift,
+        ..Hit::new(Some(super::DEGREE_ZERO + d), DEFAULT_VELOCITY)
+    }))
+}
 
 /// The MIDI number of a note name like `c#3` (`word` starts at `start`).
 fn note_name(word: &[char], start: usize) -> Result<i32, PatternError> {

@@ -72,7 +72,7 @@ impl Parser {
                     )),
                 }
             }
-            Mode::Notes => Err(error(column, "expected a note")),
+            Mode::Notes | Mode::Degrees => Err(error(column, "expected a note")),
         }
     }
 
@@ -111,7 +111,7 @@ impl Parser {
         let Node::Atom(hit) = node else { return None };
         let n = hit.note?;
         match self.mode {
-            Mode::Notes => Some(n as i64),
+            Mode::Notes | Mode::Degrees => Some(n as i64),
             Mode::Numbers => {
                 let v = *self.values.get(n as usize)?;
                 (v.denom() == 1).then_some(v.numer())

@@ -26,6 +26,7 @@ pub(crate) struct Val {
     pub note: Option<f64>,
     pub velocity: f32,
     pub pan: Option<f32>,
+    pub shift: i8,
 }
 
 impl Val {
@@ -34,6 +35,7 @@ impl Val {
             note: h.note.map(f64::from),
             velocity: h.velocity,
             pan: h.pan,
+            shift: h.shift,
         }
     }
 
@@ -48,6 +50,7 @@ impl Val {
             }),
             velocity: self.velocity.clamp(0.0, 1.0),
             pan: self.pan.map(|p| p.clamp(-1.0, 1.0)),
+            shift: self.shift,
         }
     }
 }
@@ -286,6 +289,7 @@ impl Expr {
                     note: Some(s.at(span)),
                     velocity: 0.8,
                     pan: None,
+                    shift: 0,
                 },
             }],
             Expr::Stack(items) => items.iter().flat_map(|i| i.q(span)).collect(),
