@@ -75,6 +75,14 @@ const SKIPPED_SECTIONS: &[&str] = &[
     "## Examples",
     // The model has show_pattern for this.
     "### Looking inside a pattern",
+    // Told as well by one row each of the reference table.
+    "### Polymeters",
+    "### Groups with",
+    "### Random choice",
+    "### Ranges",
+    "### Rests with",
+    "### Sample indexes",
+    "### Combining modifiers",
 ];
 
 /// The docs as the model reads them: the same text without what only

@@ -10,6 +10,7 @@ use std::fmt;
 use std::sync::Arc;
 
 mod atom;
+mod chord;
 mod forms;
 mod groups;
 mod steps;

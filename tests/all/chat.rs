@@ -1458,6 +1458,9 @@ fn the_system_prompt_carries_the_whole_reference_compactly() {
         "`@n`|",
         "`?` `?p`|",
         "`(k,n)` `(k,n,r)`|",
+        "`{a b, c}` `{a b}%n`|",
+        "`c'maj7` `e'min'ii`|",
+        "`0` `-1` `2#`|",
     ] {
         assert!(p.contains(op), "pattern reference: {op}");
     }

@@ -1,5 +1,6 @@
-//! Scale degrees: `Degrees("0 2 4")` plays in the session's key and scale,
-//! in tune, and a key or scale change moves it on the quantum.
+//! Scale degrees and chord symbols: `Degrees("0 2 4")` plays in the
+//! session's key and scale, in tune, and a key or scale change moves it on
+//! the quantum; `Notes("c'maj7")` is that chord.
 
 use termdaw::action::Action;
 use termdaw::session::build;
@@ -99,4 +100,60 @@ fn degrees_sound_in_tune_and_a_key_change_transposes_them_on_the_next_bar() {
         "the change waits for the bar"
     );
     // Bar 3 in C minor: degree 0 (C3); bar 4 in C major: degree 4 (G3).
+}
+
+/// The notes of each onset of a `Notes` pattern, lowest first.
+fn chords(pattern: &str) -> Vec<Vec<f32>> {
+    let f = parse(&format!(
+        "Session(tracks: [Track(name: \"t\", instrument: Synth(), pattern: Notes(\"{pattern}\"))])"
+    ));
+    let clip = build::clip(&f.tracks[0], &f).unwrap();
+    let mut out: Vec<(f64, Vec<f32>)> = Vec::new();
+    for e in clip.events() {
+        match out.last_mut() {
+            Some((b, notes)) if *b == e.beat => notes.push(e.note),
+            _ => out.push((e.beat, vec![e.note])),
+        }
+    }
+    out.into_iter()
+        .map(|(_, mut n)| {
+            n.sort_by(f32::total_cmp);
+            n
+        })
+        .collect()
+}
+
+#[test]
+fn chord_symbols_play_their_chords_with_inversions() {
+    assert_eq!(
+        chords("c'maj7 a2'm9 e'min'ii g'7'i"),
+        [
+            vec![48.0, 52.0, 55.0, 59.0],
+            vec![45.0, 48.0, 52.0, 55.0, 59.0],
+            // E minor, second inversion: B3 E4 G4.
+            vec![59.0, 64.0, 67.0],
+            // G7, first inversion: B3 D4 F4 G4.
+            vec![59.0, 62.0, 65.0, 67.0],
+        ]
+    );
+    // With the rest of the mini-notation: alternation, and `arp` plays it.
+    assert_eq!(
+        chords("<c'maj f'maj>"),
+        [vec![48.0, 52.0, 55.0], vec![53.0, 57.0, 60.0]]
+    );
+    assert_eq!(
+        chords("arp up $ c'maj"),
+        [vec![48.0], vec![52.0], vec![55.0]]
+    );
+    let e = termdaw::patch::parse(
+        "s.ron",
+        "Session(tracks: [Track(name: \"t\", instrument: Synth(), pattern: Notes(\"c'mja7\"))])",
+    )
+    .unwrap_err()
+    .report();
+    assert!(
+        e.contains("unknown chord \"mja7\" (did you mean 'maj"),
+        "{e}"
+    );
+    assert!(e.contains("s.ron:1:74"), "{e}");
 }

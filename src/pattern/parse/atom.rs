@@ -47,6 +47,7 @@ impl Parser {
             return hit(Some(n), DEFAULT_VELOCITY);
         }
         match note_name(&word, start) {
+            Ok(midi) if self.peek() == Some('\'') => self.chord(midi),
             Ok(midi) => hit(Some(midi), DEFAULT_VELOCITY),
             // `bd:3`: a name that is no note, then `:` and a whole number,
             // is a sample index (note 60 + index).
