@@ -25,6 +25,8 @@ pub(super) const NO_SLOT: u16 = u16::MAX;
 pub struct Routing {
     pub selected: AtomicU16,
     pub channels: [AtomicU16; 16],
+    /// The pitch classes (bit 0: C) played notes move to; 0 leaves them.
+    pub scale: AtomicU16,
 }
 
 impl Default for Routing {
@@ -32,6 +34,7 @@ impl Default for Routing {
         Self {
             selected: AtomicU16::new(NO_SLOT),
             channels: std::array::from_fn(|_| AtomicU16::new(NO_SLOT)),
+            scale: AtomicU16::new(0),
         }
     }
 }
@@ -46,6 +49,22 @@ impl Routing {
             self.selected.load(Ordering::Relaxed)
         };
         (s != NO_SLOT).then_some(s)
+    }
+
+    /// `note` moved to the nearest pitch class of the scale (the lower one
+    /// on a tie), or as it is with no scale set.
+    pub fn quantize(&self, note: u8) -> u8 {
+        let mask = self.scale.load(Ordering::Relaxed) & 0x0fff;
+        if mask == 0 {
+            return note;
+        }
+        let fits = |n: i32| (0..=127).contains(&n) && mask & (1 << n.rem_euclid(12)) != 0;
+        let n = note as i32;
+        (0..12)
+            .flat_map(|d| [n - d, n + d])
+            .find(|m| fits(*m))
+            .map(|m| m as u8)
+            .unwrap_or(note)
     }
 }
 
@@ -71,7 +90,8 @@ pub(super) struct Conn {
     routing: Arc<Routing>,
     events: SyncSender<ControlEvent>,
     /// Notes this device holds down, per slot it played them on.
-    down: Vec<(Slot, u8)>,
+    /// Notes held: (slot, the note as played on the keys, the note sent).
+    down: Vec<(Slot, u8, u8)>,
     timing: Timing,
 }
 
@@ -160,27 +180,31 @@ impl Conn {
                 velocity,
             } => {
                 if let Some(slot) = self.routing.slot_for(channel) {
+                    let sent = self.routing.quantize(note);
                     self.port
-                        .note_on(slot, note as f32, velocity as f32 / 127.0);
+                        .note_on(slot, sent as f32, velocity as f32 / 127.0);
                     if self.down.len() < 256 {
-                        self.down.push((slot, note));
+                        self.down.push((slot, note, sent));
                     }
                 }
             }
             MidiMsg::NoteOff { channel, note } => {
-                if let Some(slot) = self.routing.slot_for(channel) {
-                    self.port.note_off(slot, note as f32);
-                }
-                // Release on every slot this note went to (the routing may have changed).
+                // Release what this key sent, wherever it went (the routing
+                // or the scale may have changed since).
+                let mut released = false;
                 let mut i = 0;
                 while i < self.down.len() {
                     if self.down[i].1 == note {
-                        let (s, n) = self.down.swap_remove(i);
-                        if Some(s) != self.routing.slot_for(channel) {
-                            self.port.note_off(s, n as f32);
-                        }
+                        let (s, _, sent) = self.down.swap_remove(i);
+                        self.port.note_off(s, sent as f32);
+                        released = true;
                     } else {
                         i += 1;
+                    }
+                }
+                if !released {
+                    if let Some(slot) = self.routing.slot_for(channel) {
+                        self.port.note_off(slot, self.routing.quantize(note) as f32);
                     }
                 }
             }
@@ -230,8 +254,8 @@ impl Conn {
 
     /// Release every note this device holds (it went away, or asked).
     pub(super) fn release_all(&mut self) {
-        for (slot, note) in std::mem::take(&mut self.down) {
-            self.port.note_off(slot, note as f32);
+        for (slot, _, sent) in std::mem::take(&mut self.down) {
+            self.port.note_off(slot, sent as f32);
         }
     }
 }

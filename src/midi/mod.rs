@@ -286,6 +286,16 @@ impl MidiIn {
             self.routing.channels[(ch - 1) as usize]
                 .store(slot.unwrap_or(NO_SLOT), Ordering::Relaxed);
         }
+        let f = session.file();
+        let scale = if f.midi.quantize || self.global.quantize {
+            f.scale
+                .intervals()
+                .iter()
+                .fold(0u16, |m, i| m | 1 << ((f.key.0 as u16 + *i as u16) % 12))
+        } else {
+            0
+        };
+        self.routing.scale.store(scale, Ordering::Relaxed);
         if self.wanted != Wanted::None && self.last_scan.is_none_or(|t| t.elapsed() >= RESCAN) {
             self.last_scan = Some(Instant::now());
             self.rescan(session);

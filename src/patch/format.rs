@@ -95,11 +95,15 @@ pub struct MidiSettings {
     /// Follow incoming MIDI clock: tempo, start and stop.
     #[serde(default)]
     pub clock: bool,
+    /// Move every played note to the nearest note of the session's key
+    /// and scale.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quantize: bool,
 }
 
 impl MidiSettings {
     pub fn is_empty(&self) -> bool {
-        self.channels.is_empty() && self.cc.is_empty() && !self.clock
+        self.channels.is_empty() && self.cc.is_empty() && !self.clock && !self.quantize
     }
 
     /// Channels 1–16, controller numbers 0–127, ranges with min below max.

@@ -371,3 +371,35 @@ fn the_older_target_forms_still_load_and_act_as_their_actions() {
         assert!(e.to_string().contains("CC 1:"), "{bad}: {e}");
     }
 }
+
+#[test]
+fn quantize_moves_played_notes_into_the_key_and_releases_them() {
+    // A minor: G# (68) is not in it; the nearest notes are G (67) and A
+    // (69), and a tie goes down.
+    let text = S.replace(
+        "midi: Midi(",
+        "key: \"A\", scale: Minor, midi: Midi(quantize: true, ",
+    );
+    let (mut s, mut e) = prepare(&text);
+    let mut m = MidiIn::new(Wanted::None);
+    m.select(s.slot("keys"));
+    m.poll(&mut s);
+    let mut feed = m.byte_feed(&mut s).unwrap();
+    for (key, want) in [(68u8, 67.0f32), (70, 69.0), (71, 71.0)] {
+        feed.feed(&[0x90, key, 100]);
+        let a = render_with(&mut s, &mut e, 9600, |_, _| {});
+        let f = peak_frequency(&a.l[..8192], RATE as f32);
+        let hz = 440.0 * 2f32.powf((want - 69.0) / 12.0);
+        assert!((f / hz - 1.0).abs() < 0.005, "key {key}: {f} Hz, want {hz}");
+        // The key's release stops the note it sent, even after a key change.
+        s.apply(termdaw::action::Action::SetKey { key: "C#".into() })
+            .unwrap();
+        m.poll(&mut s);
+        feed.feed(&[0x80, key, 0]);
+        let b = render_with(&mut s, &mut e, 4800, |_, _| {});
+        assert!(b.l[1000..].iter().all(|x| *x == 0.0), "key {key} released");
+        s.apply(termdaw::action::Action::SetKey { key: "A".into() })
+            .unwrap();
+        m.poll(&mut s);
+    }
+}
