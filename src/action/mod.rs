@@ -276,6 +276,8 @@ actions! {
     SetLane "set_lane" edits=true { lane: Lane = Ron, "the lane" }
     /// Remove the song's automation lane that moves this (the action and its other arguments, e.g. set_volume pad).
     RemoveLane "remove_lane" edits=true { lane: String = Text, "what the lane moves" }
+    /// Arm a track for recording automation: while playing, its knob moves become breakpoints of its lanes (the lanes play again when disarmed).
+    ArmAutomation "arm_automation" edits=false tool=false slash=["arm" on="true": "bass", "disarm" on="false": "bass"] { track: String = TrackName, "track", on: bool = Bool, "armed" }
     /// Turn a macro (0 – 10): each of its targets moves between its two ends; intensity is built in.
     SetMacro "set_macro" edits=true knob=true slash=["macro": "intensity 7"] osc=["macro/<name>"] {
         name: String = Text, "macro name",

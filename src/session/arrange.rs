@@ -136,7 +136,7 @@ impl Session {
         self.sync_automation();
     }
 
-    fn playhead(&self) -> Option<(f64, bool, u64)> {
+    pub(super) fn playhead(&self) -> Option<(f64, bool, u64)> {
         let h = self.engine.as_ref()?;
         let (beat, playing) = h.counters.position();
         Some((beat, playing, h.counters.clock()))

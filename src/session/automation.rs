@@ -239,7 +239,7 @@ impl Session {
         let bus = |b: &str| self.bus_slots.get(b).copied();
         let mut out = Vec::new();
         let mut lay = |lanes: &[Lane], from: f64, until: f64, period: f64| {
-            for l in lanes {
+            for l in lanes.iter().filter(|l| !self.recording(l)) {
                 if let Ok((t, _)) = target(f, l, &slot, &bus) {
                     out.push(EngineLane {
                         target: t,

@@ -410,6 +410,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         }
         Play {}
         | LaunchSection { .. }
+        | ArmAutomation { .. }
         | PlaySong {}
         | JumpTo { .. }
         | NextMarker {}

@@ -16,6 +16,7 @@ pub mod edit;
 pub use arrange::{Form, Mode};
 pub mod form;
 pub mod macros;
+mod record;
 pub mod samples;
 mod sync;
 mod undo;
@@ -125,6 +126,10 @@ pub struct Session {
     literal: bool,
     /// The automation lanes the engine has, as laid on the song.
     lanes_sent: Vec<crate::engine::automation::Lane>,
+    /// Tracks armed for recording automation (not part of the file).
+    armed: std::collections::BTreeSet<String>,
+    /// Recording: each lane's last recorded bar in this take.
+    takes: HashMap<String, f64>,
 }
 
 impl Session {
@@ -163,6 +168,8 @@ impl Session {
             arr: arrange::Arrangement::open(&file),
             literal: false,
             lanes_sent: Vec::new(),
+            armed: Default::default(),
+            takes: HashMap::new(),
         };
         let empty = s.file.clone();
         s.file = file;
@@ -319,6 +326,12 @@ impl Session {
             UndoChange {} => return self.undo_change(),
             Redo {} => return self.redo(),
             LaunchSection { section } => return self.launch(section),
+            ArmAutomation { track, on } => {
+                if self.file.track(track).is_none() {
+                    return Err(ActionError::Invalid(format!("no track named \"{track}\"")));
+                }
+                return described(self.arm(track, *on));
+            }
             PlaySong {} => return self.play_song(),
             JumpTo { place } => return self.jump_to(Some(place), 0),
             NextMarker {} => return self.jump_to(None, 1),
@@ -426,6 +439,7 @@ impl Session {
         let before = self.file.clone();
         let mut next = before.clone();
         let description = edit::edit(&mut next, &action)?;
+        self.record_move(&action, &mut next);
         // Whatever an edit does, the result is a session a file could say
         // (unique names, known buses, bounded chains).
         next.validate()

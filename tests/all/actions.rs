@@ -369,6 +369,8 @@ fn the_table_says_which_actions_are_chat_tools_and_which_a_knob_can_move() {
             "next_marker",
             "prev_marker",
             "loop_section",
+            // The performer's: recording is the hand on the knob.
+            "arm_automation",
             "set_intensity",
             "set_macros",
             "note_on",

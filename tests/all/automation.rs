@@ -199,3 +199,100 @@ fn a_bad_lane_in_the_file_is_an_error_at_its_line() {
     assert!(e.contains("s.ron:4:18"), "{e}");
     assert!(e.contains("no parameter \"cutof\""), "{e}");
 }
+
+#[test]
+fn knob_moves_on_an_armed_track_record_a_thinned_lane_that_plays_back_and_undoes() {
+    let (mut s, mut e) = prepare(&held(""));
+    s.apply(Action::ArmAutomation {
+        track: "t".into(),
+        on: true,
+    })
+    .unwrap();
+    // A fader pushed evenly from -30 to 0 dB over bars 2 and 3, a move
+    // every 2048 frames (43 ms), as a MIDI knob sends them.
+    let bar = 4 * BEAT;
+    let _ = render_with(&mut s, &mut e, 4 * bar, |s, frame| {
+        let f = frame as usize;
+        if (bar..=3 * bar).contains(&f) && f % 2048 == 0 {
+            let db = -30.0 + 30.0 * (f - bar) as f64 / (2 * bar) as f64;
+            s.apply(Action::SetVolume {
+                track: "t".into(),
+                db: db.round_ties_even(),
+            })
+            .unwrap();
+        }
+    });
+    let lane = s.file().automation[0].clone();
+    assert_eq!(
+        (lane.action.as_str(), lane.describe()),
+        ("set_volume", "set_volume t".to_string())
+    );
+    assert!(
+        lane.points.len() <= 8,
+        "{} points for a straight fade of 31 whole-dB steps",
+        lane.points.len()
+    );
+    assert!((lane.points[0].bar - 2.0).abs() < 0.05 && lane.points[0].value == -30.0);
+    let last = lane.points.last().unwrap();
+    assert!(
+        (last.bar - 4.0).abs() < 0.05 && last.value == 0.0,
+        "{last:?}"
+    );
+    // Disarmed, the lane plays back: from the top, the level ramps again.
+    s.apply(Action::ArmAutomation {
+        track: "t".into(),
+        on: false,
+    })
+    .unwrap();
+    s.apply(Action::Locate { beat: 0.0 }).unwrap();
+    s.apply(Action::SetVolume {
+        track: "t".into(),
+        db: 0.0,
+    })
+    .unwrap();
+    let again = render_with(&mut s, &mut e, 4 * bar, |_, _| {});
+    let flat = render_text(&held(""), 4 * bar);
+    let at =
+        |x: usize| db(Audio::rms(&again.l[x..x + BEAT / 4]) / Audio::rms(&flat.l[x..x + BEAT / 4]));
+    assert!(
+        (at(bar / 2) + 30.0).abs() < 0.5,
+        "before the take: {}",
+        at(bar / 2)
+    );
+    // Mid fade (the window's middle is 1.625 beats into bar 3): the moves
+    // were whole dB, so within a dB of the straight line.
+    let want = -30.0 + 30.0 * (bar + BEAT / 2 + BEAT / 8) as f64 / (2 * bar) as f64;
+    let got = at(2 * bar + BEAT / 2);
+    assert!(
+        (got - want).abs() < 1.0,
+        "mid fade: {got:.2}, want {want:.2}"
+    );
+    assert!(
+        at(3 * bar + BEAT).abs() < 0.5,
+        "after: {}",
+        at(3 * bar + BEAT)
+    );
+}
+
+#[test]
+fn a_recording_pass_undoes_as_one_step() {
+    let (mut s, mut e) = prepare(&held(""));
+    s.apply(Action::ArmAutomation {
+        track: "t".into(),
+        on: true,
+    })
+    .unwrap();
+    let _ = render_with(&mut s, &mut e, 2 * 4 * BEAT, |s, frame| {
+        if frame % 4096 == 0 && frame > 0 {
+            s.apply(Action::SetPan {
+                track: "t".into(),
+                pan: (frame as f64 / 200_000.0).min(1.0),
+            })
+            .unwrap();
+        }
+    });
+    assert_eq!(s.file().automation.len(), 1);
+    s.apply(Action::Undo {}).unwrap();
+    assert!(s.file().automation.is_empty(), "the take is gone");
+    assert_eq!(s.file().track("t").unwrap().pan, 0.0);
+}
