@@ -125,15 +125,16 @@ pub fn render_buffers(
     rate: u32,
 ) -> (Vec<f32>, Vec<f32>) {
     let frames = frames_for(&file, length, rate);
+    let span = span_for(&file, length, rate);
     let (mut s, mut e) = prepare(file, path, rate);
     let (mut l, mut r) = (
         Vec::with_capacity(frames as usize),
         Vec::with_capacity(frames as usize),
     );
-    run(
+    run_span(
         &mut s,
         &mut e,
-        frames,
+        span,
         256,
         |_, _| {},
         |a, b| {
@@ -152,6 +153,32 @@ pub fn prepare(file: SessionFile, path: Option<&Path>, rate: u32) -> (Session, E
     (session, engine)
 }
 
+/// How long a render runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Span {
+    Frames(u64),
+    /// Until the song order ends (where the engine stops: tempo lanes move
+    /// it), then `tail` frames; never beyond `limit`.
+    SongThenTail {
+        tail: u64,
+        limit: u64,
+    },
+}
+
+/// The span that renders `length` of `file` at `rate`: a song to where it
+/// really ends, anything else its frames.
+pub fn span_for(file: &SessionFile, length: Length, rate: u32) -> Span {
+    let frames = frames_for(file, length, rate);
+    if length != Length::Song || file.song.is_empty() || file.loop_bars.is_some() {
+        return Span::Frames(frames);
+    }
+    Span::SongThenTail {
+        tail: (SONG_TAIL_SECONDS * rate as f64).round() as u64,
+        // However slow a tempo lane makes it: four times the plain length.
+        limit: 4 * frames + 60 * rate as u64,
+    }
+}
+
 /// Render `frames` frames, calling `between` before each block (at the frame
 /// index it starts on) so callers can apply actions mid-render, and `sink`
 /// with each block's audio.
@@ -160,9 +187,25 @@ pub fn run(
     engine: &mut Engine,
     frames: u64,
     block: usize,
+    between: impl FnMut(&mut Session, u64),
+    sink: impl FnMut(&[f32], &[f32]),
+) -> f32 {
+    run_span(session, engine, Span::Frames(frames), block, between, sink).0
+}
+
+/// [`run`] for a [`Span`]: the peak and how many frames it rendered.
+pub fn run_span(
+    session: &mut Session,
+    engine: &mut Engine,
+    span: Span,
+    block: usize,
     mut between: impl FnMut(&mut Session, u64),
     mut sink: impl FnMut(&[f32], &[f32]),
-) -> f32 {
+) -> (f32, u64) {
+    let mut frames = match span {
+        Span::Frames(f) => f,
+        Span::SongThenTail { limit, .. } => limit,
+    };
     let block = block.clamp(1, crate::engine::MAX_BLOCK);
     let mut l = vec![0.0f32; block];
     let mut r = vec![0.0f32; block];
@@ -188,8 +231,14 @@ pub fn run(
             h.collect_garbage();
         }
         done += n as u64;
+        if let Span::SongThenTail { tail, limit } = span {
+            if !engine.transport().playing && frames == limit {
+                // Frame 0 is song sample 0: the song ended on this one.
+                frames = (engine.transport().song_sample.max(0) as u64 + tail).min(limit);
+            }
+        }
     }
-    peak
+    (peak, done)
 }
 
 /// Why a render could not be written (the file, never the session: a
@@ -243,6 +292,7 @@ pub fn render_to_wav(
     mut progress: impl FnMut(u64, u64),
 ) -> Result<(RenderSummary, Vec<String>), RenderError> {
     let frames = frames_for(&file, opts.length, opts.rate);
+    let span = span_for(&file, opts.length, opts.rate);
     let cues = match opts.cue_every {
         Some(beats) => cue_points(&file, beats, frames, opts.rate)?,
         None => Vec::new(),
@@ -265,12 +315,12 @@ pub fn render_to_wav(
     let mut writer = hound::WavWriter::create(&tmp, spec)?;
     let mut err: Option<hound::Error> = None;
     let start = Instant::now();
-    let peak = run(
+    let (peak, frames) = run_span(
         &mut session,
         &mut engine,
-        frames,
+        span,
         opts.block,
-        |_, done| progress(done, frames),
+        |_, done| progress(done.min(frames), frames),
         |l, r| {
             if err.is_some() {
                 return;

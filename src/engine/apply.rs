@@ -26,7 +26,9 @@ impl Engine {
                 }
             }
             Op::Locate { beat } => {
+                let was = self.transport.beat();
                 self.transport.locate(beat);
+                self.rebase_scheduled(self.transport.beat() - was);
                 let now = self.transport.song_sample;
                 let t = &self.transport;
                 for tr in self.tracks.iter_mut().flatten() {
@@ -39,6 +41,7 @@ impl Engine {
             }
             Op::Tempo { bpm } => {
                 self.transport.set_tempo(bpm);
+                self.retime_scheduled();
                 let bpm = bpm as f32;
                 for t in self.tracks.iter_mut().flatten() {
                     t.effects_mut().set_tempo(bpm);

@@ -98,6 +98,9 @@ pub struct Rings {
 
 struct Scheduled {
     due: u64,
+    /// The song beat a musical command (`NextBeat`, `NextBar`, `Beat`)
+    /// waits for: a tempo change moves `due` so it still lands there.
+    beat: Option<f64>,
     op: Op,
 }
 
@@ -236,7 +239,9 @@ impl Engine {
 
     fn loop_back(&mut self) {
         if let Some((start, _)) = self.transport.loop_range {
+            let was = self.transport.beat();
             self.transport.locate(start);
+            self.rebase_scheduled(self.transport.beat() - was);
             let now = self.transport.song_sample;
             let t = &self.transport;
             for tr in self.tracks.iter_mut().flatten() {
@@ -248,16 +253,24 @@ impl Engine {
 
     fn drain_commands(&mut self) {
         while let Ok(cmd) = self.commands.pop() {
+            let bar = self.transport.beats_per_bar.max(1) as f64;
+            let beat = match cmd.at {
+                When::Now | When::Sample(_) => None,
+                When::NextBeat => Some(self.transport.next_boundary(1.0)),
+                When::NextBar => Some(self.transport.next_boundary(bar)),
+                When::Beat(b) => Some(b),
+            };
             let due = match cmd.at {
                 When::Now => None,
                 When::Sample(s) => (s > self.clock).then_some(s),
-                When::NextBeat => self.boundary_due(1.0),
-                When::NextBar => self.boundary_due(self.transport.beats_per_bar.max(1) as f64),
-                When::Beat(b) => self.beat_due(b),
+                When::NextBeat | When::NextBar if !self.transport.playing => None,
+                When::NextBeat | When::NextBar | When::Beat(_) => {
+                    beat.and_then(|b| self.beat_due(b))
+                }
             };
             match due {
                 None => self.apply(cmd.op),
-                Some(due) => self.schedule(due, cmd.op),
+                Some(due) => self.schedule(due, beat, cmd.op),
             }
         }
         // Live input after the control side's commands, so a note for a
@@ -265,20 +278,11 @@ impl Engine {
         for i in 0..self.inputs.len() {
             while let Some(Ok(cmd)) = self.inputs.get_mut(i).map(|c| c.pop()) {
                 match cmd.at {
-                    When::Sample(s) if s > self.clock => self.schedule(s, cmd.op),
+                    When::Sample(s) if s > self.clock => self.schedule(s, None, cmd.op),
                     _ => self.apply(cmd.op),
                 }
             }
         }
-    }
-
-    fn boundary_due(&self, beats: f64) -> Option<u64> {
-        if !self.transport.playing {
-            return None;
-        }
-        let b = self.transport.next_boundary(beats);
-        let d = self.transport.sample_at(b) - self.transport.song_sample;
-        (d > 0).then(|| self.clock + d as u64)
     }
 
     fn beat_due(&self, beat: f64) -> Option<u64> {
@@ -289,13 +293,34 @@ impl Engine {
         (d > 0).then(|| self.clock + d as u64)
     }
 
-    fn schedule(&mut self, due: u64, op: Op) {
+    fn schedule(&mut self, due: u64, beat: Option<f64>, op: Op) {
         match self.scheduled.iter_mut().find(|s| s.is_none()) {
-            Some(slot) => *slot = Some(Scheduled { due, op }),
+            Some(slot) => *slot = Some(Scheduled { due, beat, op }),
             None => {
                 // No room to wait: apply late rather than lose it (and count).
                 Counters::bump(&self.counters.dropped_scheduled, 1);
                 self.apply(op);
+            }
+        }
+    }
+
+    /// The tempo changed: musical commands still land on their beats.
+    fn retime_scheduled(&mut self) {
+        let (clock, now) = (self.clock, self.transport.song_sample);
+        for s in self.scheduled.iter_mut().flatten() {
+            if let Some(b) = s.beat {
+                let d = (self.transport.sample_at(b) - now).max(0);
+                s.due = clock + d as u64;
+            }
+        }
+    }
+
+    /// The playhead moved by `by` beats: musical commands keep their
+    /// distance from it (they land when they would have).
+    fn rebase_scheduled(&mut self, by: f64) {
+        for s in self.scheduled.iter_mut().flatten() {
+            if let Some(b) = s.beat.as_mut() {
+                *b += by;
             }
         }
     }

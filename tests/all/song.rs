@@ -463,3 +463,37 @@ fn the_chat_sees_the_form_of_the_song_and_what_plays() {
     let said = termdaw::chat::prompt::summary(&s);
     assert!(said.contains("mode: live"), "{said}");
 }
+
+#[test]
+fn a_song_that_slows_down_renders_every_beat_to_its_end_plus_the_tail() {
+    // Two bars of a click on every beat, the tempo falling from 120 to 60
+    // BPM over them: at the plain tempo the song would last 4 s.
+    let text = format!(
+        "Session(tempo: 120, tracks: [{}, {}], sections: [{}], song: [(\"intro\", 2)], automation: [Lane(action: \"set_tempo\", points: [(1, 120), (3, 60)])])",
+        click("a"),
+        click("b"),
+        two_sections("")
+    );
+    let file = parse(&text);
+    let plain = render::frames_for(&file, Length::Song, RATE) as usize;
+    let (l, _) = render::render_buffers(file, None, Length::Song, RATE);
+    let tail = 3 * RATE as usize;
+    assert!(
+        l.len() > plain + RATE as usize / 2,
+        "{} frames, plain {plain}",
+        l.len()
+    );
+    let a = Audio { l: l.clone(), r: l };
+    let hits = onsets(&a, 1000);
+    assert_eq!(hits.len(), 8, "every beat of both bars sounds: {hits:?}");
+    // Beats get longer as the tempo falls, and the song ends one (slow)
+    // beat after the last click; then the tail.
+    let gaps: Vec<usize> = hits.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps.windows(2).all(|g| g[1] > g[0]), "{gaps:?}");
+    let end = a.l.len() - tail;
+    let last_beat = end - hits[7];
+    assert!(
+        last_beat > *gaps.last().unwrap() && last_beat < 2 * RATE as usize,
+        "the song stops one beat after the last click: {last_beat} frames"
+    );
+}
