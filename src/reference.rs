@@ -91,6 +91,11 @@ pub const BLOCKS: &[Block] = &[
     },
     Block {
         file: "docs/arrangement.md",
+        name: "clip-fields",
+        generate: || fields_markdown(field::CLIP),
+    },
+    Block {
+        file: "docs/arrangement.md",
         name: "macro-fields",
         generate: || fields_markdown(field::MACRO),
     },

@@ -13,7 +13,8 @@ pub use bind::{bind_named, words, Alias, Call};
 pub use value::{ArgError, ArgType, ArgValue, FromArg};
 
 use crate::patch::{
-    field, Bus, CcMap, EffectDef, InstrumentDef, Lane, Macro, MidiSettings, Section, Track,
+    field, Bus, CcMap, EffectDef, InstrumentDef, Lane, Macro, MidiSettings, Section, TimelineClip,
+    Track,
 };
 
 /// One argument of an action.
@@ -350,6 +351,8 @@ actions! {
     SetInstrument "set_instrument" edits=true { track: String = TrackName, "track", instrument: InstrumentDef = Ron, "instrument" }
     /// Replace a track's effect chain (RON list).
     SetEffects "set_effects" edits=true { track: String = TrackName, "track", effects: Vec<EffectDef> = Ron, "effect list" }
+    /// Set a track's timeline clips (RON list, e.g. [Clip(bar: 9, bars: 4, pattern: Notes("a2*4"))]; bars from 1): each replaces the track's pattern for its bars.
+    SetClips "set_clips" edits=true { track: String = TrackName, "track", clips: Vec<TimelineClip> = Ron, "the clips" }
     /// Set one parameter of one effect while it plays (it glides; nothing is rebuilt, so tails keep ringing).
     SetEffectParam "set_effect_param" edits=true knob=true {
         chain: String = Text, "a track name, bus:NAME or master",

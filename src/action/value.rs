@@ -3,7 +3,8 @@
 //! Control side, pure.
 
 use crate::patch::{
-    Bus, CcArg, CcMap, EffectDef, InstrumentDef, Lane, Macro, MidiSettings, Section, Track,
+    Bus, CcArg, CcMap, EffectDef, InstrumentDef, Lane, Macro, MidiSettings, Section, TimelineClip,
+    Track,
 };
 
 /// What an argument accepts; drives validation, help text and JSON schemas.
@@ -251,6 +252,7 @@ ron_arg!(
     Section,
     Lane,
     Vec<Macro>,
+    Vec<TimelineClip>,
     Vec<(String, u32)>
 );
 

@@ -623,6 +623,38 @@ pub const TRACK: &[Entry<Track>] = &[
         "post-fader send levels, e.g. `{\"verb\": -12}`",
     )),
     Entry::Scalar(&BEND_RANGE),
+    Entry::Other(other(
+        "clips",
+        "list of `Clip(...)`",
+        "at most 256, in order, not overlapping",
+        "`[]`",
+        "patterns on the song's timeline that replace `pattern` for their bars; see [arrangement.md](arrangement.md#timeline-clips)",
+    )),
+];
+
+/// `Clip(...)` on a track's timeline.
+pub const CLIP: &[Entry<super::TimelineClip>] = &[
+    Entry::Other(other(
+        "bar",
+        "bar",
+        "from 1",
+        "(required)",
+        "where the clip starts",
+    )),
+    Entry::Other(other(
+        "bars",
+        "bars",
+        "from 1",
+        "(required)",
+        "how long it plays",
+    )),
+    Entry::Other(other(
+        "pattern",
+        "`Steps(\"...\")`, `Notes(\"...\")` or `Degrees(\"...\")`",
+        "see [patterns.md](patterns.md)",
+        "none (a rest)",
+        "what the track plays there, from the pattern's beginning on the clip's first bar",
+    )),
 ];
 
 /// The scalar fields of one owner's table.

@@ -273,10 +273,17 @@ pub struct Track {
         deserialize_with = "de_sends"
     )]
     pub sends: BTreeMap<String, f64>,
+    /// Patterns placed on the song's timeline, replacing `pattern` there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clips: Vec<super::clips::TimelineClip>,
     /// Which included file the track lives in (index into `includes`), so a
     /// save writes it back there; `None` for the session file itself.
     #[serde(skip)]
     pub origin: Option<usize>,
+    /// Where the pattern's first cycle starts, in song beats: 0, or a
+    /// timeline clip's first beat while the clip plays (never in a file).
+    #[serde(skip)]
+    pub phase: f64,
 }
 
 impl Track {
@@ -295,7 +302,9 @@ impl Track {
             bend_range: d_bend(),
             effects: Vec::new(),
             sends: BTreeMap::new(),
+            clips: Vec::new(),
             origin: None,
+            phase: 0.0,
         }
     }
 }

@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 mod cc;
+pub mod clips;
 pub mod device;
 pub mod error;
 pub mod field;
@@ -26,6 +27,7 @@ use std::path::Path;
 
 use syntax::from_ron;
 
+pub use clips::TimelineClip;
 pub use device::{Device, EffectDef, InstrumentDef};
 pub use error::{MidiError, PatchError, ValueError};
 pub use format::{

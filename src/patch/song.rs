@@ -288,6 +288,11 @@ impl SessionFile {
         if let Err(m) = super::macros::check_macros(&self.macros) {
             return Err(("macros".into(), 0, m));
         }
+        for t in &self.tracks {
+            if let Err(m) = super::clips::check_clips(t) {
+                return Err(("clips".into(), 0, m));
+            }
+        }
         for (k, s) in self.sections.iter().enumerate() {
             let n = s.name.as_str();
             if let Err(m) = super::lane::check_lanes(&s.automation, Some(s.bars)) {

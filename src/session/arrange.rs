@@ -50,6 +50,10 @@ pub(super) struct Arrangement {
     end_sent: bool,
     /// After a jump: engine sample until which the playhead read is stale.
     hold_until: u64,
+    /// The timeline clips the engine has been sent: (track, clip index).
+    pub clips: Vec<(String, usize)>,
+    /// The clip edge (song beat) those are scheduled for, while ahead.
+    clip_edge: Option<f64>,
 }
 
 /// What plays and what is queued, for the screen and the chat.
@@ -102,7 +106,49 @@ impl Session {
 
     /// The model as it sounds in the section the engine was sent.
     pub(super) fn view(&self, f: &SessionFile) -> SessionFile {
-        f.in_section(self.arr.sounding.as_deref())
+        let v = f.in_section(self.arr.sounding.as_deref());
+        if self.arr.clips.is_empty() {
+            v
+        } else {
+            v.with_clips(&self.arr.clips)
+        }
+    }
+
+    /// Send what it takes for the timeline clips `on` to play from `when`.
+    fn switch_clips(&mut self, on: Vec<(String, usize)>, when: When) {
+        let old = self.view(&self.file);
+        self.arr.clips = on;
+        let new = self.view(&self.file);
+        let saved = std::mem::replace(&mut self.land, when);
+        self.sync_views(&old, &new, false);
+        self.land = saved;
+    }
+
+    /// Timeline clips: schedule the next clip start or end ahead of the
+    /// playhead on its beat; anywhere else (a jump, a loop, an edit) put
+    /// the clips of where the playhead is.
+    fn follow_clips(&mut self, beat: f64) {
+        if self.arr.clips.is_empty() && self.file.tracks.iter().all(|t| t.clips.is_empty()) {
+            return;
+        }
+        if let Some(e) = self.arr.clip_edge {
+            if beat + 1e-9 < e {
+                return;
+            }
+            self.arr.clip_edge = None;
+        }
+        if let Some(edge) = self.file.clip_edge(beat, beat + LOOKAHEAD_BEATS) {
+            let want = self.file.clips_at(edge);
+            if want != self.arr.clips {
+                self.arr.clip_edge = Some(edge);
+                self.switch_clips(want, When::Beat(edge));
+            }
+            return;
+        }
+        let want = self.file.clips_at(beat);
+        if want != self.arr.clips {
+            self.switch_clips(want, When::Now);
+        }
     }
 
     /// What plays and what is queued.
@@ -170,6 +216,7 @@ impl Session {
             Mode::Song => self.follow_song(beat),
             Mode::Live => self.follow_then(beat),
         }
+        self.follow_clips(beat);
     }
 
     fn follow_song(&mut self, beat: f64) {
@@ -298,6 +345,11 @@ impl Session {
         self.arr.hold_until = clock + wait + HOLD_SAMPLES;
         self.arr.end_sent = false;
         self.send_at(Op::Locate { beat: target }, when);
+        let clips = self.file.clips_at(target);
+        if clips != self.arr.clips {
+            self.arr.clip_edge = None;
+            self.switch_clips(clips, when);
+        }
         if self.arr.mode == Mode::Song {
             let list = entries(&self.file);
             if let Some(k) = list.iter().rposition(|e| e.1 <= target) {

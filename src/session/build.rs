@@ -99,7 +99,15 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
             });
         }
     }
-    Some(Clip::new(events, period as f64 * cycle_beats))
+    let length = period as f64 * cycle_beats;
+    // A timeline clip's pattern starts from its beginning on the clip's
+    // first beat: clips are phase-locked to the song, so turn it there.
+    if track.phase != 0.0 && length > 0.0 {
+        for e in &mut events {
+            e.beat = (e.beat + track.phase).rem_euclid(length);
+        }
+    }
+    Some(Clip::new(events, length))
 }
 
 /// Decoded samples, so a rebuilt instrument does not decode its file again.

@@ -150,6 +150,12 @@ fn form_diff(old: &SessionFile, new: &SessionFile, out: &mut Vec<Action>) {
 fn track_diff(o: &Track, n: &Track, out: &mut Vec<Action>) {
     use Action::*;
     let track = n.name.to_string();
+    if o.clips != n.clips {
+        out.push(SetClips {
+            track: track.clone(),
+            clips: n.clips.clone(),
+        });
+    }
     let (oi, ni) = (&o.instrument, &n.instrument);
     if oi.kind != ni.kind {
         out.push(SetInstrument {

@@ -195,6 +195,15 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             track_mut(f, track)?.instrument = instrument.clone();
             format!("{track}.instrument {}", instrument.kind.name())
         }
+        SetClips { track, clips } => {
+            let t = track_mut(f, track)?;
+            let before = std::mem::replace(&mut t.clips, clips.clone());
+            if let Err(m) = crate::patch::clips::check_clips(t) {
+                t.clips = before;
+                return Err(invalid(m));
+            }
+            format!("{track}: {} clips", clips.len())
+        }
         SetEffects { track, effects } => {
             track_mut(f, track)?.effects = effects.clone();
             format!("{track}.effects {}", effect_names(effects))

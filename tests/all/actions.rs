@@ -291,6 +291,7 @@ fn sample(a: &ArgSpec) -> ArgValue {
                 "section" => r#"Section(name: "drop", bars: 8, tracks: {"bass": Part(set: {"cutoff": 2000})})"#,
                 "song" => r#"[("drop", 2)]"#,
                 "lane" => r#"Lane(action: "set_volume", args: ["pad"], points: [(1, -30), (5, 0, Exp)])"#,
+                "clips" => r#"[Clip(bar: 9, bars: 4, pattern: Notes("a2*4"))]"#,
                 "macros" => r#"[Macro(name: "lift", targets: [Target(action: "set_volume", args: ["pad"], from: -30, to: 0)])]"#,
                 other => panic!("no sample RON for `{other}`"),
             }

@@ -78,6 +78,13 @@ fn every_field_of_every_owner_is_described() {
         "Lane"
     );
     assert_eq!(
+        serde_fields(
+            r#"Session(tracks: [Track(name: "t", instrument: Kick(), clips: [Clip(bar: 1, bars: 1, bogus: 1)])])"#
+        ),
+        listed(field::CLIP),
+        "Clip"
+    );
+    assert_eq!(
         serde_fields(r#"Session(macros: [Macro(name: "m", bogus: 1)])"#),
         listed(field::MACRO),
         "Macro"

@@ -497,3 +497,58 @@ fn a_song_that_slows_down_renders_every_beat_to_its_end_plus_the_tail() {
         "the song stops one beat after the last click: {last_beat} frames"
     );
 }
+
+#[test]
+fn a_timeline_clip_replaces_the_pattern_for_its_bars_from_its_own_beginning() {
+    // Track a clicks on beat 1 of every bar; its clip at bar 4 plays
+    // `<~ x> x ~ x` from its own first cycle (beats 2 and 4), not from
+    // the song's fourth (which would click on beat 1 too). Bar 6's clip
+    // has no pattern: a bar of rest.
+    let text = "Session(tempo: 120, tracks: [Track(name: \"a\", instrument: Synth(attack: 0, decay: 0.002, sustain: 0, release: 0.002), gate: 0.1, resolution: 4, pattern: Steps(\"x...\"), clips: [Clip(bar: 4, bars: 1, pattern: Notes(\"<~ x> x ~ x\")), Clip(bar: 6, bars: 1)])])";
+    let (a, _) = first_of(text, 7 * BAR, |_, _| {});
+    let want: Vec<usize> = vec![
+        0,
+        BAR,
+        2 * BAR,
+        3 * BAR + BEAT,
+        3 * BAR + 3 * BEAT,
+        4 * BAR,
+        6 * BAR,
+    ];
+    assert_eq!(onsets(&a, 1000), want);
+}
+
+#[test]
+fn a_jump_into_a_clip_lands_with_it_and_set_clips_edits_them_live() {
+    let text = "Session(tempo: 120, tracks: [Track(name: \"a\", instrument: Synth(attack: 0, decay: 0.002, sustain: 0, release: 0.002), gate: 0.1, resolution: 4, pattern: Steps(\"x...\"), clips: [Clip(bar: 9, bars: 2, pattern: Steps(\".x..\"))])], markers: {\"nine\": 9})";
+    let (mut s, mut e) = prepare(text);
+    let a = render_with(&mut s, &mut e, 3 * BAR, |s, frame| {
+        if frame == (BAR / 2) as u64 {
+            s.apply(Action::JumpTo {
+                place: "nine".into(),
+            })
+            .unwrap();
+        }
+    });
+    // The jump lands on bar 2's line, at bar 9, inside the clip: beat 2.
+    assert_eq!(onsets(&a, 1000), vec![0, BAR + BEAT, 2 * BAR + BEAT]);
+    // Now at bar 11: a clip placed there plays (this second render starts
+    // the limiter's 72-frame look-ahead later).
+    let clips = FromArg::from_arg(
+        &ArgValue::Text("[Clip(bar: 11, bars: 2, pattern: Steps(\"..x.\"))]".into()),
+        &ArgType::Ron,
+    )
+    .unwrap();
+    s.apply(Action::SetClips {
+        track: "a".into(),
+        clips,
+    })
+    .unwrap();
+    let b = render_with(&mut s, &mut e, 2 * BAR, |_, _| {});
+    let hits = onsets(&b, 1000);
+    let clip_hit = |at: usize| hits.iter().any(|h| h.abs_diff(at) <= 72);
+    assert!(
+        clip_hit(2 * BEAT) && clip_hit(BAR + 2 * BEAT),
+        "the new clip plays: {hits:?}"
+    );
+}
