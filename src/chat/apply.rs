@@ -300,7 +300,7 @@ impl Applier {
         if let Err((_, _, msg)) = next
             .validate()
             .and_then(|_| crate::session::automation::check(&next))
-            .and_then(|_| crate::session::macros::check(&next))
+            .and_then(|_| crate::session::check_macros(&next))
         {
             return Outcome::err(format!("not applied, nothing changed: {msg}"));
         }
@@ -429,7 +429,7 @@ fn write_session(session: &mut Session, input: &Value, lands: &str) -> Outcome {
     if let Err((_, _, msg)) = next
         .validate()
         .and_then(|_| crate::session::automation::check(&next))
-        .and_then(|_| crate::session::macros::check(&next))
+        .and_then(|_| crate::session::check_macros(&next))
     {
         return Outcome::err(format!("not applied, the session is unchanged: {msg}"));
     }

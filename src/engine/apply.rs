@@ -4,6 +4,8 @@
 //! Audio thread. Whatever a command replaces goes back through the garbage
 //! ring; nothing here allocates, frees, locks or blocks.
 
+use super::automation::Target;
+use super::dsp::db_to_gain;
 use super::*;
 
 impl Engine {
@@ -261,5 +263,44 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+/// The engine command that puts an automation target at `value`.
+pub(super) fn automation_op(target: Target, value: f64) -> Op {
+    let db = || db_to_gain(value as f32);
+    match target {
+        Target::Tempo => Op::Tempo { bpm: value },
+        Target::MasterDb => Op::MasterGain { gain: db() },
+        Target::TrackDb(slot) => Op::TrackGain { slot, gain: db() },
+        Target::TrackPan(slot) => Op::TrackPan {
+            slot,
+            pan: value as f32,
+        },
+        Target::Param { slot, index } => Op::Param {
+            slot,
+            index,
+            value: value as f32,
+        },
+        Target::SendDb { slot, bus } => Op::TrackSend {
+            slot,
+            bus,
+            gain: if value <= -120.0 { 0.0 } else { db() },
+        },
+        Target::BusDb(bus) => Op::BusGain { bus, gain: db() },
+        Target::BusPan(bus) => Op::BusPan {
+            bus,
+            pan: value as f32,
+        },
+        Target::Effect {
+            chain,
+            index,
+            param,
+        } => Op::EffectParam {
+            chain,
+            index,
+            param,
+            value: value as f32,
+        },
     }
 }

@@ -7,9 +7,7 @@
 //! Reading a lane is a binary search and a little arithmetic; nothing here
 //! allocates, frees, locks or blocks.
 
-use super::command::{FxTarget, Slot};
-use super::dsp::db_to_gain;
-use super::Op;
+use super::address::{FxTarget, Slot};
 
 /// Frames between two readings of the lanes while any lane is active:
 /// 2.7 ms at 48 kHz. Faders, pans, sends and effect parameters glide
@@ -59,47 +57,6 @@ pub enum Target {
         index: u8,
         param: u8,
     },
-}
-
-impl Target {
-    /// The engine command that sets `value`.
-    fn op(self, value: f64) -> Op {
-        let db = || db_to_gain(value as f32);
-        match self {
-            Target::Tempo => Op::Tempo { bpm: value },
-            Target::MasterDb => Op::MasterGain { gain: db() },
-            Target::TrackDb(slot) => Op::TrackGain { slot, gain: db() },
-            Target::TrackPan(slot) => Op::TrackPan {
-                slot,
-                pan: value as f32,
-            },
-            Target::Param { slot, index } => Op::Param {
-                slot,
-                index,
-                value: value as f32,
-            },
-            Target::SendDb { slot, bus } => Op::TrackSend {
-                slot,
-                bus,
-                gain: if value <= -120.0 { 0.0 } else { db() },
-            },
-            Target::BusDb(bus) => Op::BusGain { bus, gain: db() },
-            Target::BusPan(bus) => Op::BusPan {
-                bus,
-                pan: value as f32,
-            },
-            Target::Effect {
-                chain,
-                index,
-                param,
-            } => Op::EffectParam {
-                chain,
-                index,
-                param,
-                value: value as f32,
-            },
-        }
-    }
 }
 
 /// One lane as the engine reads it.
@@ -173,14 +130,14 @@ impl Automation {
         self.lanes.is_empty()
     }
 
-    /// The commands that bring every lane read at `beat` to its value,
-    /// skipping values already sent; `apply` takes each.
-    pub fn read(&mut self, beat: f64, mut apply: impl FnMut(Op)) {
+    /// Every lane read at `beat` whose value changed since it was last
+    /// read: `apply` takes its target and the new value.
+    pub fn read(&mut self, beat: f64, mut apply: impl FnMut(Target, f64)) {
         for (lane, sent) in self.lanes.iter().zip(self.sent.iter_mut()) {
             if let Some(v) = lane.value_at(beat) {
                 if v != *sent {
                     *sent = v;
-                    apply(lane.target.op(v));
+                    apply(lane.target, v);
                 }
             }
         }

@@ -15,8 +15,7 @@ use super::instrument::Instrument;
 use super::sequencer::Clip;
 use super::track::TrackDsp;
 
-/// Index of a track slot in the engine (0..[`super::MAX_TRACKS`]).
-pub type Slot = u16;
+pub use super::address::{FxTarget, Slot};
 
 /// An owned heap object in transit between threads, as a plain pointer so the
 /// command carrying it needs no drop glue. Exactly one side owns it at a time:
@@ -205,14 +204,6 @@ pub enum Op {
         param: u8,
         value: f32,
     },
-}
-
-/// Which effect chain a command addresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FxTarget {
-    Track(Slot),
-    Bus(u8),
-    Master,
 }
 
 /// One command and when it lands.

@@ -19,6 +19,7 @@
     )
 )]
 
+pub mod address;
 mod apply;
 pub mod automation;
 pub mod bus;
@@ -381,7 +382,7 @@ impl Engine {
             return;
         };
         let beat = self.transport.beat();
-        a.read(beat, |op| self.apply(op));
+        a.read(beat, |t, v| self.apply(apply::automation_op(t, v)));
         self.automation = Some(a);
     }
 

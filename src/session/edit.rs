@@ -42,7 +42,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
     if let Some(field) = field::by_action(action.name()) {
         return edit_field(f, field, action);
     }
-    if let Some(r) = super::macros::edit(f, action) {
+    if let Some(r) = super::macros::edit(f, action, edit) {
         return r;
     }
     if let Some(r) = super::form::edit(f, action) {

@@ -69,12 +69,20 @@ fn action_of(t: &MacroTarget, value: f64) -> Result<Action, ActionError> {
     call.fill(Some(arg))
 }
 
+/// How a target's action edits the model ([`super::edit::edit`], passed
+/// in so that this module, which it calls, does not call back into it).
+pub type Edit = fn(&mut SessionFile, &Action) -> Result<String, ActionError>;
+
 /// Change `f` by a macro action, or explain why not; `None` when the
 /// action is not one of them.
-pub fn edit(f: &mut SessionFile, action: &Action) -> Option<Result<String, ActionError>> {
+pub fn edit(
+    f: &mut SessionFile,
+    action: &Action,
+    apply: Edit,
+) -> Option<Result<String, ActionError>> {
     Some(match action {
-        Action::SetMacro { name, value } => set(f, name, *value),
-        Action::SetIntensity { level } => set(f, INTENSITY, *level),
+        Action::SetMacro { name, value } => set(f, name, *value, apply),
+        Action::SetIntensity { level } => set(f, INTENSITY, *level, apply),
         Action::SetMacros { macros } => {
             f.macros = macros.clone();
             Ok(format!("{} macros", macros.len()))
@@ -83,12 +91,12 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Option<Result<String, Actio
     })
 }
 
-fn set(f: &mut SessionFile, name: &str, value: f64) -> Result<String, ActionError> {
+fn set(f: &mut SessionFile, name: &str, value: f64, apply: Edit) -> Result<String, ActionError> {
     let targets = targets(f, name)?;
     let mut next = f.clone();
     for t in &targets {
         let a = action_of(t, value)?;
-        super::edit::edit(&mut next, &a)
+        apply(&mut next, &a)
             .map_err(|e| ActionError::Invalid(format!("macro {name}: {}: {e}", a.name())))?;
     }
     match next.macros.iter_mut().find(|m| m.name.as_str() == name) {
@@ -105,12 +113,11 @@ fn set(f: &mut SessionFile, name: &str, value: f64) -> Result<String, ActionErro
 
 /// Every declared target is an action its macro can set at both ends.
 /// On failure: (text to point at, which occurrence, message).
-pub fn check(f: &SessionFile) -> Result<(), (String, usize, String)> {
+pub fn check(f: &SessionFile, apply: Edit) -> Result<(), (String, usize, String)> {
     for m in &f.macros {
         for t in &m.targets {
             for end in [0.0, MACRO_MAX] {
-                let r = action_of(t, end)
-                    .and_then(|a| super::edit::edit(&mut f.clone(), &a).map(|_| ()));
+                let r = action_of(t, end).and_then(|a| apply(&mut f.clone(), &a).map(|_| ()));
                 if let Err(e) = r {
                     return Err((
                         format!("\"{}\"", m.name),

@@ -38,13 +38,18 @@ use crate::patch::{self, PatchError, SessionFile};
 /// lanes and macro targets), with the place in the session file at `path`.
 pub fn check_file(path: &Path, file: &SessionFile) -> Result<(), PatchError> {
     automation::check(file)
-        .and_then(|_| macros::check(file))
+        .and_then(|_| check_macros(file))
         .map_err(|(needle, nth, msg)| {
             let name = path.display().to_string();
             let text = std::fs::read_to_string(path).unwrap_or_default();
             let (line, col) = patch::locate(&text, &needle, nth);
             PatchError::at(&name, &text, line, col, msg)
         })
+}
+
+/// Every macro target of `file` is an action its macro can set at both ends.
+pub fn check_macros(file: &SessionFile) -> Result<(), (String, usize, String)> {
+    macros::check(file, edit::edit)
 }
 
 /// What an applied action did.
@@ -450,7 +455,7 @@ impl Session {
             automation::check(&next).map_err(|(_, _, message)| ActionError::Invalid(message))?;
         }
         if matches!(action, SetMacros { .. }) {
-            macros::check(&next).map_err(|(_, _, message)| ActionError::Invalid(message))?;
+            check_macros(&next).map_err(|(_, _, message)| ActionError::Invalid(message))?;
         }
         if let Some(playing) = self.arr.sounding.clone().filter(|_| !self.literal) {
             next.redirect_into_section(&before, &playing);
