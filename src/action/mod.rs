@@ -345,6 +345,8 @@ actions! {
     SetResolution "set_resolution" edits=true { track: String = TrackName, "track", steps: i64 = field_arg(&field::RESOLUTION), "steps per whole note" }
     /// Set how long notes last as a share of their step.
     SetGate "set_gate" edits=true { track: String = TrackName, "track", gate: f64 = field_arg(&field::GATE), "note length" }
+    /// Set the share of a track's notes that play (1 all, 0.5 half; the same ones each time).
+    SetDensity "set_density" edits=true knob=true { track: String = TrackName, "track", density: f64 = field_arg(&field::DENSITY), "0 – 1" }
     /// Set a track's polyphony.
     SetVoices "set_voices" edits=true { track: String = TrackName, "track", voices: i64 = field_arg(&field::VOICES), "voice limit" }
     /// Replace a track's instrument (RON, e.g. Synth(cutoff: 800)).

@@ -344,6 +344,19 @@ pub const GATE: Field<Track> = Field {
     describe: |track, _, b| format!("{track}.gate {b:.2}"),
 };
 
+pub const DENSITY: Field<Track> = Field {
+    name: "density",
+    range: Range::Number { min: 0.0, max: 1.0 },
+    unit: "",
+    default: 1.0,
+    doc: "the share of the pattern's notes that play (the others are left out, the same ones every time); the built-in intensity thins drums with it",
+    action: "set_density",
+    get: |t| t.density,
+    set: |t, v| t.density = v,
+    sound: Sound::Clip,
+    describe: |track, _, b| format!("{track}.density {b:.2}"),
+};
+
 pub const TRACK_VOLUME: Field<Track> = Field {
     name: "volume",
     range: LEVEL,
@@ -603,6 +616,7 @@ pub const TRACK: &[Entry<Track>] = &[
     )),
     Entry::Scalar(&RESOLUTION),
     Entry::Scalar(&GATE),
+    Entry::Scalar(&DENSITY),
     Entry::Scalar(&TRACK_VOLUME),
     Entry::Scalar(&PAN),
     Entry::Scalar(&MUTE),

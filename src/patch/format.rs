@@ -237,6 +237,12 @@ pub struct Track {
         skip_serializing_if = "is_default_gate"
     )]
     pub gate: f64,
+    #[serde(
+        default = "d_density",
+        deserialize_with = "de_density",
+        skip_serializing_if = "is_default_density"
+    )]
+    pub density: f64,
     /// Fader, dB.
     #[serde(
         default,
@@ -294,6 +300,7 @@ impl Track {
             pattern: None,
             resolution: d_resolution(),
             gate: d_gate(),
+            density: d_density(),
             volume: 0.0,
             pan: 0.0,
             mute: false,

@@ -37,6 +37,15 @@ pub(super) fn d_resolution() -> u32 {
 pub(super) fn d_gate() -> f64 {
     field::GATE.default
 }
+pub(super) fn d_density() -> f64 {
+    field::DENSITY.default
+}
+pub(super) fn is_default_density(v: &f64) -> bool {
+    *v == field::DENSITY.default
+}
+pub(super) fn de_density<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    field::DENSITY.de(d)
+}
 pub(super) fn d_voices() -> u32 {
     whole(&field::VOICES)
 }

@@ -80,7 +80,10 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
     };
     let mut events = Vec::new();
     for (c, evs) in cycles.iter().take(period).enumerate() {
-        for &(on, len, note, velocity, shift) in evs {
+        for (k, &(on, len, note, velocity, shift)) in evs.iter().enumerate() {
+            if track.density < 1.0 && keep_share(c, k, on) >= track.density {
+                continue;
+            }
             let mut beat = (c as f64 + on) * cycle_beats;
             let phase = (beat / grid + 1e-9).rem_euclid(2.0);
             if file.swing > 0.0 && phase >= 1.0 {
@@ -108,6 +111,19 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
         }
     }
     Some(Clip::new(events, length))
+}
+
+/// Where an event ranks for `density` (0..1): a hash of its cycle, its
+/// place and its onset, so the same notes stay as the density moves (a
+/// lower density leaves out more of the same ones) and renders repeat.
+fn keep_share(cycle: usize, index: usize, onset: f64) -> f64 {
+    let mut h = 0x9e37_79b9_7f4a_7c15u64 ^ (cycle as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= (index as u64).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^= onset.to_bits();
+    h ^= h >> 31;
+    h = h.wrapping_mul(0xd6e8_feb8_6659_fd93);
+    h ^= h >> 32;
+    (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Decoded samples, so a rebuilt instrument does not decode its file again.

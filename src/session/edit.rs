@@ -392,6 +392,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | SetBusMute { .. }
         | SetResolution { .. }
         | SetGate { .. }
+        | SetDensity { .. }
         | SetVolume { .. }
         | SetPan { .. }
         | SetMute { .. }

@@ -36,8 +36,23 @@ pub fn targets(f: &SessionFile, name: &str) -> Result<Vec<MacroTarget>, ActionEr
     }
 }
 
-/// The built-in intensity: every instrument `cutoff` from dark to open.
+/// The built-in intensity's drum density at 0 (all notes at 10).
+const SPARSE: f64 = 0.4;
+
+/// The built-in intensity: every instrument `cutoff` from dark to open,
+/// and drum tracks from sparse to every hit.
 fn intensity(f: &SessionFile) -> Vec<MacroTarget> {
+    let drums = f
+        .tracks
+        .iter()
+        .filter(|t| t.instrument.kind.is_percussive())
+        .map(|t| MacroTarget {
+            action: "set_density".into(),
+            args: vec![CcArg::Text(t.name.as_str().to_string())],
+            from: SPARSE,
+            to: 1.0,
+            curve: Curve::Linear,
+        });
     f.tracks
         .iter()
         .filter_map(|t| {
@@ -54,6 +69,7 @@ fn intensity(f: &SessionFile) -> Vec<MacroTarget> {
                 curve: Curve::Exp,
             })
         })
+        .chain(drums)
         .collect()
 }
 

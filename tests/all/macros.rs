@@ -75,8 +75,10 @@ fn intensity_is_built_in_and_opens_the_filters_you_hear() {
         c10 > 2.0 * c0,
         "centroid {c0:.0} Hz at 0, {c10:.0} Hz at 10"
     );
-    // The pad (an Fm, no cutoff) and the kick are not touched.
+    // The pad (an Fm, no cutoff) is not touched; the kick thins out.
     assert_eq!(s0.file().track("pad"), s10.file().track("pad"));
+    assert_eq!(s0.file().track("kick").unwrap().density, 0.4);
+    assert_eq!(s10.file().track("kick").unwrap().density, 1.0);
     // The file records where the knob stands.
     let m = &s10.file().macros;
     assert_eq!((m[0].name.as_str(), m[0].value), ("intensity", 10.0));
@@ -125,4 +127,31 @@ fn a_macro_target_on_a_missing_track_is_an_error_at_its_line() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(e.contains("s.ron:6:"), "{e}");
     assert!(e.contains("macro \"lift\"") && e.contains("pda"), "{e}");
+}
+
+#[test]
+fn density_leaves_out_the_same_notes_each_time_and_fewer_as_it_rises() {
+    let hits = |density: f64| -> Vec<f64> {
+        let f = parse(&format!(
+            "Session(tracks: [Track(name: \"k\", instrument: Kick(), pattern: Notes(\"x*32\"), density: {density})])"
+        ));
+        let clip = termdaw::session::build::clip(&f.tracks[0], &f).unwrap();
+        clip.events().iter().map(|e| e.beat).collect()
+    };
+    let all = hits(1.0);
+    assert_eq!(all.len(), 32);
+    let half = hits(0.5);
+    let quarter = hits(0.25);
+    assert!(
+        (10..=22).contains(&half.len()),
+        "{} of 32 at 0.5",
+        half.len()
+    );
+    assert!(quarter.len() < half.len());
+    assert!(
+        quarter.iter().all(|b| half.contains(b)),
+        "a lower density keeps a subset"
+    );
+    assert_eq!(hits(0.5), half, "the same notes every time");
+    assert!(hits(0.0).is_empty());
 }

@@ -198,7 +198,7 @@ junk
 "#,
         1,
         55,
-        r#"unknown field `volum` in Track (did you mean `volume`?); expected one of: name, instrument, pattern, resolution, gate, volume, pan, mute, solo, voices, bend_range, effects, sends, clips"#,
+        r#"unknown field `volum` in Track (did you mean `volume`?); expected one of: name, instrument, pattern, resolution, gate, density, volume, pan, mute, solo, voices, bend_range, effects, sends, clips"#,
     ),
     (
         "unknown_instrument",
