@@ -22,6 +22,9 @@ fn names_track(a: &CcArg, track: &str) -> bool {
     matches!(a, CcArg::Text(t) if t == track)
 }
 
+/// Lanes the whole song may lay (song-wide ones plus each section pass's).
+pub const MAX_LAID_LANES: usize = 1024;
+
 /// Sections one session may hold.
 pub const MAX_SECTIONS: usize = 64;
 /// Entries of the song order.
@@ -284,6 +287,21 @@ impl SessionFile {
         };
         if let Err(m) = super::lane::check_lanes(&self.automation, None) {
             return Err(("automation".into(), 0, m));
+        }
+        // Each pass of a section lays its lanes again: bound what the
+        // engine reads every 128 frames, however long the song order.
+        let laid: usize = self.automation.len()
+            + self
+                .timeline()
+                .iter()
+                .map(|&(i, _, _)| self.sections[i].automation.len())
+                .sum::<usize>();
+        if laid > MAX_LAID_LANES {
+            return Err((
+                "automation".into(),
+                0,
+                format!("the song plays {laid} automation lanes over its sections' passes; at most {MAX_LAID_LANES} (move a lane that every pass repeats to the song's own automation)"),
+            ));
         }
         if let Err(m) = super::macros::check_macros(&self.macros) {
             return Err(("macros".into(), 0, m));

@@ -296,3 +296,31 @@ fn a_recording_pass_undoes_as_one_step() {
     assert!(s.file().automation.is_empty(), "the take is gone");
     assert_eq!(s.file().track("t").unwrap().pan, 0.0);
 }
+
+#[test]
+fn a_song_order_that_would_lay_too_many_lanes_is_refused() {
+    // 20 lanes in one section, played 64 times: 1280 lanes over the song.
+    let tracks: Vec<String> = (0..10)
+        .map(|i| format!("Track(name: \"t{i}\", instrument: Kick())"))
+        .collect();
+    let lanes: Vec<String> = (0..10)
+        .flat_map(|i| {
+            [
+                format!("Lane(action: \"set_volume\", args: [\"t{i}\"], points: [(1, 0)])"),
+                format!("Lane(action: \"set_pan\", args: [\"t{i}\"], points: [(1, 0)])"),
+            ]
+        })
+        .collect();
+    let text = format!(
+        "Session(tracks: [{}], sections: [Section(name: \"s\", bars: 1, automation: [{}])], song: [(\"s\", 64)])",
+        tracks.join(", "),
+        lanes.join(", ")
+    );
+    let e = termdaw::patch::parse("s.ron", &text).unwrap_err().report();
+    assert!(e.contains("the song plays 1280 automation lanes"), "{e}");
+    let fewer = text.replace("(\"s\", 64)", "(\"s\", 51)");
+    assert!(
+        termdaw::patch::parse("s.ron", &fewer).is_ok(),
+        "1020 lanes are allowed"
+    );
+}
