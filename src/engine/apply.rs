@@ -66,6 +66,11 @@ impl Engine {
                     t.set_pan(pan);
                 }
             }
+            Op::TrackDensity { slot, density } => {
+                if let Some(t) = self.track_mut(slot) {
+                    t.set_density(density);
+                }
+            }
             Op::TrackMute { slot, on } => {
                 if let Some(t) = self.track_mut(slot) {
                     t.mute = on;
@@ -276,6 +281,10 @@ pub(super) fn automation_op(target: Target, value: f64) -> Op {
         Target::TrackPan(slot) => Op::TrackPan {
             slot,
             pan: value as f32,
+        },
+        Target::TrackDensity(slot) => Op::TrackDensity {
+            slot,
+            density: value as f32,
         },
         Target::Param { slot, index } => Op::Param {
             slot,

@@ -8,6 +8,7 @@
 //! allocates, frees, locks or blocks.
 
 use super::address::{FxTarget, Slot};
+use crate::kinds::curve::Curve as MapCurve;
 
 /// Frames between two readings of the lanes while any lane is active:
 /// 2.7 ms at 48 kHz. Faders, pans, sends and effect parameters glide
@@ -43,6 +44,8 @@ pub enum Target {
     TrackDb(Slot),
     /// -1..1.
     TrackPan(Slot),
+    /// 0..1.
+    TrackDensity(Slot),
     /// In the parameter's unit.
     Param { slot: Slot, index: u16 },
     /// dB; -120 and below is off.
@@ -59,6 +62,17 @@ pub enum Target {
     },
 }
 
+/// How a lane on a macro reaches one of the macro's targets: the lane's
+/// value `v` (0 – `span`) puts the target at `curve.at(v / span, from, to)`,
+/// as turning the macro's knob would.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Map {
+    pub span: f64,
+    pub from: f64,
+    pub to: f64,
+    pub curve: MapCurve,
+}
+
 /// One lane as the engine reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lane {
@@ -72,11 +86,23 @@ pub struct Lane {
     /// Positions repeat every `period` beats (a section's length; 0: never).
     pub period: f64,
     pub points: Box<[Point]>,
+    /// A macro's lane: how its value reaches `target`.
+    pub map: Option<Map>,
 }
 
 impl Lane {
-    /// The lane's value at song beat `beat`, if it is read there.
+    /// What the lane puts its target at at song beat `beat`, if it is read
+    /// there.
     pub fn value_at(&self, beat: f64) -> Option<f64> {
+        let v = self.lane_value(beat)?;
+        Some(match self.map {
+            Some(m) if m.span > 0.0 => m.curve.at(v / m.span, m.from, m.to),
+            _ => v,
+        })
+    }
+
+    /// The lane's own value at `beat` (a macro's: 0 – 10).
+    fn lane_value(&self, beat: f64) -> Option<f64> {
         if beat < self.from || beat >= self.until {
             return None;
         }
@@ -155,6 +181,7 @@ mod tests {
             until: f64::INFINITY,
             origin: 0.0,
             period: 0.0,
+            map: None,
             points: points
                 .iter()
                 .map(|&(beat, value, curve)| Point { beat, value, curve })
@@ -186,6 +213,21 @@ mod tests {
         assert_eq!(l.value_at(40.0), Some(0.5));
         assert_eq!(l.value_at(56.0), Some(0.5));
         assert_eq!(l.value_at(96.0), None);
+    }
+
+    #[test]
+    fn a_macro_lane_reaches_its_target_along_the_targets_curve() {
+        let mut l = lane(&[(0.0, 0.0, Curve::Linear), (4.0, 10.0, Curve::Linear)]);
+        l.map = Some(Map {
+            span: 10.0,
+            from: 300.0,
+            to: 8000.0,
+            curve: MapCurve::Exp,
+        });
+        assert_eq!(l.value_at(0.0), Some(300.0));
+        let mid = l.value_at(2.0).unwrap();
+        assert!((mid - (300.0f64 * 8000.0).sqrt()).abs() < 1e-6, "{mid}");
+        assert!((l.value_at(4.0).unwrap() - 8000.0).abs() < 1e-9);
     }
 
     #[test]

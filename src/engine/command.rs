@@ -99,6 +99,11 @@ pub enum Op {
         slot: Slot,
         pan: f32,
     },
+    /// 0..1: the share of the clip's notes that play.
+    TrackDensity {
+        slot: Slot,
+        density: f32,
+    },
     TrackMute {
         slot: Slot,
         on: bool,

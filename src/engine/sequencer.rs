@@ -18,6 +18,10 @@ pub struct ClipEvent {
     pub length: f64,
     pub note: f32,
     pub velocity: f32,
+    /// Where the note ranks for the track's density (0..1): it plays while
+    /// the density is above this, so a lower density leaves out more of
+    /// the same notes, and a lane can thin or fill a pattern as it plays.
+    pub rank: f32,
 }
 
 /// A looping sequence of notes, `length` beats long. Clips are phase-locked
@@ -193,6 +197,7 @@ mod tests {
             length: 0.25,
             note: 60.0,
             velocity: 1.0,
+            rank: 0.0,
         };
         Clip::new(vec![e(0.0), e(1.0), e(2.5)], 4.0)
     }

@@ -56,6 +56,8 @@ pub struct TrackDsp {
     pedal: bool,
     held: [bool; 128],
     bend_range: f32,
+    /// The share of the clip's notes that play (see `ClipEvent::rank`).
+    density: f32,
     /// Send levels to each bus (linear, smoothed).
     sends: [Smoother; MAX_BUSES],
 }
@@ -111,11 +113,20 @@ impl TrackDsp {
             pedal: false,
             held: [false; 128],
             bend_range: 2.0,
+            density: 1.0,
         }
     }
 
     pub fn set_volume(&mut self, gain: f32) {
         self.volume = gain;
+    }
+
+    pub fn set_density(&mut self, density: f32) {
+        self.density = if density.is_finite() {
+            density.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
     }
 
     pub fn set_pan(&mut self, pan: f32) {
@@ -251,6 +262,9 @@ impl TrackDsp {
                 if let (Some(b), Some(e)) = (self.cursor.peek(clip), self.cursor.event(clip)) {
                     let e = *e;
                     self.cursor.advance(clip);
+                    if self.density < 1.0 && e.rank >= self.density {
+                        continue;
+                    }
                     let note = if e.note.is_nan() {
                         self.default_note
                     } else {

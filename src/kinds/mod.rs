@@ -7,6 +7,7 @@
 //! audio thread reads the same constants. It depends on nothing else in the
 //! crate, so `patch` and `session` need not reach into `engine` for it.
 
+pub mod curve;
 pub mod effect;
 pub mod instrument;
 pub mod param;

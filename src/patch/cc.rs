@@ -174,25 +174,4 @@ impl From<CcMap> for CcFields {
 }
 
 /// How the controller's 0–127 maps onto the range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Curve {
-    #[default]
-    Linear,
-    /// Equal steps in ratio (for frequencies and times): min·(max/min)^x.
-    Exp,
-    /// Fast at first, then slower: the square root of the position.
-    Log,
-}
-
-impl Curve {
-    /// The value a position `x` (0..1) along the curve from `lo` to `hi`.
-    pub fn at(self, x: f64, lo: f64, hi: f64) -> f64 {
-        let x = x.clamp(0.0, 1.0);
-        match self {
-            Curve::Linear => lo + (hi - lo) * x,
-            Curve::Exp if lo > 0.0 && hi > 0.0 => lo * (hi / lo).powf(x),
-            Curve::Exp => lo + (hi - lo) * x * x,
-            Curve::Log => lo + (hi - lo) * x.sqrt(),
-        }
-    }
-}
+pub use crate::kinds::curve::Curve;

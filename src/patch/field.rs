@@ -44,6 +44,8 @@ pub enum Sound {
     BusMute,
     TrackGain,
     TrackPan,
+    /// The share of the clip's notes that play, read as they play.
+    TrackDensity,
     TrackMute,
     TrackSolo,
     BendRange,
@@ -353,7 +355,7 @@ pub const DENSITY: Field<Track> = Field {
     action: "set_density",
     get: |t| t.density,
     set: |t, v| t.density = v,
-    sound: Sound::Clip,
+    sound: Sound::TrackDensity,
     describe: |track, _, b| format!("{track}.density {b:.2}"),
 };
 

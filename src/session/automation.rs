@@ -9,27 +9,78 @@
 //! it at the playhead; nothing here runs per block.
 
 use crate::action::{ArgType, ArgValue, Call};
-use crate::engine::automation::{Automation, Curve, Lane as EngineLane, Point, Target};
+use crate::engine::automation::{Automation, Curve, Lane as EngineLane, Map, Point, Target};
 use crate::engine::command::Handoff;
 use crate::engine::{FxTarget, Op, Slot, When};
 use crate::kinds::param::index_of;
 use crate::kinds::ParamKind;
 use crate::patch::field::{self, AnyField, Sound};
-use crate::patch::{Lane, SessionFile, Shape};
+use crate::patch::macros::{INTENSITY, MACRO_MAX};
+use crate::patch::song::MAX_LAID_LANES;
+use crate::patch::{CcTarget, Lane, SessionFile, Shape};
 
 use super::arrange::Mode;
 use super::Session;
 
-/// What a lane moves, if the session has it, in engine terms. `slot` and
-/// `bus` find the engine's track and bus of a name.
+/// Finds the engine's track slot and bus of a name.
+type Find<'a, T> = &'a dyn Fn(&str) -> Option<T>;
+
+/// What a lane moves in engine terms, with how its value reaches each
+/// target (a macro's lane moves every target of the macro), and the range
+/// of the lane's values.
+pub fn reach(
+    file: &SessionFile,
+    lane: &Lane,
+    slot: Find<Slot>,
+    bus: Find<u8>,
+) -> Result<(Vec<(Target, Option<Map>)>, (f64, f64)), String> {
+    let name = lane.describe();
+    let call = Call::for_controller(&lane.target()).map_err(|e| format!("{name}: {e}"))?;
+    let macro_name = match call.spec.name {
+        "set_intensity" => INTENSITY.to_string(),
+        "set_macro" => match call.get("name") {
+            Some(ArgValue::Text(t)) => t.clone(),
+            _ => return Err(format!("{name}: name the macro")),
+        },
+        _ => {
+            let (t, range) = target(file, lane, slot, bus)?;
+            return Ok((vec![(t, None)], range));
+        }
+    };
+    let targets = super::macros::targets(file, &macro_name).map_err(|e| format!("{name}: {e}"))?;
+    let mut out = Vec::with_capacity(targets.len());
+    for t in &targets {
+        let (target, _) = one(file, &t.action, &t.target(), slot, bus)
+            .map_err(|e| format!("{name}: macro \"{macro_name}\" moves {e}"))?;
+        let map = Map {
+            span: MACRO_MAX,
+            from: t.from,
+            to: t.to,
+            curve: t.curve,
+        };
+        out.push((target, Some(map)));
+    }
+    Ok((out, (0.0, MACRO_MAX)))
+}
+
+/// What a lane on one value moves, if the session has it, in engine terms.
 pub fn target(
     file: &SessionFile,
     lane: &Lane,
-    slot: &dyn Fn(&str) -> Option<Slot>,
-    bus: &dyn Fn(&str) -> Option<u8>,
+    slot: Find<Slot>,
+    bus: Find<u8>,
 ) -> Result<(Target, (f64, f64)), String> {
-    let name = lane.describe();
-    let call = Call::for_controller(&lane.target()).map_err(|e| format!("{name}: {e}"))?;
+    one(file, &lane.describe(), &lane.target(), slot, bus)
+}
+
+fn one(
+    file: &SessionFile,
+    name: &str,
+    cc: &CcTarget,
+    slot: Find<Slot>,
+    bus: Find<u8>,
+) -> Result<(Target, (f64, f64)), String> {
+    let call = Call::for_controller(cc).map_err(|e| format!("{name}: {e}"))?;
     let text = |arg: &str| match call.get(arg) {
         Some(ArgValue::Text(t)) => Some(t.clone()),
         Some(v) => Some(v.to_string()),
@@ -59,6 +110,9 @@ pub fn target(
             Sound::MasterGain => Target::MasterDb,
             Sound::TrackGain => Target::TrackDb(track_slot(&text("track").unwrap_or_default())?),
             Sound::TrackPan => Target::TrackPan(track_slot(&text("track").unwrap_or_default())?),
+            Sound::TrackDensity => {
+                Target::TrackDensity(track_slot(&text("track").unwrap_or_default())?)
+            }
             Sound::BusGain | Sound::BusPan => {
                 let b = text("bus").unwrap_or_default();
                 let i = bus(&b).ok_or_else(|| no_bus(&b))?;
@@ -172,6 +226,23 @@ pub fn check(file: &SessionFile) -> Result<(), (String, usize, String)> {
         .sections
         .iter()
         .flat_map(|s| s.automation.iter().map(move |l| (Some(s.name.as_str()), l)));
+    // A lane on a macro is one engine lane per target: bound what the
+    // engine reads as the file's own check bounds the lanes it lists.
+    let width = |l: &Lane| reach(file, l, &slot, &bus).map_or(1, |(t, _)| t.len());
+    let laid: usize = file.automation.iter().map(width).sum::<usize>()
+        + file
+            .timeline()
+            .iter()
+            .filter_map(|&(i, _, _)| file.sections.get(i))
+            .map(|s| s.automation.iter().map(width).sum::<usize>())
+            .sum::<usize>();
+    if laid > MAX_LAID_LANES {
+        return Err((
+            "automation".into(),
+            0,
+            format!("the song plays {laid} automation lanes, a lane on a macro once per target; at most {MAX_LAID_LANES}"),
+        ));
+    }
     for (section, lane) in lanes.chain(in_sections) {
         // The lane's own mention of its action: count the lanes before it
         // that name the same one (song-wide lanes come first in the file
@@ -191,7 +262,7 @@ pub fn check(file: &SessionFile) -> Result<(), (String, usize, String)> {
             let (needle, nth) = place();
             Err((needle, nth, format!("{where_}automation of {m}")))
         };
-        let (_, (lo, hi)) = match target(file, lane, &slot, &bus) {
+        let (_, (lo, hi)) = match reach(file, lane, &slot, &bus) {
             Ok(t) => t,
             Err(m) => return fail(m),
         };
@@ -240,14 +311,18 @@ impl Session {
         let mut out = Vec::new();
         let mut lay = |lanes: &[Lane], from: f64, until: f64, period: f64| {
             for l in lanes.iter().filter(|l| !self.recording(l)) {
-                if let Ok((t, _)) = target(f, l, &slot, &bus) {
+                let Ok((targets, _)) = reach(f, l, &slot, &bus) else {
+                    continue;
+                };
+                for (target, map) in targets {
                     out.push(EngineLane {
-                        target: t,
+                        target,
                         from,
                         until,
                         origin: from.max(0.0),
                         period,
                         points: points(l, bpb),
+                        map,
                     });
                 }
             }
@@ -279,6 +354,12 @@ impl Session {
             }
         }
         out
+    }
+
+    /// The lanes the engine has now, as laid on the song (a lane on a
+    /// macro once per target).
+    pub fn laid_automation(&self) -> &[EngineLane] {
+        &self.lanes_sent
     }
 
     /// Send the engine the lanes if they differ from what it has. At once:

@@ -81,9 +81,6 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
     let mut events = Vec::new();
     for (c, evs) in cycles.iter().take(period).enumerate() {
         for (k, &(on, len, note, velocity, shift)) in evs.iter().enumerate() {
-            if track.density < 1.0 && keep_share(c, k, on) >= track.density {
-                continue;
-            }
             let mut beat = (c as f64 + on) * cycle_beats;
             let phase = (beat / grid + 1e-9).rem_euclid(2.0);
             if file.swing > 0.0 && phase >= 1.0 {
@@ -99,6 +96,7 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
                 length,
                 note: note.map(|n| n as f32).unwrap_or(f32::NAN),
                 velocity: velocity.clamp(0.0, 1.0),
+                rank: keep_share(c, k, on) as f32,
             });
         }
     }
@@ -254,5 +252,6 @@ pub fn track(
         rate,
     );
     dsp.default_note = 60.0;
+    dsp.set_density(t.density as f32);
     (dsp, notice)
 }

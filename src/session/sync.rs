@@ -176,6 +176,10 @@ impl Session {
                         slot,
                         pan: v as f32,
                     }),
+                    Sound::TrackDensity => self.send(Op::TrackDensity {
+                        slot,
+                        density: v as f32,
+                    }),
                     Sound::TrackMute => self.send(Op::TrackMute { slot, on: v != 0.0 }),
                     Sound::TrackSolo => self.send(Op::TrackSolo { slot, on: v != 0.0 }),
                     Sound::BendRange => self.send(Op::BendRange {

@@ -41,6 +41,27 @@ impl Audio {
     }
 }
 
+/// A short sine blip: onsets are exact and tails never overlap.
+pub const BLIP: &str =
+    "Synth(wave: Sine, unison: 1, attack: 0, decay: 0.005, sustain: 0, release: 0.001)";
+
+/// Sample indexes where sound starts after at least `gap` silent samples.
+pub fn onsets(x: &[f32], gap: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut quiet = gap;
+    for (i, v) in x.iter().enumerate() {
+        if v.abs() > 0.0 {
+            if quiet >= gap {
+                out.push(i);
+            }
+            quiet = 0;
+        } else {
+            quiet += 1;
+        }
+    }
+    out
+}
+
 pub fn parse(text: &str) -> patch::SessionFile {
     patch::parse("test.ron", text).unwrap_or_else(|e| panic!("{}", e.report()))
 }

@@ -129,17 +129,19 @@ fn a_macro_target_on_a_missing_track_is_an_error_at_its_line() {
     assert!(e.contains("macro \"lift\"") && e.contains("pda"), "{e}");
 }
 
+/// Blips on every 16th for `bars` bars at 120 BPM, at `density`, with
+/// `more` inside the session.
+fn blips(density: f64, more: &str) -> String {
+    format!(
+        "Session(tempo: 120, tracks: [Track(name: \"b\", instrument: {BLIP}, pattern: Notes(\"x*16\"), resolution: 1, gate: 0.2, density: {density})]{more})"
+    )
+}
+
 #[test]
 fn density_leaves_out_the_same_notes_each_time_and_fewer_as_it_rises() {
-    let hits = |density: f64| -> Vec<f64> {
-        let f = parse(&format!(
-            "Session(tracks: [Track(name: \"k\", instrument: Kick(), pattern: Notes(\"x*32\"), density: {density})])"
-        ));
-        let clip = termdaw::session::build::clip(&f.tracks[0], &f).unwrap();
-        clip.events().iter().map(|e| e.beat).collect()
-    };
+    let hits = |density: f64| onsets(&render_text(&blips(density, ""), 8 * BEAT).l, 1000);
     let all = hits(1.0);
-    assert_eq!(all.len(), 32);
+    assert_eq!(all, (0..32).map(|k| k * BEAT / 4).collect::<Vec<_>>());
     let half = hits(0.5);
     let quarter = hits(0.25);
     assert!(
@@ -154,4 +156,114 @@ fn density_leaves_out_the_same_notes_each_time_and_fewer_as_it_rises() {
     );
     assert_eq!(hits(0.5), half, "the same notes every time");
     assert!(hits(0.0).is_empty());
+}
+
+#[test]
+fn a_density_lane_fills_a_pattern_in_as_it_plays() {
+    let text = blips(
+        0.0,
+        ", automation: [Lane(action: \"set_density\", args: [\"b\"], points: [(1, 0), (5, 1)])]",
+    );
+    let hits = onsets(&render_text(&text, 16 * BEAT).l, 1000);
+    let per_bar: Vec<usize> = (0..4)
+        .map(|bar| hits.iter().filter(|&&h| h / (4 * BEAT) == bar).count())
+        .collect();
+    assert!(
+        per_bar.windows(2).all(|w| w[0] <= w[1]) && per_bar[0] < 6 && per_bar[3] > 10,
+        "hits per bar {per_bar:?}"
+    );
+    // What plays at a density is what the lane leaves in: the same notes.
+    let full = onsets(&render_text(&blips(1.0, ""), 16 * BEAT).l, 1000);
+    assert!(hits.iter().all(|h| full.contains(h)));
+}
+
+/// The bass on the left, blips on the right, and a macro that opens the
+/// bass's filter and fills in the blips.
+fn lifted(lane: &str) -> String {
+    format!(
+        "Session(tempo: 120, tracks: [
+            Track(name: \"bass\", instrument: Synth(wave: Saw, unison: 1, sustain: 1, cutoff: 400, env_amount: 0), pattern: Notes(\"33\"), resolution: 1, gate: 1, pan: -1),
+            Track(name: \"b\", instrument: {BLIP}, pattern: Notes(\"x*16\"), resolution: 1, gate: 0.2, pan: 1),
+        ],
+        macros: [Macro(name: \"lift\", targets: [
+            Target(action: \"set_param\", args: [\"bass\", \"cutoff\"], from: 200, to: 8000, curve: Exp),
+            Target(action: \"set_density\", args: [\"b\"], from: 0.2, to: 1),
+        ])],
+        automation: [{lane}])"
+    )
+}
+
+#[test]
+fn a_lane_on_a_macro_moves_every_target_as_the_knob_would() {
+    let text = lifted("Lane(action: \"set_macro\", args: [\"lift\"], points: [(1, 0), (5, 10)])");
+    let a = render_text(&text, 20 * BEAT);
+    let bar = 4 * BEAT;
+    let centroids: Vec<f64> = (0..8)
+        .map(|h| centroid(&a.l[h * bar / 2..(h + 1) * bar / 2], RATE as f32))
+        .collect();
+    assert!(
+        centroids.windows(2).all(|w| w[1] > w[0]),
+        "the bass opens in every half bar: {centroids:?}"
+    );
+    let hits = onsets(&a.r, 1000);
+    let per_bar: Vec<usize> = (0..5)
+        .map(|k| hits.iter().filter(|&&h| h / bar == k).count())
+        .collect();
+    assert!(
+        per_bar.windows(2).all(|w| w[0] <= w[1]) && per_bar[0] < per_bar[3],
+        "the blips fill in: {per_bar:?}"
+    );
+    // At the lane's end the knob stands at 10: the bass as open as
+    // turning it there by hand.
+    let (mut s, mut e) = prepare(&lifted(""));
+    s.apply(Action::SetMacro {
+        name: "lift".into(),
+        value: 10.0,
+    })
+    .unwrap();
+    let by_hand = render_with(&mut s, &mut e, 20 * BEAT, |_, _| {});
+    let last = |x: &[f32]| centroid(&x[17 * BEAT..20 * BEAT], RATE as f32);
+    let (lane_end, hand) = (last(&a.l), last(&by_hand.l));
+    assert!(
+        (lane_end / hand - 1.0).abs() < 0.02,
+        "{lane_end:.0} Hz at the lane's end, {hand:.0} Hz by hand"
+    );
+}
+
+#[test]
+fn an_intensity_lane_is_a_lane_on_the_built_in_macro() {
+    let (s, _e) = prepare(&session(
+        ", automation: [Lane(action: \"set_intensity\", points: [(1, 0), (3, 10)])]",
+    ));
+    let lanes = s.laid_automation();
+    // bass cutoff (the Fm pad has none) and the kick's density.
+    assert_eq!(lanes.len(), 2, "{lanes:?}");
+}
+
+#[test]
+fn a_lane_on_a_macro_that_moves_a_switch_or_goes_past_10_is_refused_at_its_line() {
+    let report = |text: String| {
+        let dir = std::env::temp_dir().join(format!("termdaw-mlane-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("s.ron");
+        std::fs::write(&p, &text).unwrap();
+        let e = termdaw::session::samples::load(&p).unwrap_err().report();
+        std::fs::remove_dir_all(&dir).unwrap();
+        e
+    };
+    let lane = |to: u32| {
+        format!("\n  Lane(action: \"set_macro\", args: [\"lift\"], points: [(1, 0), (5, {to})])")
+    };
+    let muting = lifted(&lane(10)).replace(
+        "Target(action: \"set_density\"",
+        "Target(action: \"set_mute\", args: [\"b\"], from: 0, to: 1), Target(action: \"set_density\"",
+    );
+    let e = report(muting);
+    assert!(e.contains("s.ron:10:"), "{e}");
+    assert!(e.contains("macro \"lift\" moves set_mute"), "{e}");
+    let e = report(lifted(&lane(12)));
+    assert!(
+        e.contains("s.ron:10:") && e.contains("12 at bar 5 is outside 0 – 10"),
+        "{e}"
+    );
 }

@@ -47,23 +47,6 @@ fn first_of(
     (a, on)
 }
 
-/// Onsets (first sample above silence after at least `gap` silent samples).
-fn onsets(a: &Audio, gap: usize) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut quiet = gap;
-    for (i, x) in a.l.iter().enumerate() {
-        if x.abs() > 0.0 {
-            if quiet >= gap {
-                out.push(i);
-            }
-            quiet = 0;
-        } else {
-            quiet += 1;
-        }
-    }
-    out
-}
-
 #[test]
 fn in_song_mode_each_section_starts_on_the_first_sample_of_its_bar() {
     // intro (1 bar: a clicks), verse (2 bars: b clicks), intro again.
@@ -80,7 +63,7 @@ fn in_song_mode_each_section_starts_on_the_first_sample_of_its_bar() {
     );
     let (a, first) = first_of(&only_b, 5 * BAR, |_, _| {});
     assert_eq!(first, Some(BAR), "the verse starts on bar 2's first sample");
-    let hits = onsets(&a, 1000);
+    let hits = onsets(&a.l, 1000);
     let expected: Vec<usize> = (4..12).map(|k| k * BEAT).collect();
     assert_eq!(
         hits, expected,
@@ -94,7 +77,7 @@ fn in_song_mode_each_section_starts_on_the_first_sample_of_its_bar() {
     let (a, _) = first_of(&only_a, 6 * BAR, |_, _| {});
     let expected: Vec<usize> = (0..4).chain(12..16).map(|k| k * BEAT).collect();
     assert_eq!(
-        onsets(&a, 1000),
+        onsets(&a.l, 1000),
         expected,
         "a clicks in the intros, and the song stops after bar 4"
     );
@@ -195,7 +178,7 @@ fn render_without_a_length_renders_the_song_to_the_sample_plus_the_tail() {
         .map(|k| k * BEAT)
         .chain((0..4).map(|k| BAR + BAR / 2 + k * BEAT))
         .collect();
-    assert_eq!(onsets(&a, 1000), expected);
+    assert_eq!(onsets(&a.l, 1000), expected);
     // The fast bar: b on every beat of 240 BPM (12000 samples).
     let only_b = text.replace(
         "Track(name: \"a\", instrument: Synth(",
@@ -203,7 +186,7 @@ fn render_without_a_length_renders_the_song_to_the_sample_plus_the_tail() {
     );
     let (b, _) = first_of(&only_b, frames as usize, |_, _| {});
     let expected: Vec<usize> = (0..4).map(|k| BAR + k * BEAT / 2).collect();
-    assert_eq!(onsets(&b, 1000), expected);
+    assert_eq!(onsets(&b.l, 1000), expected);
 }
 
 #[test]
@@ -272,7 +255,7 @@ fn editing_a_section_in_the_file_lands_only_that_change_on_the_quantum() {
         .map(|k| k * BEAT)
         .chain((0..16).map(|k| 2 * BAR + k * BEAT / 2))
         .collect();
-    assert_eq!(onsets(&a, 1000), expected);
+    assert_eq!(onsets(&a.l, 1000), expected);
 }
 
 #[test]
@@ -326,7 +309,7 @@ fn looping_the_section_playing_saves_its_bars_in_the_file() {
         "Track(name: \"a\", mute: true, instrument: Synth(",
     );
     let a = render_text(&only_b, 6 * BAR);
-    let hits = onsets(&a, 1000);
+    let hits = onsets(&a.l, 1000);
     assert_eq!(
         hits.len(),
         20,
@@ -484,7 +467,7 @@ fn a_song_that_slows_down_renders_every_beat_to_its_end_plus_the_tail() {
         l.len()
     );
     let a = Audio { l: l.clone(), r: l };
-    let hits = onsets(&a, 1000);
+    let hits = onsets(&a.l, 1000);
     assert_eq!(hits.len(), 8, "every beat of both bars sounds: {hits:?}");
     // Beats get longer as the tempo falls, and the song ends one (slow)
     // beat after the last click; then the tail.
@@ -515,7 +498,7 @@ fn a_timeline_clip_replaces_the_pattern_for_its_bars_from_its_own_beginning() {
         4 * BAR,
         6 * BAR,
     ];
-    assert_eq!(onsets(&a, 1000), want);
+    assert_eq!(onsets(&a.l, 1000), want);
 }
 
 #[test]
@@ -531,7 +514,7 @@ fn a_jump_into_a_clip_lands_with_it_and_set_clips_edits_them_live() {
         }
     });
     // The jump lands on bar 2's line, at bar 9, inside the clip: beat 2.
-    assert_eq!(onsets(&a, 1000), vec![0, BAR + BEAT, 2 * BAR + BEAT]);
+    assert_eq!(onsets(&a.l, 1000), vec![0, BAR + BEAT, 2 * BAR + BEAT]);
     // Now at bar 11: a clip placed there plays (this second render starts
     // the limiter's 72-frame look-ahead later).
     let clips = FromArg::from_arg(
@@ -545,7 +528,7 @@ fn a_jump_into_a_clip_lands_with_it_and_set_clips_edits_them_live() {
     })
     .unwrap();
     let b = render_with(&mut s, &mut e, 2 * BAR, |_, _| {});
-    let hits = onsets(&b, 1000);
+    let hits = onsets(&b.l, 1000);
     let clip_hit = |at: usize| hits.iter().any(|h| h.abs_diff(at) <= 72);
     assert!(
         clip_hit(2 * BEAT) && clip_hit(BAR + 2 * BEAT),
