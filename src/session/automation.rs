@@ -25,6 +25,9 @@ use super::Session;
 /// Finds the engine's track slot and bus of a name.
 type Find<'a, T> = &'a dyn Fn(&str) -> Option<T>;
 
+/// One engine target of a lane, and how the lane's value maps onto it.
+pub type Reached = (Target, Option<Map>);
+
 /// What a lane moves in engine terms, with how its value reaches each
 /// target (a macro's lane moves every target of the macro), and the range
 /// of the lane's values.
@@ -33,7 +36,7 @@ pub fn reach(
     lane: &Lane,
     slot: Find<Slot>,
     bus: Find<u8>,
-) -> Result<(Vec<(Target, Option<Map>)>, (f64, f64)), String> {
+) -> Result<(Vec<Reached>, (f64, f64)), String> {
     let name = lane.describe();
     let call = Call::for_controller(&lane.target()).map_err(|e| format!("{name}: {e}"))?;
     let macro_name = match call.spec.name {
