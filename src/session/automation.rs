@@ -377,3 +377,90 @@ impl Session {
         self.send_at(Op::Automation { lanes: set }, When::Now);
     }
 }
+
+/// A lane as the arrangement pane draws it: its values along the song
+/// order (a section's lane on each of the section's passes).
+#[derive(Debug, Clone)]
+pub struct LaneView {
+    /// `set_param bass cutoff`; a section's lane is prefixed `drop: `.
+    pub label: String,
+    /// The range it is drawn in: from its lowest point to its highest (the
+    /// target's whole range when all its points are equal).
+    pub range: (f64, f64),
+    /// Its passes; only their curves are read, never their targets.
+    parts: Vec<EngineLane>,
+}
+
+impl LaneView {
+    /// The lane's value at song beat `beat`, where it plays.
+    pub fn value_at(&self, beat: f64) -> Option<f64> {
+        self.parts.iter().find_map(|l| l.value_at(beat))
+    }
+
+    /// Whether it moves the value `describe` names (`set_volume bass`).
+    pub fn moves(&self, describe: &str) -> bool {
+        self.label.rsplit(": ").next() == Some(describe)
+    }
+}
+
+impl Session {
+    /// Every lane of the file laid on the song order, song-wide lanes
+    /// first, for drawing.
+    pub fn lane_views(&self) -> Vec<LaneView> {
+        let f = &self.file;
+        let bpb = f.beats_per_bar();
+        let (slot, bus) = (|_: &str| Some(0), |_: &str| Some(0));
+        let range = |l: &Lane| {
+            let lo = l
+                .points
+                .iter()
+                .map(|p| p.value)
+                .fold(f64::INFINITY, f64::min);
+            let hi = l
+                .points
+                .iter()
+                .map(|p| p.value)
+                .fold(f64::NEG_INFINITY, f64::max);
+            if hi > lo {
+                (lo, hi)
+            } else {
+                reach(f, l, &slot, &bus).map_or((0.0, 1.0), |r| r.1)
+            }
+        };
+        let part = |l: &Lane, from: f64, until: f64, period: f64| EngineLane {
+            target: Target::Tempo,
+            from,
+            until,
+            origin: from.max(0.0),
+            period,
+            points: points(l, bpb),
+            map: None,
+        };
+        let mut out: Vec<LaneView> = f
+            .automation
+            .iter()
+            .map(|l| LaneView {
+                label: l.describe(),
+                range: range(l),
+                parts: vec![part(l, f64::NEG_INFINITY, f64::INFINITY, 0.0)],
+            })
+            .collect();
+        let timeline = f.timeline();
+        for (i, s) in f.sections.iter().enumerate() {
+            for l in &s.automation {
+                let len = s.bars as f64 * bpb;
+                let parts = timeline
+                    .iter()
+                    .filter(|e| e.0 == i)
+                    .map(|&(_, bar, _)| part(l, bar as f64 * bpb, bar as f64 * bpb + len, len))
+                    .collect();
+                out.push(LaneView {
+                    label: format!("{}: {}", s.name.as_str(), l.describe()),
+                    range: range(l),
+                    parts,
+                });
+            }
+        }
+        out
+    }
+}

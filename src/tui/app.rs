@@ -29,6 +29,7 @@ use crate::session::Session;
 
 pub use super::layout::Pane;
 
+mod arrange;
 mod edit;
 mod learn;
 mod mixer;
@@ -140,6 +141,8 @@ pub struct App {
     pub armed: BTreeSet<String>,
     /// MIDI learn and the mapping list.
     pub midi: super::midi::MidiUi,
+    /// The arrangement pane: shown or not, and its lane.
+    pub arrange: arrange::ArrangeUi,
     /// The terminal's size, for mouse hit-testing.
     pub area: Rect,
     now: Duration,
@@ -181,6 +184,7 @@ impl App {
             chat: crate::chat::Chat::unconfigured(),
             armed: BTreeSet::new(),
             midi: Default::default(),
+            arrange: Default::default(),
             area: Rect::new(0, 0, 80, 24),
             now: Duration::ZERO,
             taps: Vec::new(),
@@ -467,9 +471,27 @@ impl App {
                 self.send_next();
                 None
             }
+            Command::StepToggle | Command::StepVelocity | Command::StepNote(_)
+                if self.arrange.shown =>
+            {
+                self.set_status(
+                    StatusKind::Warning,
+                    "the arrangement is shown: A shows the steps",
+                );
+                None
+            }
             Command::StepToggle => self.step_edit(self.step, Edit::Toggle),
             Command::StepVelocity => self.step_edit(self.step, Edit::Velocity),
             Command::StepNote(d) => self.step_edit(self.step, Edit::Transpose(d)),
+            Command::Arrange => {
+                self.toggle_arrange();
+                None
+            }
+            Command::LaneNext => {
+                self.lane_next();
+                None
+            }
+            Command::Launch(n) => self.launch_nth(n),
             Command::Undo => Some(Action::Undo {}),
             Command::Redo => Some(Action::Redo {}),
             Command::TrackPrev => {
@@ -490,12 +512,7 @@ impl App {
             }
             Command::ToggleArm => {
                 if let Some(t) = need_track(self) {
-                    if !self.armed.remove(&t) {
-                        self.armed.insert(t.clone());
-                        self.set_status(StatusKind::Info, format!("{t} armed"));
-                    } else {
-                        self.set_status(StatusKind::Info, format!("{t} disarmed"));
-                    }
+                    self.toggle_arm(t);
                 }
                 None
             }
@@ -516,14 +533,7 @@ impl App {
                 None
             }
             Command::FocusNext | Command::FocusPrev => {
-                let i = Pane::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
-                let n = Pane::ALL.len();
-                let j = if cmd == Command::FocusNext {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                };
-                self.focus = Pane::ALL[j];
+                self.focus_step(cmd == Command::FocusNext);
                 None
             }
             Command::Chat => {
@@ -555,7 +565,11 @@ impl App {
                 }
             }
         };
-        action.map(|a| vec![self.apply(a)]).unwrap_or_default()
+        let applied = action.map(|a| self.apply(a));
+        if let Some(a) = &applied {
+            self.follow_lane(a);
+        }
+        applied.into_iter().collect()
     }
 
     /// Select track `i` (clamped).

@@ -358,3 +358,44 @@ pub fn step_at(area: Rect, g: &Grid, step: usize, at: Position) -> Option<usize>
     let k = ((at.x - x0) / cw) as usize;
     (k < shown).then_some(first + k)
 }
+
+/// The bars the arrangement pane shows: from bar `first` (0-based), `per`
+/// cells each, `bars` of them; the page that holds the playhead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BarWindow {
+    pub first: u64,
+    pub per: u16,
+    pub bars: u64,
+}
+
+impl BarWindow {
+    /// Lay `total` bars into `width` cells, up to 4 cells a bar, paged so
+    /// that bar `playhead` is in view.
+    pub fn new(width: u16, total: u64, playhead: u64) -> BarWindow {
+        let per = (width as u64 / total.max(1)).clamp(1, 4) as u16;
+        let bars = (width / per).max(1) as u64;
+        BarWindow {
+            first: playhead / bars * bars,
+            per,
+            bars,
+        }
+    }
+
+    /// The cell (from the pane's left) where 0-based bar `bar` starts.
+    pub fn cell(&self, bar: f64) -> Option<u16> {
+        let x = (bar - self.first as f64) * self.per as f64;
+        (x >= 0.0 && x < (self.bars * self.per as u64) as f64).then_some(x as u16)
+    }
+
+    /// The 0-based bar under cell `x`.
+    pub fn bar(&self, x: u16) -> u64 {
+        self.first + (x / self.per) as u64
+    }
+}
+
+/// The bar (0-based) under a click in the arrangement pane.
+pub fn arrange_bar_at(area: Rect, window: BarWindow, at: Position) -> Option<u64> {
+    let inner = Block::bordered().inner(area);
+    (inner.contains(at) && at.x - inner.x < (window.bars * window.per as u64) as u16)
+        .then(|| window.bar(at.x - inner.x))
+}

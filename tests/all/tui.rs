@@ -407,7 +407,12 @@ fn question_mark_opens_a_list_of_every_bound_key() {
     let mut a = app();
     a.handle_key(key('?'));
     assert_eq!(a.overlay, Overlay::Help { scroll: 0 });
-    let text = screen_text(&draw(&mut a, 160, 48));
+    // Every key is on the list, scrolling down it as the overlay says.
+    let mut text = screen_text(&draw(&mut a, 160, 48));
+    for _ in 0..12 {
+        a.handle_key(key('j'));
+        text.push_str(&screen_text(&draw(&mut a, 160, 48)));
+    }
     for (k, cmd) in Keymap::defaults().bindings() {
         assert!(
             text.contains(&k.to_string()),
@@ -953,4 +958,5 @@ fn the_transport_bar_shows_the_section_playing_then_the_one_queued() {
     );
 }
 
+mod arrange;
 mod mixer;

@@ -1,12 +1,13 @@
 //! The Actions the step and tempo commands build from the view's context:
-//! an edit of the step under the cursor, the cursor itself, tap tempo.
+//! an edit of the step under the cursor, the cursor itself, tap tempo; and
+//! the commands that only change the view: arming, the focused pane.
 //!
 //! Control thread (UI). Builds Actions; they are applied by the caller
 //! through `App::apply`, like every other input.
 
 use std::time::Duration;
 
-use super::{App, StatusKind};
+use super::{App, Pane, StatusKind};
 use crate::action::Action;
 use crate::patch::Notation;
 use crate::tui::grid::{self, Edit};
@@ -65,5 +66,28 @@ impl App {
         Some(Action::SetTempo {
             bpm: crate::patch::field::TEMPO.clamp(bpm),
         })
+    }
+
+    /// Arm track `t` for live input, or disarm it.
+    pub(super) fn toggle_arm(&mut self, t: String) {
+        if self.armed.remove(&t) {
+            self.set_status(StatusKind::Info, format!("{t} disarmed"));
+        } else {
+            self.set_status(StatusKind::Info, format!("{t} armed"));
+            self.armed.insert(t);
+        }
+    }
+
+    /// Give the keyboard to the next pane (or the previous one).
+    pub(super) fn focus_step(&mut self, forward: bool) {
+        let all = Pane::ALL;
+        let i = all.iter().position(|p| *p == self.focus).unwrap_or(0);
+        let n = all.len();
+        let j = if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        };
+        self.focus = all.get(j).copied().unwrap_or(Pane::Tracks);
     }
 }

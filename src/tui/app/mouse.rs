@@ -43,6 +43,7 @@ impl App {
                 let up = ev.kind == MouseEventKind::ScrollUp;
                 self.changed = true;
                 match pane {
+                    Some(Pane::Sequencer) if self.arrange.shown => {}
                     Some(Pane::Sequencer) => self.move_step(if up { -1 } else { 1 }),
                     Some(Pane::Chat) => {}
                     _ => self.select(if up {
@@ -100,6 +101,14 @@ impl App {
                             Vec::new()
                         }
                     },
+                    Some(Pane::Sequencer) if self.arrange.shown => {
+                        let inner = ratatui::widgets::Block::bordered().inner(areas.sequencer);
+                        let window = self.arrange_window(inner.width);
+                        layout::arrange_bar_at(areas.sequencer, window, at)
+                            .and_then(|bar| self.arrange_click(bar))
+                            .map(|a| vec![self.apply(a)])
+                            .unwrap_or_default()
+                    }
                     Some(Pane::Sequencer) => match self
                         .grid()
                         .and_then(|g| layout::step_at(areas.sequencer, &g, self.step, at))

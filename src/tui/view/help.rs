@@ -19,8 +19,8 @@ pub fn help_rows(app: &App) -> Vec<(String, String, String)> {
         .by_command()
         .into_iter()
         .map(|(cmd, keys)| {
-            let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-            (keys.join(" "), cmd.to_string(), cmd.doc())
+            let (keys, name, doc) = cmd.heading(&keys);
+            (keys.join(" "), name, doc)
         })
         .collect();
     rows.push((

@@ -5,6 +5,7 @@
 //! things are (the pane layout, the cells a click hits) is `layout.rs`,
 //! shared with the mouse, so a click lands on what was drawn there.
 
+mod arrange;
 mod chat;
 mod dialog;
 mod help;
@@ -90,6 +91,7 @@ pub fn render(c: Component, app: &App, area: Rect, buf: &mut Buffer) {
         Component::Transport => transport::draw(app, area, buf),
         Component::Tracks => tracks::draw(app, area, buf),
         Component::Mixer => mixer::draw(app, area, buf),
+        Component::Sequencer if app.arrange.shown => arrange::draw(app, area, buf),
         Component::Sequencer => steps::draw(app, area, buf),
         Component::Spectrum => spectrum::draw(app, area, buf),
         Component::Chat => chat::draw(app, area, buf),
