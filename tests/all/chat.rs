@@ -1609,3 +1609,5 @@ fn the_model_can_look_inside_a_pattern_and_read_the_functions() {
     assert!(functions.lines().count() >= 60, "{functions}");
     assert!(!s.is_dirty(), "looking changes nothing");
 }
+
+mod form;
