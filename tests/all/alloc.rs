@@ -104,7 +104,8 @@ fn the_counter_does_catch_allocations() {
 }
 
 /// A song: sections with parts and lanes, timeline clips, song-wide
-/// lanes on every kind of target, a tempo lane.
+/// lanes on every kind of target, a tempo lane, a density lane and a lane
+/// on the built-in intensity macro.
 const SONG: &str = r#"Session(
     tempo: 124,
     buses: [Bus(name: "verb", effects: [Reverb(mix: 1)])],
@@ -125,6 +126,8 @@ const SONG: &str = r#"Session(
         Lane(action: "set_bus_volume", args: ["verb"], points: [(1, -6), (9, 0)]),
         Lane(action: "set_master_volume", points: [(1, -3), (9, 0)]),
         Lane(action: "set_tempo", points: [(1, 124), (5, 140), (9, 124)]),
+        Lane(action: "set_density", args: ["kick"], points: [(1, 0.2), (9, 1)]),
+        Lane(action: "set_intensity", points: [(1, 0), (9, 10, Smooth)]),
     ],
 )"#;
 
