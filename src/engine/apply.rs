@@ -66,6 +66,13 @@ impl Engine {
                     t.set_pan(pan);
                 }
             }
+            Op::Swing { amount } => {
+                self.transport.swing = if amount.is_finite() {
+                    amount.clamp(0.0, 0.5)
+                } else {
+                    0.0
+                };
+            }
             Op::TrackDensity { slot, density } => {
                 if let Some(t) = self.track_mut(slot) {
                     t.set_density(density);
@@ -282,6 +289,7 @@ pub(super) fn automation_op(target: Target, value: f64) -> Op {
             slot,
             pan: value as f32,
         },
+        Target::Swing => Op::Swing { amount: value },
         Target::TrackDensity(slot) => Op::TrackDensity {
             slot,
             density: value as f32,

@@ -38,6 +38,8 @@ pub struct Point {
 pub enum Target {
     /// BPM.
     Tempo,
+    /// Share of a swing-grid step, 0 – 0.5.
+    Swing,
     /// dB.
     MasterDb,
     /// dB.

@@ -99,6 +99,10 @@ pub enum Op {
         slot: Slot,
         pan: f32,
     },
+    /// The session's swing, 0 – 0.5 of a swing-grid step.
+    Swing {
+        amount: f64,
+    },
     /// 0..1: the share of the clip's notes that play.
     TrackDensity {
         slot: Slot,

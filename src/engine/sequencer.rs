@@ -22,6 +22,10 @@ pub struct ClipEvent {
     /// the density is above this, so a lower density leaves out more of
     /// the same notes, and a lane can thin or fill a pattern as it plays.
     pub rank: f32,
+    /// Beats the note moves late per unit of the session's swing: one
+    /// swing-grid step in the second step of a pair, else 0. The engine
+    /// adds `swing * lag` as it plays, so a lane can move the swing.
+    pub lag: f32,
 }
 
 /// A looping sequence of notes, `length` beats long. Clips are phase-locked
@@ -56,6 +60,11 @@ impl Clip {
     pub fn length(&self) -> f64 {
         self.length
     }
+
+    /// The largest lag of any note (a swing-grid step, or 0).
+    fn max_lag(&self) -> f64 {
+        self.events.iter().fold(0.0f64, |m, e| m.max(e.lag as f64))
+    }
 }
 
 /// Where in its clip a track is: the next occurrence to play.
@@ -72,7 +81,7 @@ impl Cursor {
         if clip.events.is_empty() {
             return Self::default();
         }
-        let beat = t.beat_at(now);
+        let beat = t.beat_at(now) - t.swing * clip.max_lag();
         let cycle = (beat / clip.length).floor() as i64;
         let within = beat - cycle as f64 * clip.length;
         // Start slightly early and let the exact sample test decide.
@@ -81,7 +90,7 @@ impl Cursor {
         c.normalise(clip);
         let mut guard = clip.events.len() + 2;
         while guard > 0 {
-            match c.peek(clip) {
+            match c.peek(clip, t.swing) {
                 Some(b) if t.sample_at(b) < now => c.advance(clip),
                 _ => break,
             }
@@ -97,12 +106,12 @@ impl Cursor {
         }
     }
 
-    /// Beat of the next occurrence.
+    /// Beat of the next occurrence, `swing` applied.
     #[inline]
-    pub fn peek(&self, clip: &Clip) -> Option<f64> {
+    pub fn peek(&self, clip: &Clip, swing: f64) -> Option<f64> {
         clip.events
             .get(self.index)
-            .map(|e| self.cycle as f64 * clip.length + e.beat)
+            .map(|e| self.cycle as f64 * clip.length + e.beat + swing * e.lag as f64)
     }
 
     #[inline]
@@ -198,6 +207,7 @@ mod tests {
             note: 60.0,
             velocity: 1.0,
             rank: 0.0,
+            lag: 0.0,
         };
         Clip::new(vec![e(0.0), e(1.0), e(2.5)], 4.0)
     }
@@ -208,10 +218,14 @@ mod tests {
         t.playing = true;
         let c = clip();
         let cur = Cursor::seek(&c, &t, t.sample_at(1.2));
-        assert_eq!(cur.peek(&c), Some(2.5));
+        assert_eq!(cur.peek(&c, 0.0), Some(2.5));
         let cur = Cursor::seek(&c, &t, t.sample_at(3.0));
-        assert_eq!(cur.peek(&c), Some(4.0));
+        assert_eq!(cur.peek(&c, 0.0), Some(4.0));
         let cur = Cursor::seek(&c, &t, t.sample_at(5.0));
-        assert_eq!(cur.peek(&c), Some(5.0), "event exactly now is still ahead");
+        assert_eq!(
+            cur.peek(&c, 0.0),
+            Some(5.0),
+            "event exactly now is still ahead"
+        );
     }
 }

@@ -227,7 +227,7 @@ impl TrackDsp {
             // new, or a note on the very boundary it was removed at would leak.
             if t.playing && !self.removing {
                 if let Some(clip) = &self.clip {
-                    if let Some(b) = self.cursor.peek(clip) {
+                    if let Some(b) = self.cursor.peek(clip, t.swing) {
                         next = next.min(t.sample_at(b));
                     }
                 }
@@ -259,7 +259,9 @@ impl TrackDsp {
                 }
             }
             if let Some(clip) = self.clip.as_deref().filter(|_| !self.removing) {
-                if let (Some(b), Some(e)) = (self.cursor.peek(clip), self.cursor.event(clip)) {
+                if let (Some(b), Some(e)) =
+                    (self.cursor.peek(clip, t.swing), self.cursor.event(clip))
+                {
                     let e = *e;
                     self.cursor.advance(clip);
                     if self.density < 1.0 && e.rank >= self.density {

@@ -18,6 +18,9 @@ pub struct Transport {
     pub playing: bool,
     pub beats_per_bar: u8,
     pub loop_range: Option<(f64, f64)>,
+    /// How late the second step of each pair of swing-grid steps plays, as
+    /// a share of a step (0 – 0.5); clips' notes carry their lag.
+    pub swing: f64,
 }
 
 impl Transport {
@@ -32,6 +35,7 @@ impl Transport {
             playing: false,
             beats_per_bar: 4,
             loop_range: None,
+            swing: 0.0,
         }
     }
 

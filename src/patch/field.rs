@@ -35,7 +35,9 @@ pub enum Range {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sound {
     Tempo,
-    /// Every track's clip is built again (swing is baked into clips).
+    /// Read by the engine as notes play; clips carry each note's lag.
+    Swing,
+    /// Every track's clip is built again.
     AllClips,
     MasterGain,
     Ceiling,
@@ -223,7 +225,7 @@ pub const SWING: Field<SessionFile> = Field {
     action: "set_swing",
     get: |f| f.swing,
     set: |f, v| f.swing = v,
-    sound: Sound::AllClips,
+    sound: Sound::Swing,
     describe: |_, a, b| format!("swing {a:.2} → {b:.2}"),
 };
 

@@ -72,7 +72,7 @@ pub const MACRO_TARGET: &[Entry<super::MacroTarget>] = &[
 
 /// `Lane(...)`.
 pub const LANE: &[Entry<super::Lane>] = &[
-    Entry::Other(other("action", "action name", "an action whose last argument is a number: `set_volume`, `set_pan`, `set_param`, `set_effect_param` (parameters that glide), `set_send`, `set_bus_volume`, `set_bus_pan`, `set_master_volume`, `set_tempo`, `set_density`, `set_macro`, `set_intensity`", "(required)", "what the lane moves (a macro's lane moves all its targets)")),
+    Entry::Other(other("action", "action name", "an action whose last argument is a number: `set_volume`, `set_pan`, `set_param`, `set_effect_param` (parameters that glide), `set_send`, `set_bus_volume`, `set_bus_pan`, `set_master_volume`, `set_tempo`, `set_swing`, `set_density`, `set_macro`, `set_intensity`", "(required)", "what the lane moves (a macro's lane moves all its targets)")),
     Entry::Other(other("args", "list", "the action's other arguments, in order", "`[]`", "which track, parameter, effect or bus, e.g. `[\"bass\", \"cutoff\"]`")),
     Entry::Other(other("points", "list of (bar, value) or (bar, value, shape)", "1 – 1024 points, in order; bars from 1, fractions allowed; values in the target's range", "(required)", "the breakpoints, e.g. `[(1, 200), (9, 4000, Exp)]`; before the first and after the last, the lane holds that point's value")),
     Entry::Other(other("shape", "", "`Step`, `Linear`, `Exp`, `Smooth`", "`Linear`", "how values travel between points that name no shape of their own")),

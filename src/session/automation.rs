@@ -125,16 +125,12 @@ fn one(
                     Target::BusPan(i)
                 }
             }
-            Sound::AllClips => {
-                return Err(format!(
-                    "{name}: swing is written into the patterns' timing, so a lane cannot glide it; set it per section instead"
-                ))
-            }
+            Sound::Swing => Target::Swing,
             _ => {
                 return Err(format!(
-                    "{name}: {} switches or rebuilds rather than glides; set it per section instead",
-                    f_name(f)
-                ))
+                "{name}: {} switches or rebuilds rather than glides; set it per section instead",
+                f_name(f)
+            ))
             }
         };
         return Ok((t, (lo, hi)));

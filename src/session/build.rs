@@ -73,19 +73,15 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
     // resolution or grouping: everything in the second step of a pair of
     // grid steps is late by the same amount (Tidal's `swingBy`, MPC swing).
     let grid = file.time_signature.step_beats(file.swing_grid);
-    let period = if file.swing > 0.0 {
-        swung_period(period, cycle_beats, 2.0 * grid)
-    } else {
-        period
-    };
+    // Whole pairs of grid steps in a clip, so the lags stay in place on
+    // every pass whatever the swing is now (a lane may move it).
+    let period = swung_period(period, cycle_beats, 2.0 * grid);
     let mut events = Vec::new();
     for (c, evs) in cycles.iter().take(period).enumerate() {
         for (k, &(on, len, note, velocity, shift)) in evs.iter().enumerate() {
-            let mut beat = (c as f64 + on) * cycle_beats;
+            let beat = (c as f64 + on) * cycle_beats;
             let phase = (beat / grid + 1e-9).rem_euclid(2.0);
-            if file.swing > 0.0 && phase >= 1.0 {
-                beat += file.swing * grid;
-            }
+            let lag = if phase >= 1.0 { grid } else { 0.0 };
             let length = (len * cycle_beats * track.gate).max(1e-4);
             let note = match def.notation {
                 Notation::Degrees => note.map(|n| file.degree_note(n - DEGREE_ZERO, shift)),
@@ -97,6 +93,7 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
                 note: note.map(|n| n as f32).unwrap_or(f32::NAN),
                 velocity: velocity.clamp(0.0, 1.0),
                 rank: keep_share(c, k, on) as f32,
+                lag: lag as f32,
             });
         }
     }

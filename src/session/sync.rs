@@ -235,6 +235,7 @@ impl Session {
     fn send_field(&mut self, sound: Sound, v: f64) {
         let op = match sound {
             Sound::Tempo => Op::Tempo { bpm: v },
+            Sound::Swing => Op::Swing { amount: v },
             Sound::MasterGain => Op::MasterGain {
                 gain: db_to_gain(v as f32),
             },

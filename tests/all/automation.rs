@@ -157,8 +157,8 @@ fn lane_actions_edit_replace_remove_and_undo() {
     assert!(e.contains("no track named \"bas\""), "{e}");
     let e = bad("Lane(action: \"set_pan\", args: [\"t\"], points: [(1, 3)])");
     assert!(e.contains("outside -1 – 1"), "{e}");
-    let e = bad("Lane(action: \"set_swing\", points: [(1, 0.2)])");
-    assert!(e.contains("swing"), "{e}");
+    let e = bad("Lane(action: \"set_swing_grid\", points: [(1, 8)])");
+    assert!(e.contains("swing_grid switches or rebuilds"), "{e}");
     let e = bad("Lane(action: \"set_mute\", args: [\"t\"], points: [(1, 1)])");
     assert!(e.contains("switches"), "{e}");
 }

@@ -87,3 +87,45 @@ fn on_the_default_16th_grid_eighths_stay_straight_and_odd_lengths_swing_in_place
         .collect();
     assert_eq!(onsets(&a), want);
 }
+
+#[test]
+fn a_swing_lane_moves_the_offbeats_later_bar_by_bar_and_a_reload_moves_it_live() {
+    // 8th steps, swing from 0 on bar 1 to 0.5 on bar 5 (Step: each bar holds).
+    let text = session(0.0, 8, "Steps(\"xxxxxxxx\")", 8).replace(
+        ")])",
+        ")], automation: [Lane(action: \"set_swing\", points: [(1, 0), (2, 0.125), (3, 0.25), (4, 0.375), (5, 0.5)], shape: Step)])",
+    );
+    let hits = onsets(&render_text(&text, 5 * BAR));
+    assert_eq!(hits.len(), 40, "{hits:?}");
+    for bar in 0..5 {
+        let swing = bar as f64 * 0.125;
+        let want: Vec<usize> = (0..8)
+            .map(|k| {
+                bar * BAR
+                    + k * 12000
+                    + if k % 2 == 1 {
+                        (swing * 12000.0) as usize
+                    } else {
+                        0
+                    }
+            })
+            .collect();
+        assert_eq!(
+            &hits[bar * 8..bar * 8 + 8],
+            &want[..],
+            "bar {} at swing {swing}",
+            bar + 1
+        );
+    }
+    // Without a lane, set_swing while playing lands on the notes still to come.
+    let (mut s, mut e) = prepare(&session(0.0, 8, "Steps(\"xxxxxxxx\")", 8));
+    let a = render_with(&mut s, &mut e, 2 * BAR, |s, at| {
+        if at == BAR as u64 {
+            s.apply(termdaw::action::Action::SetSwing { amount: 0.25 })
+                .unwrap();
+        }
+    });
+    let hits = onsets(&a);
+    assert_eq!(hits[1], 12000, "straight before");
+    assert!(hits[9] > BAR + 12000 + 2000, "swung after: {}", hits[9]);
+}
