@@ -42,8 +42,11 @@ pub enum LiveEvent {
     /// An OSC message applied or refused.
     Osc(String),
     Midi(MidiReport),
-    /// Something the musician should know (a device came or went, an input is off).
+    /// Something the musician should know (an input is off).
     Notice(String),
+    /// The sound goes somewhere else now: the device went away (silent),
+    /// or it came back.
+    Sink(crate::audio::device::SinkInfo),
 }
 
 /// The reloader, the OSC server and the MIDI inputs, each optional.

@@ -2,21 +2,22 @@
 //! time when no device can be opened (so the transport and meters behave the
 //! same on a machine without sound).
 //!
-//! `open` and `start` run on the control thread. The cpal callback and the
-//! silent sink's thread are the audio thread: they only call
+//! Probing, negotiating a buffer and building the stream run on the
+//! control thread (the running output and its care are `output.rs`). The
+//! cpal callback and the silent sink's thread are the audio thread: they
+//! only call
 //! `Engine::process` (through [`super::Guard`]: no allocation in debug
 //! builds, a panic becomes counted silence) and convert samples, and
 //! measure their own load.
 
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SizedSample};
 
-use super::{Guard, Interleaver};
+use super::Interleaver;
 use crate::engine::{Counters, Engine};
 
 /// Why no output device could be used (the app then runs silent).
@@ -69,7 +70,7 @@ pub struct Probe {
 }
 
 /// Where sound is going.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SinkInfo {
     Device {
         name: String,
@@ -241,98 +242,28 @@ fn probe_jack(opts: &DeviceOptions) -> Result<Probe, DeviceError> {
     })
 }
 
-/// A running output. Dropping it stops the sound.
-pub struct Output {
-    pub info: SinkInfo,
-    _stream: Option<cpal::Stream>,
-    silent: Option<(JoinHandle<()>, Arc<AtomicBool>)>,
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        if let Some((handle, stop)) = self.silent.take() {
-            stop.store(true, Ordering::Relaxed);
-            let _ = handle.join();
-        }
-    }
-}
-
-/// Control thread: start sound through the probed device, or, if that fails
-/// (or `probe` is an error), through a silent sink paced in real time.
-pub fn start(
-    engine: Engine,
-    probe: Result<Probe, DeviceError>,
-    fallback_rate: u32,
-    fallback_buffer: u32,
-) -> Output {
-    let counters = engine.counters().clone();
-    // The engine moves to the audio thread through this pointer, so it can
-    // be taken back if the stream fails to start.
-    let cell = Arc::new(AtomicPtr::new(Box::into_raw(Box::new(engine))));
-    let reason = match probe {
-        Ok(p) => match negotiate(&p, &cell, &counters) {
-            Ok((stream, buffer, note)) => {
-                return Output {
-                    info: SinkInfo::Device {
-                        name: p.name.clone(),
-                        rate: p.rate,
-                        buffer,
-                        note,
-                    },
-                    _stream: Some(stream),
-                    silent: None,
-                };
-            }
-            Err(e) => e.to_string(),
-        },
-        Err(e) => e.to_string(),
-    };
-    let ptr = cell.swap(std::ptr::null_mut(), Ordering::AcqRel);
-    // SAFETY: a failed stream never ran its callback (or gave up the engine),
-    // so the pointer is still the one we made above.
-    let engine = if ptr.is_null() {
-        None
-    } else {
-        Some(unsafe { Box::from_raw(ptr) })
-    };
-    let stop = Arc::new(AtomicBool::new(false));
-    let info = SinkInfo::Silent {
-        reason,
-        rate: fallback_rate,
-        buffer: fallback_buffer,
-    };
-    let handle = engine.map(|e| {
-        let stop = stop.clone();
-        std::thread::Builder::new()
-            .name("termdaw-silent-audio".into())
-            .spawn(move || silent_loop(*e, fallback_rate, fallback_buffer as usize, stop, counters))
-            .expect("spawning the silent audio thread")
-    });
-    Output {
-        info,
-        _stream: None,
-        silent: handle.map(|h| (h, stop)),
-    }
+/// What a stream's callbacks share with the control side: the engine's
+/// home between callbacks, the counters, and the flag the error callback
+/// raises when the device is gone.
+#[derive(Clone)]
+pub(super) struct Link {
+    pub home: Arc<AtomicPtr<Engine>>,
+    pub counters: Arc<Counters>,
+    pub lost: Arc<AtomicBool>,
 }
 
 /// Open the stream at the buffer asked for, else at the nearest one the
 /// device takes: the sizes its configurations allow, then powers of two up
 /// to 4096 (nearest first, larger before smaller), then its own default.
 /// Returns the stream, the buffer (0 for the device's own) and why it is
-/// not the one asked for. A refused size never ran the callback, so the
-/// engine is still in `cell` for the next try.
-fn negotiate(
+/// not the one asked for. The engine stays in the link's home between
+/// callbacks, so a refused size leaves it there for the next try.
+pub(super) fn negotiate(
     p: &Probe,
-    cell: &Arc<AtomicPtr<Engine>>,
-    counters: &Arc<Counters>,
+    link: &Link,
 ) -> Result<(cpal::Stream, u32, Option<String>), DeviceError> {
     let asked = p.buffer;
-    let first = match start_stream(
-        p,
-        cpal::BufferSize::Fixed(asked),
-        cell.clone(),
-        counters.clone(),
-    ) {
+    let first = match start_stream(p, cpal::BufferSize::Fixed(asked), link) {
         Ok(s) => return Ok((s, asked, None)),
         Err(e) => e,
     };
@@ -359,16 +290,11 @@ fn negotiate(
         if range.is_some_and(|(min, max)| buffer < min || buffer > max) {
             continue;
         }
-        if let Ok(s) = start_stream(
-            p,
-            cpal::BufferSize::Fixed(buffer),
-            cell.clone(),
-            counters.clone(),
-        ) {
+        if let Ok(s) = start_stream(p, cpal::BufferSize::Fixed(buffer), link) {
             return Ok((s, buffer, Some(format!("asked {asked}: {why}"))));
         }
     }
-    match start_stream(p, cpal::BufferSize::Default, cell.clone(), counters.clone()) {
+    match start_stream(p, cpal::BufferSize::Default, link) {
         Ok(s) => Ok((s, 0, Some(format!("asked {asked}: refused ({first})")))),
         Err(_) => Err(first),
     }
@@ -394,8 +320,7 @@ fn supported_range(p: &Probe) -> Option<(u32, u32)> {
 fn start_stream(
     p: &Probe,
     buffer_size: cpal::BufferSize,
-    cell: Arc<AtomicPtr<Engine>>,
-    counters: Arc<Counters>,
+    link: &Link,
 ) -> Result<cpal::Stream, DeviceError> {
     let config = cpal::StreamConfig {
         channels: p.channels,
@@ -403,10 +328,10 @@ fn start_stream(
         buffer_size,
     };
     let stream = match p.format {
-        cpal::SampleFormat::F32 => build::<f32>(&p.device, &config, cell, counters),
-        cpal::SampleFormat::I16 => build::<i16>(&p.device, &config, cell, counters),
-        cpal::SampleFormat::I32 => build::<i32>(&p.device, &config, cell, counters),
-        cpal::SampleFormat::U16 => build::<u16>(&p.device, &config, cell, counters),
+        cpal::SampleFormat::F32 => build::<f32>(&p.device, &config, link.clone()),
+        cpal::SampleFormat::I16 => build::<i16>(&p.device, &config, link.clone()),
+        cpal::SampleFormat::I32 => build::<i32>(&p.device, &config, link.clone()),
+        cpal::SampleFormat::U16 => build::<u16>(&p.device, &config, link.clone()),
         other => return Err(DeviceError::Format(other.to_string())),
     }?;
     stream.play().map_err(DeviceError::backend)?;
@@ -416,31 +341,36 @@ fn start_stream(
 fn build<T: SizedSample + FromSample<f32> + Send + 'static>(
     device: &cpal::Device,
     config: &cpal::StreamConfig,
-    cell: Arc<AtomicPtr<Engine>>,
-    counters: Arc<Counters>,
+    link: Link,
 ) -> Result<cpal::Stream, DeviceError> {
     let channels = config.channels as usize;
     let rate = config.sample_rate.0 as f64;
-    let mut engine: Option<Box<Engine>> = None;
     let mut inter = Interleaver::default();
+    let Link {
+        home,
+        counters,
+        lost,
+    } = link;
     let err_counters = counters.clone();
     device
         .build_output_stream(
             config,
             move |out: &mut [T], _| {
-                // Audio thread.
+                // Audio thread. The engine is borrowed from its home for
+                // the callback and put back after, so the control side can
+                // take it back once this stream is dropped.
                 let started = Instant::now();
                 Counters::bump(&counters.callbacks, 1);
-                if engine.is_none() {
-                    let p = cell.swap(std::ptr::null_mut(), Ordering::AcqRel);
-                    if !p.is_null() {
-                        // SAFETY: the control side put a Box there and gave it up.
-                        engine = Some(unsafe { Box::from_raw(p) });
-                    }
-                }
-                match engine.as_deref_mut() {
+                let p = home.swap(std::ptr::null_mut(), Ordering::AcqRel);
+                // SAFETY: the control side only takes the engine out of
+                // `home` with no callback running (before the first or after
+                // the stream is dropped) and frees it only then.
+                match unsafe { p.as_mut() } {
                     Some(e) => inter.fill(e, out, channels, T::from_sample),
                     None => out.fill(T::from_sample(0.0)),
+                }
+                if !p.is_null() {
+                    home.store(p, Ordering::Release);
                 }
                 let budget = (out.len() / channels.max(1)) as f64 / rate;
                 let load = started.elapsed().as_secs_f64() / budget.max(1e-9);
@@ -448,42 +378,15 @@ fn build<T: SizedSample + FromSample<f32> + Send + 'static>(
                     .load_permille
                     .store((load * 1000.0) as u64, Ordering::Relaxed);
             },
-            move |_err| {
+            move |err| {
                 Counters::bump(&err_counters.xruns, 1);
+                if matches!(err, cpal::StreamError::DeviceNotAvailable) {
+                    lost.store(true, Ordering::Release);
+                }
             },
             None,
         )
         .map_err(DeviceError::backend)
 }
 
-fn silent_loop(
-    mut engine: Engine,
-    rate: u32,
-    buffer: usize,
-    stop: Arc<AtomicBool>,
-    counters: Arc<Counters>,
-) {
-    let mut l = vec![0.0f32; buffer];
-    let mut r = vec![0.0f32; buffer];
-    let period = Duration::from_secs_f64(buffer as f64 / rate as f64);
-    let mut next = Instant::now();
-    let mut guard = Guard::default();
-    while !stop.load(Ordering::Relaxed) {
-        let started = Instant::now();
-        Counters::bump(&counters.callbacks, 1);
-        guard.process(&mut engine, &mut l, &mut r);
-        let load = started.elapsed().as_secs_f64() / period.as_secs_f64();
-        counters
-            .load_permille
-            .store((load * 1000.0) as u64, Ordering::Relaxed);
-        next += period;
-        let now = Instant::now();
-        if next > now {
-            std::thread::sleep(next - now);
-        } else if now - next > period * 4 {
-            // Fell far behind (suspended?): count it and resynchronise.
-            Counters::bump(&counters.xruns, 1);
-            next = now;
-        }
-    }
-}
+pub use super::output::{start, Output};

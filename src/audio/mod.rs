@@ -7,6 +7,7 @@
 //! samples; everything else here runs on the control thread.
 
 pub mod device;
+pub mod output;
 pub mod render;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -29,6 +30,11 @@ pub struct Guard {
 impl Guard {
     /// Audio thread: render `left.len()` frames, or silence after a panic.
     pub fn process(&mut self, engine: &mut Engine, left: &mut [f32], right: &mut [f32]) {
+        // A panic seen by an earlier stream (before the device was
+        // reopened) counts too: the engine it left behind is not trusted.
+        if !self.panicked && Counters::get(&engine.counters().panics) > 0 {
+            self.panicked = true;
+        }
         if !self.panicked {
             let run = AssertUnwindSafe(|| {
                 assert_no_alloc::assert_no_alloc(|| engine.process(left, right))

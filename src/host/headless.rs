@@ -122,6 +122,7 @@ impl Front for Headless {
         let line = match e {
             LiveEvent::Reload(s) => format!("{s}"),
             LiveEvent::Osc(l) | LiveEvent::Notice(l) => l,
+            LiveEvent::Sink(s) => format!("sound: {}", s.describe()),
             LiveEvent::Midi(MidiReport::Applied(l)) => l,
             LiveEvent::Midi(MidiReport::Learned { .. }) => return,
         };

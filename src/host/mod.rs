@@ -89,7 +89,8 @@ impl Host {
         let (handle, engine) = crate::handle::connect(EngineConfig::new(rate as f32, file.tempo));
         let mut session = Session::new(file, Some(path.to_path_buf()), rate as f32, Some(handle));
         let mut warnings = session.take_notices();
-        let output = device::start(engine, probe, rate, buffer);
+        let mut output = device::start(engine, probe, rate, buffer);
+        output.reopen_with(opts.clone());
         if !paused {
             let _ = session.apply(Action::Play {});
         }
@@ -134,6 +135,9 @@ impl Host {
             }
             front.pump();
             front.session().tick();
+            if let Some(sink) = self.output.supervise(Instant::now()) {
+                front.event(LiveEvent::Sink(sink));
+            }
             if front.take_learn_request() && !self.inputs.learn() {
                 front.event(LiveEvent::Notice(LEARN_NEEDS_MIDI.into()));
             }

@@ -316,3 +316,102 @@ fn a_panicking_engine_leaves_a_live_stream_playing_silence_and_a_counted_panic()
     assert_eq!(Counters::get(&counters.panics), 1);
     drop(out);
 }
+
+/// Stopping the JACK server under a playing termdaw (ALSA's default device
+/// routed into it): termdaw stays up, says the device went away, plays on
+/// silently, and when the server is back it reopens the device within 3 s
+/// and the sine sounds again, in tune.
+#[test]
+fn a_device_that_goes_away_is_reopened_when_it_comes_back() {
+    use std::time::Duration;
+    let test = "device::a_device_that_goes_away_is_reopened_when_it_comes_back";
+    let Some(jack) = JackServer::start(test, 256) else {
+        return;
+    };
+    let name = jack.name.clone();
+    let dir = TempDir::new("termdaw-reopen");
+    let session = dir.join("sine.ron");
+    std::fs::write(&session, SINE).unwrap();
+    let alsa = rig::write_alsa_config(dir.path());
+    let tap = dir.join("tap.wav");
+    let log = dir.join("out.log");
+    // Its reports go to stderr when it has no terminal; JACK's client
+    // library talks there too.
+    let out = std::fs::File::create(&log).unwrap();
+    let mut cmd = rig::termdaw(dir.path());
+    cmd.arg(&session)
+        .args([
+            "--headless",
+            "--no-osc",
+            "--midi",
+            "none",
+            "--seconds",
+            "16",
+        ])
+        .args(["--rate", "48000"])
+        .env("ALSA_CONFIG_PATH", &alsa)
+        .env(rig::TAP_ENV, &tap)
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out);
+    jack.env(&mut cmd);
+    let mut termdaw = cmd.spawn().expect("starting termdaw");
+    let said = || std::fs::read_to_string(&log).unwrap_or_default();
+    let wait_for = |what: &str, within: Duration, ok: &dyn Fn(&str) -> bool| -> Duration {
+        let t = Instant::now();
+        while !ok(&said()) {
+            assert!(
+                t.elapsed() < within,
+                "{what} within {within:?}; termdaw said:\n{}",
+                said()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        t.elapsed()
+    };
+    wait_for("termdaw opens the device", Duration::from_secs(10), &|s| {
+        s.contains("default · 48000 Hz")
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    drop(jack);
+    wait_for(
+        "termdaw says the device went away",
+        Duration::from_secs(3),
+        &|s| s.contains("went away"),
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        termdaw.try_wait().unwrap().is_none(),
+        "termdaw is still running on the silent sink:\n{}",
+        said()
+    );
+    let restart = Instant::now();
+    let jack = JackServer::start_as(test, 256, name).expect("jackd again");
+    let up = restart.elapsed();
+    wait_for("the device comes back", Duration::from_secs(3), &|s| {
+        s.lines()
+            .any(|l| l.starts_with("sound: default · 48000 Hz"))
+    });
+    println!(
+        "JACK server up again after {:.2} s, termdaw's device back after {:.2} s",
+        up.as_secs_f64(),
+        restart.elapsed().as_secs_f64()
+    );
+    let reopened = Instant::now();
+    let status = termdaw.wait().unwrap();
+    assert!(status.success(), "{}", said());
+    // What the device got after it came back (reopening the device starts
+    // the tap's file again): the sine, in tune, for the rest of the run.
+    let after = reopened.elapsed().as_secs_f64();
+    let wav = rig::read_wav(&tap).unwrap();
+    assert!(
+        wav.seconds() > 4.0 && wav.seconds() < after + 1.0,
+        "{:.2} s in the tap, {after:.2} s since the device was reopened",
+        wav.seconds()
+    );
+    let steady = &wav.channels[0][24000..wav.frames() - 24000];
+    let f = peak_frequency(steady, wav.rate as f32);
+    assert!((f / 440.0 - 1.0).abs() < 0.005, "{f:.2} Hz after reopening");
+    assert!(rig::rms(steady) > 0.05, "audible after reopening");
+    drop(jack);
+}

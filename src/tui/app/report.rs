@@ -218,6 +218,14 @@ impl App {
             LiveEvent::Midi(MidiReport::Applied(line)) => self.set_status(StatusKind::Info, line),
             LiveEvent::Midi(MidiReport::Learned { channel, cc }) => self.midi_learned(channel, cc),
             LiveEvent::Notice(n) => self.set_status(StatusKind::Warning, n),
+            LiveEvent::Sink(s) => {
+                let kind = match s {
+                    crate::audio::device::SinkInfo::Device { .. } => StatusKind::Ok,
+                    _ => StatusKind::Warning,
+                };
+                self.set_status(kind, format!("sound: {}", s.describe()));
+                self.sink = Some(s);
+            }
         }
         self.clamp_selection();
     }
