@@ -357,17 +357,8 @@ fn a_device_that_goes_away_is_reopened_when_it_comes_back() {
     jack.env(&mut cmd);
     let mut termdaw = cmd.spawn().expect("starting termdaw");
     let said = || std::fs::read_to_string(&log).unwrap_or_default();
-    let wait_for = |what: &str, within: Duration, ok: &dyn Fn(&str) -> bool| -> Duration {
-        let t = Instant::now();
-        while !ok(&said()) {
-            assert!(
-                t.elapsed() < within,
-                "{what} within {within:?}; termdaw said:\n{}",
-                said()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        t.elapsed()
+    let wait_for = |what: &str, within: Duration, ok: &dyn Fn(&str) -> bool| {
+        wait_in_log(&log, what, within, ok)
     };
     wait_for("termdaw opens the device", Duration::from_secs(10), &|s| {
         s.contains("default · 48000 Hz")
@@ -413,5 +404,88 @@ fn a_device_that_goes_away_is_reopened_when_it_comes_back() {
     let f = peak_frequency(steady, wav.rate as f32);
     assert!((f / 440.0 - 1.0).abs() < 0.005, "{f:.2} Hz after reopening");
     assert!(rig::rms(steady) > 0.05, "audible after reopening");
+    drop(jack);
+}
+
+/// Wait until what termdaw wrote to `log` satisfies `ok`, failing the test
+/// with `what` and the log after `within`.
+fn wait_in_log(
+    log: &std::path::Path,
+    what: &str,
+    within: std::time::Duration,
+    ok: &dyn Fn(&str) -> bool,
+) {
+    let said = || std::fs::read_to_string(log).unwrap_or_default();
+    let t = Instant::now();
+    while !ok(&said()) {
+        assert!(
+            t.elapsed() < within,
+            "{what} within {within:?}; termdaw said:\n{}",
+            said()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// The same with `--device jack` in a `jack` build: the JACK server stopped
+/// under termdaw and started again, and termdaw's client is back on it
+/// within 3 s.
+#[cfg(feature = "jack")]
+#[test]
+fn a_jack_build_reconnects_to_a_restarted_jack_server() {
+    use std::time::Duration;
+    let test = "device::a_jack_build_reconnects_to_a_restarted_jack_server";
+    let Some(jack) = JackServer::start(test, 256) else {
+        return;
+    };
+    let name = jack.name.clone();
+    let dir = TempDir::new("termdaw-rejack");
+    let session = dir.join("sine.ron");
+    std::fs::write(&session, SINE).unwrap();
+    let log = dir.join("out.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut cmd = rig::termdaw(dir.path());
+    cmd.arg(&session)
+        .args([
+            "--headless",
+            "--no-osc",
+            "--midi",
+            "none",
+            "--seconds",
+            "12",
+        ])
+        .args(["--device", "jack"])
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out);
+    jack.env(&mut cmd);
+    let mut termdaw = cmd.spawn().expect("starting termdaw");
+    let said = || std::fs::read_to_string(&log).unwrap_or_default();
+    wait_in_log(&log, "termdaw opens JACK", Duration::from_secs(10), &|s| {
+        s.contains("JACK termdaw_out · 48000 Hz")
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    drop(jack);
+    wait_in_log(
+        &log,
+        "termdaw says JACK went away",
+        Duration::from_secs(3),
+        &|s| s.contains("went away"),
+    );
+    assert!(termdaw.try_wait().unwrap().is_none(), "{}", said());
+    let jack = JackServer::start_as(test, 256, name).expect("jackd again");
+    wait_in_log(
+        &log,
+        "termdaw is back on JACK",
+        Duration::from_secs(3),
+        &|s| {
+            s.lines()
+                .any(|l| l.starts_with("sound: JACK termdaw_out · 48000 Hz"))
+        },
+    );
+    let port = jack.wait_for_port("termdaw_out:out_0", Duration::from_secs(3));
+    assert!(port.is_some(), "ports: {:?}", jack.ports(""));
+    let status = termdaw.wait().unwrap();
+    assert!(status.success(), "{}", said());
     drop(jack);
 }
