@@ -34,7 +34,15 @@ impl Silent {
         let flag = stop.clone();
         let handle = std::thread::Builder::new()
             .name("termdaw-silent-audio".into())
-            .spawn(move || silent_loop(engine, rate, buffer.max(64) as usize, flag, counters))
+            .spawn(move || {
+                silent_loop(
+                    engine,
+                    rate,
+                    buffer.clamp(64, 4096) as usize,
+                    flag,
+                    counters,
+                )
+            })
             .ok()?;
         Some(Silent { handle, stop })
     }
@@ -62,8 +70,7 @@ pub struct Output {
 impl Drop for Output {
     fn drop(&mut self) {
         drop(self.stream.take());
-        let engine = self.silent.take().and_then(Silent::join);
-        drop(engine);
+        drop(self.silent.take().and_then(Silent::join));
         let p = self.link.home.swap(std::ptr::null_mut(), Ordering::AcqRel);
         if !p.is_null() {
             // SAFETY: the stream is gone, so no callback has the engine;
@@ -168,16 +175,15 @@ impl Output {
             } else {
                 "its callbacks stopped"
             };
-            let (name, rate, buffer) = match &self.info {
-                SinkInfo::Device {
-                    name, rate, buffer, ..
-                } => (name.clone(), *rate, *buffer),
-                SinkInfo::Silent { rate, buffer, .. } => (String::new(), *rate, *buffer),
+            let name = match &self.info {
+                SinkInfo::Device { name, .. } => name.clone(),
+                SinkInfo::Silent { .. } => String::new(),
             };
-            let buffer = if buffer == 0 {
-                device::DEFAULT_BUFFER
-            } else {
-                buffer
+            let rate = self.info.rate();
+            // 0 is the device's own buffer, whose size we never learnt.
+            let buffer = match self.info.buffer() {
+                0 => device::DEFAULT_BUFFER,
+                b => b,
             };
             drop(self.stream.take());
             self.go_silent(rate, buffer);

@@ -199,16 +199,32 @@ fn a_jack_build_plays_straight_into_jack_with_device_jack() {
         );
     };
     let tap = dir.join("rec.wav");
-    let rec = jack
+    // jack_rec waits for its 3 s forever if the server drops it (a client
+    // too slow on a loaded machine): bounded, so such a run fails, not hangs.
+    let mut rec = jack
         .command("jack_rec")
         .arg("-f")
         .arg(&tap)
         .args(["-d", "3", "-b", "16"])
         .arg(&port)
         .arg(port.replace("out_0", "out_1"))
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("running jack_rec");
+    let started = Instant::now();
+    while rec.try_wait().unwrap().is_none() && started.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let recorded = rec.try_wait().unwrap().is_some();
+    rig::terminate(&mut rec, std::time::Duration::from_secs(1));
+    let rec = rec.wait_with_output().unwrap();
     rig::terminate(&mut termdaw, std::time::Duration::from_secs(5));
+    assert!(
+        recorded,
+        "jack_rec did not finish its 3 s within 30 s; termdaw said:\n{}",
+        said()
+    );
     assert!(
         rec.status.success(),
         "jack_rec failed: {}",
@@ -330,32 +346,13 @@ fn a_device_that_goes_away_is_reopened_when_it_comes_back() {
     };
     let name = jack.name.clone();
     let dir = TempDir::new("termdaw-reopen");
-    let session = dir.join("sine.ron");
-    std::fs::write(&session, SINE).unwrap();
     let alsa = rig::write_alsa_config(dir.path());
     let tap = dir.join("tap.wav");
-    let log = dir.join("out.log");
-    // Its reports go to stderr when it has no terminal; JACK's client
-    // library talks there too.
-    let out = std::fs::File::create(&log).unwrap();
-    let mut cmd = rig::termdaw(dir.path());
-    cmd.arg(&session)
-        .args([
-            "--headless",
-            "--no-osc",
-            "--midi",
-            "none",
-            "--seconds",
-            "16",
-        ])
-        .args(["--rate", "48000"])
-        .env("ALSA_CONFIG_PATH", &alsa)
-        .env(rig::TAP_ENV, &tap)
-        .stdin(Stdio::null())
-        .stdout(out.try_clone().unwrap())
-        .stderr(out);
-    jack.env(&mut cmd);
-    let mut termdaw = cmd.spawn().expect("starting termdaw");
+    let (mut termdaw, log) = headless_sine(&dir, &jack, 16, |cmd| {
+        cmd.args(["--rate", "48000"])
+            .env("ALSA_CONFIG_PATH", &alsa)
+            .env(rig::TAP_ENV, &tap);
+    });
     let said = || std::fs::read_to_string(&log).unwrap_or_default();
     let wait_for = |what: &str, within: Duration, ok: &dyn Fn(&str) -> bool| {
         wait_in_log(&log, what, within, ok)
@@ -407,6 +404,32 @@ fn a_device_that_goes_away_is_reopened_when_it_comes_back() {
     drop(jack);
 }
 
+/// The real binary playing the sine session headless for `seconds` on
+/// `jack`'s server, with what `more` adds to its command line; everything
+/// it says (its reports go to stderr without a terminal, and JACK's client
+/// library talks there too) lands in the returned log.
+fn headless_sine(
+    dir: &TempDir,
+    jack: &JackServer,
+    seconds: u32,
+    more: impl FnOnce(&mut std::process::Command),
+) -> (std::process::Child, std::path::PathBuf) {
+    let session = dir.join("sine.ron");
+    std::fs::write(&session, SINE).unwrap();
+    let log = dir.join("out.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut cmd = rig::termdaw(dir.path());
+    cmd.arg(&session)
+        .args(["--headless", "--no-osc", "--midi", "none", "--seconds"])
+        .arg(seconds.to_string())
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out);
+    more(&mut cmd);
+    jack.env(&mut cmd);
+    (cmd.spawn().expect("starting termdaw"), log)
+}
+
 /// Wait until what termdaw wrote to `log` satisfies `ok`, failing the test
 /// with `what` and the log after `within`.
 fn wait_in_log(
@@ -440,26 +463,9 @@ fn a_jack_build_reconnects_to_a_restarted_jack_server() {
     };
     let name = jack.name.clone();
     let dir = TempDir::new("termdaw-rejack");
-    let session = dir.join("sine.ron");
-    std::fs::write(&session, SINE).unwrap();
-    let log = dir.join("out.log");
-    let out = std::fs::File::create(&log).unwrap();
-    let mut cmd = rig::termdaw(dir.path());
-    cmd.arg(&session)
-        .args([
-            "--headless",
-            "--no-osc",
-            "--midi",
-            "none",
-            "--seconds",
-            "12",
-        ])
-        .args(["--device", "jack"])
-        .stdin(Stdio::null())
-        .stdout(out.try_clone().unwrap())
-        .stderr(out);
-    jack.env(&mut cmd);
-    let mut termdaw = cmd.spawn().expect("starting termdaw");
+    let (mut termdaw, log) = headless_sine(&dir, &jack, 12, |cmd| {
+        cmd.args(["--device", "jack"]);
+    });
     let said = || std::fs::read_to_string(&log).unwrap_or_default();
     wait_in_log(&log, "termdaw opens JACK", Duration::from_secs(10), &|s| {
         s.contains("JACK termdaw_out · 48000 Hz")
