@@ -3,11 +3,7 @@
 //!
 //! Built on the control thread; `feed` and `render` run on the audio thread.
 
-// Not yet converted to checked access (14 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
-use super::dsp::{balance_gains, MeterAcc, Smoother};
+use super::dsp::{balance_gains, head, head_mut, MeterAcc, Smoother};
 use super::effect::{ChainSlot, EffectChain};
 use super::MAX_BLOCK;
 
@@ -77,44 +73,44 @@ impl Bus {
 
     /// Audio thread: start a block.
     pub fn clear(&mut self, n: usize) {
-        self.in_l[..n].fill(0.0);
-        self.in_r[..n].fill(0.0);
+        head_mut(&mut self.in_l, n).fill(0.0);
+        head_mut(&mut self.in_r, n).fill(0.0);
     }
 
     /// Audio thread: add a track's signal at the (gliding) send level.
     pub fn feed(&mut self, l: &[f32], r: &[f32], send: &mut Smoother) {
-        for i in 0..l.len().min(MAX_BLOCK) {
+        let into = self.in_l.iter_mut().zip(self.in_r.iter_mut());
+        for ((il, ir), (l, r)) in into.zip(l.iter().zip(r)) {
             let g = send.next();
-            self.in_l[i] += l[i] * g;
-            self.in_r[i] += r[i] * g;
+            *il += l * g;
+            *ir += r * g;
         }
     }
 
     /// Audio thread: run the chain and add the result into the master.
     /// The meter reads the return after its fader, as a track's does.
     pub fn render(&mut self, out_l: &mut [f32], out_r: &mut [f32]) {
-        let n = out_l.len().min(MAX_BLOCK);
-        self.chain.process(&mut self.in_l[..n], &mut self.in_r[..n]);
+        let n = out_l.len().min(out_r.len()).min(MAX_BLOCK);
+        let (il, ir) = (head_mut(&mut self.in_l, n), head_mut(&mut self.in_r, n));
+        self.chain.process(il, ir);
         // A centred return is exactly its fader (the balance law's centre
         // is unity only to a rounding), so a bus nobody pans sounds as before.
         let centred = self.pan_l.is_settled()
             && self.pan_r.is_settled()
             && self.pan_l.value == self.pan_r.value;
-        for i in 0..n {
+        let ret = il.iter_mut().zip(ir.iter_mut());
+        for ((il, ir), (ol, or)) in ret.zip(out_l.iter_mut().zip(out_r.iter_mut())) {
             let g = self.gain.next();
             let (l, r) = if centred {
-                (self.in_l[i] * g, self.in_r[i] * g)
+                (*il * g, *ir * g)
             } else {
-                (
-                    self.in_l[i] * g * self.pan_l.next(),
-                    self.in_r[i] * g * self.pan_r.next(),
-                )
+                (*il * g * self.pan_l.next(), *ir * g * self.pan_r.next())
             };
-            self.in_l[i] = l;
-            self.in_r[i] = r;
-            out_l[i] += l;
-            out_r[i] += r;
+            *il = l;
+            *ir = r;
+            *ol += l;
+            *or += r;
         }
-        self.meter.add(&self.in_l[..n], &self.in_r[..n]);
+        self.meter.add(head(&self.in_l, n), head(&self.in_r, n));
     }
 }

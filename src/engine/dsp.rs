@@ -352,3 +352,17 @@ pub fn balance_gains(pan: f32) -> (f32, f32) {
     let (l, r) = pan_gains(pan);
     (l * std::f32::consts::SQRT_2, r * std::f32::consts::SQRT_2)
 }
+
+/// The first `n` samples of `buf`, or all of it when it is shorter: the
+/// block-sized view of a buffer sized to `MAX_BLOCK`, with no failure path.
+#[inline]
+pub fn head(buf: &[f32], n: usize) -> &[f32] {
+    buf.split_at(n.min(buf.len())).0
+}
+
+/// [`head`], writable.
+#[inline]
+pub fn head_mut(buf: &mut [f32], n: usize) -> &mut [f32] {
+    let n = n.min(buf.len());
+    buf.split_at_mut(n).0
+}

@@ -7,11 +7,7 @@
 //! allocate. The DSP of each kind lives in [`super::fx`]; this file owns the
 //! per-effect dry/wet and bypass, and parameter smoothing.
 
-// Not yet converted to checked access (40 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
-use super::dsp::{Smoother, Snap};
+use super::dsp::{head, head_mut, Smoother, Snap};
 use super::fx::{self, Ctx, Fx};
 use super::MAX_BLOCK;
 use crate::kinds::effect::{EffectKind, EffectSpec, MAX_PARAMS};
@@ -45,7 +41,7 @@ impl Stage {
     /// Control thread.
     pub fn new(spec: &EffectSpec, ctx: Ctx) -> Self {
         let n = spec.kind.params().len();
-        let fx = fx::build(spec.kind, &spec.values[..n], &ctx);
+        let fx = fx::build(spec.kind, head(&spec.values, n), &ctx);
         let mut s = Self {
             kind: spec.kind,
             fx,
@@ -66,24 +62,37 @@ impl Stage {
         s
     }
 
+    /// Every kind's table ends with mix and bypass.
     fn wet_target(&self) -> f32 {
-        self.current[self.n - 2] * (1.0 - self.current[self.n - 1])
+        let at = |back: usize| {
+            self.n
+                .checked_sub(back)
+                .and_then(|i| self.current.get(i))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        at(2) * (1.0 - at(1))
     }
 
     /// Audio thread: move parameter `index` towards `value` (choices jump,
     /// numbers and bypass glide).
     pub fn set_param(&mut self, index: usize, value: f32) {
+        let (Some(p), Some(c), Some(spec)) = (
+            self.params.get_mut(index),
+            self.current.get_mut(index),
+            self.kind.params().get(index),
+        ) else {
+            return;
+        };
         if index >= self.n || !value.is_finite() {
             return;
         }
-        self.params[index].set(value);
-        let glides = matches!(
-            self.kind.params()[index].kind,
-            crate::kinds::param::ParamKind::Number
-        ) || index == self.n - 1;
+        p.set(value);
+        let glides =
+            matches!(spec.kind, crate::kinds::param::ParamKind::Number) || index + 1 == self.n;
         if !glides {
-            self.params[index].value = value;
-            self.current[index] = value;
+            p.value = value;
+            *c = value;
         }
         self.moving = true;
     }
@@ -97,7 +106,8 @@ impl Stage {
 
     fn glide(&mut self, frames: usize) {
         // One time constant for all, so one factor.
-        let a = self.params[0].remaining(frames);
+        let [first, ..] = &self.params;
+        let a = first.remaining(frames);
         let mut still = false;
         for (p, c) in self
             .params
@@ -110,7 +120,7 @@ impl Stage {
                 still |= !p.is_settled();
             }
         }
-        self.fx.set(&self.current[..self.n], &self.ctx);
+        self.fx.set(head(&self.current, self.n), &self.ctx);
         self.moving = still;
     }
 
@@ -130,7 +140,7 @@ impl Stage {
                 // Off (bypass or mix 0): what the effect holds dies away as
                 // if its input had stopped, so turning it back on starts
                 // clean instead of replaying echoes from before.
-                let (sl, sr) = (&mut self.dry_l[..n], &mut self.dry_r[..n]);
+                let (sl, sr) = (head_mut(&mut self.dry_l, n), head_mut(&mut self.dry_r, n));
                 sl.fill(0.0);
                 sr.fill(0.0);
                 self.fx.process(sl, sr);
@@ -148,18 +158,20 @@ impl Stage {
         }
         self.ringing = true;
         self.quiet = 0;
-        let (l, r) = (&mut l[..n], &mut r[..n]);
-        self.dry_l[..n].copy_from_slice(l);
-        self.dry_r[..n].copy_from_slice(r);
+        let (l, r) = (head_mut(l, n), head_mut(r, n));
+        let (dl, dr) = (head_mut(&mut self.dry_l, n), head_mut(&mut self.dry_r, n));
+        dl.copy_from_slice(l);
+        dr.copy_from_slice(r);
         self.fx.process(l, r);
         if from >= 1.0 && to >= 1.0 {
             return;
         }
         let step = (to - from) / n as f32;
-        for i in 0..n {
+        let wet = l.iter_mut().zip(r.iter_mut());
+        for (i, ((l, r), (dl, dr))) in wet.zip(dl.iter().zip(dr.iter())).enumerate() {
             let w = from + step * (i + 1) as f32;
-            l[i] = self.dry_l[i] + (l[i] - self.dry_l[i]) * w;
-            r[i] = self.dry_r[i] + (r[i] - self.dry_r[i]) * w;
+            *l = dl + (*l - dl) * w;
+            *r = dr + (*r - dr) * w;
         }
     }
 }
@@ -218,8 +230,14 @@ impl EffectChain {
         let mut start = 0;
         while start < len {
             let n = (len - start).min(MAX_BLOCK);
+            let (Some(l), Some(r)) = (
+                left.get_mut(start..start + n),
+                right.get_mut(start..start + n),
+            ) else {
+                return;
+            };
             for s in &mut self.stages {
-                s.process(&mut left[start..start + n], &mut right[start..start + n]);
+                s.process(l, r);
             }
             start += n;
         }
@@ -284,21 +302,24 @@ impl ChainSlot {
 
     /// Audio thread: process in place.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let n = Ord::min(left.len(), super::MAX_BLOCK);
+        let n = left.len().min(right.len()).min(super::MAX_BLOCK);
+        let (left, right) = (head_mut(left, n), head_mut(right, n));
         match self.old.as_deref_mut() {
             Some(old) if self.old_gain > 0.0 => {
-                self.buf_l[..n].copy_from_slice(&left[..n]);
-                self.buf_r[..n].copy_from_slice(&right[..n]);
-                self.current.process(&mut left[..n], &mut right[..n]);
-                old.process(&mut self.buf_l[..n], &mut self.buf_r[..n]);
-                for i in 0..n {
+                let (bl, br) = (head_mut(&mut self.buf_l, n), head_mut(&mut self.buf_r, n));
+                bl.copy_from_slice(left);
+                br.copy_from_slice(right);
+                self.current.process(left, right);
+                old.process(bl, br);
+                let new = left.iter_mut().zip(right.iter_mut());
+                for ((l, r), (ol, or)) in new.zip(bl.iter().zip(br.iter())) {
                     let w = self.old_gain;
-                    left[i] = left[i] * (1.0 - w) + self.buf_l[i] * w;
-                    right[i] = right[i] * (1.0 - w) + self.buf_r[i] * w;
+                    *l = *l * (1.0 - w) + ol * w;
+                    *r = *r * (1.0 - w) + or * w;
                     self.old_gain = f32::max(w - self.step, 0.0);
                 }
             }
-            _ => self.current.process(&mut left[..n], &mut right[..n]),
+            _ => self.current.process(left, right),
         }
     }
 }

@@ -7,10 +7,6 @@
 //! reaches what a peak needs exactly when that peak leaves the delay line,
 //! ramping down smoothly instead of stepping. Release is a one-pole glide.
 
-// Not yet converted to checked access (11 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 const MAX_LOOKAHEAD: usize = 1024;
 
 #[derive(Debug, Clone)]
@@ -92,25 +88,31 @@ impl Limiter {
             // Sliding minimum over the last `window` samples.
             while self.dq_len > 0 {
                 let back = (self.dq_head + self.dq_len - 1) % cap;
-                if self.dq_v[back] >= need {
+                if self.dq_v.get(back).is_some_and(|&v| v >= need) {
                     self.dq_len -= 1;
                 } else {
                     break;
                 }
             }
             let slot = (self.dq_head + self.dq_len) % cap;
-            self.dq_t[slot] = self.t;
-            self.dq_v[slot] = need;
+            if let (Some(t), Some(v)) = (self.dq_t.get_mut(slot), self.dq_v.get_mut(slot)) {
+                *t = self.t;
+                *v = need;
+            }
             self.dq_len += 1;
-            while self.dq_len > 0 && self.dq_t[self.dq_head] + window <= self.t {
+            let expired =
+                |dq_t: &[u64], head: usize| dq_t.get(head).is_some_and(|&t| t + window <= self.t);
+            while self.dq_len > 0 && expired(&self.dq_t, self.dq_head) {
                 self.dq_head = (self.dq_head + 1) % cap;
                 self.dq_len -= 1;
             }
-            let min = self.dq_v[self.dq_head];
+            let min = self.dq_v.get(self.dq_head).copied().unwrap_or(need);
 
             // Moving average over `la` samples.
-            self.box_sum += (min - self.box_buf[self.box_pos]) as f64;
-            self.box_buf[self.box_pos] = min;
+            if let Some(b) = self.box_buf.get_mut(self.box_pos) {
+                self.box_sum += (min - *b) as f64;
+                *b = min;
+            }
             self.box_pos = (self.box_pos + 1) % la;
             let target = (self.box_sum / la as f64) as f32;
 
@@ -123,12 +125,18 @@ impl Limiter {
 
             // Delay line: write now, read `la` samples ago.
             let read = (self.pos + cap - la) % cap;
-            self.delay_l[self.pos] = *l;
-            self.delay_r[self.pos] = *r;
+            if let (Some(dl), Some(dr)) = (
+                self.delay_l.get_mut(self.pos),
+                self.delay_r.get_mut(self.pos),
+            ) {
+                *dl = *l;
+                *dr = *r;
+            }
             let c = self.ceiling;
+            let (dl, dr) = (self.delay_l.get(read), self.delay_r.get(read));
             // The clamp only catches float rounding; the gain already holds the ceiling.
-            *l = (self.delay_l[read] * self.gain).clamp(-c, c);
-            *r = (self.delay_r[read] * self.gain).clamp(-c, c);
+            *l = (dl.copied().unwrap_or(0.0) * self.gain).clamp(-c, c);
+            *r = (dr.copied().unwrap_or(0.0) * self.gain).clamp(-c, c);
             self.pos = (self.pos + 1) % cap;
             self.t += 1;
         }

@@ -5,10 +5,6 @@
 //! `crate::pattern`) and handed over whole; the audio thread only reads it.
 //! The cursor and the pending note-offs are fixed-size and never allocate.
 
-// Not yet converted to checked access (9 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::transport::Transport;
 
 /// One note of a clip, in beats from the clip's start.
@@ -155,32 +151,40 @@ impl PendingOffs {
     /// Add a note-off. When full, the earliest one is returned so the caller
     /// can release it now rather than leave a note hanging.
     pub fn push(&mut self, off: PendingOff) -> Option<PendingOff> {
-        if self.len < MAX_PENDING_OFFS {
-            self.items[self.len] = off;
+        if let Some(free) = self.items.get_mut(self.len) {
+            *free = off;
             self.len += 1;
             None
         } else {
             let i = self.earliest()?;
-            let evicted = self.items[i];
-            self.items[i] = off;
-            Some(evicted)
+            Some(std::mem::replace(self.items.get_mut(i)?, off))
         }
     }
 
     /// Index of the earliest pending off.
     pub fn earliest(&self) -> Option<usize> {
-        (0..self.len).min_by(|&a, &b| self.items[a].beat.total_cmp(&self.items[b].beat))
+        let pending = self.items.iter().take(self.len).enumerate();
+        pending
+            .min_by(|(_, a), (_, b)| a.beat.total_cmp(&b.beat))
+            .map(|(i, _)| i)
     }
 
+    /// Pending off `i` (below [`Self::len`]; a default off otherwise).
     pub fn get(&self, i: usize) -> PendingOff {
-        self.items[i]
+        self.items.get(i).copied().unwrap_or_default()
     }
 
+    /// Take pending off `i` out; the last one moves into its place.
     pub fn remove(&mut self, i: usize) -> PendingOff {
-        let v = self.items[i];
+        if i >= self.len {
+            return PendingOff::default();
+        }
         self.len -= 1;
-        self.items[i] = self.items[self.len];
-        v
+        let last = self.get(self.len);
+        match self.items.get_mut(i) {
+            Some(v) => std::mem::replace(v, last),
+            None => last,
+        }
     }
 
     pub fn len(&self) -> usize {

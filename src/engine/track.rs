@@ -5,12 +5,8 @@
 //! owned by the engine. `render` runs on the audio thread and splits its
 //! block at every note event so each note starts on its exact sample.
 
-// Not yet converted to checked access (28 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::bus::Bus;
-use super::dsp::{balance_gains, MeterAcc, Smoother};
+use super::dsp::{balance_gains, head, head_mut, MeterAcc, Smoother};
 use super::effect::{ChainSlot, EffectChain};
 use super::instrument::Instrument;
 use super::sequencer::{Clip, Cursor, PendingOff, PendingOffs};
@@ -215,8 +211,8 @@ impl TrackDsp {
     /// track buffers (instrument + effects, before the fader).
     pub fn render(&mut self, t: &Transport, s0: i64, n: usize) {
         let n = n.min(MAX_BLOCK);
-        self.buf_l[..n].fill(0.0);
-        self.buf_r[..n].fill(0.0);
+        head_mut(&mut self.buf_l, n).fill(0.0);
+        head_mut(&mut self.buf_r, n).fill(0.0);
         let s1 = s0 + n as i64;
         let mut pos = 0usize;
         let mut budget = MAX_EVENTS_PER_BLOCK;
@@ -246,8 +242,10 @@ impl TrackDsp {
             budget -= 1;
             let at = ((next - s0).max(0) as usize).max(pos);
             if at > pos {
-                self.instrument
-                    .render(&mut self.buf_l[pos..at], &mut self.buf_r[pos..at]);
+                self.instrument.render(
+                    self.buf_l.get_mut(pos..at).unwrap_or_default(),
+                    self.buf_r.get_mut(pos..at).unwrap_or_default(),
+                );
                 pos = at;
             }
             // Note-offs before note-ons at the same sample, so a repeated note retriggers.
@@ -277,21 +275,25 @@ impl TrackDsp {
             }
         }
         if pos < n {
-            self.instrument
-                .render(&mut self.buf_l[pos..n], &mut self.buf_r[pos..n]);
+            self.instrument.render(
+                self.buf_l.get_mut(pos..n).unwrap_or_default(),
+                self.buf_r.get_mut(pos..n).unwrap_or_default(),
+            );
         }
+        let (bl, br) = (head_mut(&mut self.buf_l, n), head_mut(&mut self.buf_r, n));
         if let Some(f) = self.fading.as_deref_mut() {
-            self.fade_l[..n].fill(0.0);
-            self.fade_r[..n].fill(0.0);
-            f.render(&mut self.fade_l[..n], &mut self.fade_r[..n]);
-            for i in 0..n {
-                self.buf_l[i] += self.fade_l[i] * self.fade_gain;
-                self.buf_r[i] += self.fade_r[i] * self.fade_gain;
+            let (fl, fr) = (head_mut(&mut self.fade_l, n), head_mut(&mut self.fade_r, n));
+            fl.fill(0.0);
+            fr.fill(0.0);
+            f.render(fl, fr);
+            let out = bl.iter_mut().zip(br.iter_mut());
+            for ((l, r), (fl, fr)) in out.zip(fl.iter().zip(fr.iter())) {
+                *l += fl * self.fade_gain;
+                *r += fr * self.fade_gain;
                 self.fade_gain = (self.fade_gain - self.fade_step).max(0.0);
             }
         }
-        self.effects
-            .process(&mut self.buf_l[..n], &mut self.buf_r[..n]);
+        self.effects.process(bl, br);
     }
 
     /// Audio thread: set the send level (linear) to bus `bus`.
@@ -309,23 +311,26 @@ impl TrackDsp {
         out_r: &mut [f32],
         buses: &mut [Option<Box<Bus>>],
     ) {
-        let n = out_l.len().min(MAX_BLOCK);
-        for i in 0..n {
+        let n = out_l.len().min(out_r.len()).min(MAX_BLOCK);
+        let (bl, br) = (head_mut(&mut self.buf_l, n), head_mut(&mut self.buf_r, n));
+        let track = bl.iter_mut().zip(br.iter_mut());
+        for ((bl, br), (ol, or)) in track.zip(out_l.iter_mut().zip(out_r.iter_mut())) {
             let g = self.gain.next();
-            let l = self.buf_l[i] * g * self.pan_l.next();
-            let r = self.buf_r[i] * g * self.pan_r.next();
-            self.buf_l[i] = l;
-            self.buf_r[i] = r;
-            out_l[i] += l;
-            out_r[i] += r;
+            let l = *bl * g * self.pan_l.next();
+            let r = *br * g * self.pan_r.next();
+            *bl = l;
+            *br = r;
+            *ol += l;
+            *or += r;
         }
-        self.meter.add(&self.buf_l[..n], &self.buf_r[..n]);
+        let (bl, br) = (head(&self.buf_l, n), head(&self.buf_r, n));
+        self.meter.add(bl, br);
         for (b, send) in self.sends.iter_mut().enumerate() {
             if send.target == 0.0 && send.value == 0.0 {
                 continue;
             }
             match buses.get_mut(b).and_then(|x| x.as_deref_mut()) {
-                Some(bus) => bus.feed(&self.buf_l[..n], &self.buf_r[..n], send),
+                Some(bus) => bus.feed(bl, br, send),
                 None => {
                     // No bus there (yet): keep the glide moving so it stays in step.
                     for _ in 0..n {
@@ -343,8 +348,12 @@ impl TrackDsp {
 
     pub fn live_note_off(&mut self, note: f32) {
         let key = note.round();
-        if self.pedal && (0.0..128.0).contains(&key) {
-            self.held[key as usize] = true;
+        let held = (0.0..128.0)
+            .contains(&key)
+            .then(|| self.held.get_mut(key as usize))
+            .flatten();
+        if let (true, Some(h)) = (self.pedal, held) {
+            *h = true;
         } else {
             self.instrument.note_off(note);
         }
@@ -354,8 +363,8 @@ impl TrackDsp {
     pub fn set_sustain(&mut self, on: bool) {
         self.pedal = on;
         if !on {
-            for k in 0..128 {
-                if std::mem::take(&mut self.held[k]) {
+            for (k, h) in self.held.iter_mut().enumerate() {
+                if std::mem::take(h) {
                     self.instrument.note_off(k as f32);
                 }
             }

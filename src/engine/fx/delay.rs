@@ -3,10 +3,6 @@
 //! Audio thread, except `new` (which allocates 4 s of line per side).
 //! Parameters: time (s), feedback, sync (note value or off), mode.
 
-// Not yet converted to checked access (4 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::{Ctx, DelayLine, Fx};
 
 /// Longest delay, seconds.
@@ -66,14 +62,17 @@ impl Delay {
 
 impl Fx for Delay {
     fn set(&mut self, v: &[f32], ctx: &Ctx) {
-        let secs = synced_seconds(v[2] as usize, ctx.bpm).unwrap_or(v[0]);
+        let &[time, feedback, sync, mode, ..] = v else {
+            return;
+        };
+        let secs = synced_seconds(sync as usize, ctx.bpm).unwrap_or(time);
         self.target = (secs.min(MAX_TIME) * ctx.rate).clamp(1.0, self.l.capacity());
         if self.fresh {
             self.d = self.target;
             self.fresh = false;
         }
-        self.feedback = v[1];
-        self.pingpong = v[3] >= 0.5;
+        self.feedback = feedback;
+        self.pingpong = mode >= 0.5;
     }
 
     fn process(&mut self, l: &mut [f32], r: &mut [f32]) {

@@ -3,10 +3,6 @@
 //! Audio thread, except constructors. Stateless per sample apart from the
 //! crusher's sample-and-hold.
 
-// Not yet converted to checked access (5 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::{Ctx, Fx};
 use crate::engine::dsp::db_gain as db;
 
@@ -54,14 +50,16 @@ fn shape(kind: usize, u: f32) -> f32 {
 
 impl Fx for Distort {
     fn set(&mut self, v: &[f32], _ctx: &Ctx) {
-        self.gain = db(v[0]);
-        match self.mode {
-            Mode::Soft => self.trim = 1.0 / self.gain.tanh().max(1e-3),
-            Mode::Hard => self.ceiling = db(v[1]),
-            Mode::Shaper => {
-                self.shape = v[1] as usize;
+        let &[gain, ref rest @ ..] = v else { return };
+        self.gain = db(gain);
+        match (self.mode, rest.first()) {
+            (Mode::Soft, _) => self.trim = 1.0 / self.gain.tanh().max(1e-3),
+            (Mode::Hard, Some(&ceiling)) => self.ceiling = db(ceiling),
+            (Mode::Shaper, Some(&shape)) => {
+                self.shape = shape as usize;
                 self.trim = 1.0;
             }
+            (Mode::Hard | Mode::Shaper, None) => {}
         }
     }
 
@@ -90,8 +88,9 @@ pub struct Crush {
 
 impl Fx for Crush {
     fn set(&mut self, v: &[f32], _ctx: &Ctx) {
-        self.step = 2.0 / 2f32.powf(v[0]);
-        self.hold = v[1].max(1.0);
+        let &[bits, downsample, ..] = v else { return };
+        self.step = 2.0 / 2f32.powf(bits);
+        self.hold = downsample.max(1.0);
     }
 
     fn process(&mut self, l: &mut [f32], r: &mut [f32]) {

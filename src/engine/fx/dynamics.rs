@@ -3,10 +3,6 @@
 //!
 //! Audio thread, except constructors.
 
-// Not yet converted to checked access (13 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::{coef, Ctx, Fx};
 use crate::engine::dsp::db_gain as db;
 use crate::engine::limiter::Limiter;
@@ -45,12 +41,15 @@ pub struct Compressor {
 
 impl Fx for Compressor {
     fn set(&mut self, v: &[f32], ctx: &Ctx) {
-        self.threshold = v[0];
-        self.ratio = v[1];
-        self.attack = coef(v[2], ctx.rate);
-        self.release = coef(v[3], ctx.rate);
-        self.knee = v[4];
-        self.makeup = v[5];
+        let &[threshold, ratio, attack, release, knee, makeup, ..] = v else {
+            return;
+        };
+        self.threshold = threshold;
+        self.ratio = ratio;
+        self.attack = coef(attack, ctx.rate);
+        self.release = coef(release, ctx.rate);
+        self.knee = knee;
+        self.makeup = makeup;
         self.detect = coef(10.0, ctx.rate);
     }
 
@@ -92,8 +91,9 @@ impl Limit {
 
 impl Fx for Limit {
     fn set(&mut self, v: &[f32], _ctx: &Ctx) {
-        self.inner.set_ceiling(db(v[0]));
-        self.gain = db(v[1]);
+        let &[ceiling, gain, ..] = v else { return };
+        self.inner.set_ceiling(db(ceiling));
+        self.gain = db(gain);
     }
 
     fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
@@ -124,11 +124,14 @@ pub struct Gate {
 
 impl Fx for Gate {
     fn set(&mut self, v: &[f32], ctx: &Ctx) {
-        self.threshold = db(v[0]);
-        self.attack = coef(v[1], ctx.rate);
-        self.hold = (v[2] * 0.001 * ctx.rate) as u32;
-        self.release = coef(v[3], ctx.rate);
-        self.floor = db(v[4]);
+        let &[threshold, attack, hold, release, range, ..] = v else {
+            return;
+        };
+        self.threshold = db(threshold);
+        self.attack = coef(attack, ctx.rate);
+        self.hold = (hold * 0.001 * ctx.rate) as u32;
+        self.release = coef(release, ctx.rate);
+        self.floor = db(range);
         self.env_fall = coef(5.0, ctx.rate);
     }
 

@@ -3,10 +3,6 @@
 //!
 //! Audio thread, except constructors.
 
-// Not yet converted to checked access (17 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::filter::{Biquad, Shape};
 use super::{Ctx, Fx};
 
@@ -37,26 +33,38 @@ impl Fx for Eq {
     fn set(&mut self, v: &[f32], ctx: &Ctx) {
         let shapes = match self.layout {
             Layout::ThreeBand => {
-                let mid = (v[3] * v[4]).sqrt();
+                let &[low, mid_gain, high, low_freq, high_freq, ..] = v else {
+                    return;
+                };
+                let mid = (low_freq * high_freq).sqrt();
                 [
-                    (Shape::LowShelf(v[0]), v[3], std::f32::consts::FRAC_1_SQRT_2),
-                    (Shape::Peak(v[1]), mid, 0.7),
                     (
-                        Shape::HighShelf(v[2]),
-                        v[4],
+                        Shape::LowShelf(low),
+                        low_freq,
+                        std::f32::consts::FRAC_1_SQRT_2,
+                    ),
+                    (Shape::Peak(mid_gain), mid, 0.7),
+                    (
+                        Shape::HighShelf(high),
+                        high_freq,
                         std::f32::consts::FRAC_1_SQRT_2,
                     ),
                 ]
             }
-            Layout::Parametric => [
-                (Shape::Peak(v[1]), v[0], v[2]),
-                (Shape::Peak(v[4]), v[3], v[5]),
-                (Shape::Peak(v[7]), v[6], v[8]),
-            ],
+            Layout::Parametric => {
+                let &[f1, g1, q1, f2, g2, q2, f3, g3, q3, ..] = v else {
+                    return;
+                };
+                [
+                    (Shape::Peak(g1), f1, q1),
+                    (Shape::Peak(g2), f2, q2),
+                    (Shape::Peak(g3), f3, q3),
+                ]
+            }
         };
-        for (i, (shape, f, q)) in shapes.into_iter().enumerate() {
-            for ch in &mut self.bands {
-                ch[i].set(shape, f, q, ctx.rate);
+        for ch in &mut self.bands {
+            for (band, &(shape, f, q)) in ch.iter_mut().zip(&shapes) {
+                band.set(shape, f, q, ctx.rate);
             }
         }
     }

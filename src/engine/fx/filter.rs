@@ -4,10 +4,6 @@
 //! Audio thread, except constructors. Biquads run in f64 transposed direct
 //! form II so low cutoffs stay stable and quiet.
 
-// Not yet converted to checked access (8 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::{Ctx, DelayLine, Fx};
 
 /// A biquad's response shape.
@@ -156,8 +152,9 @@ impl Fx for Filter {
             Mode::Bandpass => Shape::Bandpass,
             Mode::Notch => Shape::Notch,
         };
-        self.l.set(shape, v[0], v[1], ctx.rate);
-        self.r.set(shape, v[0], v[1], ctx.rate);
+        let &[freq, q, ..] = v else { return };
+        self.l.set(shape, freq, q, ctx.rate);
+        self.r.set(shape, freq, q, ctx.rate);
     }
 
     fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
@@ -197,16 +194,19 @@ impl Comb {
 
 impl Fx for Comb {
     fn set(&mut self, v: &[f32], ctx: &Ctx) {
-        self.period = ctx.rate / v[0].max(1.0);
-        self.feedback = v[1];
-        self.damp = v[2].clamp(0.0, 0.99);
+        let &[freq, feedback, damp, ..] = v else {
+            return;
+        };
+        self.period = ctx.rate / freq.max(1.0);
+        self.feedback = feedback;
+        self.damp = damp.clamp(0.0, 0.99);
     }
 
     fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
-        for (ch, (line, buf)) in [(&mut self.l, l), (&mut self.r, r)].into_iter().enumerate() {
+        let sides = [(&mut self.l, l), (&mut self.r, r)];
+        for ((line, buf), lp) in sides.into_iter().zip(self.lp.iter_mut()) {
             for x in buf.iter_mut() {
                 let back = line.read(self.period);
-                let lp = &mut self.lp[ch];
                 *lp = back + (*lp - back) * self.damp;
                 let y = *x + self.feedback * *lp;
                 line.write(y);

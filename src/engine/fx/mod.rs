@@ -8,10 +8,6 @@
 //! `process` writes its fully wet signal; dry/wet and bypass are applied
 //! around it by [`super::effect::Stage`].
 
-// Not yet converted to checked access (3 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 pub mod delay;
 pub mod distort;
 pub mod dynamics;
@@ -100,14 +96,22 @@ impl DelayLine {
         let len = self.buf.len();
         let whole = d as usize;
         let frac = d - whole as f32;
-        let a = self.buf[(self.pos + len - whole) % len];
-        let b = self.buf[(self.pos + len - whole - 1) % len];
+        // Both indexes are reduced mod `len`, so the fallbacks are never taken.
+        let (ia, ib) = (
+            (self.pos + len - whole) % len,
+            (self.pos + len - whole - 1) % len,
+        );
+        let a = self.buf.get(ia).copied().unwrap_or(0.0);
+        let b = self.buf.get(ib).copied().unwrap_or(0.0);
         a + (b - a) * frac
     }
 
     #[inline]
     pub fn write(&mut self, x: f32) {
-        self.buf[self.pos] = x;
+        // `pos` stays below `len` (it wraps to 0 on reaching it).
+        if let Some(slot) = self.buf.get_mut(self.pos) {
+            *slot = x;
+        }
         self.pos += 1;
         if self.pos == self.buf.len() {
             self.pos = 0;

@@ -4,10 +4,6 @@
 //! Audio thread, except constructors. The right channel's LFO runs a quarter
 //! cycle ahead of the left for width.
 
-// Not yet converted to checked access (12 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::{Ctx, DelayLine, Fx, Lfo};
 
 const QUARTER: f32 = std::f32::consts::FRAC_PI_2;
@@ -46,21 +42,23 @@ impl ModDelay {
 
 impl Fx for ModDelay {
     fn set(&mut self, v: &[f32], ctx: &Ctx) {
-        self.lfo.set_rate(v[0], ctx.rate);
-        self.depth = v[1] * 0.001 * ctx.rate;
-        self.base = (v[2] * 0.001 * ctx.rate).max(1.0);
-        self.feedback = if self.mode == Mode::Flanger {
-            v[3]
-        } else {
-            0.0
+        let &[rate, depth, delay, ref rest @ ..] = v else {
+            return;
+        };
+        self.lfo.set_rate(rate, ctx.rate);
+        self.depth = depth * 0.001 * ctx.rate;
+        self.base = (delay * 0.001 * ctx.rate).max(1.0);
+        self.feedback = match (self.mode, rest.first()) {
+            (Mode::Flanger, Some(&feedback)) => feedback,
+            _ => 0.0,
         };
     }
 
     fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
         for (a, b) in l.iter_mut().zip(r.iter_mut()) {
-            for (ch, x) in [a, b].into_iter().enumerate() {
+            let sides = [a, b].into_iter().zip(self.lines.iter_mut());
+            for (ch, (x, line)) in sides.enumerate() {
                 let m = 0.5 + 0.5 * self.lfo.value(ch as f32 * QUARTER);
-                let line = &mut self.lines[ch];
                 let y = line.read(self.base + self.depth * m);
                 line.write(*x + self.feedback * y);
                 *x = y;
@@ -86,26 +84,32 @@ pub struct Phaser {
 
 impl Fx for Phaser {
     fn set(&mut self, v: &[f32], ctx: &Ctx) {
-        self.lfo.set_rate(v[0], ctx.rate);
-        self.depth = v[1];
-        self.centre = v[2];
-        self.feedback = v[3];
+        let &[rate, depth, centre, feedback, ..] = v else {
+            return;
+        };
+        self.lfo.set_rate(rate, ctx.rate);
+        self.depth = depth;
+        self.centre = centre;
+        self.feedback = feedback;
         self.nyquist_pi = std::f32::consts::PI / ctx.rate;
     }
 
     fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
         for (a, b) in l.iter_mut().zip(r.iter_mut()) {
-            for (ch, x) in [a, b].into_iter().enumerate() {
+            let sides = [a, b]
+                .into_iter()
+                .zip(self.z.iter_mut().zip(self.last.iter_mut()));
+            for (ch, (x, (zs, last))) in sides.enumerate() {
                 let f = self.centre * (self.depth * self.lfo.value(ch as f32 * QUARTER)).exp2();
                 let t = (f * self.nyquist_pi).min(1.5).tan();
                 let c = (t - 1.0) / (t + 1.0);
-                let mut s = *x + self.feedback * self.last[ch];
-                for z in self.z[ch].iter_mut() {
+                let mut s = *x + self.feedback * *last;
+                for z in zs.iter_mut() {
                     let y = c * s + *z;
                     *z = s - c * y;
                     s = y;
                 }
-                self.last[ch] = s;
+                *last = s;
                 *x = s;
             }
             self.lfo.advance();

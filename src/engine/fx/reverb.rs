@@ -6,13 +6,10 @@
 //! runs on the audio thread in fundsp's 64-frame chunks and never allocates.
 //! Parameters: room (m), time (s), damping.
 
-// Not yet converted to checked access (11 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use fundsp::prelude32::*;
 
 use super::{Ctx, Fx};
+use crate::kinds::effect::REVERB_PARAMS;
 
 pub struct Reverb {
     unit: Box<dyn AudioUnit>,
@@ -22,7 +19,14 @@ pub struct Reverb {
 
 impl Reverb {
     pub fn new(v: &[f32], ctx: &Ctx) -> Self {
-        let mut unit: Box<dyn AudioUnit> = Box::new(reverb_stereo(v[0], v[1], v[2]));
+        // `v` holds the kind's whole table; a short one falls back to its defaults.
+        let param = |i: usize| {
+            v.get(i)
+                .copied()
+                .or_else(|| REVERB_PARAMS.get(i).map(|p| p.default))
+                .unwrap_or(0.0)
+        };
+        let mut unit: Box<dyn AudioUnit> = Box::new(reverb_stereo(param(0), param(1), param(2)));
         unit.set_sample_rate(ctx.rate as f64);
         unit.allocate();
         Self {
@@ -37,16 +41,29 @@ impl Fx for Reverb {
     fn set(&mut self, _v: &[f32], _ctx: &Ctx) {}
 
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let mut start = 0;
-        while start < left.len() {
-            let n = Ord::min(left.len() - start, MAX_BUFFER_SIZE);
-            self.input.channel_f32_mut(0)[..n].copy_from_slice(&left[start..start + n]);
-            self.input.channel_f32_mut(1)[..n].copy_from_slice(&right[start..start + n]);
-            self.unit
-                .process(n, &self.input.buffer_ref(), &mut self.output.buffer_mut());
-            left[start..start + n].copy_from_slice(&self.output.channel_f32(0)[..n]);
-            right[start..start + n].copy_from_slice(&self.output.channel_f32(1)[..n]);
-            start += n;
+        let chunks = left
+            .chunks_mut(MAX_BUFFER_SIZE)
+            .zip(right.chunks_mut(MAX_BUFFER_SIZE));
+        for (l, r) in chunks {
+            // Each channel holds MAX_BUFFER_SIZE samples, so every copy is
+            // the chunk's full length.
+            copy(self.input.channel_f32_mut(0), l);
+            copy(self.input.channel_f32_mut(1), r);
+            self.unit.process(
+                l.len(),
+                &self.input.buffer_ref(),
+                &mut self.output.buffer_mut(),
+            );
+            copy(l, self.output.channel_f32(0));
+            copy(r, self.output.channel_f32(1));
         }
+    }
+}
+
+/// Copy the overlap of `src` into `dst` (a memcpy once optimised).
+#[inline]
+fn copy(dst: &mut [f32], src: &[f32]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
     }
 }

@@ -2,10 +2,6 @@
 //!
 //! Audio thread, except constructors.
 
-// Not yet converted to checked access (3 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::{Ctx, Fx, Lfo};
 
 /// Parameters: width (0 mono, 1 unchanged, 2 twice the side signal).
@@ -16,7 +12,8 @@ pub struct Width {
 
 impl Fx for Width {
     fn set(&mut self, v: &[f32], _ctx: &Ctx) {
-        self.width = v[0];
+        let Some(&width) = v.first() else { return };
+        self.width = width;
     }
 
     fn process(&mut self, l: &mut [f32], r: &mut [f32]) {
@@ -39,8 +36,9 @@ pub struct AutoPan {
 
 impl Fx for AutoPan {
     fn set(&mut self, v: &[f32], ctx: &Ctx) {
-        self.lfo.set_rate(v[0], ctx.rate);
-        self.depth = v[1];
+        let &[rate, depth, ..] = v else { return };
+        self.lfo.set_rate(rate, ctx.rate);
+        self.depth = depth;
     }
 
     fn process(&mut self, l: &mut [f32], r: &mut [f32]) {

@@ -20,10 +20,6 @@
 //! audio thread and never allocates, locks or panics. Filter coefficients are
 //! updated every [`SUB`] samples so `tone` glides.
 
-// Not yet converted to checked access (3 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::voice::{Adsr, Noise, VoiceAlloc};
 use super::{sane_rate, Instrument};
 use crate::engine::dsp::{sane, sin_turns_coarse as sin_turns, PanRamp, Smoother, Snap};
@@ -241,7 +237,9 @@ impl Drum {
             rate,
         };
         for (i, p) in kind.params().iter().enumerate().take(d.fields.len()) {
-            d.fields[i] = Field::of(p.name);
+            if let Some(f) = d.fields.get_mut(i) {
+                *f = Field::of(p.name);
+            }
             d.set_param(i, values.get(i).copied().unwrap_or(p.default));
         }
         d.tone.value = d.set.tone;
@@ -400,7 +398,13 @@ impl Instrument for Drum {
                     continue;
                 }
                 Self::tune_filters(kind, h, tone, rate);
-                for i in done..done + len {
+                let (Some(bl), Some(br)) = (
+                    left.get_mut(done..done + len),
+                    right.get_mut(done..done + len),
+                ) else {
+                    continue;
+                };
+                for (i, (out_l, out_r)) in (done..).zip(bl.iter_mut().zip(br.iter_mut())) {
                     let x = match kind {
                         DrumKind::Kick => kick(h, &s),
                         DrumKind::Snare => snare(h, &s),
@@ -411,8 +415,8 @@ impl Instrument for Drum {
                     let out = x * h.gain * h.gate.next();
                     let t = i as f32;
                     let (gl, gr) = pan.at(t);
-                    left[i] += out * gl;
-                    right[i] += out * gr;
+                    *out_l += out * gl;
+                    *out_r += out * gr;
                 }
                 h.f1.flush();
                 h.f2.flush();

@@ -7,10 +7,6 @@
 //! `note_off`, `all_notes_off`, `set_param`, `render` and `active_voices` run
 //! on the audio thread: they never allocate, lock or panic.
 
-// Not yet converted to checked access (3 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::voice::{note_hz, Adsr, VoiceAlloc};
 use super::{sane_rate, sane_values, Instrument};
 use crate::engine::dsp::{sane, sin_turns, PanRamp, Smoother, Snap};
@@ -157,7 +153,9 @@ impl Instrument for Fm {
 
     /// Audio thread.
     fn apply_param(&mut self, index: usize, value: f32) {
-        self.values[index] = value;
+        if let Some(x) = self.values.get_mut(index) {
+            *x = value;
+        }
         match index {
             P_RATIO => self.ratio.target = value,
             P_INDEX => self.index.target = value,
@@ -188,7 +186,7 @@ impl Instrument for Fm {
                 continue;
             }
             let (mut pc, mut pm, mut fb1, mut fb2, mut ie) = (v.pc, v.pm, v.fb1, v.fb2, v.idx_env);
-            for i in 0..n {
+            for (i, (out_l, out_r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
                 let t = i as f32;
                 let ratio = r0 + dr * t;
                 let index = i0 + di * t + (e0 + de * t) * ie;
@@ -199,8 +197,8 @@ impl Instrument for Fm {
                 let c = sin_turns(pc + index * to_turns * m);
                 let s = c * v.gain * v.env.next();
                 let (gl, gr) = pan.at(t);
-                left[i] += s * gl;
-                right[i] += s * gr;
+                *out_l += s * gl;
+                *out_r += s * gr;
                 pc += v.inc * self.bend;
                 pc -= pc.floor();
                 pm += v.inc * self.bend * ratio;

@@ -14,10 +14,6 @@
 //! and never allocates, locks or panics. Loop coefficients are recomputed
 //! every [`SUB`] samples so `damping` can glide.
 
-// Not yet converted to checked access (6 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::voice::{note_hz, Adsr, Noise, VoiceAlloc};
 use super::{sane_rate, sane_values, Instrument};
 use crate::engine::dsp::{sane, PanRamp, Smoother, Snap};
@@ -272,7 +268,9 @@ impl Instrument for Pluck {
 
     /// Audio thread.
     fn apply_param(&mut self, index: usize, value: f32) {
-        self.values[index] = value;
+        if let Some(x) = self.values.get_mut(index) {
+            *x = value;
+        }
         match index {
             P_DAMPING => self.damping.target = value,
             P_PAN => self.pan.target = value,
@@ -320,10 +318,17 @@ impl Instrument for Pluck {
                 } = v.tuning;
                 // Clamped in `tune`; kept safe here even if it were not.
                 let whole = whole.clamp(1, line_len - 2);
-                for i in done..done + len {
+                let (Some(bl), Some(br)) = (
+                    left.get_mut(done..done + len),
+                    right.get_mut(done..done + len),
+                ) else {
+                    continue;
+                };
+                for (i, (out_l, out_r)) in (done..).zip(bl.iter_mut().zip(br.iter_mut())) {
                     let r0 = (v.pos + line_len - whole) % line_len;
                     let r1 = (v.pos + line_len - whole - 1) % line_len;
-                    let d = (1.0 - frac) * line[r0] + frac * line[r1];
+                    let tap = |r: usize| line.get(r).copied().unwrap_or(0.0);
+                    let d = (1.0 - frac) * tap(r0) + frac * tap(r1);
                     let avg = 0.5 * (d + v.prev);
                     v.prev = d;
                     v.lp = avg + pole * (v.lp - avg);
@@ -334,7 +339,9 @@ impl Instrument for Pluck {
                         x = v.burst_lp * v.burst_gain;
                     }
                     let y = x + gain * v.lp;
-                    line[v.pos] = y;
+                    if let Some(x) = line.get_mut(v.pos) {
+                        *x = y;
+                    }
                     v.pos += 1;
                     if v.pos >= line_len {
                         v.pos = 0;
@@ -346,8 +353,8 @@ impl Instrument for Pluck {
                     let s = out * v.gain * v.gate.next();
                     let t = i as f32;
                     let (gl, gr) = pan.at(t);
-                    left[i] += s * gl;
-                    right[i] += s * gr;
+                    *out_l += s * gl;
+                    *out_r += s * gr;
                 }
                 // Decaying states never reach denormals: the voice is freed
                 // at -90 dB, long before; this guards the fading tail.

@@ -14,13 +14,9 @@
 //! their image: `pan` works as a balance control (centre = both channels at
 //! full level), which for mono files is the usual pan.
 
-// Not yet converted to checked access (5 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 use super::voice::{Adsr, VoiceAlloc};
 use super::{sane_rate, sane_values, Instrument};
-use crate::engine::dsp::{db_gain, pan_gains, sane, Smoother, Snap};
+use crate::engine::dsp::{db_gain, head, pan_gains, sane, Smoother, Snap};
 use crate::kinds::instrument::SAMPLE_PARAMS as PARAMS;
 use crate::kinds::param::ParamSpec;
 
@@ -231,7 +227,9 @@ impl Instrument for Sampler {
 
     /// Audio thread.
     fn apply_param(&mut self, index: usize, value: f32) {
-        self.values[index] = value;
+        if let Some(x) = self.values.get_mut(index) {
+            *x = value;
+        }
         match index {
             P_GAIN => self.gain_db.target = value,
             P_PITCH => self.pitch.target = value,
@@ -275,9 +273,9 @@ impl Instrument for Sampler {
 
         let len = self.len;
         let end_fade = 1.0 / (self.values[P_FADE_OUT].max(END_FADE_S) * rate).max(1.0);
-        let src_l = &self.data.left[..len.min(self.data.left.len())];
+        let src_l = head(&self.data.left, len);
         let src_r = if self.stereo {
-            &self.data.right[..len.min(self.data.right.len())]
+            head(&self.data.right, len)
         } else {
             src_l
         };
@@ -294,7 +292,7 @@ impl Instrument for Sampler {
                 continue;
             }
             let mut ended = false;
-            for i in 0..n {
+            for (i, (out_l, out_r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
                 if v.looping {
                     let span = v.loop_to - v.loop_from;
                     if !v.reverse && v.pos >= v.loop_to {
@@ -355,8 +353,8 @@ impl Instrument for Sampler {
                     ((left_frames / speed.max(1e-9)) as f32 * end_fade).min(1.0)
                 };
                 let g = v.gain * (lin0 + dlin * fi) * v.env.next() * close;
-                left[i] += xl * g * (bl0 + dbl * fi);
-                right[i] += xr * g * (br0 + dbr * fi);
+                *out_l += xl * g * (bl0 + dbl * fi);
+                *out_r += xr * g * (br0 + dbr * fi);
                 if v.reverse {
                     v.pos -= speed;
                 } else {

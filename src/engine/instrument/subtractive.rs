@@ -11,10 +11,9 @@
 //! changes and filter coefficients are updated every [`SUB`] samples; levels
 //! themselves move every sample.
 
-// Not yet converted to checked access (113 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
+mod lane;
 
+use lane::{Lane, Lanes};
 use multiversion::multiversion;
 
 use super::voice::{note_hz, ramp_inc, VoiceAlloc, STEAL_FADE_S};
@@ -69,10 +68,13 @@ struct Group {
     gl: V,
     gr: V,
     noise: [u32; LANES],
+    amp_stage: [AmpStage; LANES],
+    f_stage: [FStage; LANES],
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 enum AmpStage {
+    #[default]
     Idle,
     Attack,
     Decay,
@@ -80,9 +82,10 @@ enum AmpStage {
     Release,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 enum FStage {
     Attack,
+    #[default]
     Decay,
 }
 
@@ -103,8 +106,6 @@ struct Shared {
 pub struct Synth {
     alloc: VoiceAlloc,
     groups: Box<[Group]>,
-    amp_stage: Box<[AmpStage]>,
-    f_stage: Box<[FStage]>,
     /// Samples until the next control-rate update (kept across calls).
     values: [f32; PARAMS.len()],
     cutoff: Smoother,
@@ -121,23 +122,23 @@ impl Synth {
     /// Control thread.
     pub fn new(values: &[f32], voices: usize, rate: f32) -> Self {
         let mut v = [0.0; PARAMS.len()];
-        for (i, p) in PARAMS.iter().enumerate() {
-            v[i] = values.get(i).copied().unwrap_or(p.default);
+        for (i, (x, p)) in v.iter_mut().zip(PARAMS).enumerate() {
+            *x = values.get(i).copied().unwrap_or(p.default);
         }
         let alloc = VoiceAlloc::new(voices);
         let slots = alloc.capacity().div_ceil(LANES) * LANES;
         let mut groups = vec![Group::default(); slots / LANES].into_boxed_slice();
         for (gi, g) in groups.iter_mut().enumerate() {
-            for l in 0..LANES {
-                g.noise[l] = 0x9E37_79B9u32.wrapping_mul((gi * LANES + l) as u32 + 1) | 1;
-                g.amp_hi[l] = 1.0;
+            for l in Lane::all() {
+                let slot = gi * LANES + l.index();
+                g.noise
+                    .set(l, 0x9E37_79B9u32.wrapping_mul(slot as u32 + 1) | 1);
+                g.amp_hi.set(l, 1.0);
             }
         }
         Self {
             alloc,
             groups,
-            amp_stage: vec![AmpStage::Idle; slots].into_boxed_slice(),
-            f_stage: vec![FStage::Decay; slots].into_boxed_slice(),
             values: v,
             cutoff: Smoother::new(v[P_CUTOFF], GLIDE_S, rate).with_snap(Snap::Never),
             q: Smoother::new(v[P_Q], GLIDE_S, rate).with_snap(Snap::Never),
@@ -149,19 +150,30 @@ impl Synth {
         }
     }
 
-    fn lane(&mut self, slot: usize) -> (&mut Group, usize) {
-        (&mut self.groups[slot / LANES], slot % LANES)
+    /// The group and lane of a voice slot; `None` only for a slot the
+    /// allocator never hands out.
+    fn lane(&mut self, slot: usize) -> Option<(&mut Group, Lane)> {
+        Some((self.groups.get_mut(slot / LANES)?, Lane::of(slot)))
+    }
+
+    fn amp_stage(&self, slot: usize) -> AmpStage {
+        self.groups
+            .get(slot / LANES)
+            .map_or(AmpStage::Idle, |g| g.amp_stage.at(Lane::of(slot)))
     }
 
     fn release_slot(&mut self, slot: usize, seconds: f32) {
         let rate = self.rate;
-        if self.amp_stage[slot] == AmpStage::Idle {
+        let Some((g, l)) = self.lane(slot) else {
+            return;
+        };
+        if g.amp_stage.at(l) == AmpStage::Idle {
             return;
         }
-        self.amp_stage[slot] = AmpStage::Release;
-        let (g, l) = self.lane(slot);
-        g.amp_inc[l] = -ramp_inc(g.amp[l].max(1e-6), seconds, rate);
-        g.amp_lo[l] = 0.0;
+        g.amp_stage.set(l, AmpStage::Release);
+        g.amp_inc
+            .set(l, -ramp_inc(g.amp.at(l).max(1e-6), seconds, rate));
+        g.amp_lo.set(l, 0.0);
     }
 
     fn shared(&self) -> Shared {
@@ -186,38 +198,37 @@ impl Synth {
     fn advance_stages(&mut self, slot: usize) {
         let v = self.values;
         let rate = self.rate;
-        let stage = self.amp_stage[slot];
-        let fstage = self.f_stage[slot];
-        let (g, l) = self.lane(slot);
-        if fstage == FStage::Attack && g.fenv[l] >= 1.0 {
-            g.fenv_inc[l] = -ramp_inc(1.0, v[P_F_DECAY], rate);
-            self.f_stage[slot] = FStage::Decay;
+        let Some((g, l)) = self.lane(slot) else {
+            return;
+        };
+        if g.f_stage.at(l) == FStage::Attack && g.fenv.at(l) >= 1.0 {
+            g.fenv_inc.set(l, -ramp_inc(1.0, v[P_F_DECAY], rate));
+            g.f_stage.set(l, FStage::Decay);
         }
-        let (g, l) = self.lane(slot);
         let mut free = false;
-        let next = match stage {
-            AmpStage::Attack if g.amp[l] >= 1.0 => {
+        let next = match g.amp_stage.at(l) {
+            AmpStage::Attack if g.amp.at(l) >= 1.0 => {
                 let s = v[P_SUSTAIN];
-                g.amp_inc[l] = -ramp_inc(1.0 - s, v[P_DECAY], rate);
-                g.amp_lo[l] = s;
+                g.amp_inc.set(l, -ramp_inc(1.0 - s, v[P_DECAY], rate));
+                g.amp_lo.set(l, s);
                 AmpStage::Decay
             }
-            AmpStage::Decay if g.amp[l] <= g.amp_lo[l] => {
-                g.amp_inc[l] = 0.0;
+            AmpStage::Decay if g.amp.at(l) <= g.amp_lo.at(l) => {
+                g.amp_inc.set(l, 0.0);
                 AmpStage::Sustain
             }
-            AmpStage::Release if g.amp[l] <= 0.0 => {
-                g.amp_inc[l] = 0.0;
-                g.gl[l] = 0.0;
-                g.gr[l] = 0.0;
-                g.ic1[l] = 0.0;
-                g.ic2[l] = 0.0;
+            AmpStage::Release if g.amp.at(l) <= 0.0 => {
+                g.amp_inc.set(l, 0.0);
+                g.gl.set(l, 0.0);
+                g.gr.set(l, 0.0);
+                g.ic1.set(l, 0.0);
+                g.ic2.set(l, 0.0);
                 free = true;
                 AmpStage::Idle
             }
             s => s,
         };
-        self.amp_stage[slot] = next;
+        g.amp_stage.set(l, next);
         if free {
             self.alloc.free(slot);
         }
@@ -243,28 +254,30 @@ impl Instrument for Synth {
         self.spread_sign = -self.spread_sign;
         let (pl, pr) = pan_gains(v[P_PAN] + v[P_SPREAD] * self.spread_sign);
         let level = velocity.clamp(0.0, 1.0) * 0.5;
-        let was_idle = self.amp_stage[slot] == AmpStage::Idle;
-        let (g, l) = self.lane(slot);
-        g.inc1[l] = (hz * d1 / rate).min(0.49);
-        g.inc2[l] = (hz * d2 / rate).min(0.49);
+        let Some((g, l)) = self.lane(slot) else {
+            return;
+        };
+        let was_idle = g.amp_stage.at(l) == AmpStage::Idle;
+        g.inc1.set(l, (hz * d1 / rate).min(0.49));
+        g.inc2.set(l, (hz * d2 / rate).min(0.49));
         if was_idle {
             // A fresh voice: start the unison pair out of phase for width.
-            g.p1[l] = 0.0;
-            g.p2[l] = 0.37;
-            g.ic1[l] = 0.0;
-            g.ic2[l] = 0.0;
-            g.amp[l] = 0.0;
+            g.p1.set(l, 0.0);
+            g.p2.set(l, 0.37);
+            g.ic1.set(l, 0.0);
+            g.ic2.set(l, 0.0);
+            g.amp.set(l, 0.0);
         }
-        g.gl[l] = pl * level;
-        g.gr[l] = pr * level;
-        g.amp_inc[l] = ramp_inc(1.0, v[P_ATTACK], rate);
-        g.amp_lo[l] = 0.0;
-        g.amp_hi[l] = 1.0;
-        g.fenv[l] = 0.0;
-        g.fenv_inc[l] = ramp_inc(1.0, v[P_F_ATTACK], rate);
-        g.fenv_hi[l] = 1.0;
-        self.amp_stage[slot] = AmpStage::Attack;
-        self.f_stage[slot] = FStage::Attack;
+        g.gl.set(l, pl * level);
+        g.gr.set(l, pr * level);
+        g.amp_inc.set(l, ramp_inc(1.0, v[P_ATTACK], rate));
+        g.amp_lo.set(l, 0.0);
+        g.amp_hi.set(l, 1.0);
+        g.fenv.set(l, 0.0);
+        g.fenv_inc.set(l, ramp_inc(1.0, v[P_F_ATTACK], rate));
+        g.fenv_hi.set(l, 1.0);
+        g.amp_stage.set(l, AmpStage::Attack);
+        g.f_stage.set(l, FStage::Attack);
     }
 
     fn note_off(&mut self, note: f32) {
@@ -272,22 +285,22 @@ impl Instrument for Synth {
         let mut n = 0;
         let mut more = false;
         self.alloc.release_note(note, |s| {
-            if n < hits.len() {
-                hits[n] = s;
+            if let Some(h) = hits.get_mut(n) {
+                *h = s;
                 n += 1;
             } else {
                 more = true;
             }
         });
         let r = self.values[P_RELEASE];
-        for &s in &hits[..n] {
+        for &s in hits.iter().take(n) {
             self.release_slot(s, r);
         }
         if more {
             // Very rare: more than 16 voices on one note. Release them all.
             for s in 0..self.alloc.capacity() {
                 let slot = self.alloc.slot(s);
-                if slot.note == note && self.amp_stage[s] != AmpStage::Release {
+                if slot.note == note && self.amp_stage(s) != AmpStage::Release {
                     self.release_slot(s, r);
                 }
             }
@@ -298,7 +311,7 @@ impl Instrument for Synth {
         let r = self.values[P_RELEASE];
         for s in 0..self.alloc.capacity() {
             if matches!(
-                self.amp_stage[s],
+                self.amp_stage(s),
                 AmpStage::Attack | AmpStage::Decay | AmpStage::Sustain
             ) {
                 self.release_slot(s, r);
@@ -312,7 +325,9 @@ impl Instrument for Synth {
     }
 
     fn apply_param(&mut self, index: usize, value: f32) {
-        self.values[index] = value;
+        if let Some(x) = self.values.get_mut(index) {
+            *x = value;
+        }
         match index {
             P_CUTOFF => self.cutoff.target = value,
             P_Q => self.q.target = value,
@@ -332,32 +347,42 @@ impl Instrument for Synth {
             self.cutoff.approach_by(k);
             self.q.approach_by(k);
             let shared = self.shared();
-            for i in 0..len {
-                self.lanes_l[i] = [0.0; LANES];
-                self.lanes_r[i] = [0.0; LANES];
-            }
+            // len <= SUB <= MAX_BLOCK, the lane buffers' size.
+            let (Some(out_l), Some(out_r)) =
+                (self.lanes_l.get_mut(..len), self.lanes_r.get_mut(..len))
+            else {
+                return;
+            };
+            out_l.fill([0.0; LANES]);
+            out_r.fill([0.0; LANES]);
             for gi in 0..self.groups.len() {
                 let base = gi * LANES;
                 if (base..base + LANES).all(|s| self.alloc.is_free(s)) {
                     continue;
                 }
-                render_group(
-                    &mut self.groups[gi],
-                    &shared,
-                    wave,
-                    unison,
-                    &mut self.lanes_l[..len],
-                    &mut self.lanes_r[..len],
-                );
+                let (Some(g), Some(out_l), Some(out_r)) = (
+                    self.groups.get_mut(gi),
+                    self.lanes_l.get_mut(..len),
+                    self.lanes_r.get_mut(..len),
+                ) else {
+                    continue;
+                };
+                render_group(g, &shared, wave, unison, out_l, out_r);
                 for s in base..(base + LANES).min(self.alloc.capacity()) {
                     if !self.alloc.is_free(s) {
                         self.advance_stages(s);
                     }
                 }
             }
-            for i in 0..len {
-                left[pos + i] += self.lanes_l[i].iter().sum::<f32>();
-                right[pos + i] += self.lanes_r[i].iter().sum::<f32>();
+            let (Some(dl), Some(dr)) =
+                (left.get_mut(pos..pos + len), right.get_mut(pos..pos + len))
+            else {
+                return;
+            };
+            let sums = self.lanes_l.iter().zip(self.lanes_r.iter());
+            for ((dl, dr), (ll, lr)) in dl.iter_mut().zip(dr.iter_mut()).zip(sums) {
+                *dl += ll.iter().sum::<f32>();
+                *dr += lr.iter().sum::<f32>();
             }
             pos += len;
         }
@@ -447,16 +472,16 @@ fn group_kernel<const W: u8, const U: bool>(
     let k = 1.0 / sh.q;
     let nyq = 0.45 * sh.rate;
     let pi_over_rate = std::f32::consts::PI / sh.rate;
-    for l in 0..LANES {
-        let fc = (sh.cutoff * fast_exp2(sh.env_amount * g.fenv[l]))
+    for l in Lane::all() {
+        let fc = (sh.cutoff * fast_exp2(sh.env_amount * g.fenv.at(l)))
             .max(10.0)
             .min(nyq);
         let gg = fast_tan(fc * pi_over_rate);
-        a1[l] = 1.0 / (1.0 + gg * (gg + k));
-        a2[l] = gg * a1[l];
-        a3[l] = gg * a2[l];
-        inv1[l] = 1.0 / (g.inc1[l] * sh.bend).clamp(1e-9, 0.49);
-        inv2[l] = 1.0 / (g.inc2[l] * sh.bend).clamp(1e-9, 0.49);
+        a1.set(l, 1.0 / (1.0 + gg * (gg + k)));
+        a2.set(l, gg * a1.at(l));
+        a3.set(l, gg * a2.at(l));
+        inv1.set(l, 1.0 / (g.inc1.at(l) * sh.bend).clamp(1e-9, 0.49));
+        inv2.set(l, 1.0 / (g.inc2.at(l) * sh.bend).clamp(1e-9, 0.49));
     }
     let [ml, mb, mh] = sh.mode;
     let ug = sh.unison_gain;
@@ -465,9 +490,9 @@ fn group_kernel<const W: u8, const U: bool>(
     let mut p2 = g.p2;
     let mut inc1 = g.inc1;
     let mut inc2 = g.inc2;
-    for l in 0..LANES {
-        inc1[l] = (inc1[l] * sh.bend).min(0.49);
-        inc2[l] = (inc2[l] * sh.bend).min(0.49);
+    for l in Lane::all() {
+        inc1.set(l, (inc1.at(l) * sh.bend).min(0.49));
+        inc2.set(l, (inc2.at(l) * sh.bend).min(0.49));
     }
     let mut ic1 = g.ic1;
     let mut ic2 = g.ic2;
@@ -482,29 +507,36 @@ fn group_kernel<const W: u8, const U: bool>(
     let gr = g.gr;
     let mut noise = g.noise;
     for (ol, or) in out_l.iter_mut().zip(out_r.iter_mut()) {
-        for l in 0..LANES {
-            let mut x = osc::<W>(p1[l], inc1[l], inv1[l], &mut noise[l]);
-            let np = p1[l] + inc1[l];
-            p1[l] = if np >= 1.0 { np - 1.0 } else { np };
+        for l in Lane::all() {
+            let mut n = noise.at(l);
+            let mut x = osc::<W>(p1.at(l), inc1.at(l), inv1.at(l), &mut n);
+            let np = p1.at(l) + inc1.at(l);
+            p1.set(l, if np >= 1.0 { np - 1.0 } else { np });
             if U {
-                x += osc::<W>(p2[l], inc2[l], inv2[l], &mut noise[l]);
-                let np = p2[l] + inc2[l];
-                p2[l] = if np >= 1.0 { np - 1.0 } else { np };
+                x += osc::<W>(p2.at(l), inc2.at(l), inv2.at(l), &mut n);
+                let np = p2.at(l) + inc2.at(l);
+                p2.set(l, if np >= 1.0 { np - 1.0 } else { np });
             }
             x *= ug;
             // Topology-preserving state-variable filter.
-            let v3 = x - ic2[l];
-            let v1 = a1[l] * ic1[l] + a2[l] * v3;
-            let v2 = ic2[l] + a2[l] * ic1[l] + a3[l] * v3;
-            ic1[l] = 2.0 * v1 - ic1[l];
-            ic2[l] = 2.0 * v2 - ic2[l];
+            let v3 = x - ic2.at(l);
+            let v1 = a1.at(l) * ic1.at(l) + a2.at(l) * v3;
+            let v2 = ic2.at(l) + a2.at(l) * ic1.at(l) + a3.at(l) * v3;
+            ic1.set(l, 2.0 * v1 - ic1.at(l));
+            ic2.set(l, 2.0 * v2 - ic2.at(l));
             let y = ml * v2 + mb * v1 + mh * (x - k * v1 - v2);
             // max/min rather than clamp: clamp's bounds assertion would block SIMD.
-            amp[l] = (amp[l] + amp_inc[l]).max(amp_lo[l]).min(amp_hi[l]);
-            fenv[l] = (fenv[l] + fenv_inc[l]).max(0.0).min(fenv_hi[l]);
-            let s = y * amp[l];
-            ol[l] += s * gl[l];
-            or[l] += s * gr[l];
+            amp.set(
+                l,
+                (amp.at(l) + amp_inc.at(l))
+                    .max(amp_lo.at(l))
+                    .min(amp_hi.at(l)),
+            );
+            fenv.set(l, (fenv.at(l) + fenv_inc.at(l)).max(0.0).min(fenv_hi.at(l)));
+            let s = y * amp.at(l);
+            noise.set(l, n);
+            ol.set(l, ol.at(l) + s * gl.at(l));
+            or.set(l, or.at(l) + s * gr.at(l));
         }
     }
     g.p1 = p1;

@@ -4,10 +4,6 @@
 //! Runs on the audio thread (called from instrument `note_on`/`render`); all
 //! storage is allocated at construction on the control thread and never grows.
 
-// Not yet converted to checked access (4 sites): buffers are sized to
-// MAX_BLOCK at construction and blocks are clamped to it. See engine/mod.rs.
-#![allow(clippy::indexing_slicing)]
-
 /// How long a stolen or hard-stopped voice takes to fade out, in seconds.
 /// Short enough to free the slot quickly, long enough not to click.
 pub const STEAL_FADE_S: f32 = 0.005;
@@ -78,8 +74,14 @@ impl VoiceAlloc {
         self.limit
     }
 
+    /// Slot `i`; past the capacity, a free slot.
     pub fn slot(&self, i: usize) -> &Slot {
-        &self.slots[i]
+        const FREE: Slot = Slot {
+            note: f32::NAN,
+            age: 0,
+            phase: SlotPhase::Free,
+        };
+        self.slots.get(i).unwrap_or(&FREE)
     }
 
     /// Voices counting against the limit (held or releasing).
@@ -111,8 +113,8 @@ impl VoiceAlloc {
                 .filter(|(_, s)| matches!(s.phase, SlotPhase::Held | SlotPhase::Released))
                 .min_by_key(|(_, s)| (s.phase == SlotPhase::Held, s.age))
                 .map(|(i, _)| i);
-            if let Some(v) = victim {
-                self.slots[v].phase = SlotPhase::Stolen;
+            if let Some((v, s)) = victim.and_then(|v| Some((v, self.slots.get_mut(v)?))) {
+                s.phase = SlotPhase::Stolen;
                 steal = Some(v);
             }
         }
@@ -130,11 +132,13 @@ impl VoiceAlloc {
                     .unwrap_or(0)
             }
         };
-        self.slots[slot] = Slot {
-            note,
-            age: self.clock,
-            phase: SlotPhase::Held,
-        };
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = Slot {
+                note,
+                age: self.clock,
+                phase: SlotPhase::Held,
+            };
+        }
         Start { slot, steal }
     }
 
@@ -160,7 +164,9 @@ impl VoiceAlloc {
 
     /// Audio thread: the voice in `slot` has gone silent.
     pub fn free(&mut self, slot: usize) {
-        self.slots[slot].phase = SlotPhase::Free;
+        if let Some(s) = self.slots.get_mut(slot) {
+            s.phase = SlotPhase::Free;
+        }
     }
 
     /// Slots past the capacity (padding) count as free.
