@@ -366,3 +366,19 @@ pub fn head_mut(buf: &mut [f32], n: usize) -> &mut [f32] {
     let n = n.min(buf.len());
     buf.split_at_mut(n).0
 }
+
+/// Frames `from..from + len` of a stereo pair, numbered from `from`: the
+/// sub-block an instrument renders between control-rate updates. Frames
+/// past the buffers are not there (an empty run), never a failure.
+#[inline]
+pub fn frames_mut<'a>(
+    left: &'a mut [f32],
+    right: &'a mut [f32],
+    from: usize,
+    len: usize,
+) -> impl Iterator<Item = (usize, (&'a mut f32, &'a mut f32))> {
+    let end = from.saturating_add(len);
+    let l = left.get_mut(from..end).unwrap_or_default();
+    let r = right.get_mut(from..end).unwrap_or_default();
+    (from..).zip(l.iter_mut().zip(r.iter_mut()))
+}

@@ -22,7 +22,9 @@
 
 use super::voice::{Adsr, Noise, VoiceAlloc};
 use super::{sane_rate, Instrument};
-use crate::engine::dsp::{sane, sin_turns_coarse as sin_turns, PanRamp, Smoother, Snap};
+use crate::engine::dsp::{
+    frames_mut, sane, sin_turns_coarse as sin_turns, PanRamp, Smoother, Snap,
+};
 use crate::kinds::instrument::{
     CLAP_PARAMS, HAT_CLOSED_PARAMS, HAT_OPEN_PARAMS, KICK_PARAMS, SNARE_PARAMS,
 };
@@ -398,13 +400,7 @@ impl Instrument for Drum {
                     continue;
                 }
                 Self::tune_filters(kind, h, tone, rate);
-                let (Some(bl), Some(br)) = (
-                    left.get_mut(done..done + len),
-                    right.get_mut(done..done + len),
-                ) else {
-                    continue;
-                };
-                for (i, (out_l, out_r)) in (done..).zip(bl.iter_mut().zip(br.iter_mut())) {
+                for (i, (out_l, out_r)) in frames_mut(left, right, done, len) {
                     let x = match kind {
                         DrumKind::Kick => kick(h, &s),
                         DrumKind::Snare => snare(h, &s),

@@ -16,7 +16,7 @@
 
 use super::voice::{note_hz, Adsr, Noise, VoiceAlloc};
 use super::{sane_rate, sane_values, Instrument};
-use crate::engine::dsp::{sane, PanRamp, Smoother, Snap};
+use crate::engine::dsp::{frames_mut, sane, PanRamp, Smoother, Snap};
 use crate::kinds::instrument::PLUCK_PARAMS as PARAMS;
 use crate::kinds::param::ParamSpec;
 
@@ -318,13 +318,7 @@ impl Instrument for Pluck {
                 } = v.tuning;
                 // Clamped in `tune`; kept safe here even if it were not.
                 let whole = whole.clamp(1, line_len - 2);
-                let (Some(bl), Some(br)) = (
-                    left.get_mut(done..done + len),
-                    right.get_mut(done..done + len),
-                ) else {
-                    continue;
-                };
-                for (i, (out_l, out_r)) in (done..).zip(bl.iter_mut().zip(br.iter_mut())) {
+                for (i, (out_l, out_r)) in frames_mut(left, right, done, len) {
                     let r0 = (v.pos + line_len - whole) % line_len;
                     let r1 = (v.pos + line_len - whole - 1) % line_len;
                     let tap = |r: usize| line.get(r).copied().unwrap_or(0.0);
