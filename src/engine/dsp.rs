@@ -194,6 +194,15 @@ impl PanRamp {
     pub fn at(&self, t: f32) -> (f32, f32) {
         (self.l0 + self.dl * t, self.r0 + self.dr * t)
     }
+
+    /// The ramp's gains, or a note's own fixed ones (a pattern's `pan`).
+    #[inline]
+    pub fn at_or(&self, t: f32, own: Option<(f32, f32)>) -> (f32, f32) {
+        match own {
+            Some(g) => g,
+            None => self.at(t),
+        }
+    }
 }
 
 /// Equal-power pan law: -1 = left, 0 = centre (-3 dB each side), 1 = right.

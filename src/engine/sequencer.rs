@@ -6,6 +6,7 @@
 //! The cursor and the pending note-offs are fixed-size and never allocate.
 
 use super::transport::Transport;
+use crate::kinds::Controls;
 
 /// One note of a clip, in beats from the clip's start.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,6 +23,9 @@ pub struct ClipEvent {
     /// swing-grid step in the second step of a pair, else 0. The engine
     /// adds `swing * lag` as it plays, so a lane can move the swing.
     pub lag: f32,
+    /// What the pattern's functions ask of this note (pan, gain, a piece
+    /// of the sample, speed, nudge); made sane when the clip is built.
+    pub controls: Controls,
 }
 
 /// A looping sequence of notes, `length` beats long. Clips are phase-locked
@@ -61,6 +65,13 @@ impl Clip {
     fn max_lag(&self) -> f64 {
         self.events.iter().fold(0.0f64, |m, e| m.max(e.lag as f64))
     }
+
+    /// The latest any note is nudged, seconds (0 when none is late).
+    fn max_nudge(&self) -> f64 {
+        self.events
+            .iter()
+            .fold(0.0f64, |m, e| m.max(e.controls.nudge as f64))
+    }
 }
 
 /// Where in its clip a track is: the next occurrence to play.
@@ -77,7 +88,10 @@ impl Cursor {
         if clip.events.is_empty() {
             return Self::default();
         }
-        let beat = t.beat_at(now) - t.swing * clip.max_lag();
+        // Start early enough for the latest note of an earlier step
+        // (swung or nudged late) that still sounds at or after `now`.
+        let lead = (clip.max_nudge() * t.rate()).ceil() as i64;
+        let beat = t.beat_at(now - lead) - t.swing * clip.max_lag();
         let cycle = (beat / clip.length).floor() as i64;
         let within = beat - cycle as f64 * clip.length;
         // Start slightly early and let the exact sample test decide.
@@ -86,8 +100,8 @@ impl Cursor {
         c.normalise(clip);
         let mut guard = clip.events.len() + 2;
         while guard > 0 {
-            match c.peek(clip, t.swing) {
-                Some(b) if t.sample_at(b) < now => c.advance(clip),
+            match c.peek_sample(clip, t) {
+                Some(s) if s < now => c.advance(clip),
                 _ => break,
             }
             guard -= 1;
@@ -110,6 +124,18 @@ impl Cursor {
             .map(|e| self.cycle as f64 * clip.length + e.beat + swing * e.lag as f64)
     }
 
+    /// Song sample the next occurrence starts on: its beat, swing applied,
+    /// then its nudge (seconds, so whatever the tempo).
+    #[inline]
+    pub fn peek_sample(&self, clip: &Clip, t: &Transport) -> Option<i64> {
+        let b = self.peek(clip, t.swing)?;
+        let nudge = clip
+            .events
+            .get(self.index)
+            .map_or(0.0, |e| e.controls.nudge);
+        Some(t.sample_at(b) + nudge_samples(nudge, t))
+    }
+
     #[inline]
     pub fn event<'c>(&self, clip: &'c Clip) -> Option<&'c ClipEvent> {
         clip.events.get(self.index)
@@ -119,6 +145,16 @@ impl Cursor {
     pub fn advance(&mut self, clip: &Clip) {
         self.index += 1;
         self.normalise(clip);
+    }
+}
+
+/// `nudge` seconds in whole samples at the transport's rate.
+#[inline]
+pub fn nudge_samples(nudge: f32, t: &Transport) -> i64 {
+    if nudge == 0.0 {
+        0
+    } else {
+        (nudge as f64 * t.rate()).round() as i64
     }
 }
 
@@ -212,6 +248,7 @@ mod tests {
             velocity: 1.0,
             rank: 0.0,
             lag: 0.0,
+            controls: Controls::NONE,
         };
         Clip::new(vec![e(0.0), e(1.0), e(2.5)], 4.0)
     }

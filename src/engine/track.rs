@@ -9,10 +9,10 @@ use super::bus::Bus;
 use super::dsp::{balance_gains, head, head_mut, MeterAcc, Smoother};
 use super::effect::{ChainSlot, EffectChain};
 use super::instrument::Instrument;
-use super::sequencer::{Clip, Cursor, PendingOff, PendingOffs};
+use super::sequencer::{nudge_samples, Clip, Cursor, PendingOff, PendingOffs};
 use super::transport::Transport;
 use super::MAX_BLOCK;
-use crate::kinds::MAX_BUSES;
+use crate::kinds::{Controls, MAX_BUSES};
 
 /// Fader and pan glide time constant.
 const MIX_SMOOTH_S: f32 = 0.005;
@@ -197,10 +197,9 @@ impl TrackDsp {
     }
 
     /// Audio thread: note-on with an optional note-off `length` beats later.
-    fn start_note(&mut self, t: &Transport, note: f32, velocity: f32, off_beat: Option<f64>) {
-        self.instrument.note_on(note, velocity);
+    fn start_note(&mut self, note: f32, velocity: f32, c: &Controls, off_beat: Option<f64>) {
+        self.instrument.note_on_with(note, velocity, c);
         if let Some(beat) = off_beat {
-            let _ = t;
             if let Some(evicted) = self.offs.push(PendingOff { beat, note }) {
                 self.instrument.note_off(evicted.note);
             }
@@ -223,8 +222,8 @@ impl TrackDsp {
             // new, or a note on the very boundary it was removed at would leak.
             if t.playing && !self.removing {
                 if let Some(clip) = &self.clip {
-                    if let Some(b) = self.cursor.peek(clip, t.swing) {
-                        next = next.min(t.sample_at(b));
+                    if let Some(s) = self.cursor.peek_sample(clip, t) {
+                        next = next.min(s);
                     }
                 }
             }
@@ -270,7 +269,12 @@ impl TrackDsp {
                     } else {
                         e.note
                     };
-                    self.start_note(t, note, e.velocity, Some(b + e.length));
+                    // A nudged note keeps its length from where it starts.
+                    let on = match nudge_samples(e.controls.nudge, t) {
+                        0 => b,
+                        shift => t.beat_at(t.sample_at(b) + shift),
+                    };
+                    self.start_note(note, e.velocity, &e.controls, Some(on + e.length));
                 }
             }
         }

@@ -7,11 +7,13 @@
 //! audio thread reads the same constants. It depends on nothing else in the
 //! crate, so `patch` and `session` need not reach into `engine` for it.
 
+pub mod controls;
 pub mod curve;
 pub mod effect;
 pub mod instrument;
 pub mod param;
 
+pub use controls::Controls;
 pub use effect::{EffectKind, EffectSpec};
 pub use instrument::InstrumentKind;
 pub use param::{ParamKind, ParamSpec};

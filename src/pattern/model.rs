@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::frac::{Frac, Span};
 use super::transform::Expr;
+use crate::kinds::Controls;
 
 /// Most events one query returns; anything beyond is dropped. A guard
 /// against patterns like `c3*1000*1000`, not a musical limit.
@@ -24,9 +25,9 @@ pub struct Hit {
     pub note: Option<i32>,
     /// 0.0..=1.0.
     pub velocity: f32,
-    /// Stereo position -1 (left) ..= 1 (right) set by `jux`; `None` leaves
-    /// the track's own pan alone.
-    pub pan: Option<f32>,
+    /// What the pattern functions ask of this note beyond pitch and
+    /// velocity (`jux`'s pan, `stut`'s gain, `chop`'s piece of a sample...).
+    pub controls: Controls,
     /// Semitones added after a scale degree becomes a note (`2#` in a
     /// `Degrees` pattern); 0 elsewhere.
     pub shift: i8,
@@ -37,7 +38,7 @@ impl Hit {
         Hit {
             note,
             velocity,
-            pan: None,
+            controls: Controls::NONE,
             shift: 0,
         }
     }

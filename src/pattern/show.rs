@@ -5,6 +5,7 @@
 //! Control thread only, pure: strings in, strings out.
 
 use super::{parse_notes, parse_steps, Event, Frac, Pattern, PatternError, Span};
+use crate::kinds::Controls;
 
 /// Most cycles one look may cover.
 pub const MAX_SHOW_CYCLES: i64 = 256;
@@ -50,7 +51,56 @@ fn note_text(e: &Event) -> String {
     e.value.note.map_or("-".to_string(), |n| n.to_string())
 }
 
-/// One line per event: `onset duration note velocity [pan]`, exact
+/// The controls a function set, as `  pan +1.00  gain 0.50  part 1/4..1/2
+/// speed 2  nudge 0.010 s` (only those that differ from a plain note).
+pub fn controls_text(c: &Controls) -> String {
+    let mut out = String::new();
+    if let Some(p) = c.pan {
+        out.push_str(&format!("  pan {p:+.2}"));
+    }
+    if c.gain != 1.0 {
+        out.push_str(&format!("  gain {:.3}", c.gain));
+    }
+    if (c.begin, c.end) != (0.0, 1.0) {
+        out.push_str(&format!("  part {}..{}", c.begin, c.end));
+    }
+    if c.speed != 1.0 {
+        out.push_str(&format!("  speed {}", c.speed));
+    }
+    if c.nudge != 0.0 {
+        out.push_str(&format!("  nudge {:.3} s", c.nudge));
+    }
+    out
+}
+
+/// The controls a function set, as JSON members after the velocity
+/// (`,"pan":-1,"gain":0.5`); a note played as written adds none.
+fn controls_json(c: &Controls) -> String {
+    let num = |x: f32| ((x as f64 * 1e6).round() / 1e6).to_string();
+    let mut out = String::new();
+    if let Some(p) = c.pan {
+        out.push_str(&format!(",\"pan\":{}", num(p)));
+    }
+    if c.gain != 1.0 {
+        out.push_str(&format!(",\"gain\":{}", num(c.gain)));
+    }
+    if (c.begin, c.end) != (0.0, 1.0) {
+        out.push_str(&format!(
+            ",\"begin\":{},\"end\":{}",
+            num(c.begin),
+            num(c.end)
+        ));
+    }
+    if c.speed != 1.0 {
+        out.push_str(&format!(",\"speed\":{}", num(c.speed)));
+    }
+    if c.nudge != 0.0 {
+        out.push_str(&format!(",\"nudge\":{}", num(c.nudge)));
+    }
+    out
+}
+
+/// One line per event: `onset duration note velocity [controls]`, exact
 /// fractions of a cycle, grouped under a `cycle N` heading.
 pub fn text(p: &Pattern, cycles: i64) -> String {
     let mut out = format!("steps per cycle: {}\n", p.steps());
@@ -64,9 +114,7 @@ pub fn text(p: &Pattern, cycles: i64) -> String {
                 e.whole.duration().to_string(),
                 note_text(e),
                 e.value.velocity,
-                e.value
-                    .pan
-                    .map_or(String::new(), |p| format!("  pan {p:+.2}"))
+                controls_text(&e.value.controls)
             ));
         }
     }
@@ -78,19 +126,19 @@ fn frac_json(f: Frac) -> String {
 }
 
 /// The same as JSON: `{"steps": "4", "events": [{"cycle": 0, "onset":
-/// "1/4", "duration": "1/4", "note": 48, "velocity": 0.8, "pan": null}]}`
-/// (fractions as strings, exact).
+/// "1/4", "duration": "1/4", "note": 48, "velocity": 0.8, "gain": 0.5}]}`
+/// (fractions as strings, exact; only the controls a function set).
 pub fn json(p: &Pattern, cycles: i64) -> String {
     let mut items = Vec::new();
     for c in 0..cycles.clamp(0, MAX_SHOW_CYCLES) {
         for e in p.query(Span::cycle(c)) {
             items.push(format!(
-                "{{\"cycle\":{c},\"onset\":{},\"duration\":{},\"note\":{},\"velocity\":{},\"pan\":{}}}",
+                "{{\"cycle\":{c},\"onset\":{},\"duration\":{},\"note\":{},\"velocity\":{}{}}}",
                 frac_json(e.whole.begin),
                 frac_json(e.whole.duration()),
                 e.value.note.map_or("null".to_string(), |n| n.to_string()),
                 (e.value.velocity as f64 * 1000.0).round() / 1000.0,
-                e.value.pan.map_or("null".to_string(), |p| p.to_string())
+                controls_json(&e.value.controls)
             ));
         }
     }

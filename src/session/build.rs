@@ -12,15 +12,15 @@ use crate::engine::effect::EffectChain;
 use crate::engine::instrument::{self, sampler::SampleData, Instrument};
 use crate::engine::sequencer::{Clip, ClipEvent};
 use crate::engine::track::TrackDsp;
-use crate::kinds::EffectSpec;
 use crate::kinds::InstrumentKind;
+use crate::kinds::{Controls, EffectSpec};
 use crate::patch::{EffectDef, InstrumentDef, Notation, SessionFile, Track};
 use crate::pattern::DEGREE_ZERO;
 use crate::pattern::{Frac, Span};
 
 /// One cycle's events: onset and length in cycles, note, velocity.
 /// (onset, length, note, velocity, shift) of each event of one cycle.
-type CycleEvents = Vec<(f64, f64, Option<i32>, f32, i8)>;
+type CycleEvents = Vec<(f64, f64, Option<i32>, f32, i8, Controls)>;
 
 /// Longest repeat period searched for patterns that change from cycle to cycle.
 const MAX_CYCLES: i64 = 16;
@@ -61,7 +61,8 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
             .map(|e| {
                 let on = (e.whole.begin - Frac::from_int(c)).to_f64();
                 let len = (e.whole.end - e.whole.begin).to_f64();
-                (on, len, e.value.note, e.value.velocity, e.value.shift)
+                let v = e.value;
+                (on, len, v.note, v.velocity, v.shift, v.controls.sane())
             })
             .collect()
         })
@@ -78,7 +79,7 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
     let period = swung_period(period, cycle_beats, 2.0 * grid);
     let mut events = Vec::new();
     for (c, evs) in cycles.iter().take(period).enumerate() {
-        for (k, &(on, len, note, velocity, shift)) in evs.iter().enumerate() {
+        for (k, &(on, len, note, velocity, shift, controls)) in evs.iter().enumerate() {
             let beat = (c as f64 + on) * cycle_beats;
             let phase = (beat / grid + 1e-9).rem_euclid(2.0);
             let lag = if phase >= 1.0 { grid } else { 0.0 };
@@ -94,6 +95,7 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
                 velocity: velocity.clamp(0.0, 1.0),
                 rank: keep_share(c, k, on) as f32,
                 lag: lag as f32,
+                controls,
             });
         }
     }

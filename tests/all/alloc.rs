@@ -104,15 +104,16 @@ fn the_counter_does_catch_allocations() {
 }
 
 /// A song: sections with parts and lanes, timeline clips, song-wide
-/// lanes on every kind of target, a tempo lane, a density lane and a lane
-/// on the built-in intensity macro.
+/// lanes on every kind of target, a tempo lane, a density lane, a lane
+/// on the built-in intensity macro, and pattern functions that set each
+/// note's pan, gain, speed, sample piece and nudge.
 const SONG: &str = r#"Session(
     tempo: 124,
     buses: [Bus(name: "verb", effects: [Reverb(mix: 1)])],
     tracks: [
-        Track(name: "kick", instrument: Kick(), pattern: Steps("x...x...x...x...")),
-        Track(name: "bass", instrument: Synth(wave: Saw, cutoff: 400), pattern: Notes("a1 ~ a1 c2"), effects: [Lowpass(cutoff: 2000), Delay(mix: 0.2)], sends: {"verb": -12}),
-        Track(name: "pad", instrument: Fm(), pattern: Notes("<a3 c4>"), resolution: 1, clips: [Clip(bar: 3, bars: 2, pattern: Notes("[a3,c4,e4]")), Clip(bar: 6, bars: 1)]),
+        Track(name: "kick", instrument: Kick(), pattern: Steps("jux rev $ x...x...x..xx...")),
+        Track(name: "bass", instrument: Synth(wave: Saw, cutoff: 400), pattern: Notes("jux (hurry 2) $ chop 2 $ a1 ~ a1 c2"), effects: [Lowpass(cutoff: 2000), Delay(mix: 0.2)], sends: {"verb": -12}),
+        Track(name: "pad", instrument: Fm(), pattern: Notes("nudge -0.01 $ stut 3 0.5 0.125 $ <a3 c4>"), resolution: 1, clips: [Clip(bar: 3, bars: 2, pattern: Notes("[a3,c4,e4]")), Clip(bar: 6, bars: 1)]),
     ],
     sections: [
         Section(name: "intro", bars: 2, tracks: {"kick": Part(set: {"mute": true})}, automation: [Lane(action: "set_volume", args: ["pad"], points: [(1, -30), (3, 0)])]),

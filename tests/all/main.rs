@@ -35,6 +35,7 @@ mod midi_jack;
 mod mix;
 mod osc;
 mod pattern_cli;
+mod pattern_sound;
 mod process;
 mod reload;
 mod render;

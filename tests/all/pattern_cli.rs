@@ -69,6 +69,21 @@ fn pattern_json_has_fractions_and_pan() {
     );
     let parsed: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     assert_eq!(parsed["events"].as_array().map(Vec::len), Some(4));
+    // The other controls appear where a function set them.
+    let (ok, out, err) = run(&[
+        "pattern",
+        "echo 2 (1/4) 0.5 $ nudge 0.01 $ chop 2 $ c3",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out.trim(),
+        "{\"steps\":\"1\",\"events\":[\
+         {\"cycle\":0,\"onset\":\"0\",\"duration\":\"1/2\",\"note\":48,\"velocity\":0.8,\"begin\":0,\"end\":0.5,\"nudge\":0.01},\
+         {\"cycle\":0,\"onset\":\"1/4\",\"duration\":\"1/2\",\"note\":48,\"velocity\":0.8,\"gain\":0.5,\"begin\":0,\"end\":0.5,\"nudge\":0.01},\
+         {\"cycle\":0,\"onset\":\"1/2\",\"duration\":\"1/2\",\"note\":48,\"velocity\":0.8,\"begin\":0.5,\"end\":1,\"nudge\":0.01},\
+         {\"cycle\":0,\"onset\":\"3/4\",\"duration\":\"1/2\",\"note\":48,\"velocity\":0.8,\"gain\":0.5,\"begin\":0.5,\"end\":1,\"nudge\":0.01}]}"
+    );
 }
 
 #[test]

@@ -23,12 +23,13 @@
 use super::voice::{Adsr, Noise, VoiceAlloc};
 use super::{sane_rate, Instrument};
 use crate::engine::dsp::{
-    frames_mut, sane, sin_turns_coarse as sin_turns, PanRamp, Smoother, Snap,
+    frames_mut, pan_gains, sane, sin_turns_coarse as sin_turns, PanRamp, Smoother, Snap,
 };
 use crate::kinds::instrument::{
     CLAP_PARAMS, HAT_CLOSED_PARAMS, HAT_OPEN_PARAMS, KICK_PARAMS, SNARE_PARAMS,
 };
 use crate::kinds::param::ParamSpec;
+use crate::kinds::Controls;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DrumKind {
@@ -156,6 +157,8 @@ struct Hit {
     /// Samples since the hit.
     t: u32,
     gain: f32,
+    /// The hit's own pan gains (a pattern's `pan`), else the instrument's.
+    pan: Option<(f32, f32)>,
     /// Transposition factor from the note.
     ratio: f32,
     /// Oscillator phases (turns) and increments.
@@ -183,6 +186,7 @@ impl Hit {
         Self {
             t: 0,
             gain: 0.0,
+            pan: None,
             ratio: 1.0,
             ph: [0.0; 6],
             inc: [0.0; 6],
@@ -275,7 +279,7 @@ impl Drum {
 
 impl Instrument for Drum {
     /// Audio thread.
-    fn note_on(&mut self, note: f32, velocity: f32) {
+    fn note_on_with(&mut self, note: f32, velocity: f32, controls: &Controls) {
         if !note.is_finite() {
             return;
         }
@@ -296,7 +300,8 @@ impl Instrument for Drum {
             h.noise = noise;
         }
         h.t = 0;
-        h.gain = sane(velocity, 0.0, 1.0, 0.0);
+        h.gain = sane(velocity, 0.0, 1.0, 0.0) * controls.gain;
+        h.pan = controls.pan.map(pan_gains);
         h.ratio = ((note - 60.0) / 12.0).clamp(-5.0, 5.0).exp2();
         h.ph = [0.0; 6];
         let r = h.ratio;
@@ -410,7 +415,7 @@ impl Instrument for Drum {
                     h.t = h.t.saturating_add(1);
                     let out = x * h.gain * h.gate.next();
                     let t = i as f32;
-                    let (gl, gr) = pan.at(t);
+                    let (gl, gr) = pan.at_or(t, h.pan);
                     *out_l += out * gl;
                     *out_r += out * gr;
                 }

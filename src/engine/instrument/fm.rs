@@ -9,9 +9,10 @@
 
 use super::voice::{note_hz, Adsr, VoiceAlloc};
 use super::{sane_rate, sane_values, Instrument};
-use crate::engine::dsp::{sane, sin_turns, PanRamp, Smoother, Snap};
+use crate::engine::dsp::{pan_gains, sane, sin_turns, PanRamp, Smoother, Snap};
 use crate::kinds::instrument::FM_PARAMS as PARAMS;
 use crate::kinds::param::ParamSpec;
+use crate::kinds::Controls;
 
 const P_RATIO: usize = 0;
 const P_INDEX: usize = 1;
@@ -56,6 +57,8 @@ struct Voice {
     fb1: f32,
     fb2: f32,
     gain: f32,
+    /// The note's own pan gains (a pattern's `pan`), else the instrument's.
+    pan: Option<(f32, f32)>,
     env: Adsr,
 }
 
@@ -97,7 +100,7 @@ impl Fm {
 
 impl Instrument for Fm {
     /// Audio thread.
-    fn note_on(&mut self, note: f32, velocity: f32) {
+    fn note_on_with(&mut self, note: f32, velocity: f32, controls: &Controls) {
         if !note.is_finite() {
             return;
         }
@@ -118,7 +121,8 @@ impl Instrument for Fm {
         voice.inc = (note_hz(note) / rate).clamp(0.0, 0.5);
         voice.idx_env = 1.0;
         voice.idx_mul = (0.001f32.ln() / (v[P_INDEX_DECAY].max(0.001) * rate)).exp();
-        voice.gain = sane(velocity, 0.0, 1.0, 0.0) * LEVEL;
+        voice.gain = sane(velocity, 0.0, 1.0, 0.0) * LEVEL * controls.gain;
+        voice.pan = controls.pan.map(pan_gains);
         voice
             .env
             .trigger(v[P_ATTACK], v[P_DECAY], v[P_SUSTAIN], rate);
@@ -196,7 +200,7 @@ impl Instrument for Fm {
                 fb1 = m;
                 let c = sin_turns(pc + index * to_turns * m);
                 let s = c * v.gain * v.env.next();
-                let (gl, gr) = pan.at(t);
+                let (gl, gr) = pan.at_or(t, v.pan);
                 *out_l += s * gl;
                 *out_r += s * gr;
                 pc += v.inc * self.bend;

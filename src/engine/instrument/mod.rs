@@ -18,11 +18,18 @@ pub mod voice;
 use crate::engine::dsp::sane;
 use crate::kinds::instrument::InstrumentKind;
 use crate::kinds::param::ParamSpec;
+use crate::kinds::Controls;
 
 /// A voice bank for one track. All methods run on the audio thread.
 pub trait Instrument: Send {
-    /// Start a note (MIDI number, fractional allowed) at velocity 0..1.
-    fn note_on(&mut self, note: f32, velocity: f32);
+    /// Start a note (MIDI number, fractional allowed) at velocity 0..1,
+    /// played as `controls` ask (already made sane): pan and gain on every
+    /// instrument, begin/end and speed on the sampler.
+    fn note_on_with(&mut self, note: f32, velocity: f32, controls: &Controls);
+    /// Start a note as written (keys, MIDI, tests).
+    fn note_on(&mut self, note: f32, velocity: f32) {
+        self.note_on_with(note, velocity, &Controls::NONE);
+    }
     /// Release every held voice playing `note`.
     fn note_off(&mut self, note: f32);
     /// Release every held voice (transport stop, panic).

@@ -16,9 +16,10 @@
 
 use super::voice::{note_hz, Adsr, Noise, VoiceAlloc};
 use super::{sane_rate, sane_values, Instrument};
-use crate::engine::dsp::{frames_mut, sane, PanRamp, Smoother, Snap};
+use crate::engine::dsp::{frames_mut, pan_gains, sane, PanRamp, Smoother, Snap};
 use crate::kinds::instrument::PLUCK_PARAMS as PARAMS;
 use crate::kinds::param::ParamSpec;
+use crate::kinds::Controls;
 
 const P_BRIGHTNESS: usize = 0;
 const P_DAMPING: usize = 1;
@@ -117,6 +118,8 @@ struct Voice {
     dc_x: f32,
     dc_y: f32,
     gain: f32,
+    /// The note's own pan gains (a pattern's `pan`), else the instrument's.
+    pan: Option<(f32, f32)>,
     released: bool,
     /// Peak over the current window (one period) for the silence check.
     peak: f32,
@@ -141,6 +144,7 @@ impl Voice {
             dc_x: 0.0,
             dc_y: 0.0,
             gain: 0.0,
+            pan: None,
             released: false,
             peak: 0.0,
             window: 0,
@@ -198,7 +202,7 @@ impl Pluck {
 
 impl Instrument for Pluck {
     /// Audio thread.
-    fn note_on(&mut self, note: f32, velocity: f32) {
+    fn note_on_with(&mut self, note: f32, velocity: f32, controls: &Controls) {
         if !note.is_finite() {
             return;
         }
@@ -234,7 +238,8 @@ impl Instrument for Pluck {
         v.burst_coef = 1.0 - (-TAU * cutoff / rate).exp();
         v.burst_gain = ((2.0 - v.burst_coef) / v.burst_coef).powf(0.25);
         v.burst_lp = 0.0;
-        v.gain = sane(velocity, 0.0, 1.0, 0.0) * LEVEL;
+        v.gain = sane(velocity, 0.0, 1.0, 0.0) * LEVEL * controls.gain;
+        v.pan = controls.pan.map(pan_gains);
         v.released = false;
         v.peak = 0.0;
         v.window = 0;
@@ -346,7 +351,7 @@ impl Instrument for Pluck {
                     v.peak = v.peak.max(out.abs());
                     let s = out * v.gain * v.gate.next();
                     let t = i as f32;
-                    let (gl, gr) = pan.at(t);
+                    let (gl, gr) = pan.at_or(t, v.pan);
                     *out_l += s * gl;
                     *out_r += s * gr;
                 }

@@ -22,6 +22,7 @@ use crate::engine::dsp::{pan_gains, sin_unit_turn, Smoother, Snap};
 use crate::engine::MAX_BLOCK;
 use crate::kinds::instrument::SYNTH_PARAMS as PARAMS;
 use crate::kinds::param::ParamSpec;
+use crate::kinds::Controls;
 
 /// Voices computed together (one AVX register of f32).
 pub const LANES: usize = 8;
@@ -236,7 +237,7 @@ impl Synth {
 }
 
 impl Instrument for Synth {
-    fn note_on(&mut self, note: f32, velocity: f32) {
+    fn note_on_with(&mut self, note: f32, velocity: f32, controls: &Controls) {
         let start = self.alloc.start(note);
         if let Some(victim) = start.steal {
             self.release_slot(victim, STEAL_FADE_S);
@@ -252,8 +253,9 @@ impl Instrument for Synth {
             (1.0, 1.0)
         };
         self.spread_sign = -self.spread_sign;
-        let (pl, pr) = pan_gains(v[P_PAN] + v[P_SPREAD] * self.spread_sign);
-        let level = velocity.clamp(0.0, 1.0) * 0.5;
+        let pan = controls.pan.unwrap_or(v[P_PAN]);
+        let (pl, pr) = pan_gains(pan + v[P_SPREAD] * self.spread_sign);
+        let level = velocity.clamp(0.0, 1.0) * 0.5 * controls.gain;
         let Some((g, l)) = self.lane(slot) else {
             return;
         };

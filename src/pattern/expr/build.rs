@@ -13,6 +13,7 @@ use super::super::model::combination;
 use super::super::parse::{error, PatternError};
 use super::super::transform::{ArpMode, CycleTest, Expr, Keep, SlotPick, Val, ValueOp};
 use super::{Arg, Call, NumArg, MAX_CYCLE_EVENTS};
+use crate::kinds::controls::{Controls, MAX_GAIN, MAX_NUDGE_S, SPEED_RANGE};
 
 /// Most combinations of patterned-argument values one call may take.
 const MAX_COMBINATIONS: usize = 64;
@@ -237,7 +238,7 @@ fn build(call: &Call, n: &[Frac], x: Arc<Expr>) -> Result<Arc<Expr>, PatternErro
                     format!("hurry takes a number above 0, found {}", n[0]),
                 ));
             }
-            map(fast(x, n[0]), ValueOp::Add(12.0 * n[0].to_f64().log2()))
+            map(fast(x, n[0]), ValueOp::Speed(n[0].to_f64() as f32))
         }
         "rev" => Arc::new(Expr::Rev(x)),
         "palindrome" => Arc::new(Expr::Cat(vec![x.clone(), Arc::new(Expr::Rev(x))])),
@@ -308,12 +309,20 @@ fn build(call: &Call, n: &[Frac], x: Arc<Expr>) -> Result<Arc<Expr>, PatternErro
             map(x.clone(), ValueOp::Pan(-1.0)),
             map(f(x)?, ValueOp::Pan(1.0)),
         ]),
-        "ply" | "chop" => Arc::new(Expr::Ply(x, whole(0, 1, MAX_N)? as u32)),
+        "ply" => Arc::new(Expr::Ply(x, whole(0, 1, MAX_N)? as u32, false)),
+        // The same timing as ply; each piece plays its own part of the sample.
+        "chop" => Arc::new(Expr::Ply(x, whole(0, 1, MAX_N)? as u32, true)),
         "striate" => {
             let k = whole(0, 1, MAX_N)?;
+            let piece = |i: i64| (i as f32 / k as f32, (i + 1) as f32 / k as f32);
             stack(
                 (0..k)
-                    .map(|i| Arc::new(Expr::Compress(x.clone(), frac(i, k), frac(i + 1, k))))
+                    .map(|i| {
+                        let (lo, hi) = piece(i);
+                        let squeezed =
+                            Arc::new(Expr::Compress(x.clone(), frac(i, k), frac(i + 1, k)));
+                        map(squeezed, ValueOp::Window(lo, hi))
+                    })
                     .collect(),
             )
         }
@@ -333,7 +342,7 @@ fn build(call: &Call, n: &[Frac], x: Arc<Expr>) -> Result<Arc<Expr>, PatternErro
             let unit = Arc::new(Expr::Pure(Val {
                 note: None,
                 velocity: 0.8,
-                pan: None,
+                controls: Controls::NONE,
                 shift: 0,
             }));
             Arc::new(Expr::AppLeft {
@@ -423,7 +432,20 @@ fn build(call: &Call, n: &[Frac], x: Arc<Expr>) -> Result<Arc<Expr>, PatternErro
             let swung = within(slowed.clone(), shift(slowed, amount), frac(1, 2), Frac::ONE);
             fast(swung, k)
         }
-        "nudge" | "late" => shift(x, n[0]),
+        "nudge" => {
+            let t = n[0].to_f64();
+            if t.abs() > MAX_NUDGE_S as f64 {
+                return Err(error(
+                    col,
+                    format!(
+                        "nudge moves a note at most {MAX_NUDGE_S} s either way, found {}",
+                        n[0]
+                    ),
+                ));
+            }
+            map(x, ValueOp::Nudge(t as f32))
+        }
+        "late" => shift(x, n[0]),
         "early" => shift(x, -n[0]),
         "stut" => {
             let count = whole(0, 1, MAX_ECHOES)?;
@@ -514,13 +536,25 @@ fn build(call: &Call, n: &[Frac], x: Arc<Expr>) -> Result<Arc<Expr>, PatternErro
             map(x, ValueOp::Velocity(v.to_f64() as f32))
         }
         "gain" => {
-            if n[0] < Frac::ZERO {
+            let g = n[0].to_f64();
+            if !(0.0..=MAX_GAIN as f64).contains(&g) {
                 return Err(error(
                     col,
-                    format!("gain can't be negative, found {}", n[0]),
+                    format!("gain goes from 0 to {MAX_GAIN}, found {}", n[0]),
                 ));
             }
-            map(x, ValueOp::Gain(n[0].to_f64() as f32))
+            map(x, ValueOp::SetGain(g as f32))
+        }
+        "speed" => {
+            let (lo, hi) = SPEED_RANGE;
+            let v = n[0].to_f64();
+            if !(lo as f64..=hi as f64).contains(&v) {
+                return Err(error(
+                    col,
+                    format!("speed goes from 1/64 to {hi} (a sample played that many times as fast), found {}", n[0]),
+                ));
+            }
+            map(x, ValueOp::Speed(v as f32))
         }
         other => return Err(error(col, format!("{other} is not implemented"))),
     })

@@ -63,7 +63,7 @@ pub const FUNCTIONS: &[Function] = &[
         [Num],
         "hurry n",
         "hurry 2 $ c3 e3",
-        "fast, and transposed up by 12·log2(n) semitones (Tidal's speed)"
+        "fast, and samples played n times as fast (speed n, so higher)"
     ),
     f!("rev", [], "rev", "rev $ c3 e3 g3", "each cycle backwards"),
     f!(
@@ -247,14 +247,14 @@ pub const FUNCTIONS: &[Function] = &[
         [Num],
         "chop n",
         "chop 4 $ c3 e3",
-        "cut each event into n equal events"
+        "cut each event into n equal events, each playing its own nth of the sample"
     ),
     f!(
         "striate",
         [Num],
         "striate n",
         "striate 2 $ c3 e3",
-        "the cycle n times, squeezed, one after another"
+        "the cycle n times, squeezed, one after another, the kth playing the kth part of each sample"
     ),
     f!(
         "linger",
@@ -374,7 +374,7 @@ pub const FUNCTIONS: &[Function] = &[
         [Num],
         "nudge t",
         "nudge 0.01 $ x*4",
-        "play t cycles later"
+        "play t seconds later (negative: earlier), whatever the tempo; at most 1 s"
     ),
     f!(
         "late",
@@ -395,14 +395,14 @@ pub const FUNCTIONS: &[Function] = &[
         [Num, Num, Num],
         "stut n feedback t",
         "stut 3 0.5 0.125 $ c3 e3",
-        "n echoes t cycles apart, quieter by feedback (Tidal's stut)"
+        "n echoes t cycles apart, their gain fading by feedback (Tidal's stut)"
     ),
     f!(
         "echo",
         [Num, Num, Num],
         "echo n t feedback",
         "echo 3 0.2 0.5 $ c3 e3",
-        "n events t cycles apart, each feedback times as loud"
+        "n events t cycles apart, each with feedback times the gain"
     ),
     f!(
         "stutWith",
@@ -496,11 +496,18 @@ pub const FUNCTIONS: &[Function] = &[
         "set the velocity (0 .. 1)"
     ),
     f!(
+        "speed",
+        [Num],
+        "speed r",
+        "speed <1 2> $ c3 e3",
+        "play samples r times as fast (1/64 .. 64); synthesisers ignore it"
+    ),
+    f!(
         "gain",
         [Num],
         "gain g",
         "gain 0.5 $ c3 e3",
-        "multiply the velocity by g"
+        "set the level factor (0 .. 8, linear; velocity and timbre stay)"
     ),
     f!(
         "id",

@@ -17,6 +17,7 @@ pub(crate) use arp::ArpMode;
 
 use super::frac::{Frac, Span};
 use super::model::{unit_hash, Hit, Pattern};
+use crate::kinds::Controls;
 
 /// What an event carries while it is being transformed: like [`Hit`], but
 /// the note may be fractional (after `range`, `mul`, signals) until it is
@@ -25,7 +26,7 @@ use super::model::{unit_hash, Hit, Pattern};
 pub(crate) struct Val {
     pub note: Option<f64>,
     pub velocity: f32,
-    pub pan: Option<f32>,
+    pub controls: Controls,
     pub shift: i8,
 }
 
@@ -34,7 +35,7 @@ impl Val {
         Val {
             note: h.note.map(f64::from),
             velocity: h.velocity,
-            pan: h.pan,
+            controls: h.controls,
             shift: h.shift,
         }
     }
@@ -49,7 +50,7 @@ impl Val {
                 }
             }),
             velocity: self.velocity.clamp(0.0, 1.0),
-            pan: self.pan.map(|p| p.clamp(-1.0, 1.0)),
+            controls: self.controls.sane(),
             shift: self.shift,
         }
     }
@@ -107,8 +108,16 @@ pub(crate) enum ValueOp {
     /// `lo + v * (hi - lo)`.
     Range(f64, f64),
     Pan(f32),
-    /// Multiply the velocity.
+    /// Multiply the level (not the velocity, so timbre stays).
     Gain(f32),
+    /// Set the level factor (Tidal's `# gain`).
+    SetGain(f32),
+    /// The piece `[lo, hi)` of the sample window.
+    Window(f32, f32),
+    /// Multiply the sample playback rate.
+    Speed(f32),
+    /// Play later by seconds.
+    Nudge(f32),
     /// Set the velocity.
     Velocity(f32),
 }
@@ -188,7 +197,9 @@ pub(crate) enum Expr {
     /// Each cycle squeezed into `[b, e)` of itself.
     Compress(Arc<Expr>, Frac, Frac),
     /// Each event split into `n` (`ply`, `chop`).
-    Ply(Arc<Expr>, u32),
+    /// Each event repeated n times in its span; `true`: each repeat plays
+    /// its own piece of the sample (chop).
+    Ply(Arc<Expr>, u32, bool),
     /// The first `f` of each cycle repeated (the last `-f` when negative).
     Linger(Arc<Expr>, Frac),
     /// Structure from `left`, values per [`Keep`].
@@ -288,7 +299,7 @@ impl Expr {
                 value: Val {
                     note: Some(s.at(span)),
                     velocity: 0.8,
-                    pan: None,
+                    controls: Controls::NONE,
                     shift: 0,
                 },
             }],
@@ -337,7 +348,7 @@ impl Expr {
                 .filter(|e| (unit_hash(*seed, e.onset()) < *prob) == *keep_below)
                 .collect(),
             Expr::Compress(child, b, e) => ops::compress(child, *b, *e, span),
-            Expr::Ply(child, n) => ops::ply(child, *n, span),
+            Expr::Ply(child, n, chop) => ops::ply(child, *n, *chop, span),
             Expr::Linger(child, f) => ops::linger(child, *f, span),
             Expr::AppLeft { left, right, keep } => ops::app_left(left, right, *keep, span),
             Expr::Rot(child, n) => ops::rot(child, *n, span),
@@ -390,7 +401,7 @@ impl Expr {
             Expr::Slots { child, n, .. } => b(child) + *n as f64,
             Expr::When { then, child, .. } => b(then).max(b(child)),
             Expr::Switch { options, .. } => options.iter().map(b).fold(0.0, f64::max),
-            Expr::Ply(c, n) => *n as f64 * b(c),
+            Expr::Ply(c, n, _) => *n as f64 * b(c),
             Expr::Linger(c, f) => (1.0 / f.to_f64().abs()).ceil() * b(c),
             Expr::AppLeft { left, right, keep } => match keep {
                 Keep::Right => b(left) + b(right),
@@ -408,8 +419,12 @@ impl ValueOp {
             ValueOp::Add(x) => note(&mut v, &|n| n + x),
             ValueOp::Mul(x) => note(&mut v, &|n| n * x),
             ValueOp::Range(lo, hi) => note(&mut v, &|n| lo + n * (hi - lo)),
-            ValueOp::Pan(p) => v.pan = Some(p),
-            ValueOp::Gain(g) => v.velocity *= g,
+            ValueOp::Pan(p) => v.controls.pan = Some(p),
+            ValueOp::Gain(g) => v.controls.gain *= g,
+            ValueOp::SetGain(g) => v.controls.gain = g,
+            ValueOp::Window(lo, hi) => v.controls = v.controls.window(lo, hi),
+            ValueOp::Speed(x) => v.controls.speed *= x,
+            ValueOp::Nudge(s) => v.controls.nudge += s,
             ValueOp::Velocity(x) => v.velocity = x,
         }
         v

@@ -99,7 +99,7 @@ pub(super) fn compress(child: &Expr, b: Frac, e: Frac, span: Span) -> Vec<Ev> {
     out
 }
 
-pub(super) fn ply(child: &Expr, n: u32, span: Span) -> Vec<Ev> {
+pub(super) fn ply(child: &Expr, n: u32, chop: bool, span: Span) -> Vec<Ev> {
     let mut out = Vec::new();
     for e in child.q(span) {
         let Some(w) = e.whole else {
@@ -111,10 +111,15 @@ pub(super) fn ply(child: &Expr, n: u32, span: Span) -> Vec<Ev> {
             let b = w.begin + d * Frac::from_int(i);
             let wi = Span::new(b, b + d);
             if let Some(part) = sect(wi, e.part) {
+                let mut value = e.value;
+                if chop {
+                    let piece = |k: i64| k as f32 / n as f32;
+                    value.controls = value.controls.window(piece(i), piece(i + 1));
+                }
                 out.push(Ev {
                     whole: Some(wi),
                     part,
-                    value: e.value,
+                    value,
                 });
             }
         }
