@@ -69,6 +69,24 @@ impl Controls {
         }
     }
 
+    /// The controls that differ from a note played as written, by name
+    /// (`pan`, `gain`, `begin`, `end`, `speed`, `nudge`, in that order):
+    /// what `termdaw pattern` shows, as text or JSON.
+    pub fn set(&self) -> impl Iterator<Item = (&'static str, f32)> {
+        let window = (self.begin, self.end) != (0.0, 1.0);
+        [
+            ("pan", self.pan.unwrap_or(0.0), self.pan.is_some()),
+            ("gain", self.gain, self.gain != 1.0),
+            ("begin", self.begin, window),
+            ("end", self.end, window),
+            ("speed", self.speed, self.speed != 1.0),
+            ("nudge", self.nudge, self.nudge != 0.0),
+        ]
+        .into_iter()
+        .filter(|&(_, _, set)| set)
+        .map(|(name, value, _)| (name, value))
+    }
+
     /// The window `[lo, hi)` of the current window (chop and striate
     /// compose: a piece of a piece).
     pub fn window(self, lo: f32, hi: f32) -> Controls {
@@ -109,5 +127,16 @@ mod tests {
         assert_eq!((bad.begin, bad.end), (0.0, 1.0));
         assert_eq!(bad.speed, SPEED_RANGE.0);
         assert_eq!(bad.nudge, -MAX_NUDGE_S);
+    }
+
+    #[test]
+    fn set_names_only_what_differs_from_a_plain_note() {
+        assert_eq!(Controls::NONE.set().count(), 0);
+        let c = Controls {
+            pan: Some(0.0),
+            ..Controls::NONE.window(0.0, 0.5)
+        };
+        let names: Vec<_> = c.set().collect();
+        assert_eq!(names, [("pan", 0.0), ("begin", 0.0), ("end", 0.5)]);
     }
 }

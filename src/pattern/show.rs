@@ -51,53 +51,26 @@ fn note_text(e: &Event) -> String {
     e.value.note.map_or("-".to_string(), |n| n.to_string())
 }
 
-/// The controls a function set, as `  pan +1.00  gain 0.50  part 1/4..1/2
-/// speed 2  nudge 0.010 s` (only those that differ from a plain note).
+/// The controls a function set, as `  pan +1.00  gain 0.500  begin 0.25
+/// end 0.5  speed 2  nudge 0.010 s` (only those that differ from a plain
+/// note).
 pub fn controls_text(c: &Controls) -> String {
-    let mut out = String::new();
-    if let Some(p) = c.pan {
-        out.push_str(&format!("  pan {p:+.2}"));
-    }
-    if c.gain != 1.0 {
-        out.push_str(&format!("  gain {:.3}", c.gain));
-    }
-    if (c.begin, c.end) != (0.0, 1.0) {
-        out.push_str(&format!("  part {}..{}", c.begin, c.end));
-    }
-    if c.speed != 1.0 {
-        out.push_str(&format!("  speed {}", c.speed));
-    }
-    if c.nudge != 0.0 {
-        out.push_str(&format!("  nudge {:.3} s", c.nudge));
-    }
-    out
+    c.set()
+        .map(|(name, v)| match name {
+            "pan" => format!("  pan {v:+.2}"),
+            "gain" => format!("  gain {v:.3}"),
+            "nudge" => format!("  nudge {v:.3} s"),
+            _ => format!("  {name} {v}"),
+        })
+        .collect()
 }
 
 /// The controls a function set, as JSON members after the velocity
 /// (`,"pan":-1,"gain":0.5`); a note played as written adds none.
 fn controls_json(c: &Controls) -> String {
-    let num = |x: f32| ((x as f64 * 1e6).round() / 1e6).to_string();
-    let mut out = String::new();
-    if let Some(p) = c.pan {
-        out.push_str(&format!(",\"pan\":{}", num(p)));
-    }
-    if c.gain != 1.0 {
-        out.push_str(&format!(",\"gain\":{}", num(c.gain)));
-    }
-    if (c.begin, c.end) != (0.0, 1.0) {
-        out.push_str(&format!(
-            ",\"begin\":{},\"end\":{}",
-            num(c.begin),
-            num(c.end)
-        ));
-    }
-    if c.speed != 1.0 {
-        out.push_str(&format!(",\"speed\":{}", num(c.speed)));
-    }
-    if c.nudge != 0.0 {
-        out.push_str(&format!(",\"nudge\":{}", num(c.nudge)));
-    }
-    out
+    c.set()
+        .map(|(name, v)| format!(",\"{name}\":{}", (v as f64 * 1e6).round() / 1e6))
+        .collect()
 }
 
 /// One line per event: `onset duration note velocity [controls]`, exact
