@@ -109,6 +109,36 @@ impl Frac {
         }
     }
 
+    /// `n / d` with `d > 0` in 64 bits: the common case of every
+    /// operation, kept free of 128-bit arithmetic.
+    #[inline]
+    fn from_i64(n: i64, d: i64) -> Frac {
+        if n == 0 {
+            return Frac::ZERO;
+        }
+        if d == 1 {
+            return Frac { n, d };
+        }
+        if n == i64::MIN {
+            return Frac::from_i128(n.into(), d.into());
+        }
+        // Most pattern times have power-of-two denominators: their gcd with
+        // anything is the smaller power of two dividing both.
+        if d & (d - 1) == 0 {
+            let k = n.trailing_zeros().min(d.trailing_zeros());
+            return Frac {
+                n: n >> k,
+                d: d >> k,
+            };
+        }
+        let g = gcd64(n.unsigned_abs(), d as u64);
+        if g <= 1 {
+            return Frac { n, d };
+        }
+        let g = g as i64;
+        Frac { n: n / g, d: d / g }
+    }
+
     /// `d` must be non-zero; every caller in this module guarantees it.
     fn from_i128(n: i128, d: i128) -> Frac {
         let (mut n, mut d) = if d < 0 { (-n, -d) } else { (n, d) };
@@ -202,6 +232,20 @@ impl Add for Frac {
                 };
             }
         }
+        if self.d == rhs.d {
+            if let Some(n) = self.n.checked_add(rhs.n) {
+                return Frac::from_i64(n, self.d);
+            }
+        }
+        if let (Some(a), Some(b), Some(d)) = (
+            self.n.checked_mul(rhs.d),
+            rhs.n.checked_mul(self.d),
+            self.d.checked_mul(rhs.d),
+        ) {
+            if let Some(n) = a.checked_add(b) {
+                return Frac::from_i64(n, d);
+            }
+        }
         let n = self.n as i128 * rhs.d as i128 + rhs.n as i128 * self.d as i128;
         Frac::from_i128(n, self.d as i128 * rhs.d as i128)
     }
@@ -227,6 +271,9 @@ impl Neg for Frac {
 impl Mul for Frac {
     type Output = Frac;
     fn mul(self, rhs: Frac) -> Frac {
+        if let (Some(n), Some(d)) = (self.n.checked_mul(rhs.n), self.d.checked_mul(rhs.d)) {
+            return Frac::from_i64(n, d);
+        }
         Frac::from_i128(
             self.n as i128 * rhs.n as i128,
             self.d as i128 * rhs.d as i128,
@@ -240,6 +287,17 @@ impl Div for Frac {
     /// On division by zero, like integer division.
     fn div(self, rhs: Frac) -> Frac {
         assert!(rhs.n != 0, "Frac division by zero");
+        // Dividing by n/d is multiplying by d/n, sign carried on top.
+        let (rn, rd) = if rhs.n < 0 {
+            (rhs.d.checked_neg(), rhs.n.checked_neg())
+        } else {
+            (Some(rhs.d), Some(rhs.n))
+        };
+        if let (Some(rn), Some(rd)) = (rn, rd) {
+            if let (Some(n), Some(d)) = (self.n.checked_mul(rn), self.d.checked_mul(rd)) {
+                return Frac::from_i64(n, d);
+            }
+        }
         Frac::from_i128(
             self.n as i128 * rhs.d as i128,
             self.d as i128 * rhs.n as i128,
@@ -249,6 +307,9 @@ impl Div for Frac {
 
 impl Ord for Frac {
     fn cmp(&self, other: &Frac) -> Ordering {
+        if self.d == other.d {
+            return self.n.cmp(&other.n);
+        }
         (self.n as i128 * other.d as i128).cmp(&(other.n as i128 * self.d as i128))
     }
 }

@@ -51,22 +51,24 @@ pub fn clip(track: &Track, file: &SessionFile) -> Option<Clip> {
     let cycle_beats = steps_f * step_beats;
     // Find the shortest number of cycles after which the pattern repeats
     // (alternations `<a b>` and chance `?` vary per cycle).
-    let cycles: Vec<CycleEvents> = (0..MAX_CYCLES)
-        .map(|c| {
-            pat.query(Span {
-                begin: Frac::from_int(c),
-                end: Frac::from_int(c + 1),
-            })
-            .into_iter()
-            .map(|e| {
-                let on = (e.whole.begin - Frac::from_int(c)).to_f64();
-                let len = (e.whole.end - e.whole.begin).to_f64();
-                let v = e.value;
-                (on, len, v.note, v.velocity, v.shift, v.controls.sane())
-            })
-            .collect()
-        })
-        .collect();
+    // One query over all the cycles, sorted by onset, shared out by the
+    // cycle each onset falls in: the same events as a query per cycle
+    // (a pattern is a function of time), at a fraction of the tree walks.
+    let mut cycles: Vec<CycleEvents> = vec![Vec::new(); MAX_CYCLES as usize];
+    let all = pat.query(Span {
+        begin: Frac::ZERO,
+        end: Frac::from_int(MAX_CYCLES),
+    });
+    for e in all {
+        let c = e.whole.begin.floor();
+        let Some(cycle) = usize::try_from(c).ok().and_then(|c| cycles.get_mut(c)) else {
+            continue;
+        };
+        let on = (e.whole.begin - Frac::from_int(c)).to_f64();
+        let len = (e.whole.end - e.whole.begin).to_f64();
+        let v = e.value;
+        cycle.push((on, len, v.note, v.velocity, v.shift, v.controls.sane()));
+    }
     let period = (1..=MAX_CYCLES as usize)
         .find(|&p| (0..cycles.len()).all(|c| cycles[c] == cycles[c % p]))
         .unwrap_or(MAX_CYCLES as usize);
