@@ -6,6 +6,7 @@ use crate::patch::{
     Bus, CcArg, CcMap, EffectDef, InstrumentDef, Lane, Macro, MidiSettings, Section, TimelineClip,
     Track,
 };
+use crate::quote::{clip, MAX_QUOTE};
 
 /// What an argument accepts; drives validation, help text and JSON schemas.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -99,10 +100,12 @@ fn number(v: &ArgValue) -> Result<f64, ArgError> {
         ArgValue::Number(n) if n.is_finite() => Ok(*n),
         ArgValue::Number(n) => Err(ArgError::NotFinite(*n)),
         ArgValue::Bool(b) => Ok(if *b { 1.0 } else { 0.0 }),
-        ArgValue::Text(t) => t
-            .trim()
-            .parse::<f64>()
-            .map_err(|_| ArgError::NotANumber(t.clone())),
+        // "nan" and "inf" parse as numbers: they are refused as one.
+        ArgValue::Text(t) => match t.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() => Ok(n),
+            Ok(n) => Err(ArgError::NotFinite(n)),
+            Err(_) => Err(ArgError::NotANumber(clip(t, MAX_QUOTE))),
+        },
     }
 }
 
@@ -163,7 +166,7 @@ impl FromArg for bool {
             ArgValue::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
                 "true" | "on" | "yes" | "1" => Ok(true),
                 "false" | "off" | "no" | "0" => Ok(false),
-                _ => Err(ArgError::NotOnOff(t.clone())),
+                _ => Err(ArgError::NotOnOff(clip(t, MAX_QUOTE))),
             },
         }
     }
@@ -186,7 +189,7 @@ impl FromArg for String {
                 .map(|w| w.to_string())
                 .ok_or_else(|| ArgError::NotAChoice {
                     choices: words.join(", "),
-                    got: s.clone(),
+                    got: clip(&s, MAX_QUOTE),
                 });
         }
         Ok(s)

@@ -221,7 +221,8 @@ impl Applier {
                 let spec = crate::action::spec(name);
                 if spec.is_none_or(|s| !tools::is_tool(s)) {
                     return Outcome::err(format!(
-                        "there is no tool named `{name}`; use one of the tools you were given"
+                        "there is no tool named `{}`; use one of the tools you were given",
+                        crate::quote::clip(name, crate::quote::MAX_QUOTE)
                     ));
                 }
                 let action = match tools::action_from_json(name, &call.input) {
@@ -304,7 +305,7 @@ impl Applier {
         {
             return Outcome::err(format!("not applied, nothing changed: {msg}"));
         }
-        let old_text = match std::fs::read_to_string(&path) {
+        let old_text = match crate::files::read_text(&path, patch::MAX_FILE_BYTES) {
             Ok(t) => t,
             Err(e) => return Outcome::err(format!("not applied: cannot read {file}: {e}")),
         };

@@ -5,6 +5,7 @@
 //!
 //! Control side, pure. It does not apply anything (that is `apply.rs`).
 
+use crate::quote::{clip, MAX_QUOTE};
 use serde_json::{json, Map, Value};
 
 pub use super::message::ToolDef;
@@ -194,13 +195,13 @@ pub enum ToolError {
 
 /// JSON arguments → the positional values the action table takes.
 pub fn action_from_json(name: &str, input: &Value) -> Result<Action, ToolError> {
-    let spec = action::spec(name).ok_or_else(|| ToolError::NoTool(name.to_string()))?;
+    let spec = action::spec(name).ok_or_else(|| ToolError::NoTool(clip(name, MAX_QUOTE)))?;
     let obj = input_object(input)?;
     for k in obj.keys() {
         if !spec.args.iter().any(|a| a.name == k) {
             return Err(ToolError::UnknownArg {
                 tool: name.to_string(),
-                arg: k.clone(),
+                arg: clip(k, MAX_QUOTE),
                 names: names(spec),
             });
         }
@@ -220,7 +221,7 @@ pub fn action_from_json(name: &str, input: &Value) -> Result<Action, ToolError> 
                 return Err(ToolError::BadType {
                     tool: name.to_string(),
                     arg: a.name,
-                    got: other.to_string(),
+                    got: clip(&other.to_string(), MAX_QUOTE),
                 })
             }
         });
@@ -232,15 +233,14 @@ pub fn action_from_json(name: &str, input: &Value) -> Result<Action, ToolError> 
 pub fn input_object(input: &Value) -> Result<&Map<String, Value>, ToolError> {
     let obj = input
         .as_object()
-        .ok_or_else(|| ToolError::NotObject(input.to_string()))?;
+        .ok_or_else(|| ToolError::NotObject(clip(&input.to_string(), MAX_QUOTE)))?;
     if let Some(raw) = obj.get(INVALID_JSON) {
         return Err(ToolError::InvalidJson {
-            error: obj
-                .get(INVALID_ERROR)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string(),
-            raw: raw.as_str().unwrap_or("").to_string(),
+            error: clip(
+                obj.get(INVALID_ERROR).and_then(Value::as_str).unwrap_or(""),
+                MAX_QUOTE,
+            ),
+            raw: clip(raw.as_str().unwrap_or(""), MAX_QUOTE),
         });
     }
     Ok(obj)

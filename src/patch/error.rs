@@ -20,20 +20,31 @@ pub enum PatchError {
         /// 1-based, in characters.
         column: usize,
         message: String,
-        /// The file's text, for the line the report quotes.
-        text: String,
+        /// A window of the offending line (never the whole of a long
+        /// line), and the 1-based column inside it the caret goes under.
+        quote: String,
+        caret: usize,
     },
 }
+
+/// Most characters of a line an error quotes.
+pub const MAX_QUOTED_LINE: usize = 100;
+/// Most characters of a message built from the file (a found value, a
+/// name): the rest is cut with `…`.
+pub const MAX_MESSAGE: usize = 400;
 
 impl PatchError {
     /// Build an error at a 1-based line and column of `text`.
     pub fn at(file: &str, text: &str, line: usize, column: usize, message: String) -> Self {
+        let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        let (quote, caret) = crate::quote::window(line_text, column, MAX_QUOTED_LINE);
         PatchError::Invalid {
-            file: file.to_string(),
+            file: crate::quote::clip(file, MAX_QUOTED_LINE),
             line,
             column,
-            message,
-            text: text.to_string(),
+            message: crate::quote::clip(&message, MAX_MESSAGE),
+            quote,
+            caret,
         }
     }
 
@@ -57,13 +68,13 @@ impl PatchError {
         match self {
             PatchError::Io { .. } => self.to_string(),
             PatchError::Invalid {
-                line, column, text, ..
+                line, quote, caret, ..
             } => {
-                let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+                let line_text = quote;
                 let gutter = format!("{line} | ");
                 let pad: String = line_text
                     .chars()
-                    .take(column.saturating_sub(1))
+                    .take(caret.saturating_sub(1))
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 format!(

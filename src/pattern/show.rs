@@ -7,6 +7,9 @@
 use super::{parse_notes, parse_steps, Event, Frac, Pattern, PatternError, Span};
 use crate::kinds::Controls;
 
+/// Most characters of a pattern an error quotes around its column.
+const QUOTE_WIDTH: usize = 100;
+
 /// Most cycles one look may cover.
 pub const MAX_SHOW_CYCLES: i64 = 256;
 
@@ -134,12 +137,14 @@ pub fn report(src: &str, cycles: i64, as_json: bool) -> Result<String, String> {
         Ok(p) if as_json => Ok(json(&p, cycles) + "\n"),
         Ok(p) => Ok(text(&p, cycles)),
         Err(e) => {
-            let pad: String = src
+            let (quote, caret) = crate::quote::window(src, e.column, QUOTE_WIDTH);
+            let pad: String = quote
                 .chars()
-                .take(e.column.saturating_sub(1))
+                .take(caret.saturating_sub(1))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            Err(format!("bad pattern: {e}\n  {src}\n  {pad}^"))
+            let message = crate::quote::clip(&e.to_string(), QUOTE_WIDTH * 2);
+            Err(format!("bad pattern: {message}\n  {quote}\n  {pad}^"))
         }
     }
 }
