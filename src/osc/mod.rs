@@ -11,6 +11,7 @@
 //! session; the audio thread never sees OSC at all.
 
 pub mod address;
+pub mod decode;
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,11 +20,12 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
-use rosc::{OscBundle, OscMessage, OscPacket, OscType};
+use rosc::{OscMessage, OscPacket, OscType};
 
 use crate::engine::When;
 use crate::session::Session;
 pub use address::Request;
+pub use decode::{decode, DecodeError, Decoded};
 
 /// The default port.
 pub const DEFAULT_PORT: u16 = 7770;
@@ -33,8 +35,6 @@ pub const MAX_DATAGRAM: usize = 8192;
 pub const QUEUE: usize = 1024;
 /// Messages applied per `poll`.
 pub const MAX_PER_POLL: usize = 256;
-/// Deepest bundle nesting followed.
-const MAX_NESTING: usize = 8;
 
 /// What the server has seen.
 #[derive(Debug, Default)]
@@ -50,6 +50,8 @@ pub struct OscCounters {
     pub late: AtomicU64,
     /// Actions that `Session::apply` refused (bad values, unknown track).
     pub refused: AtomicU64,
+    /// Times the server thread panicked and was started again.
+    pub restarts: AtomicU64,
 }
 
 fn bump(c: &AtomicU64) {
@@ -142,7 +144,7 @@ impl Osc {
             let stop = stop.clone();
             std::thread::Builder::new()
                 .name("termdaw-osc".into())
-                .spawn(move || serve(socket, tx, counters, stop))
+                .spawn(move || run_restarting(socket, tx, counters, stop))
                 .map_err(|source| OscError::Bind { addr, source })?
         };
         Ok(Self {
@@ -232,6 +234,27 @@ fn state_message(session: &Session) -> OscMessage {
     }
 }
 
+/// The server thread: [`serve`], started again (and counted in `restarts`)
+/// should it ever panic, so OSC never dies silently.
+fn run_restarting(
+    socket: UdpSocket,
+    tx: SyncSender<Incoming>,
+    counters: Arc<OscCounters>,
+    stop: Arc<tokio::sync::Notify>,
+) {
+    loop {
+        let Ok(sock) = socket.try_clone() else { return };
+        let (tx, c, stop) = (tx.clone(), counters.clone(), stop.clone());
+        let run =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| serve(sock, tx, c, stop)));
+        if run.is_ok() {
+            return;
+        }
+        bump(&counters.restarts);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn serve(
     socket: UdpSocket,
     tx: SyncSender<Incoming>,
@@ -255,14 +278,19 @@ fn serve(
             tokio::select! {
                 _ = stop.notified() => break,
                 r = sock.recv_from(&mut buf) => {
-                    let Ok((n, from)) = r else { continue };
+                    let Ok((n, from)) = r else {
+                        // A socket error must not spin the thread.
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                        continue;
+                    };
                     bump(&counters.datagrams);
                     if n > MAX_DATAGRAM {
                         bump(&counters.oversized);
                         continue;
                     }
-                    match rosc::decoder::decode_udp(&buf[..n]) {
-                        Ok((_, packet)) => deliver(packet, None, from, &tx, &counters, 0),
+                    let Some(datagram) = buf.get(..n) else { continue };
+                    match decode(datagram) {
+                        Ok(requests) => deliver(requests, from, &tx, &counters),
                         Err(_) => bump(&counters.malformed),
                     }
                 }
@@ -271,58 +299,27 @@ fn serve(
     });
 }
 
+/// Hand a datagram's requests to the control loop. Each outcome is counted
+/// before `messages`, so a reader that sees `messages` reach N also sees the
+/// outcomes of those N.
 fn deliver(
-    packet: OscPacket,
-    at: Option<SystemTime>,
+    requests: Vec<Decoded>,
     from: SocketAddr,
     tx: &SyncSender<Incoming>,
     counters: &OscCounters,
-    depth: usize,
 ) {
-    match packet {
-        OscPacket::Message(m) => {
-            // The outcome is counted before `messages`, so a reader that sees
-            // `messages` reach N also sees the outcomes of those N.
-            match address::request(&m) {
-                Ok(request) => match tx.try_send(Incoming { request, at, from }) {
-                    Ok(()) => {}
-                    Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
-                        bump(&counters.dropped)
-                    }
-                },
-                Err(_) => bump(&counters.unknown),
-            }
-            bump(&counters.messages);
+    for Decoded { request, at } in requests {
+        match request {
+            Ok(request) => match tx.try_send(Incoming { request, at, from }) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
+                    bump(&counters.dropped)
+                }
+            },
+            Err(_) => bump(&counters.unknown),
         }
-        OscPacket::Bundle(OscBundle { timetag, content }) => {
-            if depth >= MAX_NESTING {
-                bump(&counters.malformed);
-                return;
-            }
-            // Timetag 1 means "immediately".
-            let t = if timetag.seconds == 0 && timetag.fractional <= 1 {
-                at
-            } else {
-                // A time before 1970 (or beyond what the clock holds) is
-                // simply late: it plays at once, as a past timetag does.
-                time_of(timetag).or(at)
-            };
-            for p in content {
-                deliver(p, t, from, tx, counters, depth + 1);
-            }
-        }
+        bump(&counters.messages);
     }
-}
-
-/// An OSC timetag (seconds since 1900, 2^-32 fractions) as a clock time,
-/// or None where the clock cannot hold it (rosc's own conversion panics on
-/// a time before 1970).
-fn time_of(t: rosc::OscTime) -> Option<SystemTime> {
-    const SINCE_1900: u64 = 2_208_988_800;
-    let nanos = ((u64::from(t.fractional) * 1_000_000_000) >> 32) as u32;
-    let since_1970 =
-        Duration::new(u64::from(t.seconds), nanos).checked_sub(Duration::from_secs(SINCE_1900))?;
-    std::time::UNIX_EPOCH.checked_add(since_1970)
 }
 
 /// How long the control loop may wait between polls without hurting latency.
