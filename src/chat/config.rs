@@ -18,6 +18,9 @@ pub const DEFAULT_ANTHROPIC_URL: &str = "https://api.anthropic.com";
 pub const DEFAULT_OPENAI_URL: &str = "https://api.openai.com/v1";
 
 /// The two wire protocols.
+/// The most tokens a reply may be asked for.
+pub const MAX_TOKENS: u32 = 64_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderKind {
@@ -189,11 +192,13 @@ impl ChatConfig {
         if let Some(s) = settings.max_steps {
             c.max_steps = s.clamp(1, 64);
         }
-        if let Some(t) = settings.timeout {
+        // NaN passes a clamp, and Duration panics on it: a timeout that is
+        // not a finite number keeps the default.
+        if let Some(t) = settings.timeout.filter(|t| t.is_finite()) {
             c.timeout = Duration::from_secs_f64(t.clamp(0.1, 3600.0));
         }
         if let Some(t) = settings.max_tokens {
-            c.max_tokens = t.max(16);
+            c.max_tokens = t.clamp(16, MAX_TOKENS);
         }
         Ok(c)
     }

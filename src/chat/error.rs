@@ -40,4 +40,6 @@ pub enum ChatError {
     Cancelled,
     #[error("stopped after {0} tool steps without a final answer")]
     TooManySteps(usize),
+    #[error("the chat hit a bug in termdaw and stopped this reply (the log has the details); what it changed is taken back like any failed reply")]
+    Internal,
 }

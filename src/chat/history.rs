@@ -16,6 +16,9 @@ use super::message::Message;
 /// Most messages sent to the model from the past (whole turns are kept).
 pub const CONTEXT_MESSAGES: usize = 60;
 
+/// The largest chat history read back (months of turns are a few MB).
+pub const MAX_HISTORY_BYTES: u64 = 16 << 20;
+
 #[derive(Debug)]
 pub struct History {
     path: Option<PathBuf>,
@@ -70,12 +73,13 @@ impl History {
         }
     }
 
-    /// Open (and read) the history at `path`. Lines that do not parse are
+    /// Open (and read) the history at `path` (a file past
+    /// [`MAX_HISTORY_BYTES`] is left as it is and not read). Lines that do not parse are
     /// skipped; a trailing unfinished turn is dropped. Returns the problems.
     pub fn open(path: PathBuf) -> (Self, Vec<String>) {
         let mut problems = Vec::new();
         let mut messages = Vec::new();
-        match std::fs::read_to_string(&path) {
+        match crate::files::read_text(&path, MAX_HISTORY_BYTES) {
             Ok(text) => {
                 for (i, line) in text.lines().enumerate() {
                     if line.trim().is_empty() {

@@ -17,6 +17,9 @@ pub struct Event {
 #[derive(Debug, Default)]
 pub struct Parser {
     buf: Vec<u8>,
+    /// How far `buf` is known to hold no blank line, so a stream fed a
+    /// byte at a time is scanned once, not once per byte.
+    scanned: usize,
 }
 
 impl Parser {
@@ -28,12 +31,17 @@ impl Parser {
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<Event> {
         self.buf.extend_from_slice(bytes);
         let mut out = Vec::new();
-        while let Some((end, skip)) = boundary(&self.buf) {
+        // A separator is at most 3 bytes: it may begin just before `scanned`.
+        let mut from = self.scanned.saturating_sub(2);
+        while let Some((end, skip)) = boundary(self.buf.get(from..).unwrap_or_default()) {
+            let (end, skip) = (from + end, skip);
             let raw: Vec<u8> = self.buf.drain(..end + skip).take(end).collect();
             if let Some(ev) = parse_event(&String::from_utf8_lossy(&raw)) {
                 out.push(ev);
             }
+            from = 0;
         }
+        self.scanned = self.buf.len();
         out
     }
 
@@ -45,6 +53,7 @@ impl Parser {
     /// The stream ended: a last event not followed by a blank line.
     pub fn finish(&mut self) -> Option<Event> {
         let raw = std::mem::take(&mut self.buf);
+        self.scanned = 0;
         parse_event(&String::from_utf8_lossy(&raw))
     }
 }

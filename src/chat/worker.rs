@@ -59,9 +59,13 @@ pub fn spawn(
     std::thread::Builder::new()
         .name("termdaw-chat".into())
         .spawn(move || {
-            let msg = match run(job, &tx, &results, &cancel) {
-                Ok(turn) => ToUi::Finished(turn),
-                Err(e) => ToUi::Failed(e),
+            let run = crate::health::survive(&crate::health::CHAT_PANICS, || {
+                run(job, &tx, &results, &cancel)
+            });
+            let msg = match run {
+                Some(Ok(turn)) => ToUi::Finished(turn),
+                Some(Err(e)) => ToUi::Failed(e),
+                None => ToUi::Failed(ChatError::Internal),
             };
             let _ = tx.send(msg);
         })

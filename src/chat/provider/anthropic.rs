@@ -67,7 +67,7 @@ impl Assembler {
         let kind = v["type"].as_str().or(ev.event.as_deref()).unwrap_or("");
         match kind {
             "content_block_start" => {
-                let i = v["index"].as_u64().unwrap_or(self.parts.len() as u64) as usize;
+                let i = super::block_index(v["index"].as_u64().unwrap_or(self.parts.len() as u64))?;
                 let b = &v["content_block"];
                 let part = match b["type"].as_str() {
                     Some("text") => {
@@ -134,10 +134,13 @@ impl Assembler {
             "message_stop" => return Ok(true),
             "error" => {
                 let e = &v["error"];
-                return Err(ChatError::Api(format!(
-                    "{}: {}",
-                    e["type"].as_str().unwrap_or("error"),
-                    e["message"].as_str().unwrap_or("no details")
+                return Err(ChatError::Api(crate::quote::clip(
+                    &format!(
+                        "{}: {}",
+                        e["type"].as_str().unwrap_or("error"),
+                        e["message"].as_str().unwrap_or("no details")
+                    ),
+                    super::MAX_SERVER_MESSAGE,
                 )));
             }
             _ => {}

@@ -10,6 +10,9 @@
 
 pub mod anthropic;
 pub mod openai;
+mod stream;
+
+pub use stream::{Stream, MAX_BLOCKS, MAX_ERROR_BODY, MAX_REPLY_BYTES};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -20,7 +23,6 @@ use serde_json::Value;
 use super::config::{ChatConfig, ProviderKind};
 use super::error::ChatError;
 use super::message::{Message, ToolDef, INVALID_ERROR, INVALID_JSON};
-use super::sse;
 
 /// What one request carries.
 pub struct Request<'a> {
@@ -76,28 +78,6 @@ impl Cancel {
     }
 }
 
-/// Turns a provider's stream events into a message.
-enum Assembler {
-    Anthropic(anthropic::Assembler),
-    OpenAi(openai::Assembler),
-}
-
-impl Assembler {
-    fn event(&mut self, ev: &sse::Event, on: &mut dyn FnMut(Delta)) -> Result<bool, ChatError> {
-        match self {
-            Assembler::Anthropic(a) => a.event(ev, on),
-            Assembler::OpenAi(a) => a.event(ev, on),
-        }
-    }
-
-    fn finish(self, done: bool) -> Result<Reply, ChatError> {
-        match self {
-            Assembler::Anthropic(a) => a.finish(done),
-            Assembler::OpenAi(a) => a.finish(done),
-        }
-    }
-}
-
 /// An HTTP client for the chat (connect timeout from the config).
 pub fn client(cfg: &ChatConfig) -> Result<reqwest::Client, ChatError> {
     reqwest::Client::builder()
@@ -121,21 +101,14 @@ pub async fn complete(
     if let Some(msg) = cfg.missing_key() {
         return Err(ChatError::NoKey(msg));
     }
-    let (url, mut headers, body, mut asm) = match cfg.provider {
-        ProviderKind::Anthropic => {
-            let (url, headers, body) = anthropic::request(cfg, req);
-            (url, headers, body, Assembler::Anthropic(Default::default()))
-        }
-        ProviderKind::OpenAi => {
-            let (url, headers, body) = openai::request(cfg, req);
-            (url, headers, body, Assembler::OpenAi(Default::default()))
-        }
+    let (url, mut headers, body) = match cfg.provider {
+        ProviderKind::Anthropic => anthropic::request(cfg, req),
+        ProviderKind::OpenAi => openai::request(cfg, req),
     };
     headers.insert("content-type", HeaderValue::from_static("application/json"));
     let body = serde_json::to_vec(&body).map_err(|e| ChatError::Malformed(e.to_string()))?;
     let mut resp = send_with_retry(client, cfg, &url, headers, body, cancel).await?;
-    let mut parser = sse::Parser::new();
-    let mut done = false;
+    let mut stream = Stream::new(cfg.provider);
     loop {
         let chunk = tokio::select! {
             c = tokio::time::timeout(cfg.timeout, resp.chunk()) => c,
@@ -147,21 +120,25 @@ pub async fn complete(
             Ok(Ok(None)) => break,
             Ok(Ok(Some(c))) => c,
         };
-        for ev in parser.feed(&chunk) {
-            if asm.event(&ev, on)? {
-                done = true;
-            }
-        }
-        if done {
+        if stream.feed(&chunk, on)? {
             break;
         }
     }
-    if !done {
-        if let Some(ev) = parser.finish() {
-            done = asm.event(&ev, on)?;
+    stream.finish_with(on)
+}
+
+/// At most [`MAX_ERROR_BODY`] bytes of an error response's body, within
+/// the request's timeout.
+async fn error_body(resp: &mut reqwest::Response, cfg: &ChatConfig) -> String {
+    let mut body = Vec::new();
+    while body.len() < MAX_ERROR_BODY {
+        match tokio::time::timeout(cfg.timeout, resp.chunk()).await {
+            Ok(Ok(Some(c))) => body.extend_from_slice(&c),
+            _ => break,
         }
     }
-    asm.finish(done)
+    body.truncate(MAX_ERROR_BODY);
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// POST, retrying 429 and 5xx up to `max_retries` times: after the server's
@@ -185,7 +162,7 @@ async fn send_with_retry(
             r = tokio::time::timeout(cfg.timeout, send) => r,
             _ = cancel.cancelled() => return Err(ChatError::Cancelled),
         };
-        let resp = match resp {
+        let mut resp = match resp {
             Err(_) => return Err(ChatError::Timeout(cfg.timeout)),
             Ok(Err(e)) if e.is_timeout() => return Err(ChatError::Timeout(cfg.timeout)),
             Ok(Err(e)) => {
@@ -203,7 +180,7 @@ async fn send_with_retry(
         let retryable = status == 429 || (500..600).contains(&status);
         let wait = retry_after(resp.headers());
         let text = tokio::select! {
-            t = tokio::time::timeout(cfg.timeout, resp.text()) => t.ok().and_then(|t| t.ok()).unwrap_or_default(),
+            t = error_body(&mut resp, cfg) => t,
             _ = cancel.cancelled() => return Err(ChatError::Cancelled),
         };
         let message = error_message(&text);
@@ -238,15 +215,22 @@ async fn send_with_retry(
     }
 }
 
+/// Most characters of a server's own error message passed on.
+pub const MAX_SERVER_MESSAGE: usize = 500;
+
 /// `retry-after-ms` or `retry-after` (seconds).
 pub fn retry_after(h: &HeaderMap) -> Option<Duration> {
     let get = |k: &str| h.get(k).and_then(|v| v.to_str().ok()).map(str::trim);
+    // A server's number may be anything (NaN, 1e300): only a finite one
+    // within a day is a wait.
+    let secs =
+        |s: f64| (s.is_finite() && s >= 0.0).then(|| Duration::from_secs_f64(s.min(86_400.0)));
     if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        return Some(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+        return secs(ms / 1000.0);
     }
     get("retry-after")
         .and_then(|v| v.parse::<f64>().ok())
-        .map(|s| Duration::from_secs_f64(s.clamp(0.0, 86_400.0)))
+        .and_then(secs)
 }
 
 /// The message inside an error body (`{"error": {"message": ...}}` in both
@@ -254,18 +238,15 @@ pub fn retry_after(h: &HeaderMap) -> Option<Duration> {
 pub fn error_message(body: &str) -> String {
     if let Ok(v) = serde_json::from_str::<Value>(body) {
         let e = &v["error"];
-        if let Some(m) = e["message"].as_str() {
-            return m.to_string();
-        }
-        if let Some(m) = e.as_str() {
-            return m.to_string();
+        if let Some(m) = e["message"].as_str().or(e.as_str()) {
+            return crate::quote::clip(m, MAX_SERVER_MESSAGE);
         }
     }
     let t = body.trim();
     if t.is_empty() {
         "no details given".into()
     } else {
-        t.chars().take(200).collect()
+        crate::quote::clip(t, 200)
     }
 }
 
@@ -278,6 +259,18 @@ fn plain_error(e: &reqwest::Error) -> String {
         src = inner.source();
     }
     s
+}
+
+/// A content block's index from the server, if it is one a reply can have.
+fn block_index(i: u64) -> Result<usize, ChatError> {
+    usize::try_from(i)
+        .ok()
+        .filter(|&i| i < MAX_BLOCKS)
+        .ok_or_else(|| {
+            ChatError::Malformed(format!(
+                "content block {i}: a reply holds at most {MAX_BLOCKS}"
+            ))
+        })
 }
 
 /// Parse a streamed JSON payload.

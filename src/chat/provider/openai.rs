@@ -121,7 +121,10 @@ impl Assembler {
                 .as_str()
                 .map(str::to_string)
                 .unwrap_or_else(|| e.to_string());
-            return Err(ChatError::Api(msg));
+            return Err(ChatError::Api(crate::quote::clip(
+                &msg,
+                super::MAX_SERVER_MESSAGE,
+            )));
         }
         let Some(choice) = v["choices"].get(0) else {
             return Ok(false);
@@ -135,10 +138,11 @@ impl Assembler {
         }
         if let Some(calls) = d["tool_calls"].as_array() {
             for c in calls {
-                let i = c["index"]
-                    .as_u64()
-                    .unwrap_or(self.calls.len().saturating_sub(1) as u64)
-                    as usize;
+                let i = super::block_index(
+                    c["index"]
+                        .as_u64()
+                        .unwrap_or(self.calls.len().saturating_sub(1) as u64),
+                )?;
                 while self.calls.len() <= i {
                     self.calls.push(Call::default());
                 }
