@@ -123,8 +123,9 @@ pub fn render_buffers(
     path: Option<&Path>,
     length: Length,
     rate: u32,
-) -> (Vec<f32>, Vec<f32>) {
+) -> Result<(Vec<f32>, Vec<f32>), RenderError> {
     let frames = frames_for(&file, length, rate);
+    check_length(frames, rate, crate::units::MAX_ANALYZE_SECONDS)?;
     let span = span_for(&file, length, rate);
     let (mut s, mut e) = prepare(file, path, rate);
     let (mut l, mut r) = (
@@ -142,7 +143,18 @@ pub fn render_buffers(
             r.extend_from_slice(b);
         },
     );
-    (l, r)
+    Ok((l, r))
+}
+
+/// The one bound on a render's length, checked before a frame is made.
+fn check_length(frames: u64, rate: u32, max_seconds: f64) -> Result<(), RenderError> {
+    if frames as f64 > max_seconds * f64::from(rate) {
+        return Err(RenderError::TooLong {
+            seconds: frames as f64 / f64::from(rate),
+            max: max_seconds,
+        });
+    }
+    Ok(())
 }
 
 /// A session wired to a fresh engine at `rate`, transport started.
@@ -249,6 +261,10 @@ pub enum RenderError {
     Wav(#[from] hound::Error),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Output(#[from] crate::files::OutputError),
+    #[error("that is {seconds:.0} s of audio; termdaw renders at most {max} s at a time (render less, in parts)")]
+    TooLong { seconds: f64, max: f64 },
     #[error("--cue-every must be a positive number of beats, not {0}")]
     CueEvery(f64),
     #[error("a marker every {every} beats gives {count} markers; at most {max} fit in a file (mark less often or render less)")]
@@ -291,7 +307,16 @@ pub fn render_to_wav(
     out: &Path,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<(RenderSummary, Vec<String>), RenderError> {
+    let inputs = crate::session::samples::inputs(path, &file);
+    crate::files::check(
+        out,
+        &inputs
+            .iter()
+            .map(|(p, what)| crate::files::Input { path: p, what })
+            .collect::<Vec<_>>(),
+    )?;
     let frames = frames_for(&file, opts.length, opts.rate);
+    check_length(frames, opts.rate, crate::units::MAX_RENDER_SECONDS)?;
     let span = span_for(&file, opts.length, opts.rate);
     let cues = match opts.cue_every {
         Some(beats) => cue_points(&file, beats, frames, opts.rate)?,
@@ -311,8 +336,8 @@ pub fn render_to_wav(
             WavFormat::Float32 => hound::SampleFormat::Float,
         },
     };
-    let tmp = out.with_extension("wav.part");
-    let mut writer = hound::WavWriter::create(&tmp, spec)?;
+    let tmp = crate::files::Temp::beside(out);
+    let mut writer = hound::WavWriter::create(tmp.path(), spec)?;
     let mut err: Option<hound::Error> = None;
     let start = Instant::now();
     let (peak, frames) = run_span(
@@ -344,17 +369,13 @@ pub fn render_to_wav(
     let wall = start.elapsed();
     progress(frames, frames);
     if let Some(e) = err {
-        let _ = std::fs::remove_file(&tmp);
         return Err(e.into());
     }
     writer.finalize()?;
     if opts.cue_every.is_some() {
-        if let Err(e) = crate::sample::cue::append(&tmp, &cues) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e.into());
-        }
+        crate::sample::cue::append(tmp.path(), &cues)?;
     }
-    std::fs::rename(&tmp, out)?;
+    tmp.commit(out)?;
     Ok((
         RenderSummary {
             frames,

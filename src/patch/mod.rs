@@ -129,24 +129,12 @@ pub const MAX_FILE_BYTES: u64 = 4 << 20;
 pub const MAX_INCLUDES: usize = 16;
 
 fn read(path: &Path) -> Result<(String, String), PatchError> {
-    use std::io::Read;
     let file = path.display().to_string();
     let io = |source| PatchError::Io {
         file: file.clone(),
         source,
     };
-    let f = std::fs::File::open(path).map_err(io)?;
-    let mut text = String::new();
-    // One byte past the limit tells a file at the limit from a bigger one.
-    f.take(MAX_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(io)?;
-    if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(io(std::io::Error::other(format!(
-            "the file is larger than {} MB; a session file is text and far smaller",
-            MAX_FILE_BYTES >> 20
-        ))));
-    }
+    let text = crate::files::read_text(path, MAX_FILE_BYTES).map_err(io)?;
     Ok((file, text))
 }
 

@@ -64,6 +64,8 @@ pub enum ProcessError {
     Create { path: PathBuf, error: hound::Error },
     #[error("{0}")]
     Write(hound::Error),
+    #[error(transparent)]
+    Output(#[from] crate::files::OutputError),
     #[error("cannot write {}: {error}", path.display())]
     Rename {
         path: PathBuf,
@@ -207,6 +209,13 @@ pub fn process_file(
     float: bool,
 ) -> Result<Summary, ProcessError> {
     opts.check()?;
+    crate::files::check(
+        output,
+        &[crate::files::Input {
+            path: input,
+            what: "the audio file",
+        }],
+    )?;
     let d = crate::sample::load_audio(input)?;
     let mut b = Buffer {
         left: d.left,
@@ -242,12 +251,13 @@ pub fn write_wav(path: &Path, b: &Buffer, float: bool) -> Result<(), ProcessErro
             hound::SampleFormat::Int
         },
     };
-    let tmp = temp_path(path);
+    let tmp = crate::files::Temp::beside(path);
     {
-        let mut w = hound::WavWriter::create(&tmp, spec).map_err(|error| ProcessError::Create {
-            path: tmp.clone(),
-            error,
-        })?;
+        let mut w =
+            hound::WavWriter::create(tmp.path(), spec).map_err(|error| ProcessError::Create {
+                path: path.to_path_buf(),
+                error,
+            })?;
         let scale = (1i32 << 23) as f32 - 1.0;
         for (l, r) in b.left.iter().zip(&b.right) {
             for v in [*l, *r] {
@@ -261,17 +271,11 @@ pub fn write_wav(path: &Path, b: &Buffer, float: bool) -> Result<(), ProcessErro
         }
         w.finalize().map_err(ProcessError::Write)?;
     }
-    std::fs::rename(&tmp, path).map_err(|error| ProcessError::Rename {
+    tmp.commit(path).map_err(|error| ProcessError::Rename {
         path: path.to_path_buf(),
         error,
     })?;
     Ok(())
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".tmp{}", std::process::id()));
-    path.with_file_name(name)
 }
 
 /// Where processed samples made by the `process_sample` action go: the

@@ -41,7 +41,8 @@ pub fn check_file(path: &Path, file: &SessionFile) -> Result<(), PatchError> {
         .and_then(|_| check_macros(file))
         .map_err(|(needle, nth, msg)| {
             let name = path.display().to_string();
-            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let text =
+                crate::files::read_text(path, crate::patch::MAX_FILE_BYTES).unwrap_or_default();
             let (line, col) = patch::locate(&text, &needle, nth);
             PatchError::at(&name, &text, line, col, msg)
         })

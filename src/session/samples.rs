@@ -40,7 +40,7 @@ pub fn check(
                 .and_then(|i| sources.get(i + 1))
                 .unwrap_or(&sources[0]);
             let name = source.display().to_string();
-            let text = std::fs::read_to_string(source).unwrap_or_default();
+            let text = crate::files::read_text(source, patch::MAX_FILE_BYTES).unwrap_or_default();
             let (line, col) = patch::locate(&text, &format!("\"{p}\""), 0);
             return Err(PatchError::at(
                 &name,
@@ -52,6 +52,34 @@ pub fn check(
         }
     }
     Ok(())
+}
+
+/// Every file a session reads, with what it is: the session, its includes
+/// and its samples (an output must be none of them).
+pub fn inputs(path: Option<&Path>, file: &SessionFile) -> Vec<(std::path::PathBuf, &'static str)> {
+    let mut out: Vec<_> = path
+        .map(|p| patch::sources(p, file))
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                p,
+                if i == 0 {
+                    "the session"
+                } else {
+                    "a file the session includes"
+                },
+            )
+        })
+        .collect();
+    let base = path.and_then(Path::parent);
+    for t in &file.tracks {
+        if let Some(p) = t.instrument.path.as_deref() {
+            out.push((super::build::resolve(base, p), "a sample"));
+        }
+    }
+    out
 }
 
 /// Read a session file with its includes, and check its samples, its

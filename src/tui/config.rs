@@ -15,7 +15,7 @@ pub fn load_keymap(dir: Option<&Path>) -> (Keymap, Vec<String>) {
     let Some(path) = dir.map(|d| d.join("keys.ron")) else {
         return (keys, Vec::new());
     };
-    match std::fs::read_to_string(&path) {
+    match crate::files::read_text(&path, crate::files::MAX_CONFIG_BYTES) {
         Ok(text) => match keys.merge_ron(&path.display().to_string(), &text) {
             Ok(problems) => (keys, problems),
             Err(e) => (

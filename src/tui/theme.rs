@@ -215,10 +215,12 @@ impl Theme {
                 .filter(|p| p.exists())
         };
         if let Some(path) = path {
-            let text = std::fs::read_to_string(&path).map_err(|source| ThemeError::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let text = crate::files::read_text(&path, crate::files::MAX_CONFIG_BYTES).map_err(
+                |source| ThemeError::Io {
+                    path: path.display().to_string(),
+                    source,
+                },
+            )?;
             return Theme::parse(&path.display().to_string(), &text, Theme::dark());
         }
         let (_, text) = BUILTIN

@@ -77,7 +77,7 @@ pub fn write_kept<E: std::fmt::Display>(
     renamed: &BTreeMap<String, String>,
     meaning: impl Fn(&str) -> Result<String, E>,
 ) -> std::io::Result<()> {
-    let old = match std::fs::read_to_string(path) {
+    let old = match crate::files::read_text(path, crate::patch::MAX_FILE_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return super::write_atomic(path, after)
