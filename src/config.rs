@@ -87,6 +87,14 @@ impl Config {
         let c: Config = ron_options()
             .from_str(text)
             .map_err(|e| ConfigFileError::syntax(path, e))?;
+        if let Some(r) = c.rate {
+            crate::units::device_rate(&r.to_string()).map_err(|message| {
+                ConfigFileError::Invalid {
+                    path: path.to_string(),
+                    message,
+                }
+            })?;
+        }
         if let Some(b) = c.buffer {
             if !(64..=2048).contains(&b) {
                 return Err(ConfigFileError::Buffer {
@@ -103,7 +111,7 @@ impl Config {
         let Some(path) = dir.map(|d| d.join("config.ron")) else {
             return (Config::default(), Vec::new());
         };
-        match std::fs::read_to_string(&path) {
+        match crate::files::read_text(&path, crate::files::MAX_CONFIG_BYTES) {
             Ok(text) => match Config::parse(&path.display().to_string(), &text) {
                 Ok(c) => (c, Vec::new()),
                 Err(e) => (Config::default(), vec![format!("{e} (using the defaults)")]),
@@ -121,7 +129,7 @@ pub fn load_midi(dir: Option<&Path>) -> (Option<crate::patch::MidiSettings>, Vec
     let Some(path) = dir.map(|d| d.join("midi.ron")) else {
         return (None, Vec::new());
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::files::read_text(&path, crate::files::MAX_CONFIG_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (None, Vec::new()),
         Err(e) => return (None, vec![format!("{}: {e}", path.display())]),

@@ -45,14 +45,14 @@ struct PlayArgs {
     /// build with the `jack` feature: JACK's own output).
     #[arg(long)]
     device: Option<String>,
-    /// Sample rate in Hz (default: the device's).
-    #[arg(long)]
+    /// Sample rate in Hz (default: the device's; 8000-384000).
+    #[arg(long, value_parser = termdaw::units::device_rate)]
     rate: Option<u32>,
     /// Buffer size in frames (64-2048).
     #[arg(long, value_parser = clap::value_parser!(u32).range(64..=2048))]
     buffer: Option<u32>,
     /// Stop after this many seconds (default: run until quit or Ctrl-C).
-    #[arg(long)]
+    #[arg(long, value_parser = termdaw::units::run_seconds)]
     seconds: Option<f64>,
     /// Colour theme: dark, light, high-contrast, or a path to a theme file.
     #[arg(long)]
@@ -103,10 +103,10 @@ enum Command {
         session: PathBuf,
         /// Length in bars (default: the whole song order plus a 3 s tail;
         /// 16 bars for a session without one).
-        #[arg(long, conflicts_with = "seconds")]
+        #[arg(long, conflicts_with = "seconds", value_parser = termdaw::units::bars)]
         bars: Option<f64>,
-        /// Length in seconds.
-        #[arg(long)]
+        /// Length in seconds (at most an hour).
+        #[arg(long, value_parser = termdaw::units::render_seconds)]
         seconds: Option<f64>,
         /// Sample rate: 44100, 48000 or 96000.
         #[arg(long, default_value_t = 48000, value_parser = parse_rate)]
@@ -198,13 +198,13 @@ struct AnalyzeArgs {
     #[arg(long)]
     json: bool,
     /// Check against a loudness target in LUFS (e.g. -14) and say what to change.
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true, value_parser = termdaw::units::lufs)]
     target: Option<f64>,
     /// True-peak limit for the check, dBTP.
-    #[arg(long, default_value_t = -1.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = -1.0, allow_hyphen_values = true, value_parser = termdaw::units::dbtp)]
     true_peak: f64,
     /// Bars of a session to render (default 16).
-    #[arg(long)]
+    #[arg(long, value_parser = termdaw::units::bars)]
     bars: Option<f64>,
 }
 
@@ -413,7 +413,7 @@ fn analyze_cmd(a: AnalyzeArgs) -> anyhow::Result<()> {
     let (l, r, rate) = if a.input.extension().is_some_and(|e| e == "ron") {
         let file = load(&a.input)?;
         let length = Length::Bars(a.bars.unwrap_or(16.0));
-        let (l, r) = render::render_buffers(file, Some(&a.input), length, 48000);
+        let (l, r) = render::render_buffers(file, Some(&a.input), length, 48000)?;
         (l, r, 48000.0)
     } else {
         let d = termdaw::sample::load_audio(&a.input)?;

@@ -82,6 +82,7 @@ pub fn decode(path: &Path) -> Result<Decoded, SampleError> {
                     *b = SampleBuffer::new(audio.capacity() as u64, spec);
                 }
                 b.copy_interleaved_ref(audio);
+                super::check_header(path, u64::from(rate), left.len() as u64)?;
                 for frame in b.samples().chunks_exact(ch) {
                     left.push(frame[0]);
                     right.push(frame[if ch > 1 { 1 } else { 0 }]);
@@ -103,6 +104,7 @@ pub fn decode(path: &Path) -> Result<Decoded, SampleError> {
     if rate == 0 {
         return Err(bad("the stream declares no sample rate".into()));
     }
+    super::check_header(path, u64::from(rate), left.len() as u64)?;
     Ok(Decoded {
         left,
         right,

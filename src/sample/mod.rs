@@ -34,6 +34,40 @@ pub enum SampleError {
     Empty { path: PathBuf },
     #[error("{} could not be decoded (damaged or not audio): {reason}", path.display())]
     Corrupt { path: PathBuf, reason: String },
+    #[error(
+        "{} declares a sample rate of {rate} Hz; termdaw reads {} to {} Hz",
+        path.display(), RATES.0, RATES.1
+    )]
+    Rate { path: PathBuf, rate: u64 },
+    #[error(
+        "{} is longer than {MAX_SECONDS} s; termdaw plays samples up to {} minutes (cut it first)",
+        path.display(), MAX_SECONDS / 60
+    )]
+    TooLong { path: PathBuf },
+}
+
+/// The sample rates a sample file may declare, Hz.
+pub const RATES: (u64, u64) = (1_000, 768_000);
+/// Longest sample termdaw decodes, seconds: a bound on what one file can
+/// make the control thread hold (10 minutes of stereo at 48 kHz is 230 MB).
+pub const MAX_SECONDS: u64 = 600;
+
+/// The one check of a file's header values, before anything is sized from
+/// them: its rate in [`RATES`], its length (in frames at that rate) within
+/// [`MAX_SECONDS`].
+fn check_header(path: &Path, rate: u64, frames: u64) -> Result<(), SampleError> {
+    if !(RATES.0..=RATES.1).contains(&rate) {
+        return Err(SampleError::Rate {
+            path: path.to_path_buf(),
+            rate,
+        });
+    }
+    if frames > MAX_SECONDS * rate {
+        return Err(SampleError::TooLong {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
 }
 
 /// Decoded audio at the file's own rate.
@@ -130,12 +164,17 @@ fn read_wav(path: &Path) -> Result<(Vec<f32>, Vec<f32>, f32), SampleError> {
     })?;
     let spec = reader.spec();
     let channels = spec.channels as usize;
-    if channels == 0 || spec.sample_rate == 0 {
+    if channels == 0 {
         return Err(SampleError::NotWav {
             path: p(),
-            reason: "header declares no channels or a zero sample rate".into(),
+            reason: "header declares no channels".into(),
         });
     }
+    check_header(
+        path,
+        u64::from(spec.sample_rate),
+        u64::from(reader.duration()),
+    )?;
     let interleaved: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
         (hound::SampleFormat::Int, bits @ 1..=32) => {
             let scale = 1.0 / (1u64 << (bits - 1)) as f32;
