@@ -46,11 +46,17 @@ pub fn play(
         println!("OSC on {}", o.local);
     }
     let mut front = Headless::new(session);
-    host.run(&mut front, seconds)?;
+    let run = host.run(&mut front, seconds);
     if front.tty {
         println!();
     }
-    Ok(())
+    // What the run survived, in one line, however it ended.
+    let health = crate::health::Health::read(
+        front.session.engine().map(|e| &*e.counters),
+        host.inputs.osc.as_ref().map(|o| &*o.counters),
+    );
+    println!("ended: {}", health.line());
+    run
 }
 
 /// The headless front: it owns the session (there is no UI to hold it).

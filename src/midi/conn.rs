@@ -126,7 +126,9 @@ impl Timing {
     fn place(&mut self, us: u64, clock: u64, block: u64) -> u64 {
         let block = block.max(1);
         let s = match self.anchor {
-            Some((t0, s0)) if us >= t0 => s0 + ((us - t0) as f64 * self.rate / 1e6).round() as u64,
+            Some((t0, s0)) if us >= t0 => {
+                s0.saturating_add(((us - t0) as f64 * self.rate / 1e6).round() as u64)
+            }
             _ => 0,
         };
         let s = if s < clock || s > clock + 2 * block {
@@ -161,6 +163,16 @@ impl Conn {
     /// The device's input thread: one MIDI message (or several bytes),
     /// with the device's timestamp in µs when it gives one.
     pub(super) fn on_bytes(&mut self, stamp: Option<u64>, bytes: &[u8]) {
+        // The device's thread must outlive a bug here: midir panics on the
+        // control thread when it joins a thread that died.
+        if crate::health::survive(&crate::health::MIDI_PANICS, || self.feed(stamp, bytes)).is_none()
+        {
+            self.decoder = Default::default();
+            self.port.set_time(None);
+        }
+    }
+
+    fn feed(&mut self, stamp: Option<u64>, bytes: &[u8]) {
         let at = stamp.map(|us| {
             let (clock, block) = self.port.clock();
             self.timing.place(us, clock, block)

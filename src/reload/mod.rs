@@ -97,6 +97,17 @@ pub struct Reloader {
     reported: Option<String>,
 }
 
+type Events = std::sync::mpsc::Receiver<notify::Result<notify::Event>>;
+
+/// A watcher and the channel its events come on.
+fn start_watcher() -> notify::Result<(notify::RecommendedWatcher, Events)> {
+    let (tx, rx) = channel();
+    let watcher = notify::recommended_watcher(move |ev| {
+        let _ = tx.send(ev);
+    })?;
+    Ok((watcher, rx))
+}
+
 fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
@@ -111,11 +122,7 @@ impl Reloader {
     /// Control thread: start watching the session file at `path` and its
     /// includes. `loaded` is the version the session was built from.
     pub fn new(path: &Path, loaded: SessionFile) -> Result<Self, ReloadError> {
-        let (tx, rx) = channel();
-        let watcher = notify::recommended_watcher(move |ev| {
-            let _ = tx.send(ev);
-        })
-        .map_err(ReloadError::Watch)?;
+        let (watcher, rx) = start_watcher().map_err(ReloadError::Watch)?;
         let mut r = Self {
             main: absolute(path),
             last: loaded,
@@ -172,6 +179,18 @@ impl Reloader {
         self.files = files;
     }
 
+    /// The watcher's thread is gone (its sender dropped): start it again,
+    /// count it, and re-read, since a save may have come meanwhile.
+    fn restart_watcher(&mut self) {
+        if let Ok((watcher, rx)) = start_watcher() {
+            crate::health::bump(&crate::health::WATCHER_RESTARTS);
+            (self.watcher, self.events) = (watcher, rx);
+            self.watched_dirs.clear();
+            self.rewatch();
+            self.pending = true;
+        }
+    }
+
     fn relevant(&self, ev: &notify::Event) -> bool {
         use notify::EventKind::*;
         matches!(ev.kind, Create(_) | Modify(_) | Remove(_) | Any)
@@ -193,15 +212,20 @@ impl Reloader {
                 Written::Patch { .. } => {}
             }
         }
-        while let Ok(ev) = self.events.try_recv() {
-            match ev {
-                Ok(ev) if self.relevant(&ev) => {
+        loop {
+            match self.events.try_recv() {
+                Ok(Ok(ev)) if self.relevant(&ev) => {
                     self.pending = true;
                     self.pending_since.get_or_insert_with(Instant::now);
                 }
-                Ok(_) => {}
+                Ok(Ok(_)) => {}
                 // The watcher lost track (queue overflow): just re-read.
-                Err(_) => self.pending = true,
+                Ok(Err(_)) => self.pending = true,
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.restart_watcher();
+                    break;
+                }
             }
         }
         if self.pending {

@@ -86,6 +86,9 @@ pub struct Stats {
     pub block_frames: u64,
     /// The engine's own output delay, frames (the limiter's look-ahead).
     pub engine_latency: u64,
+    /// Every counter of what the run survived (drops, non-finite samples,
+    /// OSC, recovered threads), read each frame.
+    pub health: crate::health::Health,
 }
 
 /// A fader being dragged with the mouse.

@@ -71,7 +71,11 @@ fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
+            // Only the UI thread's panic ends the UI: a service thread's is
+            // caught and counted, and the screen must stay as it is.
+            if std::thread::current().name() == Some("main") {
+                restore();
+            }
             previous(info);
         }));
     });
@@ -256,6 +260,14 @@ impl Front for Tui<'_> {
                 app.midi.devices = open;
                 app.mark_changed();
             }
+        }
+        let health = crate::health::Health::read(
+            app.session().engine().map(|e| &*e.counters),
+            inputs.osc.as_ref().map(|o| &*o.counters),
+        );
+        if health != app.stats.health {
+            app.stats.health = health;
+            app.mark_changed();
         }
         app.tick(elapsed);
         if self.last_draw.is_none_or(|t| t.elapsed() >= FRAME) && app.take_changed() {

@@ -21,6 +21,7 @@ impl Stats {
             panics: Counters::get(&c.panics),
             block_frames: Counters::get(&c.callback_frames),
             engine_latency: Counters::get(&c.engine_latency),
+            health: Default::default(),
         }
     }
 }
@@ -91,7 +92,9 @@ impl App {
                 self.changed = true;
             }
         }
-        if let Some(s) = stats {
+        if let Some(mut s) = stats {
+            // Health is read with the OSC counters, by the frame.
+            s.health = self.stats.health;
             self.set_stats(s);
         }
         self.fb_buf = fb;
@@ -157,7 +160,7 @@ impl App {
         let shown = |s: &Stats| {
             (
                 (s.load_permille / 10, s.xruns, s.dropped_commands, s.panics),
-                (s.block_frames, s.engine_latency),
+                (s.block_frames, s.engine_latency, s.health),
             )
         };
         if shown(&stats) != shown(&self.stats) {

@@ -72,6 +72,7 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         value(format!("{bar:>3}:{in_bar}:{tick:03} ")),
     ];
     spans.extend(form(app));
+    let drops = app.stats.dropped_commands.max(app.stats.health.dropped);
     spans.extend([
         label("load "),
         Span::styled(
@@ -90,14 +91,23 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         label("drops "),
         Span::styled(
-            format!("{} ", app.stats.dropped_commands),
-            t.base().fg(if app.stats.dropped_commands > 0 {
-                t.warning
-            } else {
-                t.fg
-            }),
+            format!("{drops} "),
+            t.base().fg(if drops > 0 { t.warning } else { t.fg }),
         ),
     ]);
+    // What else the run survived, only once it happened.
+    let h = app.stats.health;
+    for (name, n) in [
+        ("non-finite", h.nonfinite),
+        ("OSC late", h.osc_late),
+        ("OSC bad", h.osc_bad),
+        ("recovered", h.recovered),
+    ] {
+        if n > 0 {
+            spans.push(label(&format!("{name} ")));
+            spans.push(Span::styled(format!("{n} "), t.base().fg(t.warning)));
+        }
+    }
     if app.stats.panics > 0 {
         let err = t.base().fg(t.error).add_modifier(Modifier::BOLD);
         spans.push(Span::styled("audio stopped: engine panic ", err));
