@@ -315,7 +315,8 @@ fn the_chat_mix_analysis_reports_loudness_and_the_check_from_the_same_analysis()
         None,
         termdaw::audio::render::Length::Bars(4.0),
         48000,
-    );
+    )
+    .unwrap();
     let report = analysis::analyze(&l, &rr, 48000.0);
     let line = format!("integrated       {:.1} LUFS", report.loudness.integrated);
     assert!(r.contains(&line), "{line} not in\n{r}");

@@ -1611,3 +1611,4 @@ fn the_model_can_look_inside_a_pattern_and_read_the_functions() {
 }
 
 mod form;
+mod hostile;

@@ -34,7 +34,7 @@ fn every_session_in_patches_renders_to_the_recorded_bits() {
     let mut lines = Vec::new();
     for path in crate::common::example_sessions() {
         let file = patch::load(&path).unwrap_or_else(|e| panic!("{}", e.report()));
-        let (l, r) = render::render_buffers(file, Some(&path), Length::Bars(8.0), 48000);
+        let (l, r) = render::render_buffers(file, Some(&path), Length::Bars(8.0), 48000).unwrap();
         assert!(
             l.iter().any(|x| x.abs() > 1e-3),
             "{} is silent",

@@ -404,7 +404,8 @@ fn loops_ron_plays_the_drum_loops_in_time_at_120_bpm() {
             Some(&path),
             termdaw::audio::render::Length::Bars(4.0),
             48000,
-        );
+        )
+        .unwrap();
         let mono: Vec<f32> = l.iter().zip(&r).map(|(a, b)| 0.5 * (a + b)).collect();
         mono
     };

@@ -459,7 +459,7 @@ fn a_song_that_slows_down_renders_every_beat_to_its_end_plus_the_tail() {
     );
     let file = parse(&text);
     let plain = render::frames_for(&file, Length::Song, RATE) as usize;
-    let (l, _) = render::render_buffers(file, None, Length::Song, RATE);
+    let (l, _) = render::render_buffers(file, None, Length::Song, RATE).unwrap();
     let tail = 3 * RATE as usize;
     assert!(
         l.len() > plain + RATE as usize / 2,

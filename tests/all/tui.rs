@@ -63,6 +63,7 @@ fn app() -> App {
         panics: 0,
         block_frames: 256,
         engine_latency: 72,
+        ..Stats::default()
     });
     a.feedback(Feedback::Position {
         clock: 0,

@@ -1,0 +1,75 @@
+//! A chat server that sends what no real one should: a content block index
+//! of four billion, a reply that never ends an event, retry-after values
+//! that are not numbers a clock can hold, an error body of megabytes. Each
+//! ends the reply with a plain message, over real HTTP, and nothing is
+//! applied.
+
+use super::fails_cleanly;
+use crate::llm_server::Reply;
+use termdaw::chat::ProviderKind;
+
+#[test]
+fn a_content_block_index_of_four_billion_is_refused_not_allocated() {
+    let openai = b"data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":4000000000,\"id\":\"c\",\"function\":{\"name\":\"set_tempo\",\"arguments\":\"{}\"}}]}}]}\n\ndata: [DONE]\n\n".to_vec();
+    let (msg, _) = fails_cleanly(ProviderKind::OpenAi, vec![Reply::Sse(vec![openai])], |_| {});
+    assert!(msg.contains("content block 4000000000"), "{msg}");
+    let anthropic = b"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":4000000000,\"content_block\":{\"type\":\"text\",\"text\":\"hi\"}}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n".to_vec();
+    let (msg, _) = fails_cleanly(
+        ProviderKind::Anthropic,
+        vec![Reply::Sse(vec![anthropic])],
+        |_| {},
+    );
+    assert!(msg.contains("content block 4000000000"), "{msg}");
+}
+
+#[test]
+fn a_reply_that_never_ends_an_event_stops_at_the_bound() {
+    let max = termdaw::chat::provider::MAX_REPLY_BYTES;
+    let mut chunks = vec![b"data: ".to_vec()];
+    chunks.extend((0..max / (256 << 10) + 2).map(|_| vec![b'x'; 256 << 10]));
+    let (msg, _) = fails_cleanly(ProviderKind::OpenAi, vec![Reply::Sse(chunks)], |_| {});
+    assert!(msg.contains("longer than 4 MB"), "{msg}");
+}
+
+#[test]
+fn retry_after_values_no_clock_can_hold_fall_back_to_the_backoff() {
+    for (header, value) in [
+        ("retry-after", "NaN"),
+        ("retry-after", "1e300"),
+        ("retry-after-ms", "inf"),
+        ("retry-after-ms", "-5"),
+    ] {
+        let r = || {
+            Reply::Status(
+                429,
+                vec![(header, value.to_string())],
+                r#"{"error":{"message":"slow down"}}"#.into(),
+            )
+        };
+        let (msg, server) = fails_cleanly(ProviderKind::Anthropic, vec![r(), r(), r()], |_| {});
+        assert!(
+            msg.contains("rate limited (HTTP 429)"),
+            "{header}: {value}: {msg}"
+        );
+        assert_eq!(server.requests().len(), 3, "{header}: {value}");
+    }
+}
+
+#[test]
+fn an_error_body_of_megabytes_is_read_in_part_and_quoted_in_part() {
+    let body = format!(
+        r#"{{"error":{{"message":"{}"}}}}"#,
+        "overloaded ".repeat(400_000)
+    );
+    let (msg, _) = fails_cleanly(
+        ProviderKind::Anthropic,
+        vec![Reply::Status(400, vec![], body)],
+        |_| {},
+    );
+    assert!(msg.contains("HTTP 400"), "{msg}");
+    assert!(
+        msg.len() < 1000,
+        "{} bytes: the body is quoted whole",
+        msg.len()
+    );
+}

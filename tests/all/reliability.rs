@@ -1,0 +1,294 @@
+//! The real binary, used as a hostile or clumsy user would: numbers no
+//! clock or buffer can hold, outputs named like their inputs, errors on
+//! lines of a megabyte, garbage over OSC. Each ends in a plain message (or
+//! is counted and reported), never in a panic or a destroyed file.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+fn termdaw() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_termdaw"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c.env("ALSA_CONFIG_PATH", "/nonexistent");
+    c
+}
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("termdaw-rel-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Refused with a message naming `what`, not a panic.
+fn refused(args: &[&str], what: &str) {
+    let o = termdaw().args(args).output().unwrap();
+    let t = text(&o);
+    assert!(!o.status.success(), "{args:?} succeeded: {t}");
+    assert!(!t.contains("panicked"), "{args:?} panicked: {t}");
+    assert!(t.contains(what), "{args:?}: expected {what:?} in: {t}");
+}
+
+#[test]
+fn numbers_no_clock_or_buffer_can_hold_are_refused_with_their_range() {
+    let out = dir("numbers").join("x.wav");
+    let out = out.to_str().unwrap();
+    let first = "patches/first-beat.ron";
+    // The issue's example: this was "capacity overflow".
+    refused(
+        &["analyze", first, "--bars", "inf"],
+        "--bars must be more than 0 and at most 4096, got inf",
+    );
+    refused(&["analyze", first, "--bars", "1e9"], "--bars must be");
+    refused(&["analyze", first, "--target", "NaN"], "loudness target");
+    refused(&["analyze", first, "--true-peak", "inf"], "true-peak limit");
+    refused(
+        &["render", first, "--seconds", "inf", "-o", out],
+        "--seconds must be",
+    );
+    refused(
+        &["render", first, "--bars", "NaN", "-o", out],
+        "--bars must be",
+    );
+    refused(&["render", first, "--bars=-4", "-o", out], "--bars must be");
+    refused(
+        &["render", first, "--bars", "4000", "-o", out],
+        "renders at most 3600 s",
+    );
+    refused(
+        &[first, "--headless", "--rate", "0", "--seconds", "1"],
+        "the sample rate goes from 8000",
+    );
+    refused(&[first, "--headless", "--seconds=-1"], "--seconds must be");
+    assert!(!Path::new(out).exists(), "a refused render wrote a file");
+}
+
+#[test]
+fn a_sample_whose_header_declares_one_hertz_is_refused_before_resampling() {
+    let d = dir("rate");
+    // 30000 frames said to last 30000 s: resampled to 48 kHz that is
+    // 1.4 billion frames per side.
+    let n = 30_000u32;
+    let mut wav = Vec::new();
+    wav.extend(b"RIFF");
+    wav.extend((36 + 2 * n).to_le_bytes());
+    wav.extend(b"WAVEfmt ");
+    wav.extend(16u32.to_le_bytes());
+    wav.extend([1u16, 1].iter().flat_map(|v| v.to_le_bytes()));
+    wav.extend([1u32, 2].iter().flat_map(|v| v.to_le_bytes()));
+    wav.extend([2u16, 16].iter().flat_map(|v| v.to_le_bytes()));
+    wav.extend(b"data");
+    wav.extend((2 * n).to_le_bytes());
+    wav.extend((0..n).flat_map(|_| 1000i16.to_le_bytes()));
+    std::fs::write(d.join("slow.wav"), wav).unwrap();
+    let session = d.join("s.ron");
+    std::fs::write(
+        &session,
+        r#"Session(tempo: 120, tracks: [Track(name: "s", instrument: Sample(file: "slow.wav"), pattern: Steps("x..."))])"#,
+    )
+    .unwrap();
+    let o = termdaw().arg("check").arg(&session).output().unwrap();
+    let t = text(&o);
+    assert!(!o.status.success(), "{t}");
+    assert!(t.contains("declares a sample rate of 1 Hz"), "{t}");
+    assert!(
+        t.contains("s.ron:1:"),
+        "the error is at the path in the file: {t}"
+    );
+}
+
+#[test]
+fn no_command_writes_over_a_file_it_reads_or_over_a_session() {
+    let d = dir("clobber");
+    let kick = d.join("kick.wav");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/clap.wav"),
+        &kick,
+    )
+    .unwrap();
+    let session = d.join("song.ron");
+    let text_before = r#"Session(tempo: 120, tracks: [Track(name: "k", instrument: Sample(file: "kick.wav"), pattern: Steps("x..."))])"#;
+    std::fs::write(&session, text_before).unwrap();
+    let kick_before = std::fs::read(&kick).unwrap();
+    let s = session.to_str().unwrap();
+    let sub = d.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    // The session itself, any .ron file, the sample (also through `..`).
+    let through_dotdot = sub.join("../kick.wav");
+    for (out, what) in [
+        (s.to_string(), "session file"),
+        (
+            d.join("other.ron").to_str().unwrap().to_string(),
+            "session file",
+        ),
+        (
+            kick.to_str().unwrap().to_string(),
+            "a sample this command reads",
+        ),
+        (
+            through_dotdot.to_str().unwrap().to_string(),
+            "a sample this command reads",
+        ),
+    ] {
+        refused(&["render", s, "--bars", "1", "-o", &out], what);
+    }
+    let k = kick.to_str().unwrap();
+    refused(
+        &["process", k, "--reverse", "-o", k],
+        "the audio file this command reads",
+    );
+    refused(
+        &[
+            "process",
+            k,
+            "--reverse",
+            "-o",
+            through_dotdot.to_str().unwrap(),
+        ],
+        "the audio file this command reads",
+    );
+    refused(&["process", k, "--reverse", "-o", s], "session file");
+    assert_eq!(std::fs::read_to_string(&session).unwrap(), text_before);
+    assert_eq!(std::fs::read(&kick).unwrap(), kick_before);
+    // A render that is allowed leaves its file and no temporary one.
+    let o = termdaw()
+        .args(["render", s, "--bars", "1", "-o"])
+        .arg(d.join("out.wav"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let names: Vec<String> = std::fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".part")), "{names:?}");
+    assert!(names.contains(&"out.wav".to_string()), "{names:?}");
+}
+
+#[test]
+fn an_error_on_a_line_of_a_megabyte_quotes_a_window_around_its_column() {
+    let d = dir("long");
+    let session = d.join("long.ron");
+    let mut line =
+        String::from(r#"Session(tempo: 120, tracks: [Track(name: "k", instrument: Kick())"#);
+    line.push_str(&" ".repeat(1 << 20));
+    line.push_str(", oops])");
+    std::fs::write(&session, &line).unwrap();
+    let o = termdaw().arg("check").arg(&session).output().unwrap();
+    let t = text(&o);
+    assert!(!o.status.success(), "accepted");
+    assert!(
+        t.len() < 2048,
+        "{} bytes of error: the line is quoted whole",
+        t.len()
+    );
+    assert!(t.contains("long.ron:1:"), "{t}");
+    let caret_line = t
+        .lines()
+        .find(|l| l.trim_end().ends_with('^'))
+        .unwrap_or("");
+    let quoted = t.lines().find(|l| l.starts_with("1 |")).unwrap_or("");
+    // In characters: the window starts with a (multi-byte) `…`.
+    let column = |line: &str, byte: Option<usize>| byte.map(|b| line[..b].chars().count());
+    assert_eq!(
+        column(quoted, quoted.find("oops")),
+        column(caret_line, caret_line.find('^')),
+        "the caret is under the error:\n{t}"
+    );
+    // The same for a pattern: a window of the text, the caret under the
+    // bad note near its end.
+    let pattern = format!("{}h9 c3", "c3 ".repeat(40_000));
+    let o = termdaw().args(["pattern", &pattern]).output().unwrap();
+    let t = text(&o);
+    assert!(!o.status.success());
+    assert!(t.len() < 2048, "{} bytes of error", t.len());
+    let lines: Vec<&str> = t.lines().collect();
+    let quoted = lines.iter().find(|l| l.contains("h9 c3")).unwrap_or(&"");
+    let caret = lines
+        .iter()
+        .find(|l| l.trim_end().ends_with('^'))
+        .unwrap_or(&"");
+    assert_eq!(
+        column(quoted, quoted.find("h9")),
+        column(caret, caret.find('^')),
+        "the caret is under the bad note:\n{t}"
+    );
+}
+
+#[test]
+fn a_headless_run_counts_bad_and_late_osc_and_says_so_when_it_ends() {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = termdaw()
+        .args([
+            "patches/first-beat.ron",
+            "--headless",
+            "--seconds",
+            "3",
+            "--osc-port",
+        ])
+        .arg(port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("OSC on") {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "exited before OSC started"
+        );
+    }
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    // Three that are not OSC, and one bundle timetagged 1970 + 1000 s:
+    // late, it plays at once and is counted.
+    for bad in [&b"garbage"[..], &[0u8; 3][..], b"/termdaw/tempo\0\0,f"] {
+        sock.send_to(bad, ("127.0.0.1", port)).unwrap();
+    }
+    let late = rosc::encoder::encode(&rosc::OscPacket::Bundle(rosc::OscBundle {
+        timetag: rosc::OscTime {
+            seconds: 2_208_988_800 + 1000,
+            fractional: 0,
+        },
+        content: vec![rosc::OscPacket::Message(rosc::OscMessage {
+            addr: "/termdaw/tempo".into(),
+            args: vec![rosc::OscType::Float(128.0)],
+        })],
+    }))
+    .unwrap();
+    sock.send_to(&late, ("127.0.0.1", port)).unwrap();
+    let mut rest = String::new();
+    let t = std::time::Instant::now();
+    while t.elapsed() < Duration::from_secs(20) {
+        line.clear();
+        if out.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        rest.push_str(&line);
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{rest}");
+    let ended = rest
+        .lines()
+        .find(|l| l.starts_with("ended: "))
+        .unwrap_or_else(|| panic!("no summary line: {rest}"));
+    assert!(ended.contains("OSC bad 3"), "{ended}");
+    assert!(ended.contains("OSC late 1"), "{ended}");
+    assert!(ended.contains("engine panics 0"), "{ended}");
+    assert!(ended.contains("recovered 0"), "{ended}");
+}
