@@ -114,7 +114,242 @@ pub const BLOCKS: &[Block] = &[
         name: "effects",
         generate: effects_markdown,
     },
+    Block {
+        file: "docs/architecture.md",
+        name: "limits",
+        generate: limits_markdown,
+    },
 ];
+
+/// Every bound termdaw puts on what comes from outside (files, flags,
+/// packets, replies), with its value read from the constant that enforces it.
+pub fn limits_markdown() -> String {
+    use crate::patch::{self, clips, lane, macros, song};
+    use crate::{chat, files, kinds, osc, pattern, quote, sample, units};
+    let mb = |b: u64| format!("{} MB", b >> 20);
+    let rows: Vec<(&str, &str, String)> = vec![
+        (
+            "session",
+            "tracks in a session",
+            kinds::MAX_TRACKS.to_string(),
+        ),
+        ("session", "buses", kinds::MAX_BUSES.to_string()),
+        (
+            "session",
+            "effects in one chain (track, bus, master)",
+            kinds::MAX_EFFECTS.to_string(),
+        ),
+        (
+            "session",
+            "size of a session or patch file",
+            mb(patch::MAX_FILE_BYTES),
+        ),
+        (
+            "session",
+            "files one session includes",
+            patch::MAX_INCLUDES.to_string(),
+        ),
+        (
+            "session",
+            "controller mappings",
+            patch::format::MAX_MAPPINGS.to_string(),
+        ),
+        (
+            "session",
+            "timeline clips on a track",
+            clips::MAX_CLIPS.to_string(),
+        ),
+        ("song", "sections", song::MAX_SECTIONS.to_string()),
+        (
+            "song",
+            "entries in the song order",
+            song::MAX_SONG.to_string(),
+        ),
+        ("song", "markers", song::MAX_MARKERS.to_string()),
+        ("song", "bars of a section", song::MAX_BARS.to_string()),
+        (
+            "song",
+            "repeats of a song entry",
+            song::MAX_REPEATS.to_string(),
+        ),
+        (
+            "song",
+            "automation lanes laid over the whole song",
+            song::MAX_LAID_LANES.to_string(),
+        ),
+        (
+            "song",
+            "automation lanes in one place",
+            lane::MAX_LANES.to_string(),
+        ),
+        (
+            "song",
+            "breakpoints in a lane",
+            lane::MAX_POINTS.to_string(),
+        ),
+        ("song", "macros", macros::MAX_MACROS.to_string()),
+        (
+            "song",
+            "targets of a macro",
+            macros::MAX_TARGETS.to_string(),
+        ),
+        (
+            "pattern",
+            "events a pattern may make in one cycle",
+            pattern::MAX_CYCLE_EVENTS.to_string(),
+        ),
+        (
+            "pattern",
+            "events one query may return",
+            pattern::MAX_EVENTS.to_string(),
+        ),
+        (
+            "pattern",
+            "cycles `termdaw pattern` shows",
+            pattern::show::MAX_SHOW_CYCLES.to_string(),
+        ),
+        (
+            "note",
+            "gain of one note",
+            format!("{}×", kinds::controls::MAX_GAIN),
+        ),
+        (
+            "note",
+            "nudge of one note",
+            format!("±{} s", kinds::controls::MAX_NUDGE_S),
+        ),
+        (
+            "note",
+            "speed of one note",
+            format!(
+                "{}–{}×",
+                kinds::controls::SPEED_RANGE.0,
+                kinds::controls::SPEED_RANGE.1
+            ),
+        ),
+        (
+            "sample",
+            "sample rate a sample file may declare",
+            format!("{}–{} Hz", sample::RATES.0, sample::RATES.1),
+        ),
+        (
+            "sample",
+            "length of a sample",
+            format!("{} s", sample::MAX_SECONDS),
+        ),
+        (
+            "sample",
+            "slice markers in a file",
+            sample::cue::MAX_MARKERS.to_string(),
+        ),
+        (
+            "OSC",
+            "size of a datagram",
+            format!("{} bytes", osc::MAX_DATAGRAM),
+        ),
+        (
+            "OSC",
+            "messages in one datagram",
+            osc::decode::MAX_MESSAGES.to_string(),
+        ),
+        (
+            "OSC",
+            "bundle nesting",
+            osc::decode::MAX_NESTING.to_string(),
+        ),
+        (
+            "OSC",
+            "messages waiting for the control loop",
+            osc::QUEUE.to_string(),
+        ),
+        (
+            "OSC",
+            "messages applied per turn of the control loop",
+            osc::MAX_PER_POLL.to_string(),
+        ),
+        (
+            "chat",
+            "size of one streamed reply",
+            mb(chat::provider::MAX_REPLY_BYTES as u64),
+        ),
+        (
+            "chat",
+            "content blocks (text, tool calls) in a reply",
+            chat::provider::MAX_BLOCKS.to_string(),
+        ),
+        (
+            "chat",
+            "bytes of an error response read",
+            format!("{} KB", chat::provider::MAX_ERROR_BODY >> 10),
+        ),
+        (
+            "chat",
+            "characters of a server's error message shown",
+            chat::provider::MAX_SERVER_MESSAGE.to_string(),
+        ),
+        (
+            "chat",
+            "`max_tokens` a config may ask for",
+            chat::config::MAX_TOKENS.to_string(),
+        ),
+        (
+            "chat",
+            "size of the chat history read back",
+            mb(chat::history::MAX_HISTORY_BYTES),
+        ),
+        (
+            "files",
+            "size of config.ron, keys.ron, midi.ron or a theme",
+            mb(files::MAX_CONFIG_BYTES),
+        ),
+        (
+            "command line",
+            "`render --seconds` (and any render to a file)",
+            format!("{} s", units::MAX_RENDER_SECONDS),
+        ),
+        (
+            "command line",
+            "a render into memory (`analyze`, the chat's `analyse_mix`)",
+            format!("{} s", units::MAX_ANALYZE_SECONDS),
+        ),
+        ("command line", "`--bars`", units::MAX_BARS.to_string()),
+        (
+            "command line",
+            "`--seconds` of a live run",
+            format!("{} s", units::MAX_RUN_SECONDS),
+        ),
+        (
+            "command line",
+            "`--rate` and the config's `rate`",
+            format!("{}–{} Hz", units::DEVICE_RATES.0, units::DEVICE_RATES.1),
+        ),
+        (
+            "command line",
+            "`analyze --target`",
+            format!("{} to {} LUFS", units::LUFS.0, units::LUFS.1),
+        ),
+        (
+            "command line",
+            "`analyze --true-peak`",
+            format!("{} to {} dBTP", units::DBTP.0, units::DBTP.1),
+        ),
+        (
+            "messages",
+            "characters of outside text one message quotes",
+            quote::MAX_QUOTE.to_string(),
+        ),
+        (
+            "messages",
+            "characters of a line a session error quotes",
+            patch::error::MAX_QUOTED_LINE.to_string(),
+        ),
+    ];
+    let mut out = String::from("| where | what | at most |\n| --- | --- | --- |\n");
+    for (area, what, value) in rows {
+        out.push_str(&format!("| {area} | {what} | {value} |\n"));
+    }
+    out
+}
 
 /// The default key bindings.
 pub fn keys_markdown() -> String {
