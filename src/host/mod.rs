@@ -118,7 +118,11 @@ impl Host {
     pub fn run<F: Front>(&mut self, front: &mut F, seconds: Option<f64>) -> Result<(), F::Error> {
         let stop = Arc::new(AtomicBool::new(false));
         for sig in F::SIGNALS {
-            signal_hook::flag::register(*sig, stop.clone())
+            // The first signal asks the loop to stop at its next turn; a
+            // second one, while the first is still pending (a loop stuck in
+            // a slow file or device), ends the process at once.
+            signal_hook::flag::register_conditional_shutdown(*sig, 1, stop.clone())
+                .and_then(|_| signal_hook::flag::register(*sig, stop.clone()))
                 .map_err(|e| F::Error::from(HostError::Signals(e)))?;
         }
         let started = Instant::now();

@@ -21,13 +21,7 @@ use super::{Decoded, SampleError};
 /// before the damage; one with nothing decodable is an error.
 pub fn decode(path: &Path) -> Result<Decoded, SampleError> {
     let p = || path.to_path_buf();
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => SampleError::NotFound { path: p() },
-        _ => SampleError::Read {
-            path: p(),
-            reason: e.to_string(),
-        },
-    })?;
+    let file = super::open(path)?;
     let bad = |reason: String| SampleError::Corrupt { path: p(), reason };
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     let mut hint = Hint::new();

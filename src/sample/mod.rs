@@ -46,6 +46,26 @@ pub enum SampleError {
     TooLong { path: PathBuf },
 }
 
+/// Open a sample file, refusing what is not a regular file (a FIFO or a
+/// device path from OSC or the chat would block the opening thread).
+fn open(path: &Path) -> Result<std::fs::File, SampleError> {
+    let p = || path.to_path_buf();
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => SampleError::NotFound { path: p() },
+        _ => SampleError::Read {
+            path: p(),
+            reason: e.to_string(),
+        },
+    };
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(SampleError::Read {
+            path: p(),
+            reason: "not a regular file".into(),
+        });
+    }
+    std::fs::File::open(path).map_err(io)
+}
+
 /// The sample rates a sample file may declare, Hz.
 pub const RATES: (u64, u64) = (1_000, 768_000);
 /// Longest sample termdaw decodes, seconds: a bound on what one file can
@@ -147,13 +167,7 @@ pub fn load_wav(path: &Path, rate: f32) -> Result<SampleData, SampleError> {
 /// A WAV file's first two channels (mono doubled) and its rate.
 fn read_wav(path: &Path) -> Result<(Vec<f32>, Vec<f32>, f32), SampleError> {
     let p = || path.to_path_buf();
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => SampleError::NotFound { path: p() },
-        _ => SampleError::Read {
-            path: p(),
-            reason: e.to_string(),
-        },
-    })?;
+    let file = open(path)?;
     // The file opened, so any failure to parse the header means damage.
     let mut reader = hound::WavReader::new(std::io::BufReader::new(file)).map_err(|e| match e {
         hound::Error::IoError(io) => SampleError::NotWav {

@@ -84,7 +84,6 @@ fn osc_tempo(sock: &std::net::UdpSocket, port: u16) -> Option<f32> {
 
 #[test]
 fn the_running_binary_takes_osc_and_file_saves_and_stops_on_sigterm() {
-    use std::io::BufRead;
     use std::time::{Duration, Instant};
     let dir = std::env::temp_dir().join(format!("termdaw-live-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -95,30 +94,14 @@ fn the_running_binary_takes_osc_and_file_saves_and_stops_on_sigterm() {
         )
     };
     std::fs::write(&session, text(120)).unwrap();
-    let port = std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = termdaw()
-        .arg(&session)
+    let port = crate::common::free_udp_port();
+    let mut cmd = termdaw();
+    cmd.arg(&session)
         .args(["--headless", "--seconds", "60", "--osc-port"])
         .arg(port.to_string())
         .env("ALSA_CONFIG_PATH", "/nonexistent")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    let mut seen = String::new();
-    while !line.starts_with("OSC on") {
-        line.clear();
-        if out.read_line(&mut line).unwrap() == 0 {
-            panic!("termdaw exited before its OSC server started: {seen}");
-        }
-        seen.push_str(&line);
-    }
+        .stderr(std::process::Stdio::piped());
+    let (mut child, _out, line) = crate::common::spawn_until_osc(cmd);
     assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
 
     let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();

@@ -178,3 +178,37 @@ pub fn example_sessions() -> Vec<std::path::PathBuf> {
     );
     out
 }
+
+/// A UDP port free on loopback now (for a child's OSC server).
+pub fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Start the binary (`cmd`, its stdout piped) and read its output until it
+/// says its OSC server listens: the child, the rest of its stdout, and the
+/// line that said so.
+pub fn spawn_until_osc(
+    mut cmd: std::process::Command,
+) -> (
+    std::process::Child,
+    std::io::BufReader<std::process::ChildStdout>,
+    String,
+) {
+    use std::io::BufRead;
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let mut seen = String::new();
+    while !line.starts_with("OSC on") {
+        line.clear();
+        if out.read_line(&mut line).unwrap() == 0 {
+            panic!("termdaw exited before its OSC server started: {seen}");
+        }
+        seen.push_str(&line);
+    }
+    (child, out, line)
+}

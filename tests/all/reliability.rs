@@ -227,33 +227,13 @@ fn an_error_on_a_line_of_a_megabyte_quotes_a_window_around_its_column() {
 
 #[test]
 fn a_headless_run_counts_bad_and_late_osc_and_says_so_when_it_ends() {
-    let port = std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = termdaw()
-        .args([
-            "patches/first-beat.ron",
-            "--headless",
-            "--seconds",
-            "3",
-            "--osc-port",
-        ])
+    let port = crate::common::free_udp_port();
+    let mut cmd = termdaw();
+    cmd.args(["patches/first-beat.ron", "--headless", "--seconds", "3"])
+        .arg("--osc-port")
         .arg(port.to_string())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.starts_with("OSC on") {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "exited before OSC started"
-        );
-    }
+        .stderr(std::process::Stdio::null());
+    let (mut child, mut out, mut line) = crate::common::spawn_until_osc(cmd);
     let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     // Three that are not OSC, and one bundle timetagged 1970 + 1000 s:
     // late, it plays at once and is counted.
