@@ -13,6 +13,8 @@ pub static MIDI_PANICS: AtomicU64 = AtomicU64::new(0);
 /// A chat worker panicked; the reply failed with a message and the chat
 /// goes on.
 pub static CHAT_PANICS: AtomicU64 = AtomicU64::new(0);
+/// A `process_sample` run panicked; it failed with a message.
+pub static PROCESS_PANICS: AtomicU64 = AtomicU64::new(0);
 /// The file watcher stopped and was started again.
 pub static WATCHER_RESTARTS: AtomicU64 = AtomicU64::new(0);
 
@@ -66,7 +68,10 @@ impl Health {
         osc: Option<&crate::osc::OscCounters>,
     ) -> Health {
         let mut h = Health {
-            recovered: get(&MIDI_PANICS) + get(&CHAT_PANICS) + get(&WATCHER_RESTARTS),
+            recovered: get(&MIDI_PANICS)
+                + get(&CHAT_PANICS)
+                + get(&PROCESS_PANICS)
+                + get(&WATCHER_RESTARTS),
             ..Health::default()
         };
         if let Some(c) = engine {

@@ -141,6 +141,11 @@ pub fn limits_markdown() -> String {
         ),
         (
             "session",
+            "reverbs and delays in a whole session",
+            kinds::MAX_LONG_EFFECTS.to_string(),
+        ),
+        (
+            "session",
             "size of a session or patch file",
             mb(patch::MAX_FILE_BYTES),
         ),

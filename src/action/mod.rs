@@ -373,7 +373,7 @@ actions! {
         chain: String = Text, "a track name, bus:NAME or master",
         position: i64 = Int { min: 0, max: 63 }, "which effect, from 0",
     }
-    /// Process a Sample track's file offline (speed, reverse, fades, echo, loudness) into a new WAV in the data directory and play that instead; undo goes back to the original file.
+    /// Process a Sample track's file offline (speed, reverse, fades, echo, loudness) into a new WAV in the data directory and play that instead once it is written; undo goes back to the original file.
     ProcessSample "process_sample" edits=true {
         track: String = TrackName, "Sample track",
         ops: String = Text, "operations as for `termdaw process`, e.g. --speed 1.5 --reverse --fade-out 0.2 --echo medium --normalize -14",

@@ -139,6 +139,10 @@ impl Host {
             }
             front.pump();
             front.session().tick();
+            // What landed by itself this turn (a processed sample).
+            for n in front.session().take_notices() {
+                front.event(LiveEvent::Notice(n));
+            }
             if let Some(sink) = self.output.supervise(Instant::now()) {
                 front.event(LiveEvent::Sink(sink));
             }

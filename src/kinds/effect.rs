@@ -380,6 +380,12 @@ pub enum EffectKind {
 }
 
 impl EffectKind {
+    /// Whether this effect holds seconds of delay lines (counted against
+    /// [`super::MAX_LONG_EFFECTS`]).
+    pub fn holds_long_delay(self) -> bool {
+        matches!(self, Self::Reverb | Self::Delay)
+    }
+
     pub const ALL: [EffectKind; 21] = [
         Self::Reverb,
         Self::Delay,

@@ -25,3 +25,8 @@ pub const MAX_BUSES: usize = 8;
 /// Effects in one chain (a track's, a bus's or the master's): a reverb
 /// holds megabytes, so a chain's length is bounded where it is read.
 pub const MAX_EFFECTS: usize = 32;
+/// Reverbs and delays in a whole session: each holds seconds of delay
+/// lines (a delay 1.5 MB at 48 kHz, a 100 m room about 4.5 MB), so this
+/// bounds what a session can make the engine hold (about 300 MB at 48 kHz)
+/// where the chain bound alone would allow 2,000 of them.
+pub const MAX_LONG_EFFECTS: usize = 64;

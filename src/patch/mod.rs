@@ -357,7 +357,19 @@ impl SessionFile {
                     .iter()
                     .map(|t| (format!("track \"{}\"", t.name), &t.effects)),
             );
+        let mut long = 0;
         for (owner, effects) in chains {
+            long += effects.iter().filter(|e| e.kind.holds_long_delay()).count();
+            if long > crate::kinds::MAX_LONG_EFFECTS {
+                return Err((
+                    "effects".into(),
+                    0,
+                    format!(
+                        "{owner}: a session holds at most {} reverbs and delays (each keeps seconds of audio in memory)",
+                        crate::kinds::MAX_LONG_EFFECTS
+                    ),
+                ));
+            }
             if effects.len() > crate::kinds::MAX_EFFECTS {
                 return Err((
                     "effects".into(),

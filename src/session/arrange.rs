@@ -195,6 +195,7 @@ impl Session {
     /// Keep the song going: schedule the next section of the song order or
     /// the follow action, and the song's end. Cheap when nothing is due.
     pub fn tick(&mut self) {
+        self.land_processed();
         let Some((beat, playing, clock)) = self.playhead() else {
             return;
         };

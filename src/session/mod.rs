@@ -16,6 +16,7 @@ pub mod edit;
 pub use arrange::{Form, Mode};
 pub mod form;
 pub mod macros;
+mod process;
 mod record;
 pub mod samples;
 mod sync;
@@ -132,6 +133,8 @@ pub struct Session {
     literal: bool,
     /// The automation lanes the engine has, as laid on the song.
     lanes_sent: Vec<crate::engine::automation::Lane>,
+    /// `process_sample` runs still working (live sessions only).
+    jobs: Vec<process::Job>,
     /// Tracks armed for recording automation (not part of the file).
     armed: std::collections::BTreeSet<String>,
     /// Recording: each lane's last recorded bar in this take.
@@ -170,6 +173,7 @@ impl Session {
             group_depth: 0,
             at: None,
             processed_dir: None,
+            jobs: Vec::new(),
             renamed: BTreeMap::new(),
             arr: arrange::Arrangement::open(&file),
             literal: false,
@@ -194,53 +198,6 @@ impl Session {
     /// Where `process_sample` writes its files (instead of the data directory).
     pub fn set_processed_dir(&mut self, dir: PathBuf) {
         self.processed_dir = Some(dir);
-    }
-
-    /// `process_sample`: process the track's sample file into a new file and
-    /// point the track at it (an ordinary, undoable `file` change).
-    fn process_sample(&mut self, track: &str, ops: &str) -> Result<Applied, ActionError> {
-        let invalid = ActionError::Invalid;
-        let t = self
-            .file
-            .track(track)
-            .ok_or_else(|| ActionError::NoTrack(track.to_string()))?;
-        let Some(src) = t
-            .instrument
-            .path
-            .clone()
-            .filter(|_| t.instrument.kind == crate::kinds::InstrumentKind::Sample)
-        else {
-            return Err(invalid(format!("{track} does not play a sample")));
-        };
-        let opts = crate::process::Options::parse(ops).map_err(|e| invalid(e.to_string()))?;
-        let input = build::resolve(self.base_dir().as_deref(), &src);
-        let dir = self
-            .processed_dir
-            .clone()
-            .or_else(crate::process::default_output_dir)
-            .ok_or_else(|| invalid("no data directory to write the processed sample to".into()))?;
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| invalid(format!("cannot create {}: {e}", dir.display())))?;
-        let stem = input
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "sample".into());
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        std::hash::Hash::hash(&(input.to_string_lossy(), ops.trim()), &mut h);
-        let out = dir.join(format!(
-            "{stem}-{:08x}.wav",
-            std::hash::Hasher::finish(&h) as u32
-        ));
-        crate::process::process_file(&input, &opts, &out, false)
-            .map_err(|e| invalid(format!("{e:#}")))?;
-        let r = self.apply(Action::SetParam {
-            track: track.to_string(),
-            param: "file".into(),
-            value: crate::action::ArgValue::Text(out.to_string_lossy().into_owned()),
-        })?;
-        Ok(Applied {
-            description: format!("{track}: {} → {}", opts.describe(), r.description),
-        })
     }
 
     pub fn file(&self) -> &SessionFile {

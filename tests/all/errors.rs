@@ -176,6 +176,17 @@ fn sizes_have_bounds_checked_before_anything_is_built() {
     let cc = vec!["Cc(cc: 1, action: \"set_tempo\")"; patch::format::MAX_MAPPINGS + 1].join(", ");
     let m = err(&format!("Session(midi: Midi(cc: [{cc}]))")).message();
     assert_eq!(m, "at most 512 controller mappings, found 513");
+    // 3 tracks of 22 delays and reverbs: each chain is short enough, the
+    // session holds more delay memory than a set may.
+    let fx = ["Delay(), Reverb(room: 100)"; 11].join(", ");
+    let tracks: Vec<String> = (0..3)
+        .map(|i| format!("Track(name: \"t{i}\", instrument: Kick(), effects: [{fx}])"))
+        .collect();
+    let m = err(&format!("Session(tracks: [{}])", tracks.join(", "))).message();
+    assert_eq!(
+        m,
+        "track \"t2\": a session holds at most 64 reverbs and delays (each keeps seconds of audio in memory)"
+    );
 }
 
 #[test]

@@ -171,7 +171,27 @@ fn process_command_and_the_process_sample_action() {
             ops: "--reverse --normalize -20".into(),
         })
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(r.description.contains("reverse"), "{}", r.description);
+    // Live (an engine is attached), it runs beside the control loop: the
+    // action answers at once and the change lands on a later turn.
+    assert!(
+        r.description.contains("reverse") && r.description.contains("processing"),
+        "{}",
+        r.description
+    );
+    assert!(s.is_processing());
+    let t0 = std::time::Instant::now();
+    while s.is_processing() {
+        assert!(t0.elapsed().as_secs() < 30, "the processing never landed");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        s.tick();
+    }
+    let notices = s.take_notices();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.starts_with("s: reverse") && n.contains("→")),
+        "{notices:?}"
+    );
     let now = s
         .file()
         .track("s")
