@@ -1,7 +1,8 @@
 //! Pattern benchmark: what 16 tracks of transformed patterns cost the
 //! control thread. Parsing each pattern, querying one cycle of each, and
 //! the reload path's share (parse the session file, then build every
-//! track's clip, which queries 16 cycles per track).
+//! track's clip, which queries 16 cycles per track: what loading it, or a
+//! save that changes every track, costs), and a save that changes one track.
 //!
 //! `cargo bench --bench pattern`. Prints percentiles over 200 rounds.
 
@@ -125,6 +126,17 @@ fn main() {
     }
     report("reload path: parse session + 16 clips", &mut reload);
     report("  the same, this thread's CPU time", &mut reload_cpu);
+    // A save that changes one track's pattern: the file is parsed whole,
+    // one clip is built (the others are unchanged, so the diff keeps them).
+    let mut one = Vec::new();
+    for r in 0..rounds {
+        let c = cpu_us();
+        let file = patch::parse("bench.ron", &text).unwrap();
+        let track = &file.tracks[r % file.tracks.len()];
+        assert!(build::clip(track, &file).is_some());
+        one.push(cpu_us() - c);
+    }
+    report("a save changing one track, CPU time", &mut one);
     let p99 = pct(&mut reload_cpu, 0.99);
     println!(
         "budget 2 ms p99 (CPU time): {}",

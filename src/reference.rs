@@ -294,6 +294,11 @@ pub fn limits_markdown() -> String {
         ),
         (
             "chat",
+            "bytes of events `show_pattern` returns",
+            format!("{} KB", chat::apply::MAX_SHOWN >> 10),
+        ),
+        (
+            "chat",
             "`max_tokens` a config may ask for",
             chat::config::MAX_TOKENS.to_string(),
         ),

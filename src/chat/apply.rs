@@ -25,6 +25,29 @@ use crate::engine::When;
 use crate::patch::{self, SessionFile};
 use crate::session::{diff, Session};
 
+/// Most bytes of events `show_pattern` hands the model (a dense pattern
+/// over 16 cycles would be megabytes).
+pub const MAX_SHOWN: usize = 16 << 10;
+
+/// The whole lines of `text` that fit in `max` bytes, and how many were left.
+fn first_lines(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut lines = text.lines();
+    for l in lines.by_ref() {
+        if out.len() + l.len() + 1 > max {
+            break;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    let left = lines.count() + 1;
+    out.push_str(&format!("… {left} more lines: ask for fewer cycles\n"));
+    out
+}
+
 /// What a tool call came to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -197,7 +220,7 @@ impl Applier {
                     .unwrap_or(1)
                     .clamp(1, 16);
                 match crate::pattern::show::report(src, cycles, false) {
-                    Ok(text) => Outcome::ok(text, Vec::new()),
+                    Ok(text) => Outcome::ok(first_lines(&text, MAX_SHOWN), Vec::new()),
                     Err(e) => Outcome::err(e),
                 }
             }

@@ -67,12 +67,19 @@ impl Frac {
     /// If `d == 0`, like integer division.
     pub fn new(n: i64, d: i64) -> Frac {
         assert!(d != 0, "Frac with a zero denominator");
+        if d > 0 {
+            return Frac::from_i64(n, d);
+        }
         Frac::from_i128(n as i128, d as i128)
     }
 
-    /// The integer `n`.
+    /// The integer `n` (`i64::MIN` is held as `-i64::MAX`, as every
+    /// magnitude is).
     pub fn from_int(n: i64) -> Frac {
-        Frac::from_i128(n as i128, 1)
+        Frac {
+            n: n.max(-i64::MAX),
+            d: 1,
+        }
     }
 
     /// Numerator (sign carrier) of the normalised fraction.

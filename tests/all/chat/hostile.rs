@@ -73,3 +73,29 @@ fn an_error_body_of_megabytes_is_read_in_part_and_quoted_in_part() {
         msg.len()
     );
 }
+
+#[test]
+fn show_pattern_hands_the_model_a_bounded_look_at_a_dense_pattern() {
+    use termdaw::chat::apply::{Applier, Outcome, MAX_SHOWN};
+    let mut s = super::session();
+    let call = termdaw::chat::ToolCall {
+        id: "1".into(),
+        name: "show_pattern".into(),
+        input: serde_json::json!({"pattern": "c3*1024", "cycles": 16}),
+    };
+    let out = Applier::new("look").apply(&mut s, &[call]);
+    let Some(Outcome::Done {
+        result,
+        is_error: false,
+        ..
+    }) = out.first()
+    else {
+        panic!("{out:?}")
+    };
+    assert!(result.len() <= MAX_SHOWN + 100, "{} bytes", result.len());
+    assert!(
+        result.ends_with("more lines: ask for fewer cycles\n"),
+        "{result}"
+    );
+    assert!(result.starts_with("steps per cycle"), "{result}");
+}
