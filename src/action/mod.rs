@@ -78,6 +78,32 @@ pub enum ActionError {
     NothingToRedo,
 }
 
+impl ActionError {
+    /// The same error with every value it echoes cut to a window
+    /// ([`crate::quote`]): a name or text from OSC or the chat may be
+    /// megabytes, a message about it is not.
+    pub fn bounded(self) -> ActionError {
+        use crate::quote::{clip, MAX_QUOTE};
+        const MAX: usize = crate::patch::error::MAX_MESSAGE;
+        match self {
+            ActionError::Unknown(s) => ActionError::Unknown(clip(&s, MAX_QUOTE)),
+            ActionError::BadArg {
+                action,
+                arg,
+                message,
+            } => ActionError::BadArg {
+                action,
+                arg,
+                message: clip(&message, MAX),
+            },
+            ActionError::NoTrack(s) => ActionError::NoTrack(clip(&s, MAX_QUOTE)),
+            ActionError::Invalid(s) => ActionError::Invalid(clip(&s, MAX)),
+            ActionError::Value(v) => ActionError::Invalid(clip(&v.to_string(), MAX)),
+            other => other,
+        }
+    }
+}
+
 /// `$x` if given, else the default `$d`.
 macro_rules! or_default {
     ($x:literal $d:literal) => {
@@ -138,7 +164,7 @@ macro_rules! actions {
             /// Build an action from its name and positional arguments, checking
             /// each against the table (types and ranges).
             pub fn from_args(name: &str, args: &[ArgValue]) -> Result<Action, ActionError> {
-                let spec = spec(name).ok_or_else(|| ActionError::Unknown(name.to_string()))?;
+                let spec = spec(name).ok_or_else(|| ActionError::Unknown(name.to_string()).bounded())?;
                 if args.len() != spec.args.len() {
                     return Err(ActionError::ArgCount {
                         action: spec.name,
@@ -154,9 +180,9 @@ macro_rules! actions {
                         let (a, v) = it.next().expect("argument count checked above");
                         <$ty as FromArg>::from_arg(v, &a.ty).map_err(|e| ActionError::BadArg {
                             action: spec.name, arg: a.name, message: e.to_string(),
-                        })?
+                        }.bounded())?
                     } ),* }), )*
-                    _ => Err(ActionError::Unknown(name.to_string())),
+                    _ => Err(ActionError::Unknown(name.to_string()).bounded()),
                 }
             }
 

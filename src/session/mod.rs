@@ -280,8 +280,13 @@ impl Session {
         r
     }
 
-    /// Apply one action from any source.
+    /// Apply one action from any source. A refusal quotes at most a window
+    /// of what it was given.
     pub fn apply(&mut self, action: Action) -> Result<Applied, ActionError> {
+        self.apply_one(action).map_err(ActionError::bounded)
+    }
+
+    fn apply_one(&mut self, action: Action) -> Result<Applied, ActionError> {
         use Action::*;
         let described = |s: String| Ok(Applied { description: s });
         match &action {

@@ -915,6 +915,37 @@ fn the_mixer_shows_the_master_loudness_from_the_engine() {
 }
 
 #[test]
+fn the_transport_bar_shows_what_the_run_survived_once_it_happened() {
+    let mut a = app();
+    let quiet = screen_text(&draw_part(&a, Component::Transport, 200, 3));
+    for word in ["non-finite", "OSC late", "OSC bad", "recovered"] {
+        assert!(
+            !quiet.contains(word),
+            "{word} shown before it happened: {quiet}"
+        );
+    }
+    let health = termdaw::health::Health {
+        dropped: 7,
+        nonfinite: 3,
+        osc_late: 2,
+        osc_bad: 5,
+        recovered: 1,
+        ..Default::default()
+    };
+    a.set_stats(Stats { health, ..a.stats });
+    let shown = screen_text(&draw_part(&a, Component::Transport, 200, 3));
+    for word in [
+        "drops 7",
+        "non-finite 3",
+        "OSC late 2",
+        "OSC bad 5",
+        "recovered 1",
+    ] {
+        assert!(shown.contains(word), "{word} missing: {shown}");
+    }
+}
+
+#[test]
 fn the_transport_bar_says_once_that_the_engine_panicked() {
     let mut a = app();
     let before = screen_text(&draw_part(&a, Component::Transport, 200, 3));
