@@ -11,6 +11,7 @@
 mod arp;
 mod ops;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub(crate) use arp::ArpMode;
@@ -382,7 +383,23 @@ impl Expr {
 
     /// An over-estimate of the onsets one cycle holds.
     pub(crate) fn bound(&self) -> f64 {
-        let b = |e: &Arc<Expr>| e.bound();
+        self.bound_in(&mut HashMap::new())
+    }
+
+    /// [`Expr::bound`], each shared sub-expression counted once: `every`,
+    /// `off` and `superimpose` hold their child twice, so a walk without
+    /// the memo doubles with each level (a pattern of forty nested
+    /// `every`s took hours to check).
+    fn bound_in(&self, memo: &mut HashMap<*const Expr, f64>) -> f64 {
+        let mut b = |e: &Arc<Expr>| {
+            let key = Arc::as_ptr(e);
+            if let Some(v) = memo.get(&key) {
+                return *v;
+            }
+            let v = e.bound_in(memo);
+            memo.insert(key, v);
+            v
+        };
         match self {
             Expr::Silence => 0.0,
             Expr::Base(p) => p.bound(),
@@ -399,12 +416,18 @@ impl Expr {
             | Expr::Press(c, _)
             | Expr::Map(c, _) => b(c),
             Expr::Slots { child, n, .. } => b(child) + *n as f64,
-            Expr::When { then, child, .. } => b(then).max(b(child)),
+            Expr::When { then, child, .. } => {
+                let t = b(then);
+                t.max(b(child))
+            }
             Expr::Switch { options, .. } => options.iter().map(b).fold(0.0, f64::max),
             Expr::Ply(c, n, _) => *n as f64 * b(c),
             Expr::Linger(c, f) => (1.0 / f.to_f64().abs()).ceil() * b(c),
             Expr::AppLeft { left, right, keep } => match keep {
-                Keep::Right => b(left) + b(right),
+                Keep::Right => {
+                    let l = b(left);
+                    l + b(right)
+                }
                 Keep::Left => b(left),
             },
             Expr::Arp(c, _) => 2.0 * b(c),
