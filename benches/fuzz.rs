@@ -2,7 +2,8 @@
 //! default) from a fresh seed (or `FUZZ_SEED`), printing the inputs tried
 //! and any failure. A failing input is written to
 //! `tests/fuzz/regressions/<target>/`, where the suite replays it from then
-//! on: commit it with the fix.
+//! on: commit it with the fix. An input that hangs is kept the same way by a
+//! watchdog, which then ends the run.
 //!
 //! `cargo bench --bench fuzz` (`FUZZ_SECONDS=600` for a night, `FUZZ_ONLY=osc`
 //! for one target).
@@ -15,10 +16,44 @@ mod alloc_counter;
 #[path = "../tests/fuzz/mod.rs"]
 mod fuzz;
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 fn env<T: std::str::FromStr>(name: &str) -> Option<T> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+/// The input running now, since when, and whether the target is done.
+type Running = Arc<Mutex<(Vec<u8>, Instant, bool)>>;
+
+/// A thread that keeps an input running longer than four times the
+/// harness's time bound as a regression and ends the run: a hang is a
+/// failure the loop itself would never get to report.
+fn watchdog(target: &'static str) -> Running {
+    let running: Running = Arc::new(Mutex::new((Vec::new(), Instant::now(), false)));
+    let r = running.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let Ok(g) = r.lock() else { return };
+        if g.2 {
+            return;
+        }
+        if g.1.elapsed() > 4 * fuzz::MAX_TIME {
+            let dir = fuzz::regressions_dir(target);
+            let path = dir.join(fuzz::file_name(&g.0));
+            let kept = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, &g.0));
+            println!(
+                "  {target}: an input hangs (over {:?}); {}",
+                4 * fuzz::MAX_TIME,
+                kept.map_or_else(
+                    |e| format!("not kept: {e}"),
+                    |()| format!("kept as {}", path.display())
+                )
+            );
+            std::process::exit(1);
+        }
+    });
+    running
 }
 
 fn main() {
@@ -37,7 +72,23 @@ fn main() {
         }
         let start = Instant::now();
         let limit = Duration::from_secs_f64(seconds);
-        let report = fuzz::run(t, seed, |_| start.elapsed() < limit, alloc_counter::peak);
+        let running = watchdog(t.name);
+        let report = fuzz::run(
+            t,
+            seed,
+            |_| start.elapsed() < limit,
+            alloc_counter::peak,
+            |input| {
+                if let Ok(mut r) = running.lock() {
+                    r.0.clear();
+                    r.0.extend_from_slice(input);
+                    r.1 = Instant::now();
+                }
+            },
+        );
+        if let Ok(mut r) = running.lock() {
+            r.2 = true;
+        }
         let secs = start.elapsed().as_secs_f64();
         println!(
             "{:<12} {:>9} inputs  {:>8.0} /s  {} failures",

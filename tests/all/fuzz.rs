@@ -42,6 +42,7 @@ fn fuzz(name: &str) {
         seed(),
         |tried| tried < n,
         crate::alloc_counter::peak,
+        |_| {},
     );
     for f in &report.failures {
         bad.push(format!(

@@ -257,12 +257,14 @@ pub struct Report {
 }
 
 /// Try inputs until `budget` says stop: half generated, half mutated from
-/// the seeds (and from inputs made earlier in the run).
+/// the seeds (and from inputs made earlier in the run). `before` sees each
+/// input before it runs (the long run keeps it, to save one that hangs).
 pub fn run(
     target: &Target,
     seed: u64,
     mut budget: impl FnMut(u64) -> bool,
     peak: fn(&mut dyn FnMut()) -> usize,
+    mut before: impl FnMut(&[u8]),
 ) -> Report {
     let mut rng = Rng::new(seed ^ fnv(target.name));
     let seeds = (target.seeds)();
@@ -284,6 +286,7 @@ pub fn run(
             }
         }
         report.tried += 1;
+        before(&input);
         match check(target, &input, peak) {
             Err(why) => {
                 report.failures.push(Failure {
