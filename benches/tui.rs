@@ -80,9 +80,6 @@ fn advance(app: &mut App, i: usize) {
         .set_levels(|hz| -20.0 - 5.0 * (hz.max(20.0) / 100.0).log2() + wobble * (hz / 500.0).sin());
     app.set_stats(Stats {
         load_permille: 100 + (i % 50) as u64,
-        xruns: 0,
-        dropped_commands: 0,
-        panics: 0,
         ..Stats::default()
     });
     app.tick(Duration::from_micros((i as u64) * 16_667));

@@ -17,10 +17,7 @@ pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// than `max` bytes (read through the limit, so a huge file or a device
 /// that never ends is never read whole).
 pub fn read_text(path: &Path, max: u64) -> std::io::Result<String> {
-    let f = std::fs::File::open(path)?;
-    if !f.metadata()?.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
+    let f = open_regular(path)?;
     let mut text = String::new();
     // One byte past the limit tells a file at the limit from a bigger one.
     f.take(max + 1).read_to_string(&mut text)?;
@@ -31,6 +28,16 @@ pub fn read_text(path: &Path, max: u64) -> std::io::Result<String> {
         )));
     }
     Ok(text)
+}
+
+/// Open a file for reading, refusing what is not a regular file before
+/// opening it: opening a FIFO or a device path (one a session, OSC or the
+/// chat can name) would block the thread until something writes to it.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    std::fs::File::open(path)
 }
 
 fn size(bytes: u64) -> String {
@@ -102,13 +109,18 @@ pub struct Temp {
     done: bool,
 }
 
+/// Where [`Temp::beside`] writes for `out`: `.NAME.tmp-PID` in its folder.
+pub fn temp_path(out: &Path) -> PathBuf {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(out.file_name().unwrap_or_default());
+    name.push(format!(".tmp-{}", std::process::id()));
+    out.with_file_name(name)
+}
+
 impl Temp {
     pub fn beside(out: &Path) -> Temp {
-        let mut name = std::ffi::OsString::from(".");
-        name.push(out.file_name().unwrap_or_default());
-        name.push(format!(".part-{}", std::process::id()));
         Temp {
-            path: out.with_file_name(name),
+            path: temp_path(out),
             done: false,
         }
     }
@@ -164,7 +176,7 @@ mod tests {
         let left: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().contains(".part-"))
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
             .collect();
         assert!(left.is_empty(), "a dropped temp file stays");
         std::fs::remove_dir_all(&dir).unwrap();

@@ -93,16 +93,28 @@ impl Health {
         h
     }
 
-    /// Each counter with its short name, in the order they are shown.
-    pub fn counts(&self) -> [(&'static str, u64); 7] {
+    /// The counters the transport bar shows only once they are non-zero,
+    /// with their short names.
+    pub fn warnings(&self) -> [(&'static str, u64); 4] {
         [
-            ("xruns", self.xruns),
-            ("drops", self.dropped),
             ("non-finite", self.nonfinite),
-            ("engine panics", self.engine_panics),
             ("OSC late", self.osc_late),
             ("OSC bad", self.osc_bad),
             ("recovered", self.recovered),
+        ]
+    }
+
+    /// Each counter with its short name, in the order they are shown.
+    pub fn counts(&self) -> [(&'static str, u64); 7] {
+        let [nonfinite, late, bad, recovered] = self.warnings();
+        [
+            ("xruns", self.xruns),
+            ("drops", self.dropped),
+            nonfinite,
+            ("engine panics", self.engine_panics),
+            late,
+            bad,
+            recovered,
         ]
     }
 

@@ -174,26 +174,19 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        if let Ok(meta) = std::fs::metadata(&target) {
-            f.set_permissions(meta.permissions())?;
-        }
-        f.sync_all()
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
+    // Removed on every failure below unless renamed into place.
+    let tmp = crate::files::Temp::beside(&target);
+    let mut f = std::fs::File::create(tmp.path())?;
+    f.write_all(text.as_bytes())?;
+    if let Ok(meta) = std::fs::metadata(&target) {
+        f.set_permissions(meta.permissions())?;
     }
+    f.sync_all()?;
+    drop(f);
     if target.exists() {
         std::fs::copy(&target, dir.join(format!("{name}.bak")))?;
     }
-    if let Err(e) = std::fs::rename(&tmp, &target) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
+    tmp.commit(&target)?;
     // The rename itself is durable once the folder is synced.
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();

@@ -57,13 +57,7 @@ fn open(path: &Path) -> Result<std::fs::File, SampleError> {
             reason: e.to_string(),
         },
     };
-    if !std::fs::metadata(path).map_err(io)?.is_file() {
-        return Err(SampleError::Read {
-            path: p(),
-            reason: "not a regular file".into(),
-        });
-    }
-    std::fs::File::open(path).map_err(io)
+    crate::files::open_regular(path).map_err(io)
 }
 
 /// The sample rates a sample file may declare, Hz.

@@ -78,16 +78,13 @@ pub struct Transport {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Stats {
     pub load_permille: u64,
-    pub xruns: u64,
-    pub dropped_commands: u64,
-    /// Engine panics the device callback caught (the output is silent).
-    pub panics: u64,
     /// Frames of the last audio callback: the engine's block (0 before the first).
     pub block_frames: u64,
     /// The engine's own output delay, frames (the limiter's look-ahead).
     pub engine_latency: u64,
-    /// Every counter of what the run survived (drops, non-finite samples,
-    /// OSC, recovered threads), read each frame.
+    /// Every counter of what the run survived (xruns, drops, engine panics,
+    /// non-finite samples, OSC, recovered threads), read each frame with
+    /// the OSC server's.
     pub health: crate::health::Health,
 }
 

@@ -171,7 +171,7 @@ fn no_command_writes_over_a_file_it_reads_or_over_a_session() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(names.iter().all(|n| !n.contains(".part")), "{names:?}");
+    assert!(names.iter().all(|n| !n.contains(".tmp-")), "{names:?}");
     assert!(names.contains(&"out.wav".to_string()), "{names:?}");
 }
 

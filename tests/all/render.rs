@@ -93,4 +93,5 @@ fn seconds_length_and_no_leftover_temp_file() {
     let (s, _) = render::render_to_wav(file, Some(&path), opts, &o, |_, _| {}).unwrap();
     assert_eq!(s.frames, 72000);
     assert!(!o.with_extension("wav.part").exists());
+    assert!(!termdaw::files::temp_path(&o).exists());
 }

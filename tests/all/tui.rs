@@ -58,12 +58,12 @@ fn app() -> App {
     });
     a.set_stats(Stats {
         load_permille: 123,
-        xruns: 2,
-        dropped_commands: 0,
-        panics: 0,
         block_frames: 256,
         engine_latency: 72,
-        ..Stats::default()
+        health: termdaw::health::Health {
+            xruns: 2,
+            ..Default::default()
+        },
     });
     a.feedback(Feedback::Position {
         clock: 0,
@@ -952,9 +952,10 @@ fn the_transport_bar_says_once_that_the_engine_panicked() {
     assert!(!before.contains("engine panic"), "{before}");
     a.set_stats(Stats {
         load_permille: 0,
-        xruns: 0,
-        dropped_commands: 0,
-        panics: 3,
+        health: termdaw::health::Health {
+            engine_panics: 3,
+            ..Default::default()
+        },
         ..Stats::default()
     });
     let after = screen_text(&draw_part(&a, Component::Transport, 200, 3));

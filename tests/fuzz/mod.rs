@@ -266,7 +266,7 @@ pub fn run(
     peak: fn(&mut dyn FnMut()) -> usize,
     mut before: impl FnMut(&[u8]),
 ) -> Report {
-    let mut rng = Rng::new(seed ^ fnv(target.name));
+    let mut rng = Rng::new(seed ^ fnv(target.name.as_bytes()));
     let seeds = (target.seeds)();
     let mut pool: Vec<Vec<u8>> = seeds.clone();
     let mut report = Report {
@@ -309,18 +309,14 @@ pub fn run(
     report
 }
 
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+/// FNV-1a: a target's seed from its name, a kept input's file name.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
 /// A file name for a failing input: its hash, so the same input is kept once.
 pub fn file_name(input: &[u8]) -> String {
-    format!(
-        "{:016x}",
-        input.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-        })
-    )
+    format!("{:016x}", fnv(input))
 }

@@ -16,9 +16,6 @@ impl Stats {
     pub fn read(c: &Counters) -> Stats {
         Stats {
             load_permille: Counters::get(&c.load_permille),
-            xruns: Counters::get(&c.xruns),
-            dropped_commands: Counters::get(&c.dropped_commands),
-            panics: Counters::get(&c.panics),
             block_frames: Counters::get(&c.callback_frames),
             engine_latency: Counters::get(&c.engine_latency),
             health: Default::default(),
@@ -159,7 +156,7 @@ impl App {
         // Load is shown in whole percent: finer jitter needs no redraw.
         let shown = |s: &Stats| {
             (
-                (s.load_permille / 10, s.xruns, s.dropped_commands, s.panics),
+                s.load_permille / 10,
                 (s.block_frames, s.engine_latency, s.health),
             )
         };

@@ -72,7 +72,7 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         value(format!("{bar:>3}:{in_bar}:{tick:03} ")),
     ];
     spans.extend(form(app));
-    let drops = app.stats.dropped_commands.max(app.stats.health.dropped);
+    let h = app.stats.health;
     spans.extend([
         label("load "),
         Span::styled(
@@ -85,30 +85,23 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         label("xruns "),
         Span::styled(
-            format!("{} ", app.stats.xruns),
-            t.base()
-                .fg(if app.stats.xruns > 0 { t.warning } else { t.fg }),
+            format!("{} ", h.xruns),
+            t.base().fg(if h.xruns > 0 { t.warning } else { t.fg }),
         ),
         label("drops "),
         Span::styled(
-            format!("{drops} "),
-            t.base().fg(if drops > 0 { t.warning } else { t.fg }),
+            format!("{} ", h.dropped),
+            t.base().fg(if h.dropped > 0 { t.warning } else { t.fg }),
         ),
     ]);
     // What else the run survived, only once it happened.
-    let h = app.stats.health;
-    for (name, n) in [
-        ("non-finite", h.nonfinite),
-        ("OSC late", h.osc_late),
-        ("OSC bad", h.osc_bad),
-        ("recovered", h.recovered),
-    ] {
+    for (name, n) in h.warnings() {
         if n > 0 {
             spans.push(label(&format!("{name} ")));
             spans.push(Span::styled(format!("{n} "), t.base().fg(t.warning)));
         }
     }
-    if app.stats.panics > 0 {
+    if h.engine_panics > 0 {
         let err = t.base().fg(t.error).add_modifier(Modifier::BOLD);
         spans.push(Span::styled("audio stopped: engine panic ", err));
     }
