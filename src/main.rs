@@ -19,11 +19,11 @@ use termdaw::audio::render::{self, Length, RenderOptions, WavFormat};
 use termdaw::config::{self, Config, Flags};
 use termdaw::{chat, host, midi, patch, tui};
 
-/// Debug builds: the allocator that makes the device callback's
-/// no-allocation guard around `Engine::process` bite (see `audio::Guard`).
-#[cfg(debug_assertions)]
+/// Counts allocations on the audio thread in every build, and in debug
+/// builds makes the device callback's no-allocation guard around
+/// `Engine::process` warn (see `audio::Guard` and `audio::watch`).
 #[global_allocator]
-static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+static ALLOC: termdaw::audio::watch::Watch = termdaw::audio::watch::Watch;
 
 #[derive(Parser)]
 #[command(name = "termdaw", version, about = "A terminal live-coding DAW")]

@@ -12,7 +12,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SizedSample};
@@ -372,8 +372,12 @@ fn build<T: SizedSample + FromSample<f32> + Send + 'static>(
                 if !p.is_null() {
                     home.store(p, Ordering::Release);
                 }
+                let took = started.elapsed();
                 let budget = (out.len() / channels.max(1)) as f64 / rate;
-                let load = started.elapsed().as_secs_f64() / budget.max(1e-9);
+                // No panic here: a zero rate would make the budget infinite.
+                let limit = Duration::try_from_secs_f64(budget).unwrap_or(Duration::MAX);
+                counters.callback_times.record(took, limit);
+                let load = took.as_secs_f64() / budget.max(1e-9);
                 counters
                     .load_permille
                     .store((load * 1000.0) as u64, Ordering::Relaxed);

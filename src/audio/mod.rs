@@ -9,6 +9,7 @@
 pub mod device;
 pub mod output;
 pub mod render;
+pub mod watch;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -18,7 +19,8 @@ use crate::engine::{Counters, Engine, MAX_BLOCK};
 ///
 /// - Debug builds forbid allocation inside `Engine::process`
 ///   (`assert_no_alloc`, as nih-plug's `assert_process_allocs`): one warns on
-///   stderr. Release builds skip the check.
+///   stderr. Release builds skip the check. Every build counts them
+///   ([`watch`]).
 /// - A panic inside the engine (a bug) is caught and counted in
 ///   [`Counters::panics`]; from then on the output is silence while the
 ///   stream keeps running, so the device is not lost and the UI can say so.
@@ -37,7 +39,7 @@ impl Guard {
         }
         if !self.panicked {
             let run = AssertUnwindSafe(|| {
-                assert_no_alloc::assert_no_alloc(|| engine.process(left, right))
+                watch::during(|| assert_no_alloc::assert_no_alloc(|| engine.process(left, right)))
             });
             if catch_unwind(run).is_err() {
                 self.panicked = true;

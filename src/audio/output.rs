@@ -235,7 +235,9 @@ fn silent_loop(
         let started = Instant::now();
         Counters::bump(&counters.callbacks, 1);
         guard.process(&mut engine, &mut l, &mut r);
-        let load = started.elapsed().as_secs_f64() / period.as_secs_f64();
+        let took = started.elapsed();
+        counters.callback_times.record(took, period);
+        let load = took.as_secs_f64() / period.as_secs_f64();
         counters
             .load_permille
             .store((load * 1000.0) as u64, Ordering::Relaxed);

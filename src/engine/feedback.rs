@@ -75,6 +75,8 @@ pub struct Counters {
     pub engine_latency: AtomicU64,
     /// Last audio callback's time as a share of its real-time budget, in ‰.
     pub load_permille: AtomicU64,
+    /// Every audio callback's time, and how many ran over budget.
+    pub callback_times: super::timing::CallbackTimes,
     /// The playhead after the last block (f64 bits), and whether it is moving:
     /// lets the control side pick the next boundary without waiting for feedback.
     song_beat: AtomicU64,

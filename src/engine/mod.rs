@@ -31,6 +31,7 @@ pub mod fx;
 pub mod instrument;
 pub mod limiter;
 pub mod sequencer;
+pub mod timing;
 pub mod track;
 pub mod transport;
 

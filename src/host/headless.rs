@@ -55,6 +55,12 @@ pub fn play(
         front.session.engine().map(|e| &*e.counters),
         host.inputs.osc.as_ref().map(|o| &*o.counters),
     );
+    if let Some(c) = front.session.engine().map(|e| &e.counters) {
+        println!(
+            "timing: {}",
+            crate::health::timing_line(&c.callback_times.summary())
+        );
+    }
     println!("ended: {}", health.line());
     run
 }

@@ -43,6 +43,8 @@ mod reload;
 mod render;
 mod sampler;
 mod save;
+#[cfg(feature = "jack")]
+mod soak;
 mod song;
 mod swing;
 mod syntax;

@@ -271,4 +271,87 @@ fn a_headless_run_counts_bad_and_late_osc_and_says_so_when_it_ends() {
     assert!(ended.contains("OSC late 1"), "{ended}");
     assert!(ended.contains("engine panics 0"), "{ended}");
     assert!(ended.contains("recovered 0"), "{ended}");
+    assert!(ended.contains("audio allocs 0"), "{ended}");
+    // The callback times, measured on the running engine's callbacks.
+    let timing = rest
+        .lines()
+        .find(|l| l.starts_with("timing: callbacks "))
+        .unwrap_or_else(|| panic!("no timing line: {rest}"));
+    let callbacks: u64 = timing["timing: callbacks ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{timing}"));
+    assert!(callbacks > 10, "{timing}");
+    assert!(
+        timing.contains(" p99 ") && timing.contains(" over budget "),
+        "{timing}"
+    );
+}
+
+#[test]
+fn a_save_naming_a_long_sample_lands_once_a_worker_decoded_it_and_the_loop_never_waits() {
+    use termdaw::audio::render;
+    use termdaw::reload::{ReloadStatus, Reloader};
+    let d = dir("decode-ahead");
+    // Two minutes of stereo at 44.1 kHz: seconds of decoding and resampling.
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 44100,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(d.join("long.wav"), spec).unwrap();
+    for i in 0..44100 * 120 {
+        let v = ((i as f32 * 440.0 * std::f32::consts::TAU / 44100.0).sin() * 16000.0) as i16;
+        w.write_sample(v).unwrap();
+        w.write_sample(v).unwrap();
+    }
+    w.finalize().unwrap();
+    let path = d.join("s.ron");
+    let quiet = "Session(tempo: 120, quantum: Immediate, tracks: [\n    \
+                 Track(name: \"pad\", instrument: Synth(), pattern: Steps(\"....\")),\n])\n";
+    std::fs::write(&path, quiet).unwrap();
+    let file = termdaw::patch::load(&path).unwrap();
+    let (mut s, mut engine) = render::prepare(file.clone(), Some(&path), 48000);
+    let mut r = Reloader::new(&path, file).unwrap();
+    let with_sample = quiet.replace(
+        "\n])",
+        "\n    Track(name: \"long\", instrument: Sample(file: \"long.wav\"), pattern: Steps(\"x...\")),\n])",
+    );
+    std::fs::write(&path, with_sample).unwrap();
+    let saved = std::time::Instant::now();
+    let mut longest = Duration::ZERO;
+    let status = loop {
+        let t = std::time::Instant::now();
+        let st = r.poll(&mut s);
+        longest = longest.max(t.elapsed());
+        if let Some(st) = st {
+            break st;
+        }
+        assert!(saved.elapsed() < Duration::from_secs(120), "never applied");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let took = saved.elapsed();
+    assert!(matches!(status, ReloadStatus::Applied { .. }), "{status}");
+    let notices = s.take_notices();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n == "decoding long.wav before the save lands…"),
+        "{notices:?}"
+    );
+    // The loop went on meanwhile: no turn took more than a fraction of
+    // what decoding took.
+    assert!(
+        longest * 4 < took,
+        "a poll took {longest:?} of the {took:?} the save took to land"
+    );
+    // And the decoded sample plays.
+    let (mut left, mut right) = (vec![0.0f32; 24000], vec![0.0f32; 24000]);
+    for (l, r) in left.chunks_mut(256).zip(right.chunks_mut(256)) {
+        engine.process(l, r);
+    }
+    let peak = left.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(peak > 0.1, "the sample is silent: peak {peak}");
 }

@@ -97,6 +97,14 @@ impl JackServer {
 
     /// [`JackServer::start`] under a given server name.
     pub fn start_as(test: &str, period: u32, name: String) -> Option<JackServer> {
+        Self::start_with(test, period, name, false)
+    }
+
+    /// [`JackServer::start_as`], with realtime scheduling for the server and
+    /// its clients' process threads when `realtime` (benchmarks on a
+    /// machine that allows it; the tests run without, as CI containers may
+    /// not).
+    pub fn start_with(test: &str, period: u32, name: String, realtime: bool) -> Option<JackServer> {
         if !have("jackd") || !have("jack_wait") {
             println!(
                 "SKIPPED {test}: jackd is not installed (Debian/Ubuntu: `sh .ci/setup`, \
@@ -113,7 +121,12 @@ impl JackServer {
         let log = dir.join("jackd.log");
         let out = std::fs::File::create(&log).unwrap();
         let child = Command::new("jackd")
-            .args(["--no-realtime", "-d", "dummy", "-r"])
+            .arg(if realtime {
+                "--realtime"
+            } else {
+                "--no-realtime"
+            })
+            .args(["-d", "dummy", "-r"])
             .arg(JACK_RATE.to_string())
             .arg("-p")
             .arg(period.to_string())
