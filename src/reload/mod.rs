@@ -229,12 +229,36 @@ impl Reloader {
             }
         }
         if self.pending {
+            // A save that names new samples waits (the old version playing)
+            // until a worker has decoded them.
+            if session.decoding() {
+                return None;
+            }
             self.pending = false;
             let started = Instant::now();
-            match patch::load(&self.main).and_then(|new| {
-                crate::session::samples::check(&self.main, &new, Some(&self.last))?;
+            let loaded = patch::load(&self.main);
+            if let Ok(new) = &loaded {
+                let need = session.undecoded(&self.main, new);
+                if session.decode_ahead(need) {
+                    self.pending = true;
+                    return None;
+                }
+            }
+            let ahead = |p: &Path| {
+                if session.is_decoded(p) {
+                    Some(Ok(()))
+                } else {
+                    session.decode_failure(p).map(|e| Err(e.to_string()))
+                }
+            };
+            let checked = loaded.and_then(|new| {
+                crate::session::samples::check(&self.main, &new, Some(&self.last), &ahead)?;
                 crate::session::check_file(&self.main, &new).map(|_| new)
-            }) {
+            });
+            if !matches!(&checked, Err(PatchError::Io { .. })) {
+                session.forget_decode_failures();
+            }
+            match checked {
                 Ok(new) => {
                     self.pending_since = None;
                     let was_broken = self.broken.take().is_some() || self.reported.take().is_some();
@@ -247,6 +271,7 @@ impl Reloader {
                         });
                     }
                     let change = session.apply_file_change(&self.last, &new);
+                    session.trim_samples();
                     self.last = new;
                     self.rewatch();
                     let mut changes = change.changes;

@@ -125,13 +125,47 @@ fn keep_share(cycle: usize, index: usize, onset: f64) -> f64 {
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// Samples no track plays any more stay decoded up to this many bytes (an
+/// undo brings them back at once); beyond it they are dropped.
+pub const MAX_UNUSED_SAMPLE_BYTES: usize = 256 << 20;
+
 /// Decoded samples, so a rebuilt instrument does not decode its file again.
 #[derive(Default)]
 pub struct SampleCache {
     samples: HashMap<PathBuf, SampleData>,
 }
 
+fn bytes(s: &SampleData) -> usize {
+    (s.left.len() + s.right.len()) * std::mem::size_of::<f32>()
+}
+
 impl SampleCache {
+    pub fn contains(&self, path: &Path) -> bool {
+        self.samples.contains_key(path)
+    }
+
+    pub fn insert(&mut self, path: PathBuf, data: SampleData) {
+        self.samples.insert(path, data);
+    }
+
+    /// Drop samples outside `keep` while they hold more than
+    /// [`MAX_UNUSED_SAMPLE_BYTES`], the biggest first.
+    pub fn trim(&mut self, keep: &std::collections::BTreeSet<PathBuf>) {
+        let mut unused: Vec<(usize, PathBuf)> = self
+            .samples
+            .iter()
+            .filter(|(p, _)| !keep.contains(*p))
+            .map(|(p, s)| (bytes(s), p.clone()))
+            .collect();
+        let mut total: usize = unused.iter().map(|u| u.0).sum();
+        unused.sort_unstable();
+        while total > MAX_UNUSED_SAMPLE_BYTES {
+            let Some((n, p)) = unused.pop() else { break };
+            self.samples.remove(&p);
+            total -= n;
+        }
+    }
+
     fn get(&mut self, path: &Path, rate: f32) -> Result<SampleData, crate::sample::SampleError> {
         if let Some(s) = self.samples.get(path) {
             return Ok(s.clone());
@@ -139,11 +173,6 @@ impl SampleCache {
         let s = crate::sample::load(path, rate)?;
         self.samples.insert(path.to_path_buf(), s.clone());
         Ok(s)
-    }
-
-    /// Forget a file (it changed on disk).
-    pub fn forget(&mut self, path: &Path) {
-        self.samples.remove(path);
     }
 }
 

@@ -15,6 +15,7 @@ pub mod diff;
 pub mod edit;
 pub use arrange::{Form, Mode};
 pub mod form;
+mod loading;
 pub mod macros;
 mod process;
 mod record;
@@ -105,6 +106,8 @@ pub struct Session {
     bus_slots: HashMap<String, u8>,
     free_buses: VecDeque<u8>,
     cache: build::SampleCache,
+    /// Samples a coming reload needs, decoding on a worker.
+    ahead: loading::Ahead,
     undo: Vec<UndoEntry>,
     redo: Vec<UndoEntry>,
     /// When the commands this session sends take effect.
@@ -162,6 +165,7 @@ impl Session {
             bus_slots: HashMap::new(),
             free_buses: (0..MAX_BUSES as u8).collect(),
             cache: build::SampleCache::default(),
+            ahead: loading::Ahead::default(),
             undo: Vec::new(),
             redo: Vec::new(),
             land: When::Now,

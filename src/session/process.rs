@@ -7,7 +7,8 @@
 //! so the control loop (the UI, OSC, MIDI, reloads) never waits for it: the
 //! action answers at once, and [`Session::tick`] lands the change when the
 //! file is written. Offline (render, check, `ask` without an engine) it runs
-//! in place. The worker only reads the input and writes the output file.
+//! in place. The worker only reads the input, writes the output file and
+//! decodes it at the session's rate for the track to play.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, TryRecvError};
@@ -22,7 +23,8 @@ pub const MAX_JOBS: usize = 4;
 pub(super) struct Job {
     track: String,
     describe: String,
-    done: Receiver<Result<PathBuf, String>>,
+    /// The processed file, decoded at the session's rate when that worked.
+    done: Receiver<Result<(PathBuf, Option<crate::sample::SampleData>), String>>,
 }
 
 impl Session {
@@ -66,13 +68,19 @@ impl Session {
             std::hash::Hasher::finish(&h) as u32
         ));
         let describe = opts.describe();
+        let live = self.engine.is_some();
+        let rate = self.rate;
         let work = move || {
             crate::process::process_file(&input, &opts, &out, false)
-                .map(|_| out)
-                .map_err(|e| format!("{e:#}"))
+                .map_err(|e| format!("{e:#}"))?;
+            // Live, the worker also decodes the result at the session's
+            // rate, so the track's rebuild does not decode on the control
+            // thread (a failure here is reported when the track loads it).
+            let decoded = live.then(|| crate::sample::load(&out, rate).ok()).flatten();
+            Ok((out, decoded))
         };
-        if self.engine.is_none() {
-            let out = work().map_err(invalid)?;
+        if !live {
+            let (out, _) = work().map_err(invalid)?;
             return self.point_at(track, &describe, out);
         }
         if self.jobs.len() >= MAX_JOBS {
@@ -132,8 +140,14 @@ impl Session {
             let job = self.jobs.swap_remove(i);
             let notice = match result
                 .map_err(ActionError::Invalid)
-                .and_then(|out| self.point_at(&job.track, &job.describe, out))
-            {
+                .and_then(|(out, decoded)| {
+                    if let Some(data) = decoded {
+                        let key =
+                            build::resolve(self.base_dir().as_deref(), &out.to_string_lossy());
+                        self.cache.insert(key, data);
+                    }
+                    self.point_at(&job.track, &job.describe, out)
+                }) {
                 Ok(a) => a.description,
                 Err(e) => format!("{}: {} failed: {e}", job.track, job.describe),
             };

@@ -11,11 +11,14 @@ use crate::kinds::InstrumentKind;
 use crate::patch::{self, PatchError, SessionFile};
 
 /// Check the samples of `file` (loaded from `path`); those that `known`
-/// also names with the same path were checked when it was loaded.
+/// also names with the same path were checked when it was loaded. `ahead`
+/// answers for files decoded ahead on a worker (`Some(Ok)`: decoded,
+/// `Some(Err(why))`: failed); the others are decoded here.
 pub fn check(
     path: &Path,
     file: &SessionFile,
     known: Option<&SessionFile>,
+    ahead: &dyn Fn(&Path) -> Option<Result<(), String>>,
 ) -> Result<(), PatchError> {
     let base = path.parent().map(Path::to_path_buf);
     let sources = patch::sources(path, file);
@@ -34,7 +37,12 @@ pub fn check(
             continue;
         }
         let full = super::build::resolve(base.as_deref(), p);
-        if let Err(e) = crate::sample::load_audio(&full) {
+        let verdict = ahead(&full).unwrap_or_else(|| {
+            crate::sample::load_audio(&full)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        });
+        if let Err(e) = verdict {
             let source = t
                 .origin
                 .and_then(|i| sources.get(i + 1))
@@ -86,7 +94,7 @@ pub fn inputs(path: Option<&Path>, file: &SessionFile) -> Vec<(std::path::PathBu
 /// automation lanes and its macros.
 pub fn load(path: &Path) -> Result<SessionFile, PatchError> {
     let file = patch::load(path)?;
-    check(path, &file, None)?;
+    check(path, &file, None, &|_| None)?;
     super::check_file(path, &file)?;
     Ok(file)
 }
