@@ -5,10 +5,13 @@
 //! device is reopened when it comes back.
 //!
 //! Control thread: [`start`] and [`Output::supervise`] (called every turn of
-//! the host's loop). The silent sink's thread is an audio thread: it only
-//! calls the engine through [`Guard`] and sleeps.
+//! the host's loop; looking for a lost device runs on a short-lived thread
+//! of its own, so the loop never waits on the backend). The silent sink's
+//! thread is an audio thread: it only calls the engine through [`Guard`]
+//! and sleeps.
 
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, TryRecvError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -65,6 +68,10 @@ pub struct Output {
     /// The callback count last seen, and when it last moved.
     seen: (u64, Instant),
     next_try: Instant,
+    /// A look for the lost device, running on a thread of its own: probing
+    /// enumerates the backend's devices, which can take long enough to be
+    /// felt in the UI.
+    looking: Option<Receiver<Option<Probe>>>,
 }
 
 impl Drop for Output {
@@ -107,6 +114,7 @@ pub fn start(
         reopen: None,
         seen: (0, now),
         next_try: now,
+        looking: None,
     };
     let reason = match probe.and_then(|p| out.open(&p)) {
         Ok(()) => return out,
@@ -196,15 +204,35 @@ impl Output {
             return Some(self.info.clone());
         }
         let opts = self.reopen.as_ref()?;
-        if self.silent.is_none() || now < self.next_try {
+        if self.silent.is_none() {
             return None;
         }
-        self.next_try = now + RETRY;
-        // Look before stopping the silent sink: most tries find nothing.
         let rate = self.info.rate();
-        let mut asked = opts.clone();
-        asked.rate = Some(rate);
-        let p = device::probe(&asked).ok().filter(|p| p.rate == rate)?;
+        // Look (off this thread) before stopping the silent sink: most
+        // looks find nothing.
+        let p = match self.looking.as_ref().map(Receiver::try_recv) {
+            Some(Err(TryRecvError::Empty)) => return None,
+            Some(Ok(found)) => {
+                self.looking = None;
+                found.filter(|p| p.rate == rate)?
+            }
+            Some(Err(TryRecvError::Disconnected)) | None => {
+                self.looking = None;
+                if now >= self.next_try {
+                    self.next_try = now + RETRY;
+                    let mut asked = opts.clone();
+                    asked.rate = Some(rate);
+                    let (tx, rx) = sync_channel(1);
+                    let spawned = std::thread::Builder::new()
+                        .name("termdaw-device-look".into())
+                        .spawn(move || {
+                            let _ = tx.send(device::probe(&asked).ok());
+                        });
+                    self.looking = spawned.is_ok().then_some(rx);
+                }
+                return None;
+            }
+        };
         let engine = self.silent.take().and_then(Silent::join)?;
         self.link
             .home

@@ -16,7 +16,10 @@ use super::message::Message;
 /// Most messages sent to the model from the past (whole turns are kept).
 pub const CONTEXT_MESSAGES: usize = 60;
 
-/// The largest chat history read back (months of turns are a few MB).
+/// The largest chat history file (months of turns are a few MB). A file
+/// that grows past it is moved aside to `NAME.jsonl.old` (replacing the one
+/// before) and starts again from the recent context; a longer file (from
+/// elsewhere) is read from its last this-many bytes.
 pub const MAX_HISTORY_BYTES: u64 = 16 << 20;
 
 #[derive(Debug)]
@@ -73,21 +76,31 @@ impl History {
         }
     }
 
-    /// Open (and read) the history at `path` (a file past
-    /// [`MAX_HISTORY_BYTES`] is left as it is and not read). Lines that do not parse are
-    /// skipped; a trailing unfinished turn is dropped. Returns the problems.
+    /// Open (and read) the history at `path` (of a file past
+    /// [`MAX_HISTORY_BYTES`], its last whole lines within that size). Lines
+    /// that do not parse are skipped; a trailing unfinished turn is
+    /// dropped. Returns the problems.
     pub fn open(path: PathBuf) -> (Self, Vec<String>) {
         let mut problems = Vec::new();
         let mut messages = Vec::new();
-        match crate::files::read_text(&path, MAX_HISTORY_BYTES) {
-            Ok(text) => {
+        match read_tail(&path, MAX_HISTORY_BYTES) {
+            Ok((text, whole)) => {
+                let at = |i: usize| match whole {
+                    true => format!("{}:{}", path.display(), i + 1),
+                    false => format!(
+                        "{} (line {} of its last {} MB)",
+                        path.display(),
+                        i + 1,
+                        MAX_HISTORY_BYTES >> 20
+                    ),
+                };
                 for (i, line) in text.lines().enumerate() {
                     if line.trim().is_empty() {
                         continue;
                     }
                     match serde_json::from_str::<Message>(line) {
                         Ok(m) => messages.push(m),
-                        Err(e) => problems.push(format!("{}:{}: {e}", path.display(), i + 1)),
+                        Err(e) => problems.push(format!("{}: {e}", at(i))),
                     }
                 }
             }
@@ -99,6 +112,7 @@ impl History {
             messages,
         };
         h.trim_unfinished();
+        h.keep_recent();
         (h, problems)
     }
 
@@ -121,25 +135,46 @@ impl History {
     }
 
     /// Add a finished turn (the prompt, the model's messages, the tool
-    /// results) and append it to the file.
+    /// results) and append it to the file. A file that would grow past
+    /// [`MAX_HISTORY_BYTES`] is moved aside first and starts again with
+    /// the context the model is sent (so nothing it remembers is lost).
     pub fn push_turn(&mut self, turn: &[Message]) -> std::io::Result<()> {
-        self.messages.extend_from_slice(turn);
-        let Some(path) = &self.path else {
+        let text = lines(turn)?;
+        let Some(path) = self.path.clone() else {
+            self.messages.extend_from_slice(turn);
+            self.keep_recent();
             return Ok(());
         };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let mut text = String::new();
-        for m in turn {
-            text += &serde_json::to_string(m).map_err(std::io::Error::other)?;
-            text.push('\n');
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        if size + text.len() as u64 > MAX_HISTORY_BYTES {
+            let mut old = path.clone().into_os_string();
+            old.push(".old");
+            std::fs::rename(&path, &old)?;
+            self.keep_recent();
+            std::fs::write(&path, lines(self.context())?)?;
         }
+        self.messages.extend_from_slice(turn);
+        self.keep_recent();
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(path)?;
+            .open(&path)?;
         f.write_all(text.as_bytes())
+    }
+
+    /// Memory holds a bounded past: whole turns, far more than the context.
+    fn keep_recent(&mut self) {
+        let n = self.messages.len();
+        if n > 4 * CONTEXT_MESSAGES {
+            let mut start = n - 2 * CONTEXT_MESSAGES;
+            while start < n && !self.messages[start].is_prompt() {
+                start += 1;
+            }
+            self.messages.drain(..start);
+        }
     }
 
     /// Forget everything (and empty the file).
@@ -161,4 +196,33 @@ impl History {
             .unwrap_or(0);
         self.messages.truncate(keep);
     }
+}
+
+/// Messages as JSON Lines.
+fn lines(messages: &[Message]) -> std::io::Result<String> {
+    let mut text = String::new();
+    for m in messages {
+        text += &serde_json::to_string(m).map_err(std::io::Error::other)?;
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// The text of `path`, or of its last `max` bytes from the first whole
+/// line in them; and whether that is the whole file.
+fn read_tail(path: &Path, max: u64) -> std::io::Result<(String, bool)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = crate::files::open_regular(path)?;
+    let len = f.metadata()?.len();
+    if len <= max {
+        return crate::files::read_text(path, max).map(|t| (t, true));
+    }
+    f.seek(SeekFrom::Start(len - max))?;
+    let mut bytes = Vec::new();
+    f.take(max).read_to_end(&mut bytes)?;
+    let cut = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| i + 1);
+    Ok((String::from_utf8_lossy(&bytes[cut..]).into_owned(), false))
 }

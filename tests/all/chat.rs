@@ -1247,6 +1247,48 @@ mod ui {
     }
 
     #[test]
+    fn a_long_transcript_shows_its_newest_lines_and_scrolls_back_by_lines() {
+        let server = Server::start(vec![]);
+        let mut a = app(&server);
+        a.handle_key(key(KeyCode::Char('/'), KeyModifiers::NONE));
+        for i in 0..400 {
+            typed(&mut a, &format!("/tempo {}", 60 + i % 100));
+            a.handle_key(key(KeyCode::Enter, KeyModifiers::NONE));
+        }
+        let entries: Vec<String> = a.chat.entries().iter().map(|e| e.text.clone()).collect();
+        assert!(entries.len() >= 800, "{}", entries.len());
+        // 60×10: a border row above and below, one input row, 7 of transcript.
+        let row = |b: &TestBackend, y: u16| -> String {
+            (1..59u16)
+                .map(|x| b.buffer()[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        };
+        let b = pane(&a, 60, 10);
+        let last = entries.last().unwrap();
+        assert!(
+            row(&b, 7).ends_with(last.as_str()),
+            "{:?} vs {last}",
+            row(&b, 7)
+        );
+        a.chat.scroll = 5;
+        let b = pane(&a, 60, 10);
+        let earlier = &entries[entries.len() - 6];
+        assert!(
+            row(&b, 7).ends_with(earlier.as_str()),
+            "{:?} vs {earlier}",
+            row(&b, 7)
+        );
+        let first_shown = &entries[entries.len() - 12];
+        assert!(
+            row(&b, 1).ends_with(first_shown.as_str()),
+            "{:?}",
+            row(&b, 1)
+        );
+    }
+
+    #[test]
     fn escape_in_the_pane_cancels_the_reply() {
         let server = Server::start(vec![
             anthropic(&[tool("set_tempo", json!({"bpm": 150}))]),

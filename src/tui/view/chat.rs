@@ -32,8 +32,15 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let shown = &input_lines[input_lines.len().saturating_sub(max_input)..];
     let input_h = shown.len() as u16;
     let msg_h = inner.height.saturating_sub(input_h) as usize;
-    let mut lines: Vec<(String, Style)> = Vec::new();
-    for e in app.chat.entries() {
+    // Only the entries that reach the visible lines are wrapped, newest
+    // first: a long transcript costs a frame no more than a short one.
+    let wanted = app.chat.scroll.saturating_add(msg_h);
+    let mut newest_first: Vec<Vec<(String, Style)>> = Vec::new();
+    let mut count = 0;
+    for e in app.chat.entries().iter().rev() {
+        if count >= wanted {
+            break;
+        }
         let (prefix, style) = match e.kind {
             EntryKind::User => ("> ", t.base().fg(t.accent)),
             EntryKind::Assistant => ("", t.base()),
@@ -41,15 +48,19 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             EntryKind::Error => ("✗ ", t.base().fg(t.error)),
             EntryKind::Info => ("· ", t.dim()),
         };
-        for (i, l) in wrap_text(&e.text, w.saturating_sub(2))
+        let entry: Vec<(String, Style)> = wrap_text(&e.text, w.saturating_sub(2))
             .into_iter()
             .enumerate()
-        {
-            let p = if i == 0 { prefix } else { "  " };
-            let p = if prefix.is_empty() { "" } else { p };
-            lines.push((format!("{p}{l}"), style));
-        }
+            .map(|(i, l)| {
+                let p = if i == 0 { prefix } else { "  " };
+                let p = if prefix.is_empty() { "" } else { p };
+                (format!("{p}{l}"), style)
+            })
+            .collect();
+        count += entry.len();
+        newest_first.push(entry);
     }
+    let mut lines: Vec<(String, Style)> = newest_first.into_iter().rev().flatten().collect();
     if lines.is_empty() {
         for l in wrap_text(
             "Say what you want to hear (\"make the bass darker\"). Press / to type, /help for commands.",

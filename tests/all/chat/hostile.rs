@@ -99,3 +99,57 @@ fn show_pattern_hands_the_model_a_bounded_look_at_a_dense_pattern() {
     );
     assert!(result.starts_with("steps per cycle"), "{result}");
 }
+
+fn answer(text: &str) -> termdaw::chat::Message {
+    termdaw::chat::Message {
+        role: termdaw::chat::Role::Assistant,
+        content: vec![termdaw::chat::Block::Text { text: text.into() }],
+    }
+}
+
+#[test]
+fn a_chat_history_file_never_grows_past_its_bound_and_a_huge_one_is_read_from_its_end() {
+    use termdaw::chat::history::{History, MAX_HISTORY_BYTES};
+    use termdaw::chat::Message;
+    let d = super::dir("history-bound");
+    let file = d.join("h.jsonl");
+    // A turn of about 20 KB.
+    let turn = |i: usize| {
+        [
+            Message::user_text(format!("prompt {i}: {}", "x".repeat(20_000))),
+            answer(&format!("answer {i}")),
+        ]
+    };
+    let turns = (MAX_HISTORY_BYTES as usize / 20_000) + 40;
+    {
+        let (mut h, problems) = History::open(file.clone());
+        assert!(problems.is_empty());
+        for i in 0..turns {
+            h.push_turn(&turn(i)).unwrap();
+            let size = std::fs::metadata(&file).unwrap().len();
+            assert!(size <= MAX_HISTORY_BYTES, "turn {i}: {size} bytes");
+        }
+    }
+    // The file was moved aside once it was full, and what the model
+    // remembers went on in the new one.
+    let old = d.join("h.jsonl.old");
+    assert!(old.exists(), "the full file was kept beside");
+    let (h, problems) = History::open(file.clone());
+    assert!(problems.is_empty(), "{problems:?}");
+    let last = &h.messages()[h.messages().len() - 1];
+    assert_eq!(last.text(), format!("answer {}", turns - 1));
+    assert!(h.context().len() >= 20, "the recent past survived the move");
+    // A file bigger than the bound (written by hand, or by an older
+    // termdaw) is read from its end: the last turn is there.
+    let mut big = std::fs::read(&old).unwrap();
+    big.extend(std::fs::read(&file).unwrap());
+    assert!(big.len() as u64 > MAX_HISTORY_BYTES);
+    std::fs::write(&file, big).unwrap();
+    let (h, problems) = History::open(file);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        h.messages().last().unwrap().text(),
+        format!("answer {}", turns - 1)
+    );
+    assert!(h.messages().len() <= 4 * termdaw::chat::history::CONTEXT_MESSAGES);
+}
