@@ -204,9 +204,7 @@ impl Output {
             return Some(self.info.clone());
         }
         let opts = self.reopen.as_ref()?;
-        if self.silent.is_none() {
-            return None;
-        }
+        self.silent.as_ref()?;
         let rate = self.info.rate();
         // Look (off this thread) before stopping the silent sink: most
         // looks find nothing.
