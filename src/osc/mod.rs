@@ -236,6 +236,10 @@ fn state_message(session: &Session) -> OscMessage {
 
 /// The server thread: [`serve`], started again (and counted in `restarts`)
 /// should it ever panic, so OSC never dies silently.
+/// Debug builds: a datagram starting with this panics the OSC thread.
+#[cfg(debug_assertions)]
+pub const TEST_PANIC: &[u8] = b"/termdaw/test/panic\0";
+
 fn run_restarting(
     socket: UdpSocket,
     tx: SyncSender<Incoming>,
@@ -289,6 +293,12 @@ fn serve(
                         continue;
                     }
                     let Some(datagram) = buf.get(..n) else { continue };
+                    // Debug builds: a bug in this thread, on demand, for the
+                    // test that it is restarted and reported.
+                    #[cfg(debug_assertions)]
+                    if datagram.starts_with(TEST_PANIC) {
+                        panic!("OSC test panic");
+                    }
                     match decode(datagram) {
                         Ok(requests) => deliver(requests, from, &tx, &counters),
                         Err(_) => bump(&counters.malformed),

@@ -179,6 +179,12 @@ impl Reloader {
         self.files = files;
     }
 
+    /// Tests: cut the watcher's channel, as its thread dying would.
+    #[doc(hidden)]
+    pub fn lose_watcher_for_test(&mut self) {
+        self.events = std::sync::mpsc::channel().1;
+    }
+
     /// The watcher's thread is gone (its sender dropped): start it again,
     /// count it, and re-read, since a save may have come meanwhile.
     fn restart_watcher(&mut self) {

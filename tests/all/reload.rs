@@ -96,6 +96,23 @@ fn in_place_write_is_applied() {
 }
 
 #[test]
+fn a_watcher_that_dies_is_started_again_counted_and_misses_no_save() {
+    let d = Dir::new("watcher-dies");
+    let p = d.path("s.ron");
+    std::fs::write(&p, session_text(120.0, "Immediate", "x...")).unwrap();
+    let (mut s, _e, mut r) = start(&p);
+    let before = termdaw::health::get(&termdaw::health::WATCHER_RESTARTS);
+    r.lose_watcher_for_test();
+    // A save made while no watcher listens is read when it comes back.
+    std::fs::write(&p, session_text(126.0, "Immediate", "x...")).unwrap();
+    assert_eq!(applied(wait(&mut r, &mut s)), vec!["tempo 120.0 → 126.0 BPM"]);
+    assert!(termdaw::health::get(&termdaw::health::WATCHER_RESTARTS) > before);
+    // And the new watcher hears the next one.
+    std::fs::write(&p, session_text(131.0, "Immediate", "x...")).unwrap();
+    assert_eq!(applied(wait(&mut r, &mut s)), vec!["tempo 126.0 → 131.0 BPM"]);
+}
+
+#[test]
 fn write_to_temp_then_rename_is_applied() {
     let d = Dir::new("rename");
     let p = d.path("s.ron");
