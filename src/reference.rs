@@ -248,6 +248,11 @@ pub fn limits_markdown() -> String {
             sample::cue::MAX_MARKERS.to_string(),
         ),
         (
+            "sample",
+            "decoded samples kept that no track plays any more",
+            mb(crate::session::build::MAX_UNUSED_SAMPLE_BYTES as u64),
+        ),
+        (
             "OSC",
             "size of a datagram",
             format!("{} bytes", osc::MAX_DATAGRAM),
@@ -304,7 +309,7 @@ pub fn limits_markdown() -> String {
         ),
         (
             "chat",
-            "size of the chat history read back",
+            "size of a chat history file (then moved aside to `.old`; a bigger one is read from its end)",
             mb(chat::history::MAX_HISTORY_BYTES),
         ),
         (
