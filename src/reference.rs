@@ -249,6 +249,11 @@ pub fn limits_markdown() -> String {
         ),
         (
             "sample",
+            "changes waiting for their sample to decode",
+            crate::session::loading::MAX_WAITING.to_string(),
+        ),
+        (
+            "sample",
             "decoded samples kept that no track plays any more",
             mb(crate::session::build::MAX_UNUSED_SAMPLE_BYTES as u64),
         ),

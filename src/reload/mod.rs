@@ -245,7 +245,7 @@ impl Reloader {
             let loaded = patch::load(&self.main);
             if let Ok(new) = &loaded {
                 let need = session.undecoded(&self.main, new);
-                if session.decode_ahead(need) {
+                if session.decode_ahead(need, "save") {
                     self.pending = true;
                     return None;
                 }

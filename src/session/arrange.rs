@@ -196,6 +196,7 @@ impl Session {
     /// the follow action, and the song's end. Cheap when nothing is due.
     pub fn tick(&mut self) {
         self.land_processed();
+        self.land_decoded();
         let Some((beat, playing, clock)) = self.playhead() else {
             return;
         };

@@ -15,7 +15,7 @@ pub mod diff;
 pub mod edit;
 pub use arrange::{Form, Mode};
 pub mod form;
-mod loading;
+pub mod loading;
 pub mod macros;
 mod process;
 mod record;
@@ -426,6 +426,9 @@ impl Session {
         }
         if let Some(playing) = self.arr.sounding.clone().filter(|_| !self.literal) {
             next.redirect_into_section(&before, &playing);
+        }
+        if let Some(waiting) = self.wait_for_samples(&action, &before, &next)? {
+            return Ok(waiting);
         }
         let mut old_view = before.clone();
         if let RenameTrack { track, name } = &action {

@@ -305,25 +305,30 @@ fn a_headless_run_counts_bad_and_late_osc_and_says_so_when_it_ends() {
     );
 }
 
-#[test]
-fn a_save_naming_a_long_sample_lands_once_a_worker_decoded_it_and_the_loop_never_waits() {
-    use termdaw::audio::render;
-    use termdaw::reload::{ReloadStatus, Reloader};
-    let d = dir("decode-ahead");
-    // Two minutes of stereo at 44.1 kHz: seconds of decoding and resampling.
+/// `seconds` of a stereo 440 Hz sine at 44.1 kHz (two minutes take
+/// seconds to decode and resample).
+fn write_sine(path: &Path, seconds: f64) {
     let spec = hound::WavSpec {
         channels: 2,
         sample_rate: 44100,
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
     };
-    let mut w = hound::WavWriter::create(d.join("long.wav"), spec).unwrap();
-    for i in 0..44100 * 120 {
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for i in 0..(44100.0 * seconds) as usize {
         let v = ((i as f32 * 440.0 * std::f32::consts::TAU / 44100.0).sin() * 16000.0) as i16;
         w.write_sample(v).unwrap();
         w.write_sample(v).unwrap();
     }
     w.finalize().unwrap();
+}
+
+#[test]
+fn a_save_naming_a_long_sample_lands_once_a_worker_decoded_it_and_the_loop_never_waits() {
+    use termdaw::audio::render;
+    use termdaw::reload::{ReloadStatus, Reloader};
+    let d = dir("decode-ahead");
+    write_sine(&d.join("long.wav"), 120.0);
     let path = d.join("s.ron");
     let quiet = "Session(tempo: 120, quantum: Immediate, tracks: [\n    \
                  Track(name: \"pad\", instrument: Synth(), pattern: Steps(\"....\")),\n])\n";
@@ -370,4 +375,109 @@ fn a_save_naming_a_long_sample_lands_once_a_worker_decoded_it_and_the_loop_never
     }
     let peak = left.iter().fold(0.0f32, |m, x| m.max(x.abs()));
     assert!(peak > 0.1, "the sample is silent: peak {peak}");
+}
+
+#[test]
+fn a_sample_set_live_waits_for_its_decoding_and_changes_land_in_order() {
+    use termdaw::action::{Action, ArgValue};
+    let d = dir("decode-action");
+    write_sine(&d.join("short.wav"), 0.2);
+    write_sine(&d.join("long.wav"), 120.0);
+    std::fs::write(d.join("bad.wav"), b"RIFF this is no wave at all").unwrap();
+    let path = d.join("s.ron");
+    std::fs::write(
+        &path,
+        "Session(tempo: 120, tracks: [\n    \
+         Track(name: \"loop\", instrument: Sample(file: \"short.wav\"), pattern: Steps(\"x...\")),\n])\n",
+    )
+    .unwrap();
+    let file = termdaw::patch::load(&path).unwrap();
+    let (mut s, _engine) = termdaw::audio::render::prepare(file, Some(&path), 48000);
+    let set = |f: &str| Action::SetParam {
+        track: "loop".into(),
+        param: "file".into(),
+        value: ArgValue::Text(f.into()),
+    };
+    let file_now = |s: &termdaw::session::Session| {
+        s.file()
+            .track("loop")
+            .unwrap()
+            .instrument
+            .path
+            .clone()
+            .unwrap()
+    };
+    // Answered at once; the track keeps its sample meanwhile.
+    let t = std::time::Instant::now();
+    let a = s.apply(set("long.wav")).unwrap();
+    let answered = t.elapsed();
+    assert!(a.description.contains("decoding"), "{}", a.description);
+    assert_eq!(file_now(&s), "short.wav");
+    // Changes of the same instrument wait behind it and land after it, in
+    // the order they came (a level outside the instrument applies now).
+    let gain = s
+        .apply(Action::SetParam {
+            track: "loop".into(),
+            param: "gain".into(),
+            value: ArgValue::Number(-6.0),
+        })
+        .unwrap();
+    assert!(
+        gain.description.starts_with("waits"),
+        "{}",
+        gain.description
+    );
+    s.apply(set("short.wav")).unwrap();
+    assert_eq!(file_now(&s), "short.wav");
+    s.apply(Action::SetVolume {
+        track: "loop".into(),
+        db: -3.0,
+    })
+    .unwrap();
+    assert_eq!(s.file().track("loop").unwrap().volume, -3.0);
+    let mut seen = Vec::new();
+    while seen.iter().all(|n: &String| !n.contains("→ short.wav")) {
+        s.tick();
+        seen.extend(s.take_notices());
+        assert!(t.elapsed() < Duration::from_secs(120), "{seen:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let took = t.elapsed();
+    assert!(
+        answered * 4 < took,
+        "answered in {answered:?}, landed in {took:?}"
+    );
+    let landed: Vec<&String> = seen.iter().filter(|n| n.contains("→")).collect();
+    assert_eq!(landed.len(), 3, "{seen:?}");
+    assert!(
+        landed[0].contains("→ long.wav")
+            && landed[1].contains("gain")
+            && landed[2].contains("→ short.wav"),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|n| n == "decoding long.wav before the change lands…"),
+        "{seen:?}"
+    );
+    assert_eq!(file_now(&s), "short.wav");
+    let loop_track = s.file().track("loop").unwrap();
+    assert_eq!(
+        loop_track.instrument.param("gain"),
+        Some(-6.0),
+        "the gain set behind landed"
+    );
+    assert_eq!(loop_track.volume, -3.0);
+    // A file that does not decode is refused when its decoding ends; the
+    // track keeps what it played.
+    s.apply(set("bad.wav")).unwrap();
+    let mut seen = Vec::new();
+    while seen.iter().all(|n: &String| !n.starts_with("not applied")) {
+        s.tick();
+        seen.extend(s.take_notices());
+        assert!(t.elapsed() < Duration::from_secs(120), "{seen:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(seen.iter().any(|n| n.contains("bad.wav")), "{seen:?}");
+    assert_eq!(file_now(&s), "short.wav");
 }

@@ -105,11 +105,17 @@ fn a_watcher_that_dies_is_started_again_counted_and_misses_no_save() {
     r.lose_watcher_for_test();
     // A save made while no watcher listens is read when it comes back.
     std::fs::write(&p, session_text(126.0, "Immediate", "x...")).unwrap();
-    assert_eq!(applied(wait(&mut r, &mut s)), vec!["tempo 120.0 → 126.0 BPM"]);
+    assert_eq!(
+        applied(wait(&mut r, &mut s)),
+        vec!["tempo 120.0 → 126.0 BPM"]
+    );
     assert!(termdaw::health::get(&termdaw::health::WATCHER_RESTARTS) > before);
     // And the new watcher hears the next one.
     std::fs::write(&p, session_text(131.0, "Immediate", "x...")).unwrap();
-    assert_eq!(applied(wait(&mut r, &mut s)), vec!["tempo 126.0 → 131.0 BPM"]);
+    assert_eq!(
+        applied(wait(&mut r, &mut s)),
+        vec!["tempo 126.0 → 131.0 BPM"]
+    );
 }
 
 #[test]
