@@ -5,8 +5,13 @@
 //! over-budget callbacks, dropped commands, audio-thread allocations, RSS at
 //! start and end, and the callback-time percentiles.
 //!
+//! First, as the anchor, the same session plays for `SOAK_IDLE_SECONDS`
+//! (60) with nothing thrown at it: the xruns the server reports then are
+//! this machine's, not the load's.
+//!
 //! `cargo bench --features jack --bench soak` (`SOAK_SECONDS=60` for a
-//! shorter run). Without the feature it says it did not run.
+//! shorter run; `SOAK_REALTIME=0` without realtime scheduling). Without the
+//! feature it says it did not run.
 
 #[cfg(feature = "jack")]
 #[path = "../tests/all/common.rs"]
@@ -64,6 +69,26 @@ fn run() {
         opts.ask_every,
         opts.osc_per_second
     );
+    // The anchor, in the same run: the same session with nothing thrown
+    // at it, so the server's own xruns on this machine are known.
+    let mut idle = opts.clone();
+    idle.idle = true;
+    idle.seconds = std::env::var("SOAK_IDLE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|s: &f64| s.is_finite() && *s >= 5.0)
+        .unwrap_or(60.0);
+    match soak::run(&idle, &name) {
+        Ok(r) => {
+            println!(
+                "anchor, {:.0} s idle (the same session, no saves, OSC, MIDI or chat):",
+                idle.seconds
+            );
+            println!("  {}", r.timing);
+            println!("  {}", r.ended);
+        }
+        Err(e) => println!("anchor: not measured: {e}"),
+    }
     let r = match soak::run(&opts, &name) {
         Ok(r) => r,
         Err(e) => {
@@ -71,6 +96,7 @@ fn run() {
             return;
         }
     };
+    println!("under load, {seconds:.0} s:");
     let f = |name: &str| r.field(name).map_or("?".into(), |v| format!("{v}"));
     println!("{}", r.timing);
     println!("{}", r.ended);

@@ -39,6 +39,10 @@ pub struct Options {
     /// Run the JACK server (and so termdaw's JACK thread) with realtime
     /// scheduling, as a performer's machine would.
     pub realtime: bool,
+    /// The anchor: the same session playing with nothing thrown at it (no
+    /// saves, OSC, MIDI or chat), to tell what the machine's scheduling
+    /// costs from what the load costs.
+    pub idle: bool,
 }
 
 impl Options {
@@ -50,6 +54,7 @@ impl Options {
             save_every: Duration::from_secs(2),
             ask_every: 3,
             realtime: false,
+            idle: false,
         }
     }
 }
@@ -214,10 +219,14 @@ fn drive(
         .ok_or("termdaw's MIDI port never appeared")?;
     let stop = Arc::new(AtomicBool::new(false));
     let midi_sent = Arc::new(AtomicU64::new(0));
-    let midi = flood_midi(&midi_in, midi_sent.clone())?;
+    let midi = match opts.idle {
+        false => Some(flood_midi(&midi_in, midi_sent.clone())?),
+        true => None,
+    };
     let osc_sent = Arc::new(AtomicU64::new(0));
     let osc = {
-        let (stop, sent, rate) = (stop.clone(), osc_sent.clone(), opts.osc_per_second);
+        let rate = if opts.idle { 0 } else { opts.osc_per_second };
+        let (stop, sent) = (stop.clone(), osc_sent.clone());
         std::thread::spawn(move || flood_osc(osc_port, rate, &stop, &sent))
     };
     let asks = (opts.seconds / opts.save_every.as_secs_f64()) as usize / opts.ask_every.max(1) + 1;
@@ -252,7 +261,7 @@ fn drive(
             }
             next_rss += Duration::from_secs(1);
         }
-        if now >= next_save {
+        if now >= next_save && !opts.idle {
             report.saves += 1;
             save(path, report.saves)?;
             if report.saves % opts.ask_every.max(1) == 0 {
@@ -312,6 +321,9 @@ fn flood_osc(port: u16, rate: u32, stop: &AtomicBool, sent: &AtomicU64) {
     let Ok(sock) = UdpSocket::bind("127.0.0.1:0") else {
         return;
     };
+    if rate == 0 {
+        return;
+    }
     let per_burst = (rate / 100).max(1) as u64;
     let mut next = Instant::now();
     let mut n = 0u64;
