@@ -29,5 +29,6 @@ pub mod reload;
 pub mod sample;
 pub mod session;
 pub mod suggest;
+pub mod theory;
 pub mod tui;
 pub mod units;

@@ -146,6 +146,27 @@ enum Command {
     /// Measure a WAV file or a session (rendered first): peaks, loudness
     /// (EBU R128), spectrum, onsets, tempo, pitch.
     Analyze(AnalyzeArgs),
+    /// Harmony in a key: the scale's notes, its chords with roman numerals,
+    /// common progressions, and what could come after some chords, ranked.
+    Suggest {
+        /// The key's tonic, e.g. A, F#, Bb (default: the session's, else C).
+        #[arg(long)]
+        key: Option<String>,
+        /// The scale: major, minor, dorian, mixolydian, harmonic-minor, …
+        /// (default: the session's, else major).
+        #[arg(long)]
+        scale: Option<String>,
+        /// The chords so far, e.g. "Am F": ranks what could come next.
+        #[arg(long)]
+        after: Option<String>,
+        /// A session: its key and scale by default, and which notes its
+        /// tracks play that clash with each chord.
+        #[arg(long)]
+        session: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the events of a pattern written as in a session, e.g.
     /// 'Notes("every 2 rev $ c3 e3 g3")' (a bare string is read as Notes):
     /// onset and duration in exact fractions of a cycle, note, velocity.
@@ -263,6 +284,13 @@ fn main() -> ExitCode {
         }) => termdaw::pattern::show::report(&pattern, cycles, json)
             .map(|out| print!("{out}"))
             .map_err(anyhow::Error::msg),
+        Some(Command::Suggest {
+            key,
+            scale,
+            after,
+            session,
+            json,
+        }) => suggest_cmd(key, scale, after, session, json),
         Some(Command::Ask {
             session,
             prompt,
@@ -426,6 +454,25 @@ fn analyze_cmd(a: AnalyzeArgs) -> anyhow::Result<()> {
     } else {
         print!("{}", report.text(advice.as_ref()));
     }
+    Ok(())
+}
+
+fn suggest_cmd(
+    key: Option<String>,
+    scale: Option<String>,
+    after: Option<String>,
+    session: Option<PathBuf>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let file = session.as_deref().map(load).transpose()?;
+    let out = termdaw::theory::clash::run(
+        key.as_deref(),
+        scale.as_deref(),
+        after.as_deref(),
+        file.as_ref(),
+        json,
+    )?;
+    print!("{out}");
     Ok(())
 }
 

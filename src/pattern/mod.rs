@@ -28,4 +28,5 @@ mod transform;
 pub use expr::{Function, FUNCTIONS, MAX_CYCLE_EVENTS};
 pub use frac::{Frac, Span};
 pub use model::{Event, Hit, Pattern, MAX_EVENTS};
+pub use parse::chord::CHORDS;
 pub use parse::{parse_degrees, parse_notes, parse_steps, PatternError, DEGREE_ZERO};

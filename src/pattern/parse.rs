@@ -10,7 +10,7 @@ use std::fmt;
 use std::sync::Arc;
 
 mod atom;
-mod chord;
+pub(super) mod chord;
 mod forms;
 mod groups;
 mod steps;

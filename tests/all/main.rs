@@ -48,5 +48,6 @@ mod soak;
 mod song;
 mod swing;
 mod syntax;
+mod theory;
 mod timing;
 mod tui;
