@@ -224,6 +224,13 @@ impl Applier {
                     Err(e) => Outcome::err(e),
                 }
             }
+            super::harmony::SUGGEST_CHORDS => match super::harmony::call(session, &call.input) {
+                Ok((text, changes)) => Outcome::ok(
+                    first_lines(&text, MAX_SHOWN),
+                    changes.into_iter().map(|c| format!("{c}{lands}")).collect(),
+                ),
+                Err(e) => Outcome::err(e),
+            },
             WRITE_SESSION => write_session(session, &call.input, lands),
             WRITE_PATCH => self.write_patch(session, &call.input, lands),
             ANALYSE_MIX => {

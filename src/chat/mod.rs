@@ -21,6 +21,7 @@ pub mod apply;
 pub mod ask;
 pub mod config;
 pub mod error;
+pub mod harmony;
 pub mod history;
 pub mod message;
 pub mod pane;

@@ -139,6 +139,7 @@ pub fn tools() -> Vec<ToolDef> {
                 vec!["pattern"],
             ),
         },
+        super::harmony::tool(),
         ToolDef {
             name: PATTERN_FUNCTIONS.into(),
             description: "The pattern functions (fast, every, off, jux, arp...) with what each \
