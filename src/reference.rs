@@ -248,6 +248,21 @@ pub fn limits_markdown() -> String {
             sample::cue::MAX_MARKERS.to_string(),
         ),
         (
+            "tone",
+            "tones `termdaw tone` mixes",
+            crate::process::tone::MAX_TONES.to_string(),
+        ),
+        (
+            "tone",
+            "length of a tone",
+            format!("{} s", crate::process::tone::MAX_SECONDS),
+        ),
+        (
+            "chat",
+            "chords `suggest_chords` writes into a track",
+            crate::chat::harmony::MAX_PROGRESSION.to_string(),
+        ),
+        (
             "sample",
             "changes waiting for their sample to decode",
             crate::session::loading::MAX_WAITING.to_string(),

@@ -41,7 +41,7 @@ pub enum DeviceError {
 }
 
 impl DeviceError {
-    fn backend(e: impl std::fmt::Display) -> Self {
+    pub(super) fn backend(e: impl std::fmt::Display) -> Self {
         Self::Backend(e.to_string())
     }
 }
@@ -67,6 +67,16 @@ pub struct Probe {
     pub buffer: u32,
     pub channels: u16,
     format: cpal::SampleFormat,
+}
+
+impl Probe {
+    pub(super) fn device(&self) -> &cpal::Device {
+        &self.device
+    }
+
+    pub(super) fn format(&self) -> cpal::SampleFormat {
+        self.format
+    }
 }
 
 /// Where sound is going.

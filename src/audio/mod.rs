@@ -8,6 +8,7 @@
 
 pub mod device;
 pub mod output;
+pub mod play;
 pub mod render;
 pub mod watch;
 

@@ -7,6 +7,7 @@
 //! operations live in [`ops`].
 
 pub mod ops;
+pub mod tone;
 
 use std::path::{Path, PathBuf};
 

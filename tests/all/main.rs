@@ -50,4 +50,5 @@ mod swing;
 mod syntax;
 mod theory;
 mod timing;
+mod tone;
 mod tui;
