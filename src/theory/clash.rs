@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use super::chord::{spell, Chord};
 use super::suggest::{clashes, suggest, Report, SuggestError};
-use crate::kinds::InstrumentKind;
 use crate::patch::{Key, Scale, SessionFile};
 
 /// A note some tracks play that clashes with a chord.
@@ -23,20 +22,12 @@ pub struct Clash {
 }
 
 /// The pitched notes each track plays (MIDI numbers, over the clip's whole
-/// period), drums and unpitched hits left out.
+/// period): synth tracks only, unpitched hits left out.
 pub fn track_notes(file: &SessionFile) -> Vec<(String, Vec<u8>)> {
     file.tracks
         .iter()
-        .filter(|t| {
-            !matches!(
-                t.instrument.kind,
-                InstrumentKind::Kick
-                    | InstrumentKind::Snare
-                    | InstrumentKind::Clap
-                    | InstrumentKind::HatClosed
-                    | InstrumentKind::HatOpen
-            )
-        })
+        // Drums and samples play at their own pitch, whatever the note.
+        .filter(|t| !t.instrument.kind.is_percussive())
         .filter_map(|t| {
             let clip = crate::session::build::clip(t, file)?;
             let mut notes: Vec<u8> = clip
