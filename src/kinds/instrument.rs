@@ -19,10 +19,11 @@ pub enum InstrumentKind {
     HatOpen,
     Clap,
     Sample,
+    Tone,
 }
 
 impl InstrumentKind {
-    pub const ALL: [InstrumentKind; 9] = [
+    pub const ALL: [InstrumentKind; 10] = [
         Self::Synth,
         Self::Fm,
         Self::Pluck,
@@ -32,6 +33,7 @@ impl InstrumentKind {
         Self::HatOpen,
         Self::Clap,
         Self::Sample,
+        Self::Tone,
     ];
 
     /// The name used in session files.
@@ -46,6 +48,7 @@ impl InstrumentKind {
             Self::HatOpen => "HatOpen",
             Self::Clap => "Clap",
             Self::Sample => "Sample",
+            Self::Tone => "Tone",
         }
     }
 
@@ -64,6 +67,7 @@ impl InstrumentKind {
             Self::HatOpen => "open hi-hat: bright metallic noise, long",
             Self::Clap => "hand clap: several quick noise bursts and a tail",
             Self::Sample => "sample player for a WAV, FLAC, Ogg Vorbis or MP3 file: one-shot or looped, reverse, rate, slices",
+            Self::Tone => "test tone for tuning and checks: an exact sine, band-limited triangle, saw or square, or noise, at the note's pitch or a fixed frequency, at a set peak level",
         }
     }
 
@@ -79,19 +83,48 @@ impl InstrumentKind {
             Self::HatOpen => HAT_OPEN_PARAMS,
             Self::Clap => CLAP_PARAMS,
             Self::Sample => SAMPLE_PARAMS,
+            Self::Tone => TONE_PARAMS,
         }
     }
 
     /// Whether step hits without a note should play this kind at its own pitch
     /// (drums, samples) rather than at a musical default.
     pub fn is_percussive(self) -> bool {
-        !matches!(self, Self::Synth | Self::Fm | Self::Pluck)
+        !matches!(self, Self::Synth | Self::Fm | Self::Pluck | Self::Tone)
     }
 }
 
 pub const WAVES: &[&str] = &["Sine", "Saw", "Square", "Triangle", "Noise"];
 
 pub const FILTERS: &[&str] = &["Lowpass", "Highpass", "Bandpass"];
+
+/// The Tone instrument's waves.
+pub const TONE_WAVES: &[&str] = &["Sine", "Triangle", "Saw", "Square", "Noise"];
+
+pub const TONE_PARAMS: &[ParamSpec] = &[
+    ParamSpec::choice(
+        "wave",
+        TONE_WAVES,
+        0,
+        "Sine (exact), Triangle, Saw or Square (every harmonic below Nyquist, none above), or white Noise",
+    ),
+    ParamSpec::number(
+        "freq",
+        "Hz",
+        0.0,
+        20000.0,
+        0.0,
+        "a fixed frequency for every note; 0 plays each note at its own pitch (A4 = 440 Hz)",
+    ),
+    ParamSpec::number(
+        "level",
+        "dB",
+        -60.0,
+        0.0,
+        -12.0,
+        "peak level of one note at full velocity, dBFS before the track's fader",
+    ),
+];
 
 pub const SYNTH_PARAMS: &[ParamSpec] = &[
     ParamSpec::choice(

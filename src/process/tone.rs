@@ -5,8 +5,6 @@
 //! Control side, pure: returns the samples; writing or playing them is the
 //! caller's. Sizes are bounded by the length's check ([`crate::units`]).
 
-use rustfft::{num_complex::Complex, FftPlanner};
-
 /// The shape of a tone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Wave {
@@ -168,35 +166,20 @@ pub fn check(tone: &Tone) -> Result<(), ToneError> {
     }
 }
 
-/// One cycle of `wave` at `freq`, with every harmonic below `nyquist`
-/// (their amplitudes from the wave's Fourier series), peak 1, long enough
-/// that linear interpolation is exact to well under -100 dB.
+/// One cycle of `wave` at `freq`, with every harmonic below `nyquist`,
+/// peak 1, long enough (64 points to the highest harmonic) that linear
+/// interpolation is exact to well under -100 dB.
 fn cycle(wave: Wave, freq: f64, nyquist: f64) -> Vec<f64> {
+    use crate::engine::instrument::tone::{cycle, Shape};
     let harmonics = ((nyquist / freq).ceil() as usize).saturating_sub(1).max(1);
-    if wave == Wave::Sine || harmonics == 1 {
-        let n = 4096;
-        return (0..n)
-            .map(|i| (std::f64::consts::TAU * i as f64 / n as f64).sin())
-            .collect();
-    }
+    let shape = match wave {
+        Wave::Triangle => Shape::Triangle,
+        Wave::Saw => Shape::Saw,
+        Wave::Square => Shape::Square,
+        _ => Shape::Sine,
+    };
     let n = (harmonics * 64).next_power_of_two().clamp(4096, 1 << 20);
-    let mut spec = vec![Complex::new(0.0f64, 0.0); n];
-    for k in 1..=harmonics.min(n / 2 - 1) {
-        let kf = k as f64;
-        let a = match wave {
-            Wave::Saw => 1.0 / kf * if k % 2 == 1 { 1.0 } else { -1.0 },
-            Wave::Square if k % 2 == 1 => 1.0 / kf,
-            Wave::Triangle if k % 2 == 1 => (if (k / 2) % 2 == 0 { 1.0 } else { -1.0 }) / (kf * kf),
-            _ => 0.0,
-        };
-        // A sine of amplitude a: -i a/2 at +k, +i a/2 at -k.
-        spec[k] = Complex::new(0.0, -a / 2.0);
-        spec[n - k] = Complex::new(0.0, a / 2.0);
-    }
-    FftPlanner::new().plan_fft_inverse(n).process(&mut spec);
-    let table: Vec<f64> = spec.iter().map(|c| c.re).collect();
-    let max = table.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-12);
-    table.into_iter().map(|x| x / max).collect()
+    cycle(shape, harmonics, n)
 }
 
 /// A sine sweeping from `a` to `b` Hz over `frames`, logarithmically (equal

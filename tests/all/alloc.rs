@@ -114,6 +114,8 @@ const SONG: &str = r#"Session(
         Track(name: "kick", instrument: Kick(), pattern: Steps("jux rev $ x...x...x..xx...")),
         Track(name: "bass", instrument: Synth(wave: Saw, cutoff: 400), pattern: Notes("jux (hurry 2) $ chop 2 $ a1 ~ a1 c2"), effects: [Lowpass(cutoff: 2000), Delay(mix: 0.2)], sends: {"verb": -12}),
         Track(name: "pad", instrument: Fm(), pattern: Notes("nudge -0.01 $ stut 3 0.5 0.125 $ <a3 c4>"), resolution: 1, clips: [Clip(bar: 3, bars: 2, pattern: Notes("[a3,c4,e4]")), Clip(bar: 6, bars: 1)]),
+        Track(name: "ref", instrument: Tone(wave: Saw, level: -30), pattern: Notes("<a4 [e5 c2] ~ a7>")),
+        Track(name: "hiss", instrument: Tone(wave: Noise, level: -40), pattern: Steps("x.x.")),
     ],
     sections: [
         Section(name: "intro", bars: 2, tracks: {"kick": Part(set: {"mute": true})}, automation: [Lane(action: "set_volume", args: ["pad"], points: [(1, -30), (3, 0)])]),

@@ -102,3 +102,55 @@ fn sample_player_plays_a_wav_at_its_pitch() {
         "{notices:?}"
     );
 }
+
+#[test]
+fn a_tone_plays_its_note_or_its_fixed_frequency_at_its_level_and_does_not_alias() {
+    // A written note plays at velocity 0.8; the centre of the track's
+    // balance is unity gain.
+    let velocity_db = 20.0 * 0.8f64.log10();
+    let peak_db = |x: &[f32]| 20.0 * (x.iter().fold(0.0f32, |m, v| m.max(v.abs())) as f64).log10();
+    for (instrument, note, want_hz, level) in [
+        ("Tone()", "a4", 440.0, -12.0),
+        ("Tone(freq: 1000, level: -6)", "c2", 1000.0, -6.0),
+        ("Tone(wave: Saw, level: -20)", "c3", 130.812_78, -20.0),
+    ] {
+        let a = one_note(instrument, note, 48000 + 65536);
+        let steady = &a.l[9600..9600 + 65536];
+        let f = peak_frequency(steady, RATE as f32) as f64;
+        assert!(
+            (f / want_hz - 1.0).abs() < 0.001,
+            "{instrument} {note}: {f} Hz, want {want_hz}"
+        );
+        let db = peak_db(steady) - velocity_db;
+        assert!(
+            (db - level).abs() < 0.1,
+            "{instrument}: {db:.2} dBFS, want {level}"
+        );
+    }
+    // A saw at A7: every harmonic below Nyquist and nothing between them.
+    let a = one_note("Tone(wave: Saw)", "a7", 48000 + 65536);
+    let x = &a.l[9600..9600 + 65536];
+    use rustfft::{num_complex::Complex, FftPlanner};
+    let n = x.len();
+    let mut buf: Vec<Complex<f64>> = x
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let w = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos();
+            Complex::new(*v as f64 * w, 0.0)
+        })
+        .collect();
+    FftPlanner::new().plan_fft_forward(n).process(&mut buf);
+    let mags: Vec<f64> = buf[..n / 2].iter().map(|c| c.norm()).collect();
+    let top = mags.iter().cloned().fold(1e-30, f64::max);
+    let worst = (0..n / 2)
+        .filter(|&b| {
+            let hz = b as f64 * RATE as f64 / n as f64;
+            let k = (hz / 3520.0).round();
+            hz > 100.0 && hz < 20000.0 && (hz - k * 3520.0).abs() > 60.0
+        })
+        .map(|b| 20.0 * (mags[b] / top).max(1e-12).log10())
+        .fold(-300.0, f64::max);
+    println!("Tone saw at A7: worst bin between harmonics {worst:.1} dB");
+    assert!(worst < -80.0, "{worst:.1} dB between the harmonics");
+}

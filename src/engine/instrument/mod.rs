@@ -13,6 +13,7 @@ pub mod slice;
 pub mod subtractive;
 #[cfg(test)]
 mod test_util;
+pub mod tone;
 pub mod voice;
 
 use crate::engine::dsp::sane;
@@ -99,6 +100,7 @@ pub fn build(
         InstrumentKind::Synth => Box::new(subtractive::Synth::new(values, voices, rate)),
         InstrumentKind::Fm => Box::new(fm::Fm::new(values, voices, rate)),
         InstrumentKind::Pluck => Box::new(pluck::Pluck::new(values, voices, rate)),
+        InstrumentKind::Tone => Box::new(tone::Tone::new(values, voices, rate)),
         InstrumentKind::Kick => Box::new(drums::Drum::new(
             drums::DrumKind::Kick,
             values,
