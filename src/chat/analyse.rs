@@ -1,4 +1,5 @@
-//! `analyse_mix`: render the session offline and measure it, for the model.
+//! `analyse_mix`: render the session offline from the bar playing now and
+//! measure it, for the model.
 //!
 //! Runs on the chat worker thread (a render takes a moment; the UI and the
 //! audio thread never wait for it). It renders its own copy of the session
@@ -28,8 +29,16 @@ fn levels(l: &[f32], r: &[f32]) -> (f32, f32) {
     (gain_to_db(peak), gain_to_db(rms as f32))
 }
 
-fn render_audio(file: &SessionFile, path: Option<&Path>, frames: u64) -> (Vec<f32>, Vec<f32>) {
+fn render_audio(
+    file: &SessionFile,
+    path: Option<&Path>,
+    frames: u64,
+    from_beat: f64,
+) -> (Vec<f32>, Vec<f32>) {
     let (mut session, mut engine) = render::prepare(file.clone(), path, RATE);
+    if from_beat > 0.0 {
+        let _ = session.apply(crate::action::Action::Locate { beat: from_beat });
+    }
     let (mut l, mut r) = (
         Vec::with_capacity(frames as usize),
         Vec::with_capacity(frames as usize),
@@ -75,18 +84,26 @@ pub fn bands(mono: &[f32], rate: f32) -> [f64; 4] {
     acc.map(|a| a / total)
 }
 
-/// The analysis as text for the model; `target` (LUFS) adds the mastering
-/// check of `termdaw analyze --target`.
-pub fn analyse(file: &SessionFile, path: Option<&Path>, bars: f64, target: Option<f64>) -> String {
+/// The analysis as text for the model, of `bars` bars from `from_beat`
+/// (where the music is now); `target` (LUFS) adds the mastering check of
+/// `termdaw analyze --target`.
+pub fn analyse(
+    file: &SessionFile,
+    path: Option<&Path>,
+    bars: f64,
+    target: Option<f64>,
+    from_beat: f64,
+) -> String {
     let frames = render::frames_for(file, render::Length::Bars(bars), RATE);
-    let (l, r) = render_audio(file, path, frames);
+    let (l, r) = render_audio(file, path, frames, from_beat);
     let report = crate::analysis::analyze(&l, &r, RATE as f32);
     let advice = target.map(|t| report.check(t, TRUE_PEAK_LIMIT));
     let mono: Vec<f32> = l.iter().zip(&r).map(|(a, b)| 0.5 * (a + b)).collect();
     let b = bands(&mono, RATE as f32);
     let mut s = format!(
-        "rendered {bars} bar(s) at {} BPM.\nmaster:\n{}\n\
+        "rendered {bars} bar(s) from bar {} at {} BPM.\nmaster:\n{}\n\
          spectral balance (share of energy): low <250 Hz {:.0}%, low-mid 250-2k {:.0}%, high-mid 2k-6k {:.0}%, high >6k {:.0}%\n",
+        (from_beat / file.time_signature.beats.max(1) as f64).floor() + 1.0,
         file.tempo,
         report.text(advice.as_ref()).trim_end(),
         b[0] * 100.0,
@@ -104,7 +121,7 @@ pub fn analyse(file: &SessionFile, path: Option<&Path>, bars: f64, target: Optio
         for (j, u) in solo.tracks.iter_mut().enumerate() {
             u.solo = i == j;
         }
-        let (l, r) = render_audio(&solo, path, frames);
+        let (l, r) = render_audio(&solo, path, frames, from_beat);
         let (p, rms) = levels(&l, &r);
         s += &format!("{}: peak {p:.1} dBFS, RMS {rms:.1} dBFS\n", t.name);
     }

@@ -64,6 +64,8 @@ pub enum Outcome {
         bars: f64,
         /// Loudness target for the mastering check, LUFS.
         target: Option<f64>,
+        /// Where to start: the first beat of the bar playing now.
+        from_beat: f64,
     },
 }
 
@@ -245,6 +247,7 @@ impl Applier {
                     path: session.path().map(|p| p.to_path_buf()),
                     bars: bars.clamp(1.0, 16.0),
                     target: target.map(|t| t.clamp(-70.0, 0.0)),
+                    from_beat: bar_start(session),
                 }
             }
             name => {
@@ -471,4 +474,15 @@ fn write_session(session: &mut Session, input: &Value, lands: &str) -> Outcome {
         );
     }
     apply_file_change(session, &current, &next, lands, "")
+}
+
+/// The first beat of the bar the live engine plays now (0 offline).
+fn bar_start(session: &Session) -> f64 {
+    let per_bar = session.file().time_signature.beats.max(1) as f64;
+    let beat = session
+        .engine()
+        .map(|e| e.counters.position().0)
+        .filter(|b| b.is_finite() && *b > 0.0)
+        .unwrap_or(0.0);
+    (beat / per_bar).floor() * per_bar
 }

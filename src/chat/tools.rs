@@ -100,7 +100,8 @@ pub fn tools() -> Vec<ToolDef> {
         },
         ToolDef {
             name: ANALYSE_MIX.into(),
-            description: "Render a few bars offline (the music keeps playing) and measure them: \
+            description: "Render a few bars offline from the bar playing now (the music keeps \
+                          playing) and measure them: \
                           peak, true peak, RMS, loudness (LUFS), tempo, spectral balance, and each \
                           track's peak and RMS. With a loudness target it also says what to change \
                           to reach it under -1 dBTP."

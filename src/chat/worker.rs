@@ -151,10 +151,11 @@ fn run(
                     path,
                     bars,
                     target,
+                    from_beat,
                 } => {
                     let _ = tx.send(ToUi::Analysing);
                     (
-                        analyse::analyse(&file, path.as_deref(), bars, target),
+                        analyse::analyse(&file, path.as_deref(), bars, target, from_beat),
                         false,
                     )
                 }

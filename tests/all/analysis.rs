@@ -298,7 +298,7 @@ fn the_starter_kit_loads_and_the_tonal_samples_are_in_tune() {
 fn the_chat_mix_analysis_reports_loudness_and_the_check_from_the_same_analysis() {
     let text = "Session(tempo: 120, tracks: [Track(name: \"k\", instrument: Kick(), pattern: Steps(\"x...x...x...x...\"))])";
     let file = termdaw::patch::parse("mix.ron", text).unwrap();
-    let r = termdaw::chat::analyse::analyse(&file, None, 4.0, Some(-14.0));
+    let r = termdaw::chat::analyse::analyse(&file, None, 4.0, Some(-14.0), 0.0);
     assert!(r.contains("integrated"), "{r}");
     assert!(r.contains("true peak"), "{r}");
     assert!(r.contains("check against -14.0 LUFS / -1.0 dBTP"), "{r}");

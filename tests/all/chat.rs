@@ -1655,3 +1655,4 @@ fn the_model_can_look_inside_a_pattern_and_read_the_functions() {
 mod form;
 mod harmony;
 mod hostile;
+mod position;
