@@ -5,7 +5,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::common::peak_frequency;
+use crate::common::{peak_frequency, spectrum_db as spectrum};
 use crate::rig::{self, JackServer, TempDir};
 
 fn termdaw() -> Command {
@@ -46,26 +46,6 @@ fn tone(dir: &TempDir, name: &str, args: &[&str]) -> Vec<f32> {
 
 fn peak_db(x: &[f32]) -> f64 {
     20.0 * (x.iter().fold(0.0f32, |m, v| m.max(v.abs())) as f64).log10()
-}
-
-/// Magnitude spectrum (dB re its largest bin) of a Hann-windowed `x`.
-fn spectrum(x: &[f32]) -> Vec<f64> {
-    use rustfft::{num_complex::Complex, FftPlanner};
-    let n = x.len();
-    let mut buf: Vec<Complex<f64>> = x
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let w = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos();
-            Complex::new(*v as f64 * w, 0.0)
-        })
-        .collect();
-    FftPlanner::new().plan_fft_forward(n).process(&mut buf);
-    let mags: Vec<f64> = buf[..n / 2].iter().map(|c| c.norm()).collect();
-    let top = mags.iter().cloned().fold(1e-30, f64::max);
-    mags.iter()
-        .map(|m| 20.0 * (m / top).max(1e-12).log10())
-        .collect()
 }
 
 #[test]
