@@ -89,8 +89,8 @@ const SKIPPED_SECTIONS: &[&str] = &[
 /// helps a human eye or repeats itself (the prompt is sent with every
 /// request, and local models have small context windows): table rules and
 /// padding, markup comments, the `bypass` row every effect table repeats
-/// (described once above the tables), and the sections in
-/// [`SKIPPED_SECTIONS`].
+/// and the long form of the `mix` row's text (both described once above
+/// the tables), and the sections in [`SKIPPED_SECTIONS`].
 fn compact(md: &str) -> String {
     let mut out = String::with_capacity(md.len());
     // The level of the heading being skipped: it ends at the next heading
@@ -127,7 +127,10 @@ fn compact(md: &str) -> String {
         }
         blank = false;
         if let Some(row) = t.strip_prefix("| ").and_then(|r| r.strip_suffix(" |")) {
-            out.push_str(&row.replace(" | ", "|"));
+            out.push_str(
+                &row.replace(" | ", "|")
+                    .replace(crate::kinds::effect::MIX_TEXT, "wet share"),
+            );
         } else {
             out.push_str(t);
         }

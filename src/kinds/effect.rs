@@ -20,15 +20,12 @@ pub const SHAPER_SHAPES: &[&str] = &["fold", "cubic", "tube"];
 /// Most parameters any effect kind has (mix and bypass included).
 pub const MAX_PARAMS: usize = 16;
 
+/// What every effect's `mix` says (the chat's prompt shortens it, since
+/// the docs say it once above the tables).
+pub const MIX_TEXT: &str = "wet share of the output (0 dry only, 1 wet only)";
+
 const fn mix(default: f32) -> ParamSpec {
-    ParamSpec::number(
-        "mix",
-        "",
-        0.0,
-        1.0,
-        default,
-        "wet share of the output (0 dry only, 1 wet only)",
-    )
+    ParamSpec::number("mix", "", 0.0, 1.0, default, MIX_TEXT)
 }
 const BYPASS: ParamSpec = ParamSpec::choice(
     "bypass",
