@@ -22,6 +22,7 @@ pub mod midi;
 pub mod osc;
 pub mod patch;
 pub mod pattern;
+pub mod preset;
 pub mod process;
 pub mod quote;
 pub mod reference;

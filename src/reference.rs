@@ -25,6 +25,21 @@ pub struct Block {
 /// Every generated block of the docs.
 pub const BLOCKS: &[Block] = &[
     Block {
+        file: "docs/processing.md",
+        name: "assess-checks",
+        generate: crate::analysis::assess::checks_markdown,
+    },
+    Block {
+        file: "docs/processing.md",
+        name: "assess-roles",
+        generate: crate::analysis::assess::roles_markdown,
+    },
+    Block {
+        file: "docs/presets.md",
+        name: "presets",
+        generate: crate::preset::markdown,
+    },
+    Block {
         file: "docs/actions.md",
         name: "actions",
         generate: actions_markdown,

@@ -70,6 +70,11 @@ pub fn device_rate(s: &str) -> Result<u32, String> {
     number(s, "the sample rate", lo.into(), hi.into(), false).map(|r| r.round() as u32)
 }
 
+/// A tempo, BPM (the session's range).
+pub fn tempo(s: &str) -> Result<f64, String> {
+    number(s, "the tempo", 20.0, 999.0, false)
+}
+
 /// A loudness target, LUFS.
 pub fn lufs(s: &str) -> Result<f64, String> {
     number(s, "the loudness target", LUFS.0, LUFS.1, false)

@@ -377,6 +377,8 @@ actions! {
     SetVoices "set_voices" edits=true { track: String = TrackName, "track", voices: i64 = field_arg(&field::VOICES), "voice limit" }
     /// Replace a track's instrument (RON, e.g. Synth(cutoff: 800)).
     SetInstrument "set_instrument" edits=true { track: String = TrackName, "track", instrument: InstrumentDef = Ron, "instrument" }
+    /// Put a preset from the library on a track: its instrument, effect chain and level (the track's pattern, pan and sends stay; `termdaw preset list` names them).
+    LoadPreset "load_preset" edits=true slash=["preset": "bass acid-bass"] osc=["track/<track>/preset"] { track: String = TrackName, "track", preset: String = Text, "preset name, e.g. warm-pad" }
     /// Replace a track's effect chain (RON list).
     SetEffects "set_effects" edits=true { track: String = TrackName, "track", effects: Vec<EffectDef> = Ron, "effect list" }
     /// Set a track's timeline clips (RON list, e.g. [Clip(bar: 9, bars: 4, pattern: Notes("a2*4"))]; bars from 1): each replaces the track's pattern for its bars.

@@ -7,6 +7,7 @@
 //! not touch the engine, a device or the audio thread). `termdaw analyze`
 //! is a thin wrapper over [`analyze`], [`Report::text`] and [`Report::json`].
 
+pub mod assess;
 pub mod loudness;
 pub mod peak;
 pub mod pitch;

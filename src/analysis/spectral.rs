@@ -10,7 +10,7 @@ const FRAME: usize = 2048;
 
 /// Magnitude spectra of Hann-windowed `frame`-long frames, the i-th centred
 /// on sample `i * hop` (the signal is taken as silent outside its ends).
-fn spectra(x: &[f32], frame: usize, hop: usize) -> Vec<Vec<f32>> {
+pub(crate) fn spectra(x: &[f32], frame: usize, hop: usize) -> Vec<Vec<f32>> {
     let fft = FftPlanner::new().plan_fft_forward(frame);
     let window: Vec<f32> = (0..frame)
         .map(|i| 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / frame as f32).cos())

@@ -29,7 +29,7 @@ fn levels(l: &[f32], r: &[f32]) -> (f32, f32) {
     (gain_to_db(peak), gain_to_db(rms as f32))
 }
 
-fn render_audio(
+pub(super) fn render_audio(
     file: &SessionFile,
     path: Option<&Path>,
     frames: u64,

@@ -66,6 +66,8 @@ pub enum Outcome {
         target: Option<f64>,
         /// Where to start: the first beat of the bar playing now.
         from_beat: f64,
+        /// Score for a role (the `assess` tool) instead of the report.
+        assess: Option<super::assess::Job>,
     },
 }
 
@@ -78,7 +80,7 @@ impl Outcome {
         }
     }
 
-    fn err(result: String) -> Self {
+    pub(super) fn err(result: String) -> Self {
         Outcome::Done {
             result,
             is_error: true,
@@ -248,7 +250,11 @@ impl Applier {
                     bars: bars.clamp(1.0, 16.0),
                     target: target.map(|t| t.clamp(-70.0, 0.0)),
                     from_beat: bar_start(session),
+                    assess: None,
                 }
+            }
+            super::assess::ASSESS => {
+                super::assess::outcome(session, &call.input, bar_start(session))
             }
             name => {
                 let spec = crate::action::spec(name);

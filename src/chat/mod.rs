@@ -19,6 +19,7 @@
 pub mod analyse;
 pub mod apply;
 pub mod ask;
+pub mod assess;
 pub mod config;
 pub mod error;
 pub mod harmony;

@@ -83,6 +83,10 @@ const SKIPPED_SECTIONS: &[&str] = &[
     "### Rests with",
     "### Sample indexes",
     "### Combining modifiers",
+    "### Elongation",
+    "### Repeat a step",
+    "### Chance `?`",
+    "### Patterns as arguments",
 ];
 
 /// The docs as the model reads them: the same text without what only

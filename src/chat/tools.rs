@@ -141,6 +141,7 @@ pub fn tools() -> Vec<ToolDef> {
             ),
         },
         super::harmony::tool(),
+        super::assess::tool(),
         ToolDef {
             name: PATTERN_FUNCTIONS.into(),
             description: "The pattern functions (fast, every, off, jux, arp...) with what each \

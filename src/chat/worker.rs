@@ -152,12 +152,16 @@ fn run(
                     bars,
                     target,
                     from_beat,
+                    assess,
                 } => {
                     let _ = tx.send(ToUi::Analysing);
-                    (
-                        analyse::analyse(&file, path.as_deref(), bars, target, from_beat),
-                        false,
-                    )
+                    let text = match &assess {
+                        Some(job) => {
+                            super::assess::run(&file, path.as_deref(), bars, from_beat, job)
+                        }
+                        None => analyse::analyse(&file, path.as_deref(), bars, target, from_beat),
+                    };
+                    (text, false)
                 }
             };
             if cancel.is_cancelled() {

@@ -91,6 +91,20 @@ pub fn load(path: &Path) -> Result<SessionFile, PatchError> {
     Ok(session)
 }
 
+/// Parse any file written in the session's RON (a preset): syntax errors
+/// with their place, as a session's.
+pub fn parse_as<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, PatchError> {
+    options()
+        .from_str(text)
+        .map_err(|e| from_ron(file, text, e))
+}
+
+/// An error at the first place `needle` appears in `text`.
+pub fn error_at(file: &str, text: &str, needle: &str, message: String) -> PatchError {
+    let (line, col) = locate(text, needle, 0);
+    PatchError::at(file, text, line, col, message)
+}
+
 /// Parse an included patch file's text (`Patch(tracks: [...])`). Its
 /// tracks are checked with the session they join (see [`with_patch`]).
 pub fn parse_patch(file: &str, text: &str) -> Result<format::PatchFile, PatchError> {

@@ -204,6 +204,14 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
             }
             format!("{track}: {} clips", clips.len())
         }
+        LoadPreset { track, preset } => {
+            let p = crate::preset::find(preset).map_err(invalid)?;
+            let t = track_mut(f, track)?;
+            t.instrument = p.instrument.clone();
+            t.effects = p.effects.clone();
+            t.volume = p.volume;
+            format!("{track}: preset {} ({})", p.name, p.role.name())
+        }
         SetEffects { track, effects } => {
             track_mut(f, track)?.effects = effects.clone();
             format!("{track}.effects {}", effect_names(effects))

@@ -492,6 +492,7 @@ impl App {
                 None
             }
             Command::Launch(n) => self.launch_nth(n),
+            Command::PresetStep(n) => need_track(self).and_then(|t| self.preset_step(t, n)),
             Command::Undo => Some(Action::Undo {}),
             Command::Redo => Some(Action::Redo {}),
             Command::TrackPrev => {

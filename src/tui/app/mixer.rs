@@ -1,5 +1,6 @@
-//! The Actions the send keys build: which bus they edit, and a send level
-//! moved by a step from the selected track's current one.
+//! The Actions the send and preset keys build: which bus they edit, a
+//! send level moved by a step from the selected track's current one, and
+//! the preset after the track's.
 //!
 //! Control thread (UI). Builds `set_send` Actions; the caller applies them
 //! through `App::apply`, like every other input.
@@ -57,6 +58,30 @@ impl App {
             track: t.name.to_string(),
             bus,
             db,
+        })
+    }
+
+    /// `load_preset` of the preset `by` places after the one the track has
+    /// now in the library's order (from the start when it has none).
+    pub(super) fn preset_step(&mut self, track: String, by: i32) -> Option<Action> {
+        let lib = crate::preset::library();
+        if lib.is_empty() {
+            self.set_status(StatusKind::Warning, "no presets in this build");
+            return None;
+        }
+        let t = self.session.file().track(&track)?;
+        let now = lib.iter().position(|p| {
+            p.instrument == t.instrument && p.effects == t.effects && p.volume == t.volume
+        });
+        let n = lib.len() as i64;
+        let next = match now {
+            Some(i) => (i as i64 + by as i64).rem_euclid(n),
+            None if by < 0 => n - 1,
+            None => 0,
+        };
+        Some(Action::LoadPreset {
+            track,
+            preset: lib[next as usize].name.clone(),
         })
     }
 }

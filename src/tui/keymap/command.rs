@@ -48,6 +48,8 @@ pub enum Command {
     Arrange,
     /// The next automation lane in the arrangement.
     LaneNext,
+    /// The preset this many places on in the library, on the selected track.
+    PresetStep(i32),
     /// Launch the n-th section of the file (from 1).
     Launch(i32),
     /// Any action of the table with its arguments fixed; an open track
@@ -150,6 +152,7 @@ commands! {
     MidiMap = "midi_map", arg: None, action: Some("set_midi"), "List the MIDI controller mappings (d deletes one).";
     Arrange = "arrange", arg: None, action: None, "Show the arrangement (sections on the song's timeline, markers, loop, an automation lane) in place of the step sequencer, or go back.";
     LaneNext = "lane_next", arg: None, action: None, "Show the next automation lane in the arrangement (the lane of a value you move is shown by itself).";
+    PresetStep(i32) = "preset_step", arg: Some("presets"), action: Some("load_preset"), "Put the next (or previous) preset of the library on the selected track, in the order `termdaw preset list` gives: its instrument, effects and level.";
     Launch(i32) = "launch", arg: Some("section number"), action: Some("launch_section"), "Launch a section on the next bar, by its place in the file's list of sections (1 is the first).";
 }
 
@@ -170,7 +173,7 @@ impl Command {
             | Command::NudgeVolume(x)
             | Command::NudgePan(x)
             | Command::NudgeSend(x) => Some(*x),
-            Command::StepNote(n) | Command::Launch(n) => Some(*n as f64),
+            Command::StepNote(n) | Command::Launch(n) | Command::PresetStep(n) => Some(*n as f64),
             _ => None,
         }
     }

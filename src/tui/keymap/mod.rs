@@ -112,6 +112,8 @@ impl Keymap {
             (k('/'), Chat),
             (k('L'), MidiLearn),
             (k('M'), MidiMap),
+            (k('P'), PresetStep(1)),
+            (Key::ctrl('p'), PresetStep(-1)),
             (k('A'), Arrange),
             (k('a'), LaneNext),
             (k('n'), bound("next_marker")),

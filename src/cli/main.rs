@@ -19,6 +19,8 @@ use termdaw::audio::render::{self, Length, RenderOptions, WavFormat};
 use termdaw::config::{self, Config, Flags};
 use termdaw::{chat, host, midi, patch, tui};
 
+mod sound;
+
 /// Counts allocations on the audio thread in every build, and in debug
 /// builds makes the device callback's no-allocation guard around
 /// `Engine::process` warn (see `audio::Guard` and `audio::watch`).
@@ -148,7 +150,17 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Play (or write with -o) exact test tones: frequencies or notes,
     /// several mixed, a sine sweep, or noise.
-    Tone(ToneArgs),
+    Tone(sound::ToneArgs),
+    /// Assess a sound in its role: an overall score from role match, mix
+    /// readiness, perceptual quality and stability, with every check's
+    /// value and threshold, and the violations and warnings.
+    Assess(sound::AssessArgs),
+    /// The preset library by role: list presets, or render one in a tempo,
+    /// key and scale.
+    Preset {
+        #[command(subcommand)]
+        command: sound::PresetCommand,
+    },
     /// Harmony in a key: the scale's notes, its chords with roman numerals,
     /// common progressions, and what could come after some chords, ranked.
     Suggest {
@@ -212,37 +224,6 @@ struct ProcessArgs {
     /// Write 32-bit float samples instead of 24-bit integers.
     #[arg(long)]
     float: bool,
-}
-
-#[derive(Args)]
-struct ToneArgs {
-    /// Frequencies in Hz or notes (440, A4, C#3, Bb2); several are mixed.
-    pitches: Vec<String>,
-    /// sine, triangle, saw, square (band-limited), noise or pink.
-    #[arg(long, default_value = "sine", value_parser = termdaw::process::tone::Wave::NAMES)]
-    wave: String,
-    /// Length in seconds (at most 600).
-    #[arg(long, default_value_t = 3.0)]
-    seconds: f64,
-    /// A logarithmic sine sweep FROM:TO in Hz, e.g. 20:20000.
-    #[arg(long, value_name = "FROM:TO")]
-    sweep: Option<String>,
-    /// Peak level of the whole in dBFS (several tones share it).
-    #[arg(long, default_value_t = -12.0, allow_hyphen_values = true)]
-    level: f64,
-    /// Sample rate of the written file: 44100, 48000 or 96000 (playing
-    /// uses the device's).
-    #[arg(long, default_value_t = 48000, value_parser = parse_rate)]
-    rate: u32,
-    /// Write a WAV file instead of playing.
-    #[arg(short, long)]
-    output: Option<PathBuf>,
-    /// Write 32-bit float samples instead of 24-bit integers.
-    #[arg(long)]
-    float: bool,
-    /// Output device to play on (as `termdaw devices` lists them).
-    #[arg(long)]
-    device: Option<String>,
 }
 
 #[derive(Args)]
@@ -318,7 +299,9 @@ fn main() -> ExitCode {
         }) => termdaw::pattern::show::report(&pattern, cycles, json)
             .map(|out| print!("{out}"))
             .map_err(anyhow::Error::msg),
-        Some(Command::Tone(t)) => tone_cmd(t),
+        Some(Command::Tone(t)) => sound::tone_cmd(t),
+        Some(Command::Assess(a)) => sound::assess_cmd(a),
+        Some(Command::Preset { command }) => sound::preset_cmd(command),
         Some(Command::Suggest {
             key,
             scale,
@@ -488,66 +471,6 @@ fn analyze_cmd(a: AnalyzeArgs) -> anyhow::Result<()> {
         println!("{}", report.json(advice.as_ref()));
     } else {
         print!("{}", report.text(advice.as_ref()));
-    }
-    Ok(())
-}
-
-fn tone_cmd(t: ToneArgs) -> anyhow::Result<()> {
-    use termdaw::process::tone::{self, Tone, Wave};
-    let freqs = t
-        .pitches
-        .iter()
-        .map(|p| tone::pitch(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let sweep = match &t.sweep {
-        None => None,
-        Some(s) => {
-            let (a, b) = s
-                .split_once(':')
-                .ok_or_else(|| anyhow::anyhow!("--sweep takes FROM:TO in Hz, e.g. 20:20000"))?;
-            Some((tone::pitch(a)?, tone::pitch(b)?))
-        }
-    };
-    let mut spec = Tone {
-        freqs,
-        wave: Wave::parse(&t.wave).unwrap_or_default(),
-        seconds: t.seconds,
-        sweep,
-        level_db: t.level,
-        rate: t.rate,
-    };
-    if let Some(out) = &t.output {
-        termdaw::files::check(out, &[])?;
-        let mono = tone::generate(&spec)?;
-        let b = termdaw::process::ops::Buffer {
-            left: mono.clone(),
-            right: mono,
-            rate: spec.rate as f32,
-        };
-        termdaw::process::write_wav(out, &b, t.float)?;
-        println!(
-            "wrote {} ({} s at {} Hz)",
-            out.display(),
-            spec.seconds,
-            spec.rate
-        );
-        return Ok(());
-    }
-    // Checked before the device is opened, so a wrong tone says so at once.
-    tone::check(&spec)?;
-    let opts = device::DeviceOptions {
-        device: t.device,
-        rate: None,
-        buffer: None,
-    };
-    match device::probe(&opts) {
-        Ok(p) => {
-            spec.rate = p.rate;
-            let mono = tone::generate(&spec)?;
-            println!("playing on {} ({} Hz)", p.name, p.rate);
-            termdaw::audio::play::play_mono(&p, mono)?;
-        }
-        Err(e) => println!("no sound: {e}; nothing played (-o FILE writes the tone to a file)"),
     }
     Ok(())
 }
