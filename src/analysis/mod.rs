@@ -8,6 +8,7 @@
 //! is a thin wrapper over [`analyze`], [`Report::text`] and [`Report::json`].
 
 pub mod assess;
+pub mod bands;
 pub mod loudness;
 pub mod peak;
 pub mod pitch;

@@ -132,7 +132,12 @@ impl Applier {
     }
 
     /// Apply a batch of calls (one model message), in order.
-    pub fn apply(&mut self, session: &mut Session, calls: &[ToolCall]) -> Vec<Outcome> {
+    pub fn apply(
+        &mut self,
+        session: &mut Session,
+        calls: &[ToolCall],
+        live: &super::pane::LiveFn,
+    ) -> Vec<Outcome> {
         let before = session.undo_len();
         let first = self
             .span
@@ -157,7 +162,7 @@ impl Applier {
         };
         let out = calls
             .iter()
-            .map(|c| self.call(session, c, &lands))
+            .map(|c| self.call(session, c, &lands, live))
             .collect();
         session.land = saved_land;
         session.end_group();
@@ -206,7 +211,13 @@ impl Applier {
         n
     }
 
-    fn call(&mut self, session: &mut Session, call: &ToolCall, lands: &str) -> Outcome {
+    fn call(
+        &mut self,
+        session: &mut Session,
+        call: &ToolCall,
+        lands: &str,
+        live: &super::pane::LiveFn,
+    ) -> Outcome {
         match call.name.as_str() {
             READ_SESSION => Outcome::ok(prompt::summary(session), Vec::new()),
             PATTERN_FUNCTIONS => Outcome::ok(tools::pattern_functions(), Vec::new()),
@@ -256,6 +267,14 @@ impl Applier {
             super::assess::ASSESS => {
                 super::assess::outcome(session, &call.input, bar_start(session))
             }
+            super::listen::LISTEN => match live(session) {
+                Some(l) => Outcome::ok(l.text(), Vec::new()),
+                None => Outcome::err(
+                    "nothing plays live here (termdaw ask has no engine): analyse_mix renders \
+                     the session instead"
+                        .into(),
+                ),
+            },
             name => {
                 let spec = crate::action::spec(name);
                 if spec.is_none_or(|s| !tools::is_tool(s)) {

@@ -24,6 +24,7 @@ pub mod config;
 pub mod error;
 pub mod harmony;
 pub mod history;
+pub mod listen;
 pub mod message;
 pub mod pane;
 pub mod prompt;

@@ -90,7 +90,12 @@ pub struct Chat {
     job: Option<InFlight>,
     /// Lines scrolled up from the bottom of the transcript.
     pub scroll: usize,
+    /// The live state sent with the next prompt's context.
+    live_context: Option<String>,
 }
+
+/// What the engine sounds like now, asked of the UI when `listen` is called.
+pub type LiveFn<'a> = dyn Fn(&Session) -> Option<super::listen::Live> + 'a;
 
 impl Chat {
     pub fn new(cfg: ChatConfig, history: History) -> Self {
@@ -103,6 +108,7 @@ impl Chat {
             state: State::Idle,
             job: None,
             scroll: 0,
+            live_context: None,
         };
         let resumed = c
             .history
@@ -119,6 +125,12 @@ impl Chat {
             c.push(EntryKind::Error, m);
         }
         c
+    }
+
+    /// The live state (tempo, bar, what plays, levels) the next prompt's
+    /// context carries.
+    pub fn set_live_context(&mut self, live: Option<String>) {
+        self.live_context = live;
     }
 
     /// A chat with nothing configured (Anthropic, no key): it explains how
@@ -211,7 +223,10 @@ impl Chat {
         let job = worker::Job {
             cfg: self.cfg.clone(),
             stable: self.stable.clone(),
-            context: prompt::context(session),
+            context: match &self.live_context {
+                Some(l) => format!("{}\n{l}", prompt::context(session)),
+                None => prompt::context(session),
+            },
             tools: self.tools.clone(),
             past: self.history.context().to_vec(),
             prompt: prompt.to_string(),
@@ -247,8 +262,15 @@ impl Chat {
         true
     }
 
-    /// Take in what the worker sent; apply tool calls. Never blocks.
+    /// Take in what the worker sent; apply tool calls. Never blocks. No
+    /// engine is heard live (`listen` says so).
     pub fn poll(&mut self, session: &mut Session) -> Vec<Update> {
+        self.poll_live(session, &|_| None)
+    }
+
+    /// [`Chat::poll`] where `live` tells what the engine sounds like now
+    /// (asked only when the model calls `listen`).
+    pub fn poll_live(&mut self, session: &mut Session, live: &LiveFn) -> Vec<Update> {
         let mut out = Vec::new();
         while let Some(job) = self.job.as_mut() {
             let msg = match job.rx.try_recv() {
@@ -283,7 +305,7 @@ impl Chat {
                 ToUi::Calls(calls) => {
                     let job = self.job.as_mut().expect("checked above");
                     job.text_entry = None;
-                    let outcomes = job.applier.apply(session, &calls);
+                    let outcomes = job.applier.apply(session, &calls, live);
                     let send = job.results.send(outcomes.clone());
                     for (call, o) in calls.iter().zip(&outcomes) {
                         if let Outcome::Done {

@@ -142,6 +142,7 @@ pub fn tools() -> Vec<ToolDef> {
         },
         super::harmony::tool(),
         super::assess::tool(),
+        super::listen::tool(),
         ToolDef {
             name: PATTERN_FUNCTIONS.into(),
             description: "The pattern functions (fast, every, off, jux, arp...) with what each \

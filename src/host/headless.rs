@@ -136,7 +136,7 @@ impl Front for Headless {
             LiveEvent::Osc(l) | LiveEvent::Notice(l) => l,
             LiveEvent::Sink(s) => format!("sound: {}", s.describe()),
             LiveEvent::Midi(MidiReport::Applied(l)) => l,
-            LiveEvent::Midi(MidiReport::Learned { .. }) => return,
+            LiveEvent::Midi(MidiReport::Learned { .. } | MidiReport::Played { .. }) => return,
         };
         if self.tty {
             println!("\r{line}");

@@ -77,6 +77,12 @@ pub enum ControlEvent {
         cc: u8,
         value: u8,
     },
+    /// A note played (it went to the engine already); 1-based channel.
+    Note {
+        channel: u8,
+        note: u8,
+        velocity: u8,
+    },
     Clock(Instant),
     Start,
     Continue,
@@ -199,6 +205,13 @@ impl Conn {
                         self.down.push((slot, note, sent));
                     }
                 }
+                // Told to the control loop for the chat's `listen`; a full
+                // queue drops the report, never the note.
+                let _ = self.events.try_send(ControlEvent::Note {
+                    channel: channel + 1,
+                    note,
+                    velocity,
+                });
             }
             MidiMsg::NoteOff { channel, note } => {
                 // Release what this key sent, wherever it went (the routing

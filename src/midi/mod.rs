@@ -70,7 +70,16 @@ pub struct MidiIn {
 #[derive(Debug, Clone, PartialEq)]
 pub enum MidiReport {
     Applied(String),
-    Learned { channel: u8, cc: u8 },
+    Learned {
+        channel: u8,
+        cc: u8,
+    },
+    /// A note was played (it already sounds; this is for the chat's ears).
+    Played {
+        channel: u8,
+        note: u8,
+        velocity: u8,
+    },
 }
 
 /// The input port names midir sees now.
@@ -353,6 +362,15 @@ impl MidiIn {
                     let _ = session.apply(crate::action::Action::Play {});
                     out.push(MidiReport::Applied("MIDI clock: play".into()));
                 }
+                ControlEvent::Note {
+                    channel,
+                    note,
+                    velocity,
+                } => out.push(MidiReport::Played {
+                    channel,
+                    note,
+                    velocity,
+                }),
                 ControlEvent::Stop if session.file().midi.clock => {
                     let _ = session.apply(crate::action::Action::Stop {});
                     out.push(MidiReport::Applied("MIDI clock: stop".into()));

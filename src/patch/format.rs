@@ -370,6 +370,19 @@ impl TimeSignature {
     }
 }
 
+const NOTE_NAMES: [&str; 12] = [
+    "c", "c#", "d", "d#", "e", "f", "f#", "g", "g#", "a", "a#", "b",
+];
+
+/// A MIDI note as the Notes notation writes it: `60` → `c4`.
+pub fn note_name(midi: i32) -> String {
+    format!(
+        "{}{}",
+        NOTE_NAMES[midi.rem_euclid(12) as usize],
+        midi.div_euclid(12) - 1
+    )
+}
+
 /// The key's tonic as a pitch class (0 = C).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Key(pub u8);

@@ -32,6 +32,7 @@ use syntax::from_ron;
 pub use clips::TimelineClip;
 pub use device::{Device, EffectDef, InstrumentDef};
 pub use error::{MidiError, PatchError, ValueError};
+pub use format::note_name;
 pub use format::{
     Bus, CcArg, CcMap, CcTarget, Curve, Key, Master, MidiSettings, Name, Notation, Part, PatchFile,
     PatternDef, Quantum, Scale, Section, SessionFile, TimeSignature, Track,

@@ -152,21 +152,24 @@ pub fn find(name: &str) -> Result<&'static Preset, String> {
     })
 }
 
+/// The library in the order it is listed and stepped through: by role
+/// (pad, bass, lead, drum, fx), then by name.
+pub fn in_order() -> Vec<&'static Preset> {
+    Role::ALL
+        .into_iter()
+        .flat_map(|r| library().iter().filter(move |p| p.role == r))
+        .collect()
+}
+
 /// `termdaw preset list`: one line a preset, by role then name.
 pub fn list_text(role: Option<Role>) -> String {
     let mut out = String::new();
-    for r in Role::ALL
+    for p in in_order()
         .into_iter()
-        .filter(|r| role.is_none_or(|x| x == *r))
+        .filter(|p| role.is_none_or(|r| r == p.role))
     {
-        for p in library().iter().filter(|p| p.role == r) {
-            out.push_str(&format!(
-                "{:<5} {:<18} {}\n",
-                r.name(),
-                p.name,
-                p.description
-            ));
-        }
+        let line = format!("{:<5} {:<18} {}\n", p.role.name(), p.name, p.description);
+        out.push_str(&line);
     }
     out
 }
@@ -174,16 +177,14 @@ pub fn list_text(role: Option<Role>) -> String {
 /// The list for docs/presets.md.
 pub fn markdown() -> String {
     let mut s = String::from("| role | name | sound | LUFS target |\n| --- | --- | --- | --- |\n");
-    for r in Role::ALL {
-        for p in library().iter().filter(|p| p.role == r) {
-            s.push_str(&format!(
-                "| {} | `{}` | {} | {} |\n",
-                r.name(),
-                p.name,
-                p.description,
-                p.constraints.lufs_target
-            ));
-        }
+    for p in in_order() {
+        s.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            p.role.name(),
+            p.name,
+            p.description,
+            p.constraints.lufs_target
+        ));
     }
     s
 }

@@ -30,6 +30,7 @@ use crate::session::Session;
 pub use super::layout::Pane;
 
 mod arrange;
+mod chat;
 mod edit;
 mod learn;
 mod mixer;
@@ -131,6 +132,10 @@ pub struct App {
     pub spectrum: Spectrum,
     /// Momentary and short-term loudness of the master output.
     pub loudness: crate::analysis::loudness::Meter,
+    /// The last seconds of the master output, and the MIDI notes played,
+    /// for the chat's `listen`.
+    ear: crate::analysis::bands::Recent,
+    played: std::collections::VecDeque<crate::chat::listen::Played>,
     /// The loudness last drawn (tenths of LU), so only a change redraws.
     loudness_shown: (Option<i64>, Option<i64>),
     /// The chat input (alt+enter adds a line; enter sends it).
@@ -179,6 +184,8 @@ impl App {
             limiter_db: 0.0,
             spectrum: Spectrum::new(rate),
             loudness: crate::analysis::loudness::Meter::new(rate as f64),
+            ear: crate::analysis::bands::Recent::new(rate),
+            played: Default::default(),
             loudness_shown: (None, None),
             chat_input: String::new(),
             chat: crate::chat::Chat::unconfigured(),
@@ -208,18 +215,6 @@ impl App {
     /// The session, for code (the reloader) that reports its own changes.
     pub fn session_mut_quiet(&mut self) -> &mut Session {
         &mut self.session
-    }
-
-    /// Take in what the chat's worker sent and apply its tool calls.
-    /// Never blocks.
-    pub fn poll_chat(&mut self) {
-        if !self.chat.is_busy() {
-            return;
-        }
-        if !self.chat.poll(&mut self.session).is_empty() {
-            self.changed = true;
-            self.clamp_selection();
-        }
     }
 
     pub fn should_quit(&self) -> bool {
@@ -409,8 +404,7 @@ impl App {
                 KeyCode::Char('j') if key == Key::ctrl('j') => self.chat_input.push('\n'),
                 KeyCode::Enter => {
                     let input = std::mem::take(&mut self.chat_input);
-                    self.chat.submit(&input, &mut self.session);
-                    self.clamp_selection();
+                    self.send_chat(&input);
                 }
                 KeyCode::PageUp => self.chat.scroll = self.chat.scroll.saturating_add(5),
                 KeyCode::PageDown => self.chat.scroll = self.chat.scroll.saturating_sub(5),

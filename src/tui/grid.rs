@@ -249,18 +249,7 @@ fn lcm(a: i64, b: i64) -> i64 {
     (a / gcd(a, b)).saturating_mul(b).abs()
 }
 
-const NOTE_NAMES: [&str; 12] = [
-    "c", "c#", "d", "d#", "e", "f", "f#", "g", "g#", "a", "a#", "b",
-];
-
-/// `60` → `c4`.
-pub fn note_name(midi: i32) -> String {
-    format!(
-        "{}{}",
-        NOTE_NAMES[midi.rem_euclid(12) as usize],
-        midi.div_euclid(12) - 1
-    )
-}
+pub use crate::patch::note_name;
 
 /// What a step edit does.
 #[derive(Debug, Clone, Copy, PartialEq)]

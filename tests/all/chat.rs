@@ -1655,4 +1655,5 @@ fn the_model_can_look_inside_a_pattern_and_read_the_functions() {
 mod form;
 mod harmony;
 mod hostile;
+mod listen;
 mod position;

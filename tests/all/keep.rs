@@ -255,7 +255,7 @@ fn random_action(
     let t = file.track(track.as_str()).unwrap();
     let touch = |k: &'static str| vec![(track.clone(), k)];
     let buses: Vec<String> = file.buses.iter().map(|b| b.name.to_string()).collect();
-    match rng.below(14) {
+    match rng.below(15) {
         0 => (
             Action::SetTempo {
                 bpm: rng.range(70.0, 170.0, 0.5),
@@ -375,6 +375,19 @@ fn random_action(
             },
             vec![(String::new(), "buses")],
         ),
+        14 => {
+            let lib = termdaw::preset::in_order();
+            let p = lib[rng.below(lib.len())];
+            (
+                Action::LoadPreset {
+                    track: track.clone(),
+                    preset: p.name.clone(),
+                },
+                ["instrument", "effects", "volume"]
+                    .map(|k| (track.clone(), k))
+                    .to_vec(),
+            )
+        }
         _ => (
             Action::SetVolume {
                 track: track.clone(),

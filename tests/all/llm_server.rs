@@ -39,6 +39,8 @@ pub enum Reply {
     Drop(Vec<Vec<u8>>),
     /// Accept, read the request, say nothing for this long.
     Hang(Duration),
+    /// Answer with the reply after this long (a model thinking).
+    Late(Duration, Box<Reply>),
 }
 
 pub struct Server {
@@ -105,6 +107,13 @@ fn serve(stream: TcpStream, reply: Reply, recorded: &Mutex<Vec<Recorded>>) -> st
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
     });
     let mut out = stream;
+    let reply = match reply {
+        Reply::Late(d, r) => {
+            std::thread::sleep(d);
+            *r
+        }
+        r => r,
+    };
     match reply {
         Reply::Status(code, headers, body) => {
             let mut head = format!(
@@ -129,6 +138,7 @@ fn serve(stream: TcpStream, reply: Reply, recorded: &Mutex<Vec<Recorded>>) -> st
             std::thread::sleep(d);
             return Ok(());
         }
+        Reply::Late(..) => unreachable!("unwrapped above"),
     }
     Ok(())
 }

@@ -267,3 +267,114 @@ fn load_preset_puts_the_sound_on_a_track_keeps_its_pattern_and_undoes() {
     s.apply(Action::Undo {}).unwrap();
     assert_eq!(s.file(), &before);
 }
+
+const BASS: &str = r#"Session(
+    tempo: 120,
+    quantum: Immediate,
+    tracks: [
+        Track(name: "bass", instrument: Synth(wave: Saw, cutoff: 6000), pattern: Notes("a2 a2 a2 a2"), resolution: 4),
+    ],
+)"#;
+
+#[test]
+fn the_p_keys_step_through_the_presets_in_list_order_and_undo_steps_back() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use termdaw::tui::{App, Keymap, Theme};
+    let (s, _engine) = crate::common::prepare(BASS);
+    let before = s.file().clone();
+    let mut app = App::new(s, Keymap::defaults(), Theme::dark());
+    let order = preset::in_order();
+    let press = |app: &mut App, c: char, m: KeyModifiers| {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), m))
+    };
+    let on = |app: &App| {
+        app.session()
+            .file()
+            .track("bass")
+            .unwrap()
+            .instrument
+            .clone()
+    };
+    press(&mut app, 'P', KeyModifiers::SHIFT);
+    assert_eq!(on(&app), order[0].instrument, "the first preset listed");
+    press(&mut app, 'P', KeyModifiers::SHIFT);
+    assert_eq!(on(&app), order[1].instrument);
+    press(&mut app, 'p', KeyModifiers::CONTROL);
+    assert_eq!(on(&app), order[0].instrument, "ctrl-p goes back");
+    press(&mut app, 'p', KeyModifiers::CONTROL);
+    assert_eq!(
+        on(&app),
+        order[order.len() - 1].instrument,
+        "and wraps to the last"
+    );
+    for _ in 0..4 {
+        press(&mut app, 'u', KeyModifiers::NONE);
+    }
+    assert_eq!(
+        app.session().file(),
+        &before,
+        "four undos: the track as it was"
+    );
+}
+
+#[test]
+fn load_preset_over_osc_changes_the_sound_and_over_the_chat_undoes_with_the_reply() {
+    use rosc::{OscMessage, OscPacket, OscType};
+    use std::time::{Duration, Instant};
+    let (mut s, mut e) = crate::common::prepare(BASS);
+    let before = crate::common::render_with(&mut s, &mut e, 48000, |_, _| {});
+    let mut o = termdaw::osc::Osc::start("127.0.0.1:0".parse().unwrap(), false).unwrap();
+    let c = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let packet = OscPacket::Message(OscMessage {
+        addr: "/termdaw/track/bass/preset".into(),
+        args: vec![OscType::String("sub-bass".into())],
+    });
+    c.send_to(&rosc::encoder::encode(&packet).unwrap(), o.local)
+        .unwrap();
+    let t = Instant::now();
+    let mut done = Vec::new();
+    while done.is_empty() {
+        done.extend(o.poll(&mut s, None));
+        assert!(t.elapsed() < Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(done[0].contains("preset sub-bass"), "{done:?}");
+    let after = crate::common::render_with(&mut s, &mut e, 48000, |_, _| {});
+    let centroid = |x: &[f32]| termdaw::analysis::spectral::centroid(x, RATE as f32);
+    let (b, a) = (centroid(&before.l[24000..]), centroid(&after.l[24000..]));
+    assert!(
+        a < b / 3.0,
+        "a bright saw became a sine sub: {b:.0} Hz → {a:.0} Hz"
+    );
+
+    // The chat: the model's load_preset is one of the reply's changes.
+    use crate::llm_server::{anthropic, text, tool, Server};
+    use termdaw::chat::history::History;
+    use termdaw::chat::{ApiKey, Chat, ChatConfig, ProviderKind};
+    let server = Server::start(vec![
+        anthropic(&[tool(
+            "load_preset",
+            serde_json::json!({"track": "bass", "preset": "acid-bass"}),
+        )]),
+        anthropic(&[text("Acid it is.")]),
+    ]);
+    let mut cfg = ChatConfig::new(
+        ProviderKind::Anthropic,
+        &server.url,
+        Some(ApiKey::new("sk-test")),
+    );
+    cfg.timeout = Duration::from_secs(3);
+    let mut chat = Chat::new(cfg, History::in_memory());
+    let sub = s.file().clone();
+    chat.send("make the bass acid", &s);
+    let t = Instant::now();
+    while chat.is_busy() {
+        chat.poll(&mut s);
+        assert!(t.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let acid = preset::find("acid-bass").unwrap();
+    assert_eq!(s.file().track("bass").unwrap().instrument, acid.instrument);
+    chat.submit("/undo", &mut s);
+    assert_eq!(s.file(), &sub, "/undo takes the reply's preset back");
+}

@@ -389,7 +389,8 @@ fn run_tool(input: &[u8]) -> Result<(), String> {
         name: name.to_string(),
         input,
     };
-    let outcomes = termdaw::chat::apply::Applier::new("fuzz").apply(&mut session, &[call]);
+    let outcomes =
+        termdaw::chat::apply::Applier::new("fuzz").apply(&mut session, &[call], &|_| None);
     for o in outcomes {
         if let termdaw::chat::apply::Outcome::Done {
             result,

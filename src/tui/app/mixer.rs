@@ -64,7 +64,7 @@ impl App {
     /// `load_preset` of the preset `by` places after the one the track has
     /// now in the library's order (from the start when it has none).
     pub(super) fn preset_step(&mut self, track: String, by: i32) -> Option<Action> {
-        let lib = crate::preset::library();
+        let lib = crate::preset::in_order();
         if lib.is_empty() {
             self.set_status(StatusKind::Warning, "no presets in this build");
             return None;

@@ -75,6 +75,7 @@ impl App {
         if !tap.is_empty() {
             self.spectrum.push_interleaved(&tap);
             self.loudness.push_interleaved(&tap);
+            self.ear.push_interleaved(&tap);
             tap.clear();
             let tenths = |v: Option<f64>| {
                 v.filter(|v| v.is_finite())
@@ -217,6 +218,11 @@ impl App {
             LiveEvent::Osc(line) => self.set_status(StatusKind::Info, line),
             LiveEvent::Midi(MidiReport::Applied(line)) => self.set_status(StatusKind::Info, line),
             LiveEvent::Midi(MidiReport::Learned { channel, cc }) => self.midi_learned(channel, cc),
+            LiveEvent::Midi(MidiReport::Played {
+                channel,
+                note,
+                velocity,
+            }) => return self.midi_played(channel, note, velocity),
             LiveEvent::Notice(n) => self.set_status(StatusKind::Warning, n),
             LiveEvent::Sink(s) => {
                 let kind = match s {

@@ -83,7 +83,7 @@ fn show_pattern_hands_the_model_a_bounded_look_at_a_dense_pattern() {
         name: "show_pattern".into(),
         input: serde_json::json!({"pattern": "c3*1024", "cycles": 16}),
     };
-    let out = Applier::new("look").apply(&mut s, &[call]);
+    let out = Applier::new("look").apply(&mut s, &[call], &|_| None);
     let Some(Outcome::Done {
         result,
         is_error: false,
