@@ -151,7 +151,7 @@ pub fn autocorr_pitch(x: &[f32], rate: f32) -> f32 {
 }
 
 /// Every session file under patches/, sorted (patch files, which only load
-/// through the session that includes them, are left out).
+/// through the session that includes them, and presets are left out).
 pub fn example_sessions() -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -165,7 +165,8 @@ pub fn example_sessions() -> Vec<std::path::PathBuf> {
                 walk(&p, out);
             } else if p.extension().is_some_and(|x| x == "ron") {
                 let text = std::fs::read_to_string(&p).unwrap();
-                if !text.lines().any(|l| l.trim_start().starts_with("Patch(")) {
+                let kind = |k: &str| text.lines().any(|l| l.trim_start().starts_with(k));
+                if !kind("Patch(") && !kind("Preset(") {
                     out.push(p);
                 }
             }

@@ -378,3 +378,44 @@ fn load_preset_over_osc_changes_the_sound_and_over_the_chat_undoes_with_the_repl
     chat.submit("/undo", &mut s);
     assert_eq!(s.file(), &sub, "/undo takes the reply's preset back");
 }
+
+#[test]
+fn a_preset_without_o_plays_in_stereo_through_alsa_into_jack() {
+    use crate::rig::{self, JackServer};
+    use std::process::Stdio;
+    let test = "presets::a_preset_without_o_plays_in_stereo_through_alsa_into_jack";
+    let Some(jack) = JackServer::start(test, 256) else {
+        return;
+    };
+    let dir = TempDir::new("termdaw-preset-play");
+    let alsa = rig::write_alsa_config(dir.path());
+    let tap = dir.join("tap.wav");
+    let mut cmd = rig::termdaw(dir.path());
+    // Ping-pong echoes: the sides differ.
+    cmd.args(["preset", "render", "pluck-lead", "--tempo", "150"])
+        .env("ALSA_CONFIG_PATH", &alsa)
+        .env(rig::TAP_ENV, &tap)
+        .stdin(Stdio::null());
+    jack.env(&mut cmd);
+    let o = cmd.output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && out.contains("playing on") && out.contains("assessed as lead"),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let wav = rig::read_wav(&tap).unwrap();
+    // Four bars at 150 BPM.
+    assert!(
+        wav.seconds() > 6.2,
+        "{} s reached the device",
+        wav.seconds()
+    );
+    let (l, r) = (&wav.channels[0], &wav.channels[1]);
+    let diff: f64 = l.iter().zip(r).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
+    let all: f64 = l.iter().map(|a| (*a as f64).powi(2)).sum();
+    assert!(
+        all > 0.0 && diff > 0.01 * all,
+        "left and right differ: a stereo render, not a mono sum"
+    );
+}

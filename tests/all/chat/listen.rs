@@ -17,7 +17,7 @@ const LOUD: &str = r#"Session(
     quantum: Immediate,
     tracks: [
         Track(name: "lead", instrument: Synth(wave: Saw, cutoff: 8000, sustain: 1), pattern: Notes("a3 c4 e4 a4"), resolution: 4, gate: 1),
-        Track(name: "pad", instrument: Synth(wave: Sine, sustain: 1, attack: 0.01), pattern: Notes("a2"), resolution: 1, gate: 1, volume: -24),
+        Track(name: "pad", instrument: Synth(wave: Sine, unison: 1, sustain: 1, attack: 0.01), pattern: Notes("a2"), resolution: 1, gate: 1, volume: -24),
     ],
 )"#;
 
@@ -115,16 +115,15 @@ fn the_model_listens_lowers_a_loud_track_and_hears_the_change() {
     let (pad_before, _) = heard(&before, "pad");
     let (pad_after, _) = heard(&after, "pad");
     assert!(
-        lead_before > -10.0 && lead_before - pad_before > 10.0,
+        lead_before > -20.0 && lead_before - pad_before > 10.0,
         "{before}"
     );
     assert!(
         lead_before - lead_after > 10.0,
         "before {lead_before}, after {lead_after}\n{after}"
     );
-    // (The pad retriggers each bar, so its meter moves a few dB with the moment.)
     assert!(
-        (pad_before - pad_after).abs() < 6.0,
+        (pad_before - pad_after).abs() < 1.0,
         "the pad stays: {pad_before} {pad_after}"
     );
     // What listen said is what the mixer showed then (to its 0.1 dB).

@@ -48,3 +48,52 @@ fn analyse_mix_renders_from_the_bar_playing_now() {
     assert!(report.contains("from bar 5 "), "{report}");
     assert!(late_peak(&report) > -30.0, "{report}");
 }
+
+#[test]
+fn the_assess_tool_scores_a_track_alone_for_its_role_and_refuses_a_wrong_role() {
+    const BEAT: &str = r#"Session(tempo: 120, key: "A", scale: Minor, tracks: [
+    Track(name: "kick", instrument: Kick(), pattern: Steps("x...x...x...x...")),
+    Track(name: "pad", instrument: Synth(wave: Saw, attack: 0.5, sustain: 1), pattern: Degrees("[0,2,4]"), resolution: 1, gate: 1, volume: -12),
+])"#;
+    let server = Server::start(vec![
+        anthropic(&[
+            tool(
+                "assess",
+                json!({"role": "drum", "track": "kick", "bars": 2}),
+            ),
+            tool("assess", json!({"role": "vocal"})),
+            tool("assess", json!({"role": "pad", "track": "nope"})),
+        ]),
+        anthropic(&[text("The kick is on the grid.")]),
+    ]);
+    let mut chat = Chat::new(cfg(ProviderKind::Anthropic, &server), History::in_memory());
+    let mut s = Session::new(common::parse(BEAT), None, RATE as f32, None);
+    let ups = turn(&mut chat, &mut s, "is the kick tight?");
+    assert_eq!(failed(&ups), None);
+    let r = anthropic_results(&server.requests()[1].body);
+    let (kick, wrong, missing) = (&r[0], &r[1], &r[2]);
+    assert!(
+        !kick.1
+            && kick
+                .0
+                .starts_with("kick from bar 1: assessed as drum: overall"),
+        "{}",
+        kick.0
+    );
+    let grid = kick
+        .0
+        .lines()
+        .find(|l| l.trim_start().starts_with("on_grid"))
+        .unwrap();
+    assert!(grid.contains(" 1 "), "every kick on the grid: {grid}");
+    // The kick alone: the pad's sustained chord is not in it.
+    assert!(!kick.0.contains("warning: sustain"), "{}", kick.0);
+    assert!(
+        wrong.1 && wrong.0.contains("unknown role `vocal`"),
+        "{wrong:?}"
+    );
+    assert!(
+        missing.1 && missing.0.contains("no track named \"nope\""),
+        "{missing:?}"
+    );
+}
