@@ -334,7 +334,7 @@ impl Assessment {
 /// The table of checks for docs/processing.md.
 pub fn checks_markdown() -> String {
     let ctx = Context::default();
-    let mut s = String::from("| check | group | unit | what it measures | how it scores |\n| --- | --- | --- | --- | --- |\n");
+    let mut s = String::from("| check | group | weight | unit | what it measures | how it scores |\n| --- | --- | --- | --- | --- | --- |\n");
     for c in CHECKS {
         let rules: Vec<String> = table::PROFILES
             .iter()
@@ -355,8 +355,11 @@ pub fn checks_markdown() -> String {
         } else {
             "by role (table below)".to_string()
         };
+        // Equal shares of the group (when every check of it applies).
+        let n = CHECKS.iter().filter(|k| k.group == c.group).count();
+        let weight = format!("1/{n} of {}", num(c.group.weight()));
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {weight} | {} | {} | {} |\n",
             c.name,
             c.group.name(),
             c.unit,
