@@ -37,6 +37,13 @@ pub struct ToneArgs {
     /// uses the device's).
     #[arg(long, default_value_t = 48000, value_parser = parse_rate)]
     rate: u32,
+    #[command(flatten)]
+    out: Output,
+}
+
+/// Where a made sound goes: a WAV file, or the device.
+#[derive(Args)]
+pub struct Output {
     /// Write a WAV file instead of playing.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -72,7 +79,7 @@ pub fn tone_cmd(t: ToneArgs) -> anyhow::Result<()> {
         level_db: t.level,
         rate: t.rate,
     };
-    if let Some(out) = &t.output {
+    if let Some(out) = &t.out.output {
         termdaw::files::check(out, &[])?;
         let mono = tone::generate(&spec)?;
         let b = termdaw::process::ops::Buffer {
@@ -80,7 +87,7 @@ pub fn tone_cmd(t: ToneArgs) -> anyhow::Result<()> {
             right: mono,
             rate: spec.rate as f32,
         };
-        termdaw::process::write_wav(out, &b, t.float)?;
+        termdaw::process::write_wav(out, &b, t.out.float)?;
         println!(
             "wrote {} ({} s at {} Hz)",
             out.display(),
@@ -92,7 +99,7 @@ pub fn tone_cmd(t: ToneArgs) -> anyhow::Result<()> {
     // Checked before the device is opened, so a wrong tone says so at once.
     tone::check(&spec)?;
     let opts = device::DeviceOptions {
-        device: t.device,
+        device: t.out.device,
         rate: None,
         buffer: None,
     };
@@ -171,18 +178,11 @@ pub struct PresetRenderArgs {
     /// Length in seconds (default: the phrase, four bars).
     #[arg(long, value_parser = termdaw::units::render_seconds)]
     seconds: Option<f64>,
-    /// Write a WAV file instead of playing.
-    #[arg(short, long)]
-    output: Option<PathBuf>,
-    /// Write 32-bit float samples instead of 24-bit integers.
-    #[arg(long)]
-    float: bool,
     /// Print the assessment as JSON.
     #[arg(long)]
     json: bool,
-    /// Output device to play on (as `termdaw devices` lists them).
-    #[arg(long)]
-    device: Option<String>,
+    #[command(flatten)]
+    out: Output,
 }
 
 fn time_signature(s: &str) -> Result<TimeSignature, String> {
@@ -272,13 +272,13 @@ fn preset_render(a: PresetRenderArgs) -> anyhow::Result<()> {
         scale,
         time_signature: a.time_signature,
     };
-    let play = match &a.output {
+    let play = match &a.out.output {
         Some(out) => {
             termdaw::files::check(out, &[])?;
             None
         }
         None => match device::probe(&device::DeviceOptions {
-            device: a.device.clone(),
+            device: a.out.device.clone(),
             rate: None,
             buffer: None,
         }) {
@@ -292,13 +292,13 @@ fn preset_render(a: PresetRenderArgs) -> anyhow::Result<()> {
     let rate = play.as_ref().map_or(48000, |p| p.rate);
     let (l, r) = preset::render::render(p, &setting, a.seconds, rate)?;
     let result = preset::render::assess(p, &setting, &l, &r, rate);
-    if let Some(out) = &a.output {
+    if let Some(out) = &a.out.output {
         let b = termdaw::process::ops::Buffer {
             left: l.clone(),
             right: r.clone(),
             rate: rate as f32,
         };
-        termdaw::process::write_wav(out, &b, a.float)?;
+        termdaw::process::write_wav(out, &b, a.out.float)?;
         println!(
             "wrote {} ({:.2} s at {rate} Hz)",
             out.display(),

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 use termdaw::analysis::assess::{self, table::Group, Context, Role};
@@ -16,12 +15,7 @@ use crate::rig::TempDir;
 
 const RATE: u32 = 48_000;
 
-fn termdaw() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_termdaw"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("ALSA_CONFIG_PATH", "/nonexistent");
-    c
-}
+use crate::common::termdaw_offline as termdaw;
 
 fn a_minor() -> Setting {
     Setting {

@@ -233,3 +233,12 @@ pub fn spectrum_db(x: &[f32]) -> Vec<f64> {
         .map(|m| 20.0 * (m / top).max(1e-12).log10())
         .collect()
 }
+
+/// The termdaw binary, run in the project folder with no sound card
+/// reachable (ALSA pointed at nothing).
+pub fn termdaw_offline() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_termdaw"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("ALSA_CONFIG_PATH", "/nonexistent");
+    c
+}

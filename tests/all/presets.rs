@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use termdaw::action::Action;
 use termdaw::analysis::assess::{table::Group, Role};
@@ -18,12 +17,7 @@ use crate::rig::TempDir;
 
 const RATE: u32 = 48_000;
 
-fn termdaw() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_termdaw"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("ALSA_CONFIG_PATH", "/nonexistent");
-    c
-}
+use crate::common::termdaw_offline as termdaw;
 
 #[test]
 fn every_file_of_patches_presets_is_built_in_and_parses() {
@@ -381,30 +375,13 @@ fn load_preset_over_osc_changes_the_sound_and_over_the_chat_undoes_with_the_repl
 
 #[test]
 fn a_preset_without_o_plays_in_stereo_through_alsa_into_jack() {
-    use crate::rig::{self, JackServer};
-    use std::process::Stdio;
     let test = "presets::a_preset_without_o_plays_in_stereo_through_alsa_into_jack";
-    let Some(jack) = JackServer::start(test, 256) else {
+    // Ping-pong echoes: the sides differ.
+    let args = ["preset", "render", "pluck-lead", "--tempo", "150"];
+    let Some((out, wav)) = crate::rig::play_into_jack(test, &args) else {
         return;
     };
-    let dir = TempDir::new("termdaw-preset-play");
-    let alsa = rig::write_alsa_config(dir.path());
-    let tap = dir.join("tap.wav");
-    let mut cmd = rig::termdaw(dir.path());
-    // Ping-pong echoes: the sides differ.
-    cmd.args(["preset", "render", "pluck-lead", "--tempo", "150"])
-        .env("ALSA_CONFIG_PATH", &alsa)
-        .env(rig::TAP_ENV, &tap)
-        .stdin(Stdio::null());
-    jack.env(&mut cmd);
-    let o = cmd.output().unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && out.contains("playing on") && out.contains("assessed as lead"),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let wav = rig::read_wav(&tap).unwrap();
+    assert!(out.contains("assessed as lead"), "{out}");
     // Four bars at 150 BPM.
     assert!(
         wav.seconds() > 6.2,

@@ -5,15 +5,10 @@
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
-fn termdaw() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_termdaw"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c.env("ALSA_CONFIG_PATH", "/nonexistent");
-    c
-}
+use crate::common::termdaw_offline as termdaw;
 
 fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("termdaw-rel-{name}-{}", std::process::id()));

@@ -350,3 +350,27 @@ pub fn rms(x: &[f32]) -> f64 {
 pub fn onset(x: &[f32], threshold: f32) -> Option<usize> {
     x.iter().position(|v| v.abs() > threshold)
 }
+
+/// Run `termdaw ARGS` playing through ALSA into a JACK dummy server, as a
+/// player with no other sound card would: its stdout and what reached the
+/// device. None (with SKIPPED said) where jackd cannot be installed.
+pub fn play_into_jack(test: &str, args: &[&str]) -> Option<(String, Wav)> {
+    let jack = JackServer::start(test, 256)?;
+    let dir = TempDir::new("termdaw-play");
+    let alsa = write_alsa_config(dir.path());
+    let tap = dir.join("tap.wav");
+    let mut cmd = termdaw(dir.path());
+    cmd.args(args)
+        .env("ALSA_CONFIG_PATH", &alsa)
+        .env(TAP_ENV, &tap)
+        .stdin(std::process::Stdio::null());
+    jack.env(&mut cmd);
+    let o = cmd.output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success() && out.contains("playing on"),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some((out, read_wav(&tap).unwrap()))
+}

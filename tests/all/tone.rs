@@ -3,17 +3,10 @@
 //! harmonics, sweeps that cover their range) and played through the real
 //! ALSA path into a JACK dummy server.
 
-use std::process::{Command, Stdio};
-
 use crate::common::{peak_frequency, spectrum_db as spectrum};
-use crate::rig::{self, JackServer, TempDir};
+use crate::rig::{self, TempDir};
 
-fn termdaw() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_termdaw"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("ALSA_CONFIG_PATH", "/nonexistent");
-    c
-}
+use crate::common::termdaw_offline as termdaw;
 
 /// Write a tone with `args` and read it back (left channel).
 fn tone(dir: &TempDir, name: &str, args: &[&str]) -> Vec<f32> {
@@ -185,26 +178,9 @@ fn wrong_tones_are_refused_with_why_and_no_sound_card_is_said() {
 #[test]
 fn a_tone_plays_through_alsa_into_jack_at_its_pitch() {
     let test = "tone::a_tone_plays_through_alsa_into_jack_at_its_pitch";
-    let Some(jack) = JackServer::start(test, 256) else {
+    let Some((_, wav)) = rig::play_into_jack(test, &["tone", "A4", "--seconds", "2"]) else {
         return;
     };
-    let dir = TempDir::new("termdaw-tone-play");
-    let alsa = rig::write_alsa_config(dir.path());
-    let tap = dir.join("tap.wav");
-    let mut cmd = rig::termdaw(dir.path());
-    cmd.args(["tone", "A4", "--seconds", "2"])
-        .env("ALSA_CONFIG_PATH", &alsa)
-        .env(rig::TAP_ENV, &tap)
-        .stdin(Stdio::null());
-    jack.env(&mut cmd);
-    let o = cmd.output().unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && out.contains("playing on"),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let wav = rig::read_wav(&tap).unwrap();
     assert!(
         wav.seconds() > 1.8,
         "{} s reached the device",
