@@ -179,8 +179,9 @@ impl Session {
             return Err(ActionError::Invalid(why.to_string()));
         }
         let need: Vec<PathBuf> = changed
-            .into_iter()
+            .iter()
             .filter(|p| !self.cache.contains(p))
+            .cloned()
             .collect();
         if !behind && need.is_empty() {
             return Ok(None);
@@ -190,7 +191,14 @@ impl Session {
                 "{MAX_WAITING} changes are waiting for samples to decode; try again when they land"
             )));
         }
-        if !self.decode_ahead(need, "change") && !behind {
+        let busy = self.decode_ahead(need, "change");
+        // A small file can be decoded, and fail, before the worker is
+        // waited for: refused now, and forgotten, so a fixed file is tried
+        // again.
+        if let Some(why) = changed.iter().find_map(|p| self.ahead.failed.remove(p)) {
+            return Err(ActionError::Invalid(why));
+        }
+        if !busy && !behind {
             return Ok(None);
         }
         let tracks = instruments_set_by(action, before);

@@ -465,14 +465,37 @@ fn a_sample_set_live_waits_for_its_decoding_and_changes_land_in_order() {
     assert_eq!(loop_track.volume, -3.0);
     // A file that does not decode is refused when its decoding ends; the
     // track keeps what it played.
-    s.apply(set("bad.wav")).unwrap();
+    // (A file this small may fail its decoding before the worker is even
+    // waited for: then the action itself is refused.)
     let mut seen = Vec::new();
+    match s.apply(set("bad.wav")) {
+        Err(e) => seen.push(format!("not applied: {e}")),
+        Ok(a) => assert!(a.description.contains("decoding"), "{}", a.description),
+    }
     while seen.iter().all(|n: &String| !n.starts_with("not applied")) {
         s.tick();
         seen.extend(s.take_notices());
         assert!(t.elapsed() < Duration::from_secs(120), "{seen:?}");
         std::thread::sleep(Duration::from_millis(5));
     }
-    assert!(seen.iter().any(|n| n.contains("bad.wav")), "{seen:?}");
+    let refused = seen.iter().find(|n| n.starts_with("not applied")).unwrap();
+    assert!(refused.contains("bad.wav"), "{seen:?}");
+    assert!(
+        !seen.iter().any(|n| n.contains("stays silent")),
+        "a broken file is refused, never put on the track: {seen:?}"
+    );
     assert_eq!(file_now(&s), "short.wav");
+    // Fixed, it is decoded again and lands.
+    write_sine(&d.join("bad.wav"), 0.2);
+    let mut seen = Vec::new();
+    match s.apply(set("bad.wav")) {
+        Ok(_) => {}
+        Err(e) => panic!("the fixed file is tried again: {e}"),
+    }
+    while file_now(&s) != "bad.wav" {
+        s.tick();
+        seen.extend(s.take_notices());
+        assert!(t.elapsed() < Duration::from_secs(120), "{seen:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
