@@ -236,6 +236,9 @@ pub fn assess_cmd(a: AssessArgs) -> anyhow::Result<()> {
         let (l, r) = render::render_buffers(file, Some(&a.input), length, 48000)?;
         (l, r, 48000.0)
     } else {
+        if !a.input.is_file() {
+            anyhow::bail!("{}: no such audio file", a.input.display());
+        }
         let d = termdaw::sample::load_audio(&a.input)?;
         (d.left, d.right, d.rate)
     };
