@@ -281,6 +281,15 @@ fn a_session_is_rendered_and_assessed_in_its_own_tempo_and_key() {
     assert!(v["context"]["tempo"].as_f64().is_some(), "{}", v["context"]);
     assert!(v["context"]["key"].is_string(), "{}", v["context"]);
     let o = termdaw()
+        .args(["assess", "nope.wav", "--role", "pad"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("nope.wav: no such audio file"),
+        "{err}"
+    );
+    let o = termdaw()
         .args(["assess", "patches/first-beat.ron", "--role", "vocal"])
         .output()
         .unwrap();

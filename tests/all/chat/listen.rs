@@ -17,7 +17,7 @@ const LOUD: &str = r#"Session(
     quantum: Immediate,
     tracks: [
         Track(name: "lead", instrument: Synth(wave: Saw, cutoff: 8000, sustain: 1), pattern: Notes("a3 c4 e4 a4"), resolution: 4, gate: 1),
-        Track(name: "pad", instrument: Synth(wave: Sine, unison: 1, sustain: 1, attack: 0.01), pattern: Notes("a2"), resolution: 1, gate: 1, volume: -24),
+        Track(name: "pad", instrument: Synth(wave: Sine, unison: 1, sustain: 1, attack: 0.01), volume: -24),
     ],
 )"#;
 
@@ -26,6 +26,14 @@ fn live_app(server: &Server) -> (App, termdaw::engine::Engine) {
     let (session, engine) = termdaw::audio::render::prepare(common::parse(LOUD), None, RATE);
     let mut app = App::new(session, Keymap::defaults(), Theme::dark());
     app.chat = Chat::new(cfg(ProviderKind::Anthropic, server), History::in_memory());
+    // The pad holds one note from the start: a level that stays put.
+    app.session_mut()
+        .apply(termdaw::action::Action::NoteOn {
+            track: "pad".into(),
+            note: 45.0,
+            velocity: 0.8,
+        })
+        .unwrap();
     (app, engine)
 }
 
@@ -72,7 +80,7 @@ fn the_model_listens_lowers_a_loud_track_and_hears_the_change() {
     ]);
     let (mut app, mut engine) = live_app(&server);
     let mut clock = Duration::ZERO;
-    run(&mut app, &mut engine, &mut clock, 4.0);
+    run(&mut app, &mut engine, &mut clock, 4.5);
     app.send_chat("is anything too loud?");
     let t0 = Instant::now();
     // The meters as the mixer showed them when each `listen` was answered.
