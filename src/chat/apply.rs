@@ -62,13 +62,20 @@ pub enum Outcome {
         file: Box<SessionFile>,
         path: Option<PathBuf>,
         bars: f64,
-        /// Loudness target for the mastering check, LUFS.
-        target: Option<f64>,
         /// Where to start: the first beat of the bar playing now.
         from_beat: f64,
-        /// Score for a role (the `assess` tool) instead of the report.
-        assess: Option<super::assess::Job>,
+        what: Measure,
     },
+}
+
+/// What a render is measured for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Measure {
+    /// `analyse_mix`'s report, with the mastering check against a loudness
+    /// target (LUFS) when one is given.
+    Mix { target: Option<f64> },
+    /// `assess`: a score for a role.
+    Assess(super::assess::Job),
 }
 
 impl Outcome {
@@ -259,9 +266,10 @@ impl Applier {
                     file: Box::new(session.file().clone()),
                     path: session.path().map(|p| p.to_path_buf()),
                     bars: bars.clamp(1.0, 16.0),
-                    target: target.map(|t| t.clamp(-70.0, 0.0)),
                     from_beat: bar_start(session),
-                    assess: None,
+                    what: Measure::Mix {
+                        target: target.map(|t| t.clamp(-70.0, 0.0)),
+                    },
                 }
             }
             super::assess::ASSESS => {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use super::apply::Outcome;
+use super::apply::{Measure, Outcome};
 use super::message::ToolDef;
 use crate::analysis::assess::{self, Context, Role};
 use crate::audio::render::{self, Length};
@@ -51,8 +51,9 @@ pub struct Job {
 
 /// The call checked against the session, as work for the worker.
 pub fn outcome(session: &Session, input: &Value, from_beat: f64) -> Outcome {
-    let Some(o) = input.as_object() else {
-        return Outcome::err("assess takes an object of arguments".into());
+    let o = match super::tools::input_object(input) {
+        Ok(o) => o,
+        Err(e) => return Outcome::err(e.to_string()),
     };
     let role = match o.get("role").and_then(Value::as_str).map(Role::parse) {
         Some(Ok(r)) => r,
@@ -82,9 +83,8 @@ pub fn outcome(session: &Session, input: &Value, from_beat: f64) -> Outcome {
         file: Box::new(session.file().clone()),
         path: session.path().map(|p| p.to_path_buf()),
         bars,
-        target: None,
         from_beat,
-        assess: Some(Job {
+        what: Measure::Assess(Job {
             role,
             track,
             target,
@@ -110,14 +110,7 @@ pub fn run(
     let (l, r) = super::analyse::render_audio(&file, path, frames, from_beat);
     let ctx = Context {
         tempo: Some(file.tempo),
-        key: Some((file.key.name().to_string(), file.scale.name())),
-        scale: Some(
-            file.scale
-                .intervals()
-                .iter()
-                .map(|i| (file.key.0 + i) % 12)
-                .collect(),
-        ),
+        key: Some((file.key, file.scale)),
         target_lufs: job.target,
         ..Context::default()
     };

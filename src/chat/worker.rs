@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::analyse;
-use super::apply::Outcome;
+use super::apply::{Measure, Outcome};
 use super::config::ChatConfig;
 use super::error::ChatError;
 use super::message::{Block, Message, Role, ToolCall};
@@ -150,16 +150,18 @@ fn run(
                     file,
                     path,
                     bars,
-                    target,
                     from_beat,
-                    assess,
+                    what,
                 } => {
                     let _ = tx.send(ToUi::Analysing);
-                    let text = match &assess {
-                        Some(job) => {
-                            super::assess::run(&file, path.as_deref(), bars, from_beat, job)
+                    let path = path.as_deref();
+                    let text = match &what {
+                        Measure::Assess(job) => {
+                            super::assess::run(&file, path, bars, from_beat, job)
                         }
-                        None => analyse::analyse(&file, path.as_deref(), bars, target, from_beat),
+                        Measure::Mix { target } => {
+                            analyse::analyse(&file, path, bars, *target, from_beat)
+                        }
                     };
                     (text, false)
                 }

@@ -191,13 +191,10 @@ fn time_signature(s: &str) -> Result<TimeSignature, String> {
     };
     let (b, u) = s.split_once('/').ok_or_else(bad)?;
     let (beats, unit) = (
-        b.trim().parse::<u8>().map_err(|_| bad())?,
-        u.trim().parse::<u8>().map_err(|_| bad())?,
+        b.trim().parse::<i64>().map_err(|_| bad())?,
+        u.trim().parse::<i64>().map_err(|_| bad())?,
     );
-    if !(1..=32).contains(&beats) || ![1, 2, 4, 8, 16, 32].contains(&unit) {
-        return Err(bad());
-    }
-    Ok(TimeSignature { beats, unit })
+    TimeSignature::checked(beats, unit).map_err(|e| format!("{e} (in {s})"))
 }
 
 fn key_and_scale(key: &str, scale: &str) -> anyhow::Result<(Key, Scale)> {
@@ -208,10 +205,6 @@ fn key_and_scale(key: &str, scale: &str) -> anyhow::Result<(Key, Scale)> {
     Ok((k, s))
 }
 
-fn pitch_classes(k: Key, s: Scale) -> Vec<u8> {
-    s.intervals().iter().map(|i| (k.0 + i) % 12).collect()
-}
-
 pub fn assess_cmd(a: AssessArgs) -> anyhow::Result<()> {
     let mut ctx = Context {
         tempo: a.tempo,
@@ -219,19 +212,19 @@ pub fn assess_cmd(a: AssessArgs) -> anyhow::Result<()> {
         true_peak_limit: a.true_peak_limit,
         ..Context::default()
     };
-    let mut key = a
-        .key
-        .clone()
-        .map(|k| (k, a.scale.clone().unwrap_or_else(|| "minor".into())));
+    if let Some(k) = &a.key {
+        ctx.key = Some(key_and_scale(k, a.scale.as_deref().unwrap_or("minor"))?);
+    }
     let (l, r, rate) = if a.input.extension().is_some_and(|e| e == "ron") {
         let file = load(&a.input)?;
         ctx.tempo = ctx.tempo.or(Some(file.tempo));
-        key = key.or_else(|| {
-            Some((
-                file.key.name().to_string(),
-                a.scale.clone().unwrap_or(file.scale.name()),
-            ))
-        });
+        if ctx.key.is_none() {
+            let scale = match &a.scale {
+                Some(s) => key_and_scale("C", s)?.1,
+                None => file.scale,
+            };
+            ctx.key = Some((file.key, scale));
+        }
         let length = Length::Bars(a.bars.unwrap_or(8.0));
         let (l, r) = render::render_buffers(file, Some(&a.input), length, 48000)?;
         (l, r, 48000.0)
@@ -242,11 +235,6 @@ pub fn assess_cmd(a: AssessArgs) -> anyhow::Result<()> {
         let d = termdaw::sample::load_audio(&a.input)?;
         (d.left, d.right, d.rate)
     };
-    if let Some((k, s)) = &key {
-        let (kk, ss) = key_and_scale(k, s)?;
-        ctx.scale = Some(pitch_classes(kk, ss));
-        ctx.key = Some((kk.name().to_string(), ss.name()));
-    }
     let result = assess::assess(&l, &r, rate, a.role, &ctx);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&result.json())?);
@@ -293,14 +281,15 @@ fn preset_render(a: PresetRenderArgs) -> anyhow::Result<()> {
         },
     };
     let rate = play.as_ref().map_or(48000, |p| p.rate);
-    let (l, r) = preset::render::render(p, &setting, a.seconds, rate)?;
-    let result = preset::render::assess(p, &setting, &l, &r, rate);
+    let (left, right) = preset::render::render(p, &setting, a.seconds, rate)?;
+    let b = termdaw::process::ops::Buffer {
+        left,
+        right,
+        rate: rate as f32,
+    };
+    let (l, r) = (&b.left, &b.right);
+    let result = preset::render::assess(p, &setting, l, r, rate);
     if let Some(out) = &a.out.output {
-        let b = termdaw::process::ops::Buffer {
-            left: l.clone(),
-            right: r.clone(),
-            rate: rate as f32,
-        };
         termdaw::process::write_wav(out, &b, a.out.float)?;
         println!(
             "wrote {} ({:.2} s at {rate} Hz)",
@@ -315,7 +304,7 @@ fn preset_render(a: PresetRenderArgs) -> anyhow::Result<()> {
     }
     if let Some(dev) = &play {
         println!("playing on {} ({} Hz)", dev.name, dev.rate);
-        termdaw::audio::play::play_stereo(dev, &l, &r)?;
+        termdaw::audio::play::play_stereo(dev, l, r)?;
     }
     Ok(())
 }

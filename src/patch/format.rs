@@ -346,24 +346,29 @@ impl Serialize for TimeSignature {
 impl<'de> Deserialize<'de> for TimeSignature {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let (beats, unit) = <(i64, i64)>::deserialize(d)?;
+        Self::checked(beats, unit).map_err(de::Error::custom)
+    }
+}
+
+impl TimeSignature {
+    /// A time signature, if `beats` and `unit` are ones a session may have.
+    pub fn checked(beats: i64, unit: i64) -> Result<Self, String> {
         if !(1..=32).contains(&beats) {
-            return Err(de::Error::custom(format!(
+            return Err(format!(
                 "time signature needs 1 to 32 beats per bar, found {beats}"
-            )));
+            ));
         }
         if ![1, 2, 4, 8, 16, 32].contains(&unit) {
-            return Err(de::Error::custom(format!(
+            return Err(format!(
                 "time signature unit must be 1, 2, 4, 8, 16 or 32, found {unit}"
-            )));
+            ));
         }
         Ok(Self {
             beats: beats as u8,
             unit: unit as u8,
         })
     }
-}
 
-impl TimeSignature {
     /// Beats in one step at `resolution` steps per whole note.
     pub fn step_beats(&self, resolution: u32) -> f64 {
         self.unit as f64 / resolution.max(1) as f64
@@ -494,6 +499,11 @@ impl Scale {
 
     pub fn name(self) -> String {
         format!("{self:?}")
+    }
+
+    /// The scale's pitch classes (0 = C) with `key` as its tonic.
+    pub fn pitch_classes(self, key: Key) -> Vec<u8> {
+        self.intervals().iter().map(|i| (key.0 + i) % 12).collect()
     }
 
     pub fn parse(s: &str) -> Option<Scale> {

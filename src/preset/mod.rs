@@ -143,11 +143,12 @@ pub fn files() -> &'static [(&'static str, &'static str)] {
 /// A preset by name.
 pub fn find(name: &str) -> Result<&'static Preset, String> {
     let lib = library();
+    let said = crate::quote::clip(name, crate::quote::MAX_QUOTE);
     lib.iter().find(|p| p.name == name.trim()).ok_or_else(|| {
         let names: Vec<&str> = lib.iter().map(|p| p.name.as_str()).collect();
         match crate::suggest::closest(name, &names) {
-            Some((_, n)) => format!("no preset named \"{name}\" (did you mean \"{n}\"?); `termdaw preset list` lists them"),
-            None => format!("no preset named \"{name}\"; `termdaw preset list` lists them"),
+            Some((_, n)) => format!("no preset named \"{said}\" (did you mean \"{n}\"?); `termdaw preset list` lists them"),
+            None => format!("no preset named \"{said}\"; `termdaw preset list` lists them"),
         }
     })
 }

@@ -29,18 +29,9 @@ pub fn render(
 /// The assessment context of `preset` in `setting`: its own loudness
 /// target and true-peak limit, the setting's tempo, key and scale.
 pub fn context(preset: &Preset, setting: &Setting) -> Context {
-    let tonic = setting.key.0;
     Context {
         tempo: Some(setting.tempo),
-        key: Some((setting.key.name().to_string(), setting.scale.name())),
-        scale: Some(
-            setting
-                .scale
-                .intervals()
-                .iter()
-                .map(|i| (tonic + i) % 12)
-                .collect(),
-        ),
+        key: Some((setting.key, setting.scale)),
         target_lufs: preset.constraints.lufs_target,
         true_peak_limit: preset.constraints.true_peak_limit,
     }

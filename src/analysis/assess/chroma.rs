@@ -91,8 +91,7 @@ pub fn in_key(mono: &[f32], rate: f32, scale: &[u8]) -> f64 {
         match owner {
             Some(note) => note.2 += energy,
             None => {
-                let midi = 69.0 + 12.0 * (hz / 440.0).log2();
-                notes.push((hz, (midi.round() as i64).rem_euclid(12) as u8, energy));
+                notes.push((hz, pitch_class(hz), energy));
             }
         }
     }
@@ -124,9 +123,8 @@ pub fn line_in_key(mono: &[f32], rate: f32, scale: &[u8], register: (f64, f64)) 
         let centre = (p.time * rate as f64) as usize;
         let frame = &mono[centre.saturating_sub(HOP)..(centre + HOP).min(mono.len())];
         let energy: f64 = frame.iter().map(|v| (*v as f64).powi(2)).sum();
-        let midi = 69.0 + 12.0 * (hz / 440.0).log2();
         all += energy;
-        if scale.contains(&((midi.round() as i64).rem_euclid(12) as u8)) {
+        if scale.contains(&pitch_class(hz)) {
             on += energy;
         }
     }
@@ -135,4 +133,10 @@ pub fn line_in_key(mono: &[f32], rate: f32, scale: &[u8], register: (f64, f64)) 
     } else {
         0.0
     }
+}
+
+/// The pitch class (0 = C) nearest `hz`, in equal temperament at A4 = 440.
+fn pitch_class(hz: f64) -> u8 {
+    let midi = 69.0 + 12.0 * (hz / 440.0).log2();
+    (midi.round() as i64).rem_euclid(12) as u8
 }

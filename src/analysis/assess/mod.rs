@@ -14,6 +14,8 @@ pub mod table;
 
 use serde_json::{json, Value};
 
+use crate::patch::{Key, Scale};
+
 pub use measure::Measures;
 use table::{num, Group, Severity, CHECKS};
 
@@ -44,7 +46,12 @@ impl Role {
         Role::ALL
             .into_iter()
             .find(|r| r.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown role `{s}`; expected one of pad, bass, lead, drum, fx"))
+            .ok_or_else(|| {
+                format!(
+                    "unknown role `{}`; expected one of pad, bass, lead, drum, fx",
+                    crate::quote::clip(s, crate::quote::MAX_QUOTE)
+                )
+            })
     }
 }
 
@@ -52,9 +59,8 @@ impl Role {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Context {
     pub tempo: Option<f64>,
-    /// Key and scale names as given, and the scale's pitch classes.
-    pub key: Option<(String, String)>,
-    pub scale: Option<Vec<u8>>,
+    /// The key and scale tonal roles are checked against.
+    pub key: Option<(Key, Scale)>,
     pub target_lufs: f64,
     pub true_peak_limit: f64,
 }
@@ -64,7 +70,6 @@ impl Default for Context {
         Self {
             tempo: None,
             key: None,
-            scale: None,
             target_lufs: DEFAULT_TARGET_LUFS,
             true_peak_limit: DEFAULT_TRUE_PEAK_LIMIT,
         }
@@ -114,7 +119,8 @@ pub struct Assessment {
 /// Assess planar stereo at `rate` as `role` in `context`.
 pub fn assess(l: &[f32], r: &[f32], rate: f32, role: Role, context: &Context) -> Assessment {
     let profile = table::profile(role);
-    let m = measure::measure(l, r, rate, context.scale.as_deref(), profile, context.tempo);
+    let scale = context.key.map(|(k, s)| s.pitch_classes(k));
+    let m = measure::measure(l, r, rate, scale.as_deref(), profile, context.tempo);
     let mut checks = Vec::new();
     let (mut violations, mut warnings) = (Vec::new(), Vec::new());
     if !m.integrated_lufs.is_finite() {
@@ -267,8 +273,8 @@ impl Assessment {
             "overall_score": r3(self.overall),
             "context": {
                 "tempo": c.tempo,
-                "key": c.key.as_ref().map(|k| &k.0),
-                "scale": c.key.as_ref().map(|k| &k.1),
+                "key": c.key.map(|k| k.0.name()),
+                "scale": c.key.map(|k| k.1.name()),
                 "target_lufs": c.target_lufs,
                 "true_peak_limit": c.true_peak_limit,
             },
@@ -342,7 +348,7 @@ pub fn checks_markdown() -> String {
                 (c.rule)(
                     p,
                     &Context {
-                        scale: Some(vec![0]),
+                        key: Some((Key(0), Scale::Major)),
                         tempo: Some(120.0),
                         ..ctx.clone()
                     },

@@ -342,7 +342,7 @@ pub const CHECKS: &[Check] = &[
         group: Group::RoleMatch,
         unit: "",
         what: "share of pitched energy on the scale's pitch classes (tonal roles, given a key): pads by spectral peaks, overtones counted with their notes; bass and lead by their pitch, frame by frame",
-        rule: |p, c| (p.tonal && c.scale.is_some()).then_some(Rule::AtLeast { full: 0.9, zero: 0.5, flag: 0.9, severity: Severity::Warning }),
+        rule: |p, c| (p.tonal && c.key.is_some()).then_some(Rule::AtLeast { full: 0.9, zero: 0.5, flag: 0.9, severity: Severity::Warning }),
     },
     Check {
         name: "on_grid",
