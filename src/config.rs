@@ -168,6 +168,12 @@ pub struct Flags {
     pub provider: Option<String>,
     pub base_url: Option<String>,
     pub model: Option<String>,
+    /// Record a take into this folder from the start.
+    pub record: Option<std::path::PathBuf>,
+    /// Takes in 32-bit float instead of 24-bit.
+    pub record_float: bool,
+    /// Takes hold one WAV per track too.
+    pub stems: bool,
 }
 
 /// Everything a running termdaw is configured with, resolved.
@@ -182,6 +188,16 @@ pub struct Settings {
     /// The chat's model, or why the chat is off (it never keeps the music
     /// from starting).
     pub chat: Result<ChatConfig, ChatConfigError>,
+    pub record: RecordOptions,
+}
+
+/// How takes are recorded.
+#[derive(Debug, Clone, Default)]
+pub struct RecordOptions {
+    /// Record into this folder from the start (`--record`).
+    pub dir: Option<std::path::PathBuf>,
+    pub format: crate::audio::wav::WavFormat,
+    pub stems: bool,
 }
 
 /// Flags over the config file over the defaults, field by field. `env`
@@ -194,7 +210,17 @@ pub fn resolve(flags: &Flags, file: &Config, env: impl Fn(&str) -> Option<String
         Some("virtual") => Wanted::Virtual,
         Some(name) => Wanted::Named(name.to_string()),
     };
+    let record = RecordOptions {
+        dir: flags.record.clone(),
+        format: if flags.record_float {
+            crate::audio::wav::WavFormat::Float32
+        } else {
+            crate::audio::wav::WavFormat::Int24
+        },
+        stems: flags.stems,
+    };
     Settings {
+        record,
         theme: flags
             .theme
             .clone()

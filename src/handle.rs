@@ -11,8 +11,8 @@ use std::sync::Arc;
 use rtrb::{Consumer, Producer, PushError, RingBuffer};
 
 use crate::engine::{
-    Counters, Engine, EngineCmd, EngineConfig, Feedback, Garbage, Op, Slot, When, INPUT_PORTS,
-    TAP_CAPACITY,
+    Applied, Counters, Engine, EngineCmd, EngineConfig, Feedback, Garbage, Op, Slot, When,
+    APPLIED_CAPACITY, INPUT_PORTS, TAP_CAPACITY,
 };
 
 /// Control thread: make an engine and the handle that drives it.
@@ -21,6 +21,7 @@ pub fn connect(config: EngineConfig) -> (EngineHandle, Engine) {
     let (garbage_tx, garbage_rx) = RingBuffer::new(config.garbage_capacity);
     let (fb_tx, fb_rx) = RingBuffer::new(config.feedback_capacity);
     let (tap_tx, tap_rx) = RingBuffer::new(TAP_CAPACITY);
+    let (applied_tx, applied_rx) = RingBuffer::new(APPLIED_CAPACITY);
     let (port_tx, port_rx): (Vec<_>, Vec<_>) =
         (0..INPUT_PORTS).map(|_| RingBuffer::new(1024)).unzip();
     let counters = Arc::new(Counters::default());
@@ -29,6 +30,7 @@ pub fn connect(config: EngineConfig) -> (EngineHandle, Engine) {
         garbage: garbage_rx,
         feedback: fb_rx,
         tap: tap_rx,
+        applied: applied_rx,
         ports: port_tx
             .into_iter()
             .map(|tx| InputPort {
@@ -48,6 +50,7 @@ pub fn connect(config: EngineConfig) -> (EngineHandle, Engine) {
             feedback: fb_tx,
             tap: tap_tx,
             inputs: port_rx,
+            applied: applied_tx,
         },
         counters,
     );
@@ -59,6 +62,7 @@ pub struct EngineHandle {
     garbage: Consumer<Garbage>,
     feedback: Consumer<Feedback>,
     tap: Consumer<f32>,
+    applied: Consumer<Applied>,
     ports: Vec<InputPort>,
     pub counters: Arc<Counters>,
     pub rate: f32,
@@ -94,6 +98,13 @@ impl EngineHandle {
     pub fn drain_feedback(&mut self, mut f: impl FnMut(Feedback)) {
         while let Ok(m) = self.feedback.pop() {
             f(m);
+        }
+    }
+
+    /// Hand every command the engine reported applied, in its order, to `f`.
+    pub fn drain_applied(&mut self, mut f: impl FnMut(Applied)) {
+        while let Ok(a) = self.applied.pop() {
+            f(a);
         }
     }
 
@@ -152,7 +163,7 @@ impl InputPort {
             Some(s) => When::Sample(s),
             None => When::Now,
         };
-        let ok = self.tx.push(EngineCmd { op, at }).is_ok();
+        let ok = self.tx.push(EngineCmd::at(op, at)).is_ok();
         if !ok {
             Counters::bump(&self.counters.dropped_commands, 1);
         }

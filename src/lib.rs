@@ -8,6 +8,7 @@
 pub mod action;
 pub mod analysis;
 pub mod audio;
+pub mod capture;
 pub mod chat;
 pub mod config;
 pub mod engine;

@@ -11,6 +11,7 @@ pub mod output;
 pub mod play;
 pub mod render;
 pub mod watch;
+pub mod wav;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

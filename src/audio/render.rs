@@ -26,13 +26,7 @@ pub enum Length {
 /// What a render of the whole song adds after its last bar.
 pub const SONG_TAIL_SECONDS: f64 = 3.0;
 
-/// Sample format of the written file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum WavFormat {
-    #[default]
-    Int24,
-    Float32,
-}
+pub use super::wav::WavFormat;
 
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions {
@@ -324,20 +318,8 @@ pub fn render_to_wav(
     };
     let (mut session, mut engine) = prepare(file, path, opts.rate);
     let notices = session.take_notices();
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: opts.rate,
-        bits_per_sample: match opts.format {
-            WavFormat::Int24 => 24,
-            WavFormat::Float32 => 32,
-        },
-        sample_format: match opts.format {
-            WavFormat::Int24 => hound::SampleFormat::Int,
-            WavFormat::Float32 => hound::SampleFormat::Float,
-        },
-    };
     let tmp = crate::files::Temp::beside(out);
-    let mut writer = hound::WavWriter::create(tmp.path(), spec)?;
+    let mut writer = super::wav::StereoWav::create(tmp.path(), opts.rate, opts.format)?;
     let mut err: Option<hound::Error> = None;
     let start = Instant::now();
     let (peak, frames) = run_span(
@@ -350,19 +332,8 @@ pub fn render_to_wav(
             if err.is_some() {
                 return;
             }
-            for (a, b) in l.iter().zip(r) {
-                let res = match opts.format {
-                    WavFormat::Int24 => writer
-                        .write_sample(to_i24(*a))
-                        .and_then(|_| writer.write_sample(to_i24(*b))),
-                    WavFormat::Float32 => writer
-                        .write_sample(*a)
-                        .and_then(|_| writer.write_sample(*b)),
-                };
-                if let Err(e) = res {
-                    err = Some(e);
-                    return;
-                }
+            if let Err(e) = writer.write(l, r) {
+                err = Some(e);
             }
         },
     );
@@ -385,8 +356,4 @@ pub fn render_to_wav(
         },
         notices,
     ))
-}
-
-fn to_i24(x: f32) -> i32 {
-    (x.clamp(-1.0, 1.0) * 8_388_607.0).round() as i32
 }

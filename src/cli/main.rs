@@ -79,6 +79,16 @@ struct PlayArgs {
     /// Turn the OSC server off.
     #[arg(long)]
     no_osc: bool,
+    /// Record a take into this folder from the start: master.wav and the
+    /// action log that `termdaw replay` renders again.
+    #[arg(long, value_name = "DIR")]
+    record: Option<PathBuf>,
+    /// Takes in 32-bit float (default 24-bit).
+    #[arg(long)]
+    record_float: bool,
+    /// Takes hold one WAV per track too (stem-NAME.wav).
+    #[arg(long)]
+    stems: bool,
     #[command(flatten)]
     chat: ChatArgs,
 }
@@ -100,6 +110,14 @@ struct ChatArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Render a recorded take again from its action log, bit for bit.
+    Replay {
+        /// The take's folder (holds log.txt and master.wav).
+        dir: PathBuf,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Render a session to a WAV file, faster than real time.
     Render {
         session: PathBuf,
@@ -254,6 +272,7 @@ fn parse_rate(s: &str) -> Result<u32, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Some(Command::Replay { dir, output }) => replay_cmd(&dir, &output),
         Some(Command::Render {
             session,
             bars,
@@ -337,6 +356,9 @@ impl PlayArgs {
             osc_bind: self.osc_bind,
             osc_any: self.osc_any,
             no_osc: self.no_osc,
+            record: self.record.clone(),
+            record_float: self.record_float,
+            stems: self.stems,
             ..self.chat.clone().flags()
         }
     }
@@ -374,6 +396,19 @@ fn play_cmd(args: PlayArgs) -> anyhow::Result<()> {
     } else {
         tui::term::play(&path, settings, dir, warnings, args.paused, args.seconds)?;
     }
+    Ok(())
+}
+
+fn replay_cmd(dir: &Path, out: &Path) -> anyhow::Result<()> {
+    let r = termdaw::capture::replay::replay(dir, out)?;
+    println!(
+        "{}: {} frames ({:.2} s at {} Hz) from {} commands",
+        out.display(),
+        r.frames,
+        r.frames as f64 / r.rate as f64,
+        r.rate,
+        r.commands
+    );
     Ok(())
 }
 

@@ -7,7 +7,7 @@
 pub type Slot = u16;
 
 /// Which effect chain a command addresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum FxTarget {
     Track(Slot),
     Bus(u8),

@@ -210,6 +210,18 @@ impl Engine {
                     self.give_back(Garbage::Automation(Handoff::new(old)));
                 }
             }
+            Op::StartCapture { ring } => {
+                // SAFETY: delivered once by the ring.
+                let ring = unsafe { ring.into_box() };
+                if let Some(old) = self.capture.replace(ring) {
+                    self.give_back(Garbage::Capture(Handoff::new(old)));
+                }
+            }
+            Op::StopCapture => {
+                if let Some(old) = self.capture.take() {
+                    self.give_back(Garbage::Capture(Handoff::new(old)));
+                }
+            }
             Op::BusGain { bus, gain } => {
                 if let Some(Some(b)) = self.buses.get_mut(bus as usize) {
                     b.set_gain(gain);

@@ -16,7 +16,7 @@ use crate::kinds::curve::Curve as MapCurve;
 pub const AUTOMATION_STEP: usize = 128;
 
 /// How a value travels from a breakpoint to the next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Curve {
     Step,
     Linear,
@@ -25,7 +25,7 @@ pub enum Curve {
 }
 
 /// One breakpoint, in song beats (a section's lane: beats from its start).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     pub beat: f64,
     pub value: f64,
@@ -34,7 +34,7 @@ pub struct Point {
 }
 
 /// What a lane moves, and in which unit its values are.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// BPM.
     Tempo,
@@ -67,7 +67,7 @@ pub enum Target {
 /// How a lane on a macro reaches one of the macro's targets: the lane's
 /// value `v` (0 – `span`) puts the target at `curve.at(v / span, from, to)`,
 /// as turning the macro's knob would.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Map {
     pub span: f64,
     pub from: f64,
@@ -76,7 +76,7 @@ pub struct Map {
 }
 
 /// One lane as the engine reads it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Lane {
     pub target: Target,
     /// Song beats the lane is read in: `[from, until)`. A song-wide lane

@@ -8,8 +8,11 @@
 
 use std::ptr::NonNull;
 
+use serde::{Deserialize, Serialize};
+
 use super::automation::Automation;
 use super::bus::Bus;
+use super::capture::Capture;
 use super::effect::EffectChain;
 use super::instrument::Instrument;
 use super::sequencer::Clip;
@@ -47,7 +50,7 @@ impl<T: ?Sized> Handoff<T> {
 }
 
 /// When a command takes effect.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum When {
     /// At the start of the next block the engine renders.
     Now,
@@ -64,8 +67,10 @@ pub enum When {
 }
 
 /// What a command does. Move-only, like the [`Handoff`]s it may carry, so
-/// the compiler keeps each payload's single owner.
-#[derive(Debug)]
+/// the compiler keeps each payload's single owner. The plain ones are
+/// written to a take's log as they are (RON); those with a payload are
+/// logged as how to build it (`capture::recipe`).
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Op {
     Play,
     Stop,
@@ -146,10 +151,12 @@ pub enum Op {
         slot: Slot,
         semitones: f32,
     },
+    #[serde(skip)]
     SetClip {
         slot: Slot,
         clip: Handoff<Clip>,
     },
+    #[serde(skip)]
     InstallTrack {
         slot: Slot,
         track: Handoff<TrackDsp>,
@@ -157,14 +164,17 @@ pub enum Op {
     RemoveTrack {
         slot: Slot,
     },
+    #[serde(skip)]
     ReplaceInstrument {
         slot: Slot,
         instrument: Handoff<dyn Instrument>,
     },
+    #[serde(skip)]
     TrackEffects {
         slot: Slot,
         chain: Handoff<EffectChain>,
     },
+    #[serde(skip)]
     MasterEffects {
         chain: Handoff<EffectChain>,
     },
@@ -175,6 +185,7 @@ pub enum Op {
         gain: f32,
     },
     /// Create or replace bus `bus`.
+    #[serde(skip)]
     InstallBus {
         bus: u8,
         dsp: Handoff<Bus>,
@@ -191,6 +202,7 @@ pub enum Op {
         bus: u8,
         on: bool,
     },
+    #[serde(skip)]
     BusEffects {
         bus: u8,
         chain: Handoff<EffectChain>,
@@ -199,13 +211,22 @@ pub enum Op {
         bus: u8,
     },
     /// Replace every automation lane (an empty set stops automation).
+    #[serde(skip)]
     Automation {
         lanes: Handoff<Automation>,
     },
     /// Debug builds only (tests): panic on the audio thread, as a bug in a
     /// voice would, to exercise the device callback's guard.
     #[cfg(debug_assertions)]
+    #[serde(skip)]
     TestPanic,
+    /// Start writing the master (and stems) into a take's ring.
+    #[serde(skip)]
+    StartCapture {
+        ring: Handoff<Capture>,
+    },
+    /// Stop writing the take (its ring comes back as garbage).
+    StopCapture,
     /// Glide parameter `param` of effect `index` in a chain.
     EffectParam {
         chain: FxTarget,
@@ -220,13 +241,40 @@ pub enum Op {
 pub struct EngineCmd {
     pub op: Op,
     pub at: When,
+    /// Non-zero: the engine reports the sample it applied this command on
+    /// ([`Applied`]), for the action log.
+    pub seq: u32,
 }
 
 impl EngineCmd {
     pub fn now(op: Op) -> Self {
-        Self { op, at: When::Now }
+        Self::at(op, When::Now)
+    }
+
+    pub fn at(op: Op, at: When) -> Self {
+        Self { op, at, seq: 0 }
     }
 }
+
+/// The engine applied a command: on which sample of its clock. Reported
+/// in the order commands are applied, which is the order a replay must
+/// apply them in.
+#[derive(Debug)]
+pub struct Applied {
+    pub clock: u64,
+    /// The control side's number for the command (0 for a live input's).
+    pub seq: u32,
+    /// A live input's command (a MIDI note), copied: the control side
+    /// never saw it.
+    pub op: Option<Op>,
+}
+
+impl Applied {
+    /// Not a command: a block boundary off the engine's grid.
+    pub const SPLIT: u32 = u32::MAX;
+}
+
+const _: () = assert!(!std::mem::needs_drop::<Applied>());
 
 // Real-time rule 7: commands carry no heap data of their own.
 const _: () = assert!(!std::mem::needs_drop::<EngineCmd>());
@@ -241,6 +289,7 @@ pub enum Garbage {
     Effects(Handoff<EffectChain>),
     Bus(Handoff<Bus>),
     Automation(Handoff<Automation>),
+    Capture(Handoff<Capture>),
 }
 
 const _: () = assert!(!std::mem::needs_drop::<Garbage>());
@@ -259,6 +308,7 @@ impl Garbage {
                 Garbage::Effects(h) => drop(h.into_box()),
                 Garbage::Bus(h) => drop(h.into_box()),
                 Garbage::Automation(h) => drop(h.into_box()),
+                Garbage::Capture(h) => drop(h.into_box()),
             }
         }
     }
@@ -280,8 +330,36 @@ impl Op {
             | Op::BusEffects { chain, .. } => Garbage::Effects(chain),
             Op::InstallBus { dsp, .. } => Garbage::Bus(dsp),
             Op::Automation { lanes } => Garbage::Automation(lanes),
+            Op::StartCapture { ring } => Garbage::Capture(ring),
             _ => return,
         };
         unsafe { g.release() }
+    }
+
+    /// Whether the command carries a payload (a [`Handoff`]).
+    pub fn has_payload(&self) -> bool {
+        matches!(
+            self,
+            Op::SetClip { .. }
+                | Op::InstallTrack { .. }
+                | Op::ReplaceInstrument { .. }
+                | Op::TrackEffects { .. }
+                | Op::MasterEffects { .. }
+                | Op::BusEffects { .. }
+                | Op::InstallBus { .. }
+                | Op::Automation { .. }
+                | Op::StartCapture { .. }
+        )
+    }
+
+    /// Audio thread: a copy of a command without a payload (a live
+    /// note, for the log), or `None`.
+    pub fn copy_plain(&self) -> Option<Op> {
+        if self.has_payload() {
+            return None;
+        }
+        // SAFETY: a command without a payload is plain data (no drop glue,
+        // no owner to duplicate), so a bitwise copy is an independent value.
+        Some(unsafe { std::ptr::read(self) })
     }
 }

@@ -48,6 +48,11 @@ pub struct Counters {
     pub dropped_commands: AtomicU64,
     /// Quantized commands the engine had no room to schedule.
     pub dropped_scheduled: AtomicU64,
+    /// Applied commands the action log had no room for (a take made
+    /// then does not replay exactly).
+    pub dropped_log: AtomicU64,
+    /// Frames of a take left out because its disk ring was full.
+    pub dropped_capture: AtomicU64,
     /// Feedback messages dropped because the control side was not reading.
     pub dropped_feedback: AtomicU64,
     /// Note events dropped because a block had more than a track can take.

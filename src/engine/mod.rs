@@ -23,6 +23,7 @@ pub mod address;
 mod apply;
 pub mod automation;
 pub mod bus;
+pub mod capture;
 pub mod command;
 pub mod dsp;
 pub mod effect;
@@ -30,6 +31,7 @@ pub mod feedback;
 pub mod fx;
 pub mod instrument;
 pub mod limiter;
+mod schedule;
 pub mod sequencer;
 pub mod timing;
 pub mod track;
@@ -41,18 +43,28 @@ use rtrb::{Consumer, Producer};
 
 use crate::kinds::{MAX_BUSES, MAX_TRACKS};
 use bus::Bus;
-pub use command::{EngineCmd, FxTarget, Garbage, Handoff, Op, Slot, When};
+use capture::Capture;
+pub use command::{Applied, EngineCmd, FxTarget, Garbage, Handoff, Op, Slot, When};
 use dsp::{DenormalGuard, MeterAcc, Smoother};
 use effect::{ChainSlot, EffectChain};
 pub use feedback::{Counters, Feedback};
 use limiter::Limiter;
+use schedule::Scheduled;
 use track::TrackDsp;
 use transport::Transport;
 
 /// Largest block the engine renders in one go; longer calls are split.
 pub const MAX_BLOCK: usize = 1024;
+/// The engine renders in pieces that never cross a multiple of this many
+/// samples of its clock. Commands land only where a piece starts, and a
+/// device block that starts off this grid is logged ([`Applied::SPLIT`]),
+/// so the output depends on logged things only and a take replays bit
+/// for bit.
+pub const QUANTUM: usize = 64;
+/// Commands the log can hold between two reads by the control side.
+pub const APPLIED_CAPACITY: usize = 16384;
 /// Commands waiting for their sample or musical boundary.
-const MAX_SCHEDULED: usize = 512;
+pub const MAX_SCHEDULED: usize = 512;
 /// Extra command rings for live input threads (MIDI devices), so a note goes
 /// from the device callback straight to the engine without the control loop.
 pub const INPUT_PORTS: usize = 4;
@@ -96,14 +108,8 @@ pub struct Rings {
     pub tap: Producer<f32>,
     /// Live input rings (see [`INPUT_PORTS`]).
     pub inputs: Vec<Consumer<EngineCmd>>,
-}
-
-struct Scheduled {
-    due: u64,
-    /// The song beat a musical command (`NextBeat`, `NextBar`, `Beat`)
-    /// waits for: a tempo change moves `due` so it still lands there.
-    beat: Option<f64>,
-    op: Op,
+    /// Where each logged command landed ([`Applied`]).
+    pub applied: Producer<Applied>,
 }
 
 pub struct Engine {
@@ -132,6 +138,11 @@ pub struct Engine {
     inputs: Vec<Consumer<EngineCmd>>,
     /// The session's automation lanes, read while playing.
     automation: Option<Box<automation::Automation>>,
+    applied: Option<Producer<Applied>>,
+    /// Commands scheduled so far (ties on a sample keep this order).
+    arrivals: u64,
+    /// The take being written, if any.
+    capture: Option<Box<Capture>>,
 }
 
 impl Engine {
@@ -143,6 +154,7 @@ impl Engine {
             feedback,
             tap,
             inputs,
+            applied,
         } = rings;
         let rate = config.rate;
         let report_every = ((rate / 60.0) as usize).max(64);
@@ -174,6 +186,9 @@ impl Engine {
             tap: Some(tap),
             inputs,
             automation: None,
+            applied: Some(applied),
+            arrivals: 0,
+            capture: None,
         }
     }
 
@@ -207,12 +222,16 @@ impl Engine {
         self.counters
             .callback_frames
             .store(n as u64, std::sync::atomic::Ordering::Relaxed);
+        if self.clock % QUANTUM as u64 != 0 {
+            // A block that starts off the grid splits a piece where no
+            // replay would: the log keeps the sample.
+            self.log_split();
+        }
         let mut done = 0;
         while done < n {
             self.drain_commands();
-            let mut len = (n - done).min(MAX_BLOCK);
-            // Split the block where a scheduled command or the loop end falls.
             self.apply_due();
+            let mut len = QUANTUM - (self.clock % QUANTUM as u64) as usize;
             if let Some(due) = self.next_due() {
                 len = len.min((due - self.clock) as usize);
             }
@@ -227,6 +246,7 @@ impl Engine {
                 }
                 len = len.min(d as usize);
             }
+            len = len.min(n - done);
             match (
                 left.get_mut(done..done + len),
                 right.get_mut(done..done + len),
@@ -253,103 +273,32 @@ impl Engine {
         }
     }
 
-    fn drain_commands(&mut self) {
-        while let Ok(cmd) = self.commands.pop() {
-            let bar = self.transport.beats_per_bar.max(1) as f64;
-            let beat = match cmd.at {
-                When::Now | When::Sample(_) => None,
-                When::NextBeat => Some(self.transport.next_boundary(1.0)),
-                When::NextBar => Some(self.transport.next_boundary(bar)),
-                When::Beat(b) => Some(b),
-            };
-            let due = match cmd.at {
-                When::Now => None,
-                When::Sample(s) => (s > self.clock).then_some(s),
-                When::NextBeat | When::NextBar if !self.transport.playing => None,
-                When::NextBeat | When::NextBar | When::Beat(_) => {
-                    beat.and_then(|b| self.beat_due(b))
-                }
-            };
-            match due {
-                None => self.apply(cmd.op),
-                Some(due) => self.schedule(due, beat, cmd.op),
-            }
+    /// Audio thread: write this piece of the master (and the stems) to the
+    /// take, if one is being recorded.
+    fn capture_block(&mut self, n: usize) {
+        let Some(c) = self.capture.as_deref_mut() else {
+            return;
+        };
+        let clock = self.clock;
+        let (Some(ml), Some(mr)) = (self.master_l.get(..n), self.master_r.get(..n)) else {
+            return;
+        };
+        let mut lost = 0;
+        if !c.write(capture::MASTER, clock, ml, mr) {
+            lost += n;
         }
-        // Live input after the control side's commands, so a note for a
-        // track installed in the same block finds it.
-        for i in 0..self.inputs.len() {
-            while let Some(Ok(cmd)) = self.inputs.get_mut(i).map(|c| c.pop()) {
-                match cmd.at {
-                    When::Sample(s) if s > self.clock => self.schedule(s, None, cmd.op),
-                    _ => self.apply(cmd.op),
-                }
-            }
-        }
-    }
-
-    fn beat_due(&self, beat: f64) -> Option<u64> {
-        if !self.transport.playing || !beat.is_finite() {
-            return None;
-        }
-        let d = self.transport.sample_at(beat) - self.transport.song_sample;
-        (d > 0).then(|| self.clock + d as u64)
-    }
-
-    fn schedule(&mut self, due: u64, beat: Option<f64>, op: Op) {
-        match self.scheduled.iter_mut().find(|s| s.is_none()) {
-            Some(slot) => *slot = Some(Scheduled { due, beat, op }),
-            None => {
-                // No room to wait: apply late rather than lose it (and count).
-                Counters::bump(&self.counters.dropped_scheduled, 1);
-                self.apply(op);
-            }
-        }
-    }
-
-    /// The tempo changed: musical commands still land on their beats.
-    fn retime_scheduled(&mut self) {
-        let (clock, now) = (self.clock, self.transport.song_sample);
-        for s in self.scheduled.iter_mut().flatten() {
-            if let Some(b) = s.beat {
-                let d = (self.transport.sample_at(b) - now).max(0);
-                s.due = clock + d as u64;
-            }
-        }
-    }
-
-    /// The playhead moved by `by` beats: musical commands keep their
-    /// distance from it (they land when they would have).
-    fn rebase_scheduled(&mut self, by: f64) {
-        for s in self.scheduled.iter_mut().flatten() {
-            if let Some(b) = s.beat.as_mut() {
-                *b += by;
-            }
-        }
-    }
-
-    fn next_due(&self) -> Option<u64> {
-        self.scheduled.iter().flatten().map(|s| s.due).min()
-    }
-
-    fn apply_due(&mut self) {
-        // Apply in due order so two commands for the same sample keep their order.
-        loop {
-            let mut best: Option<(usize, u64)> = None;
-            for (i, s) in self.scheduled.iter().enumerate() {
-                if let Some(s) = s {
-                    if s.due <= self.clock && best.is_none_or(|(_, d)| s.due < d) {
-                        best = Some((i, s.due));
+        if c.stems {
+            for (i, t) in self.tracks.iter().enumerate() {
+                if let Some(t) = t.as_deref() {
+                    let (l, r) = t.output(n);
+                    if !c.write(capture::STEM + i as u32, clock, l, r) {
+                        lost += n;
                     }
                 }
             }
-            match best {
-                Some((i, _)) => {
-                    if let Some(s) = self.scheduled.get_mut(i).and_then(Option::take) {
-                        self.apply(s.op);
-                    }
-                }
-                None => break,
-            }
+        }
+        if lost > 0 {
+            Counters::bump(&self.counters.dropped_capture, lost as u64);
         }
     }
 
@@ -482,6 +431,7 @@ impl Engine {
                 chunk.fill_from_iter(ml.iter().zip(mr.iter()).flat_map(|(a, b)| [*a, *b]));
             }
         }
+        self.capture_block(n);
 
         self.transport.advance(n);
         self.clock += n as u64;
@@ -562,7 +512,7 @@ impl Drop for Engine {
         for s in self.scheduled.iter_mut() {
             if let Some(s) = s.take() {
                 // SAFETY: scheduled ops were never applied, so we still own the payload.
-                unsafe { s.op.reclaim() };
+                unsafe { s.into_op().reclaim() };
             }
         }
         for g in self.stash.iter_mut() {

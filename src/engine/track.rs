@@ -309,6 +309,12 @@ impl TrackDsp {
 
     /// Audio thread: apply fader and pan, meter, add into the master and
     /// feed the sends (post-fader) into their buses.
+    /// Audio thread: the track's output of the last `n` frames mixed
+    /// (after its fader and pan), for a take's stem.
+    pub fn output(&self, n: usize) -> (&[f32], &[f32]) {
+        (head(&self.buf_l, n), head(&self.buf_r, n))
+    }
+
     pub fn mix_into(
         &mut self,
         out_l: &mut [f32],

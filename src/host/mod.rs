@@ -47,6 +47,8 @@ pub const LEARN_NEEDS_MIDI: &str =
 /// comes back (so what the device prints on close stays in the log).
 pub struct Host {
     pub inputs: Inputs,
+    /// The take being recorded, if any.
+    pub take: Option<crate::capture::Take>,
     output: Output,
     _log: Option<StderrGuard>,
 }
@@ -97,9 +99,21 @@ impl Host {
         let (global_midi, problems) = crate::config::load_midi(config_dir);
         warnings.extend(problems);
         let inputs = Inputs::start(&session, &settings.osc, settings.midi.clone(), global_midi);
+        let take = settings.record.dir.as_ref().and_then(|dir| {
+            let opts = crate::capture::TakeOptions {
+                dir: dir.clone(),
+                format: settings.record.format,
+                stems: settings.record.stems,
+                at: crate::engine::When::Now,
+            };
+            crate::capture::Take::start(&mut session, &opts)
+                .map_err(|e| warnings.push(format!("{e}; playing without recording")))
+                .ok()
+        });
         Ok(Started {
             host: Host {
                 inputs,
+                take,
                 output,
                 _log: log,
             },
@@ -139,6 +153,9 @@ impl Host {
             }
             front.pump();
             front.session().tick();
+            if let Some(line) = self.take.as_mut().and_then(|t| t.poll(front.session())) {
+                front.event(LiveEvent::Notice(line));
+            }
             // What landed by itself this turn (a processed sample).
             for n in front.session().take_notices() {
                 front.event(LiveEvent::Notice(n));
@@ -158,6 +175,10 @@ impl Host {
             }
         };
         self.inputs.close(front.session());
+        if let Some(t) = self.take.take() {
+            let summary = t.finish(front.session(), Duration::from_secs(3));
+            front.event(LiveEvent::Notice(summary.line()));
+        }
         result
     }
 }
@@ -196,6 +217,7 @@ pub fn drain_engine<'a>(
     feedback: &mut Vec<Feedback>,
     tap: &mut Vec<f32>,
 ) -> Option<&'a Counters> {
+    session.drain_applied();
     let h = session.engine_mut()?;
     h.collect_garbage();
     h.drain_feedback(|f| feedback.push(f));

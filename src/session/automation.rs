@@ -369,8 +369,11 @@ impl Session {
             return;
         }
         self.lanes_sent = lanes.clone();
+        let recipe = super::log::Recipe::Automation {
+            lanes: lanes.clone(),
+        };
         let set = Handoff::new(Box::new(Automation::new(lanes)));
-        self.send_at(Op::Automation { lanes: set }, When::Now);
+        self.send_logged(Op::Automation { lanes: set }, When::Now, Some(recipe));
     }
 }
 

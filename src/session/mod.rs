@@ -16,6 +16,8 @@ pub mod edit;
 pub use arrange::{Form, Mode};
 pub mod form;
 pub mod loading;
+pub mod log;
+mod logging;
 pub mod macros;
 mod process;
 mod record;
@@ -30,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::action::{Action, ActionError};
-use crate::engine::{EngineCmd, Op, Slot, When};
+use crate::engine::{Op, Slot, When};
 use crate::handle::EngineHandle;
 use crate::kinds::MAX_BUSES;
 use crate::kinds::MAX_TRACKS;
@@ -142,6 +144,10 @@ pub struct Session {
     armed: std::collections::BTreeSet<String>,
     /// Recording: each lane's last recorded bar in this take.
     takes: HashMap<String, f64>,
+    /// Every command sent, where it landed (sessions with an engine).
+    log: Option<log::RunLog>,
+    /// Nesting of [`Session::apply`]: only the outermost action is logged.
+    depth: usize,
 }
 
 impl Session {
@@ -184,7 +190,18 @@ impl Session {
             lanes_sent: Vec::new(),
             armed: Default::default(),
             takes: HashMap::new(),
+            log: None,
+            depth: 0,
         };
+        if s.engine.is_some() {
+            let base = s.base_dir();
+            match log::RunLog::open(rate, file.tempo, base.as_deref()) {
+                Ok(l) => s.log = Some(l),
+                Err(e) => s
+                    .notices
+                    .push(format!("no action log (takes will not replay): {e}")),
+            }
+        }
         let empty = s.file.clone();
         s.file = file;
         let new = s.file.clone();
@@ -287,7 +304,16 @@ impl Session {
     /// Apply one action from any source. A refusal quotes at most a window
     /// of what it was given.
     pub fn apply(&mut self, action: Action) -> Result<Applied, ActionError> {
-        self.apply_one(action).map_err(ActionError::bounded)
+        let logged = (self.depth == 0)
+            .then(|| self.log.as_ref().map(|l| (l.next_seq(), format!("{action:?}"))))
+            .flatten();
+        self.depth += 1;
+        let r = self.apply_one(action).map_err(ActionError::bounded);
+        self.depth -= 1;
+        if let (Some((first, what)), true) = (logged, r.is_ok()) {
+            self.log_action(first, what);
+        }
+        r
     }
 
     fn apply_one(&mut self, action: Action) -> Result<Applied, ActionError> {
@@ -517,14 +543,7 @@ impl Session {
     }
 
     fn send_at(&mut self, op: Op, at: When) {
-        match self.engine.as_mut() {
-            Some(e) => {
-                e.collect_garbage();
-                e.send(EngineCmd { op, at });
-            }
-            // SAFETY: the command was never sent, so its payload is still ours.
-            None => unsafe { op.reclaim() },
-        }
+        self.send_logged(op, at, None)
     }
 
     fn base_dir(&self) -> Option<PathBuf> {

@@ -15,6 +15,7 @@ use crate::kinds::MAX_BUSES;
 use crate::patch::field::{self, Entry, Field, Sound};
 use crate::patch::SessionFile;
 
+use super::log::Recipe;
 use super::{build, Session};
 
 impl Session {
@@ -62,8 +63,13 @@ impl Session {
             )
         {
             let chain = build::effects(&new.master.effects, rate, new.tempo);
-            self.send(Op::MasterEffects {
+            let op = Op::MasterEffects {
                 chain: Handoff::new(Box::new(chain)),
+            };
+            self.send_built(op, new, |state| Recipe::Effects {
+                state,
+                chain: FxTarget::Master,
+                name: String::new(),
             });
         }
 
@@ -99,9 +105,14 @@ impl Session {
                         && !self.live_effects(FxTarget::Bus(bus), &o.effects, &b.effects, false)
                     {
                         let chain = build::effects(&b.effects, rate, new.tempo);
-                        self.send(Op::BusEffects {
+                        let op = Op::BusEffects {
                             bus,
                             chain: Handoff::new(Box::new(chain)),
+                        };
+                        self.send_built(op, new, |state| Recipe::Effects {
+                            state,
+                            chain: FxTarget::Bus(bus),
+                            name: name.to_string(),
                         });
                     }
                 }
@@ -119,9 +130,14 @@ impl Session {
                         b.mute,
                         rate,
                     );
-                    self.send(Op::InstallBus {
+                    let op = Op::InstallBus {
                         bus,
                         dsp: Handoff::new(Box::new(dsp)),
+                    };
+                    self.send_built(op, new, |state| Recipe::Bus {
+                        state,
+                        bus,
+                        name: name.to_string(),
                     });
                 }
             }
@@ -147,9 +163,14 @@ impl Session {
                 let (dsp, notice) = build::track(n, new, rate, base.as_deref(), &mut self.cache);
                 self.notice(name, notice);
                 self.slots.insert(name.to_string(), slot);
-                self.send(Op::InstallTrack {
+                let op = Op::InstallTrack {
                     slot,
                     track: Handoff::new(Box::new(dsp)),
+                };
+                self.send_built(op, new, |state| Recipe::Track {
+                    state,
+                    slot,
+                    name: name.to_string(),
                 });
                 if n.bend_range != field::BEND_RANGE.default {
                     self.send(Op::BendRange {
@@ -193,9 +214,14 @@ impl Session {
                 let (inst, notice) =
                     build::instrument(ni, n.voices, rate, base.as_deref(), &mut self.cache);
                 self.notice(name, notice);
-                self.send(Op::ReplaceInstrument {
+                let op = Op::ReplaceInstrument {
                     slot,
                     instrument: Handoff::new(inst),
+                };
+                self.send_built(op, new, |state| Recipe::Instrument {
+                    state,
+                    slot,
+                    name: name.to_string(),
                 });
             } else {
                 for (i, (a, b)) in oi.values.iter().zip(&ni.values).enumerate() {
@@ -210,18 +236,28 @@ impl Session {
             }
             if clip {
                 let clip = build::clip(n, new).unwrap_or_else(|| Clip::new(Vec::new(), 1.0));
-                self.send(Op::SetClip {
+                let op = Op::SetClip {
                     slot,
                     clip: Handoff::new(Box::new(clip)),
+                };
+                self.send_built(op, new, |state| Recipe::Clip {
+                    state,
+                    slot,
+                    name: name.to_string(),
                 });
             }
             if o.effects != n.effects
                 && !self.live_effects(FxTarget::Track(slot), &o.effects, &n.effects, false)
             {
                 let chain = build::effects(&n.effects, rate, new.tempo);
-                self.send(Op::TrackEffects {
+                let op = Op::TrackEffects {
                     slot,
                     chain: Handoff::new(Box::new(chain)),
+                };
+                self.send_built(op, new, |state| Recipe::Effects {
+                    state,
+                    chain: FxTarget::Track(slot),
+                    name: name.to_string(),
                 });
             }
             if o.sends != n.sends {

@@ -1,0 +1,88 @@
+//! The session's side of the action log and of takes: each command goes
+//! out numbered and described ([`super::log`]), each outermost action is
+//! written with the sample its first command landed on, and a take's disk
+//! ring is handed to the engine.
+//!
+//! Control thread only.
+
+use crate::engine::capture::Capture;
+use crate::engine::command::Handoff;
+use crate::engine::{EngineCmd, Op, When};
+use crate::patch::SessionFile;
+
+use super::{log, Session};
+
+impl Session {
+    /// Write an action to the log, with the sample its first command landed on.
+    pub(super) fn log_action(&mut self, first: u32, what: String) {
+        let clock = self.engine.as_ref().map_or(0, |e| e.counters.clock());
+        if let Some(l) = self.log.as_mut() {
+            l.action(first, clock, what);
+        }
+    }
+
+    /// Control thread: take the engine's report of where each command
+    /// landed into the log. Called every turn of the loop.
+    pub fn drain_applied(&mut self) {
+        if let (Some(e), Some(l)) = (self.engine.as_mut(), self.log.as_mut()) {
+            e.drain_applied(|a| l.applied(a));
+        }
+    }
+
+    /// The run's command log (none without an engine).
+    pub fn log_mut(&mut self) -> Option<&mut log::RunLog> {
+        self.log.as_mut()
+    }
+
+    /// Send a command with a payload, logged as how to build it again
+    /// from `state` (see [`log::Recipe`]).
+    pub(super) fn send_built(&mut self, op: Op, state: &SessionFile, recipe: impl FnOnce(u32) -> log::Recipe) {
+        let at = self.at.unwrap_or(self.land);
+        let recipe = self.log.as_mut().map(|l| recipe(l.state(state)));
+        self.send_logged(op, at, recipe)
+    }
+
+    pub(super) fn send_logged(&mut self, op: Op, at: When, recipe: Option<log::Recipe>) {
+        let seq = match (self.log.as_mut(), recipe) {
+            (Some(l), Some(r)) => l.sent(log::Entry::Build(r)),
+            (Some(l), None) if !op.has_payload() => l.sent(log::op_entry(&op)),
+            (Some(l), None) => {
+                l.broken
+                    .get_or_insert_with(|| "a command was sent without its recipe".into());
+                0
+            }
+            (None, _) => 0,
+        };
+        match self.engine.as_mut() {
+            Some(e) => {
+                e.collect_garbage();
+                e.send(EngineCmd { op, at, seq });
+            }
+            // SAFETY: the command was never sent, so its payload is still ours.
+            None => unsafe { op.reclaim() },
+        }
+    }
+
+    /// Start writing the engine's output into `ring` at `at` (not logged:
+    /// a take's own start changes nothing that sounds).
+    pub fn start_capture(&mut self, ring: Box<Capture>, at: When) -> bool {
+        let op = Op::StartCapture {
+            ring: Handoff::new(ring),
+        };
+        match self.engine.as_mut() {
+            Some(e) => e.send(EngineCmd::at(op, at)),
+            None => {
+                // SAFETY: never sent, so the payload is still ours.
+                unsafe { op.reclaim() };
+                false
+            }
+        }
+    }
+
+    /// Stop the take being written, at `at`.
+    pub fn stop_capture(&mut self, at: When) -> bool {
+        self.engine
+            .as_mut()
+            .is_some_and(|e| e.send(EngineCmd::at(Op::StopCapture, at)))
+    }
+}
