@@ -122,7 +122,13 @@ fn run(mut rx: Consumer<f32>, files: Files, status: &Status, stop: &AtomicBool) 
         names,
     } = files;
     let mut streams: HashMap<u32, Stream> = HashMap::new();
-    streams.insert(MASTER, Stream { wav: master, next: 0 });
+    streams.insert(
+        MASTER,
+        Stream {
+            wav: master,
+            next: 0,
+        },
+    );
     let mut first: Option<u64> = None;
     let mut failed = false;
     let mut flushed = Instant::now();
@@ -158,13 +164,25 @@ fn run(mut rx: Consumer<f32>, files: Files, status: &Status, stop: &AtomicBool) 
         frames.extend(a.iter().chain(b).skip(HEADER));
         chunk.commit_all();
         if !failed {
-            if let Err(e) = write(&mut streams, &dir, rate, format, &names, start, h, &frames, status) {
+            if let Err(e) = write(
+                &mut streams,
+                &dir,
+                rate,
+                format,
+                &names,
+                start,
+                h,
+                &frames,
+                status,
+            ) {
                 failed = true;
                 fail(format!("{}: {e}", dir.display()));
             }
         }
         if h.stream == MASTER {
-            status.end.store(h.clock + h.frames as u64, Ordering::Release);
+            status
+                .end
+                .store(h.clock + h.frames as u64, Ordering::Release);
         }
         if !failed && flushed.elapsed() >= FLUSH_EVERY {
             flushed = Instant::now();

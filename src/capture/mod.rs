@@ -109,11 +109,12 @@ impl Take {
             dir: dir.clone(),
             source,
         })?;
-        let master = StereoWav::create(&dir.join(MASTER_FILE), rate as u32, opts.format)
-            .map_err(|source| TakeError::Wav {
+        let master = StereoWav::create(&dir.join(MASTER_FILE), rate as u32, opts.format).map_err(
+            |source| TakeError::Wav {
                 dir: dir.clone(),
                 source,
-            })?;
+            },
+        )?;
         let mut names = HashMap::new();
         for t in &session.file().tracks {
             if let Some(slot) = session.slot(t.name.as_str()) {

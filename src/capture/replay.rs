@@ -16,7 +16,9 @@ use crate::engine::bus::Bus;
 use crate::engine::command::Handoff;
 use crate::engine::dsp::db_to_gain;
 use crate::engine::sequencer::Clip;
-use crate::engine::{EngineCmd, EngineConfig, FxTarget, Op, When, MAX_BLOCK, MAX_SCHEDULED, QUANTUM};
+use crate::engine::{
+    EngineCmd, EngineConfig, FxTarget, Op, When, MAX_BLOCK, MAX_SCHEDULED, QUANTUM,
+};
 use crate::patch::SessionFile;
 use crate::session::build::{self, SampleCache};
 use crate::session::log::{take_log_path, Recipe, VERSION};
@@ -37,10 +39,7 @@ pub enum ReplayError {
     #[error("{0}")]
     Take(String),
     #[error("{path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: hound::Error,
-    },
+    Write { path: PathBuf, source: hound::Error },
 }
 
 enum Cmd {
@@ -132,8 +131,7 @@ fn render(
     states: HashMap<u32, SessionFile>,
     mut out: impl FnMut(&[f32], &[f32]),
 ) -> Result<(), ReplayError> {
-    let (mut handle, mut engine) =
-        crate::handle::connect(EngineConfig::new(meta.rate, meta.bpm));
+    let (mut handle, mut engine) = crate::handle::connect(EngineConfig::new(meta.rate, meta.bpm));
     let mut cache = SampleCache::default();
     let (mut l, mut r) = (vec![0.0f32; MAX_BLOCK], vec![0.0f32; MAX_BLOCK]);
     let mut cmds = cmds.into_iter().peekable();
@@ -197,15 +195,19 @@ fn build_op(
     cache: &mut SampleCache,
 ) -> Result<Op, ReplayError> {
     let state = |id: &u32| {
-        states
-            .get(id)
-            .ok_or_else(|| ReplayError::Take(format!("the log names state {id} but never gives it")))
+        states.get(id).ok_or_else(|| {
+            ReplayError::Take(format!("the log names state {id} but never gives it"))
+        })
     };
     let missing = |what: &str, name: &str| {
         ReplayError::Take(format!("the log's state has no {what} \"{name}\""))
     };
     Ok(match recipe {
-        Recipe::Track { state: id, slot, name } => {
+        Recipe::Track {
+            state: id,
+            slot,
+            name,
+        } => {
             let f = state(id)?;
             let t = f.track(name).ok_or_else(|| missing("track", name))?;
             let (dsp, _) = build::track(t, f, rate, base, cache);
@@ -214,15 +216,25 @@ fn build_op(
                 track: Handoff::new(Box::new(dsp)),
             }
         }
-        Recipe::Instrument { state: id, slot, name } => {
-            let t = state(id)?.track(name).ok_or_else(|| missing("track", name))?;
+        Recipe::Instrument {
+            state: id,
+            slot,
+            name,
+        } => {
+            let t = state(id)?
+                .track(name)
+                .ok_or_else(|| missing("track", name))?;
             let (inst, _) = build::instrument(&t.instrument, t.voices, rate, base, cache);
             Op::ReplaceInstrument {
                 slot: *slot,
                 instrument: Handoff::new(inst),
             }
         }
-        Recipe::Clip { state: id, slot, name } => {
+        Recipe::Clip {
+            state: id,
+            slot,
+            name,
+        } => {
             let f = state(id)?;
             let t = f.track(name).ok_or_else(|| missing("track", name))?;
             let clip = build::clip(t, f).unwrap_or_else(|| Clip::new(Vec::new(), 1.0));
@@ -231,7 +243,11 @@ fn build_op(
                 clip: Handoff::new(Box::new(clip)),
             }
         }
-        Recipe::Effects { state: id, chain, name } => {
+        Recipe::Effects {
+            state: id,
+            chain,
+            name,
+        } => {
             let f = state(id)?;
             let defs = match chain {
                 FxTarget::Master => &f.master.effects,
@@ -257,7 +273,11 @@ fn build_op(
                 },
             }
         }
-        Recipe::Bus { state: id, bus, name } => {
+        Recipe::Bus {
+            state: id,
+            bus,
+            name,
+        } => {
             let f = state(id)?;
             let b = f
                 .buses
@@ -296,7 +316,10 @@ fn read(path: &Path) -> Result<Log, ReplayError> {
     };
     let mut lines = text.lines().enumerate();
     if lines.next().map(|(_, l)| l) != Some(VERSION) {
-        return Err(bad(1, format!("not a take's log (the first line is not \"{VERSION}\")")));
+        return Err(bad(
+            1,
+            format!("not a take's log (the first line is not \"{VERSION}\")"),
+        ));
     }
     let mut log = Log {
         rate: 0.0,
@@ -331,7 +354,9 @@ fn read(path: &Path) -> Result<Log, ReplayError> {
             }
             "end" => end = Some(num(rest)? as u64),
             w if w.starts_with('@') => {
-                let clock = w[1..].parse::<u64>().map_err(|e| bad(n, format!("{w}: {e}")))?;
+                let clock = w[1..]
+                    .parse::<u64>()
+                    .map_err(|e| bad(n, format!("{w}: {e}")))?;
                 let (kind, body) = rest.split_once(' ').unwrap_or((rest, ""));
                 let cmd = match kind {
                     "op" => Cmd::Op(ron::from_str(body).map_err(|e| bad(n, e.to_string()))?),

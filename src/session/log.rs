@@ -32,12 +32,34 @@ pub const VERSION: &str = "termdaw-log 1";
 /// (a `state` line) and the part of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Recipe {
-    Track { state: u32, slot: Slot, name: String },
-    Instrument { state: u32, slot: Slot, name: String },
-    Clip { state: u32, slot: Slot, name: String },
-    Effects { state: u32, chain: FxTarget, name: String },
-    Bus { state: u32, bus: u8, name: String },
-    Automation { lanes: Vec<Lane> },
+    Track {
+        state: u32,
+        slot: Slot,
+        name: String,
+    },
+    Instrument {
+        state: u32,
+        slot: Slot,
+        name: String,
+    },
+    Clip {
+        state: u32,
+        slot: Slot,
+        name: String,
+    },
+    Effects {
+        state: u32,
+        chain: FxTarget,
+        name: String,
+    },
+    Bus {
+        state: u32,
+        bus: u8,
+        name: String,
+    },
+    Automation {
+        lanes: Vec<Lane>,
+    },
 }
 
 /// What one logged command was.

@@ -36,7 +36,12 @@ impl Session {
 
     /// Send a command with a payload, logged as how to build it again
     /// from `state` (see [`log::Recipe`]).
-    pub(super) fn send_built(&mut self, op: Op, state: &SessionFile, recipe: impl FnOnce(u32) -> log::Recipe) {
+    pub(super) fn send_built(
+        &mut self,
+        op: Op,
+        state: &SessionFile,
+        recipe: impl FnOnce(u32) -> log::Recipe,
+    ) {
         let at = self.at.unwrap_or(self.land);
         let recipe = self.log.as_mut().map(|l| recipe(l.state(state)));
         self.send_logged(op, at, recipe)

@@ -305,7 +305,11 @@ impl Session {
     /// of what it was given.
     pub fn apply(&mut self, action: Action) -> Result<Applied, ActionError> {
         let logged = (self.depth == 0)
-            .then(|| self.log.as_ref().map(|l| (l.next_seq(), format!("{action:?}"))))
+            .then(|| {
+                self.log
+                    .as_ref()
+                    .map(|l| (l.next_seq(), format!("{action:?}")))
+            })
             .flatten();
         self.depth += 1;
         let r = self.apply_one(action).map_err(ActionError::bounded);

@@ -1,7 +1,8 @@
 //! Real-time rule 1, tested: a whole render of the demo, with commands and
-//! structural changes arriving mid-render and the meters (tracks, buses,
-//! master) read as the UI reads them, allocates and frees nothing on the
-//! audio path.
+//! structural changes arriving mid-render, the meters (tracks, buses,
+//! master) read as the UI reads them, the action log kept and a take with
+//! stems recorded (started, stopped, started again), allocates and frees
+//! nothing on the audio path.
 
 use std::path::Path;
 
@@ -30,7 +31,24 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
     let mut peak = 0f32;
     let mut effect_params = 0;
     let (mut bus_reports, mut bus_rms) = (0u64, 0f32);
+    let (mut take_rx, mut captured) = (None::<rtrb::Consumer<f32>>, 0usize);
     while done < total {
+        // A take with stems: on at block 5, off at 300, on again at 400.
+        if block == 5 || block == 400 {
+            let (tx, rx) = rtrb::RingBuffer::new(1 << 20);
+            let ring = Box::new(termdaw::engine::capture::Capture::new(tx, true));
+            assert!(session.start_capture(ring, termdaw::engine::When::Now));
+            take_rx = Some(rx);
+        }
+        if block == 300 {
+            assert!(session.stop_capture(termdaw::engine::When::NextBeat));
+        }
+        if let Some(rx) = take_rx.as_mut() {
+            let n = rx.slots();
+            captured += n;
+            rx.read_chunk(n).unwrap().commit_all();
+        }
+        session.drain_applied();
         // Control side: a performer and a chat making changes.
         let t = &names[(block as usize) % names.len()];
         match block % 97 {
@@ -80,6 +98,10 @@ fn whole_demo_render_with_live_changes_allocates_nothing_on_the_audio_path() {
         "allocations on the audio path, first in block {first_bad:?}"
     );
     assert!(peak > 0.1, "the demo was audible");
+    assert!(
+        captured > 48_000 * 2 * 4,
+        "the take was written: {captured} values"
+    );
     assert!(effect_params >= 2, "effect parameters changed in place");
     // Two buses, about 60 reports a second each.
     assert!(

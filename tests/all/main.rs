@@ -50,6 +50,7 @@ mod soak;
 mod song;
 mod swing;
 mod syntax;
+mod takes;
 mod theory;
 mod timing;
 mod tone;

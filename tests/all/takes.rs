@@ -1,0 +1,229 @@
+//! Takes: the real binary records through its device path (the silent
+//! sink's callbacks without a sound card, at the buffer asked for), with
+//! OSC changes, notes and a reload arriving while it plays; `termdaw
+//! replay` renders the take again from its log, sample for sample.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::common::termdaw_offline as termdaw;
+
+const SESSION: &str = r#"Session(
+    tempo: 132,
+    tracks: [
+        Track(name: "kick", instrument: Kick(), pattern: Steps("x...x...x...x...")),
+        Track(name: "lead", instrument: Synth(wave: Saw, cutoff: 1800), pattern: Notes("a3 c4 e4 g4")),
+    ],
+)
+"#;
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("termdaw-takes-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn frames(path: &Path) -> Vec<i32> {
+    let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    r.samples::<i32>().map(Result::unwrap).collect()
+}
+
+fn osc(sock: &std::net::UdpSocket, port: u16, addr: &str, args: Vec<rosc::OscType>) {
+    let m = rosc::encoder::encode(&rosc::OscPacket::Message(rosc::OscMessage {
+        addr: addr.into(),
+        args,
+    }))
+    .unwrap();
+    sock.send_to(&m, ("127.0.0.1", port)).unwrap();
+}
+
+/// Play `session` headless for `seconds` at `buffer` frames, recording
+/// into `take`, while OSC and a save change it; all it printed.
+fn record(session: &Path, take: &Path, buffer: u32, seconds: f64) -> String {
+    let port = crate::common::free_udp_port();
+    let mut cmd = termdaw();
+    cmd.arg(session)
+        .args(["--headless", "--seconds", &seconds.to_string()])
+        .args([
+            "--buffer",
+            &buffer.to_string(),
+            "--osc-port",
+            &port.to_string(),
+        ])
+        .arg("--record")
+        .arg(take)
+        .stderr(std::process::Stdio::piped());
+    let (mut child, mut out, mut line) = crate::common::spawn_until_osc(cmd);
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let f = rosc::OscType::Float;
+    std::thread::sleep(Duration::from_millis(400));
+    osc(&sock, port, "/termdaw/tempo", vec![f(140.0)]);
+    osc(
+        &sock,
+        port,
+        "/termdaw/track/lead/param/cutoff",
+        vec![f(600.0)],
+    );
+    for i in 0..6 {
+        osc(
+            &sock,
+            port,
+            "/termdaw/track/lead/note",
+            vec![f(64.0 + i as f32), f(0.9), f(0.25)],
+        );
+        std::thread::sleep(Duration::from_millis(37));
+    }
+    osc(
+        &sock,
+        port,
+        "/termdaw/track/kick/mute",
+        vec![rosc::OscType::Int(1)],
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    // A save: the reload lands on the next bar.
+    std::fs::write(session, SESSION.replace("a3 c4 e4 g4", "e4 d4 c4 a3")).unwrap();
+    osc(
+        &sock,
+        port,
+        "/termdaw/track/kick/mute",
+        vec![rosc::OscType::Int(0)],
+    );
+    let mut all = line.clone();
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(30) {
+        line.clear();
+        if out.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        all.push_str(&line);
+    }
+    let o = child.wait_with_output().unwrap();
+    all.push_str(&String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{all}");
+    all
+}
+
+#[test]
+fn a_headless_take_replays_bit_for_bit_at_64_128_and_256_frames() {
+    for buffer in [64u32, 128, 256] {
+        let d = dir(&format!("replay-{buffer}"));
+        let session = d.join("s.ron");
+        std::fs::write(&session, SESSION).unwrap();
+        let take = d.join("take");
+        let said = record(&session, &take, buffer, 3.0);
+        let summary = said
+            .lines()
+            .find(|l| l.starts_with("take "))
+            .unwrap_or_else(|| panic!("no take summary: {said}"));
+        assert!(!summary.contains("not replayable"), "{summary}");
+        let log = std::fs::read_to_string(take.join("log.txt")).unwrap();
+        for what in ["SetTempo", "SetParam", "PlayNote", "SetMute", "SetPattern"] {
+            assert!(
+                log.contains(&format!("action {what}")),
+                "{what} missing from the log:\n{log}"
+            );
+        }
+        let out = d.join("replay.wav");
+        let o = termdaw()
+            .arg("replay")
+            .arg(&take)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let (live, again) = (frames(&take.join("master.wav")), frames(&out));
+        assert!(
+            live.len() > 2 * 48_000 * 2,
+            "{buffer}: only {} samples",
+            live.len()
+        );
+        assert!(
+            live.iter().any(|s| s.abs() > 100_000),
+            "{buffer}: the take is silent"
+        );
+        assert_eq!(live.len(), again.len(), "{buffer}: lengths differ");
+        let first = live.iter().zip(&again).position(|(a, b)| a != b);
+        assert_eq!(
+            first,
+            None,
+            "{buffer}: the replay differs from frame {:?}",
+            first.map(|i| i / 2)
+        );
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn a_take_into_a_folder_that_cannot_exist_is_refused_and_the_music_plays_on() {
+    let d = dir("unwritable");
+    let session = d.join("s.ron");
+    std::fs::write(&session, SESSION).unwrap();
+    // Under a plain file: no folder can be made there, even as root.
+    let blocker = d.join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let o = termdaw()
+        .arg(&session)
+        .args(["--headless", "--seconds", "1", "--no-osc", "--record"])
+        .arg(blocker.join("take"))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "{text}");
+    assert!(
+        text.contains("cannot record into") && text.contains("playing without recording"),
+        "{text}"
+    );
+    assert!(text.contains("ended: "), "{text}");
+    let _ = std::fs::remove_dir_all(d);
+}
+
+#[test]
+fn replay_names_what_is_wrong_with_a_folder_that_is_not_a_take() {
+    let d = dir("not-a-take");
+    let o = termdaw()
+        .arg("replay")
+        .arg(&d)
+        .args(["-o"])
+        .arg(d.join("x.wav"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("log.txt"), "{e}");
+    std::fs::write(
+        d.join("log.txt"),
+        "termdaw-log 1\nrate 48000\n@12 op Play\n",
+    )
+    .unwrap();
+    let o = termdaw()
+        .arg("replay")
+        .arg(&d)
+        .args(["-o"])
+        .arg(d.join("x.wav"))
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("the take never started"), "{e}");
+    std::fs::write(
+        d.join("log.txt"),
+        "termdaw-log 1\nrate 48000\n@12 op Jump\n",
+    )
+    .unwrap();
+    let o = termdaw()
+        .arg("replay")
+        .arg(&d)
+        .args(["-o"])
+        .arg(d.join("x.wav"))
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("log.txt:3:1:"), "{e}");
+    let _ = std::fs::remove_dir_all(d);
+}
