@@ -174,6 +174,8 @@ pub struct Flags {
     pub record_float: bool,
     /// Takes hold one WAV per track too.
     pub stems: bool,
+    /// Where the `record` action puts its take folders.
+    pub takes: Option<std::path::PathBuf>,
 }
 
 /// Everything a running termdaw is configured with, resolved.
@@ -198,6 +200,9 @@ pub struct RecordOptions {
     pub dir: Option<std::path::PathBuf>,
     pub format: crate::audio::wav::WavFormat,
     pub stems: bool,
+    /// Where the `record` action puts its take folders (default: `takes`
+    /// in the data directory).
+    pub takes: Option<std::path::PathBuf>,
 }
 
 /// Flags over the config file over the defaults, field by field. `env`
@@ -218,6 +223,7 @@ pub fn resolve(flags: &Flags, file: &Config, env: impl Fn(&str) -> Option<String
             crate::audio::wav::WavFormat::Int24
         },
         stems: flags.stems,
+        takes: flags.takes.clone(),
     };
     Settings {
         record,

@@ -257,6 +257,10 @@ actions! {
     Stop "stop" edits=false {}
     /// Start if stopped, stop if playing.
     TogglePlay "toggle_play" edits=false {}
+    /// Start or stop recording a take (master.wav, stems if asked, and the action log that `termdaw replay` renders again) in a new folder under the takes folder.
+    Record "record" edits=false { on: bool = Bool, "recording", at: String = Choice(&["bar", "now"]), "bar: on the next bar; now: at once" }
+    /// Start recording a take on the next bar, or stop the one recording.
+    ToggleRecord "toggle_record" edits=false tool=false {}
     /// Move the playhead to a beat (0 = the start).
     Locate "locate" edits=false { beat: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "beat to jump to" }
     /// Loop between two beats; an end at or before the start turns looping off.

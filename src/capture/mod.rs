@@ -187,6 +187,11 @@ impl Take {
         }
     }
 
+    /// Asked to stop (the last frames may still be on their way).
+    pub fn is_stopping(&self) -> bool {
+        self.stopped
+    }
+
     /// Whether the disk thread has written its last frame.
     pub fn is_done(&self) -> bool {
         self.disk.status.done.load(Ordering::Acquire)

@@ -89,6 +89,10 @@ struct PlayArgs {
     /// Takes hold one WAV per track too (stem-NAME.wav).
     #[arg(long)]
     stems: bool,
+    /// Where the record action (R, OSC /termdaw/record, the chat) puts its
+    /// take folders (default: takes/ in the data directory).
+    #[arg(long, value_name = "DIR")]
+    takes: Option<PathBuf>,
     #[command(flatten)]
     chat: ChatArgs,
 }
@@ -359,6 +363,7 @@ impl PlayArgs {
             record: self.record.clone(),
             record_float: self.record_float,
             stems: self.stems,
+            takes: self.takes.clone(),
             ..self.chat.clone().flags()
         }
     }

@@ -49,6 +49,7 @@ pub struct Host {
     pub inputs: Inputs,
     /// The take being recorded, if any.
     pub take: Option<crate::capture::Take>,
+    record: crate::config::RecordOptions,
     output: Output,
     _log: Option<StderrGuard>,
 }
@@ -110,16 +111,73 @@ impl Host {
                 .map_err(|e| warnings.push(format!("{e}; playing without recording")))
                 .ok()
         });
+        session.set_recording(take.is_some());
         Ok(Started {
             host: Host {
                 inputs,
                 take,
+                record: settings.record.clone(),
                 output,
                 _log: log,
             },
             session,
             warnings,
         })
+    }
+
+    /// Each turn: start or stop a take as the `record` action asked, watch
+    /// the one recording, close it once its last frame is written.
+    fn record_turn(&mut self, session: &mut Session) -> Vec<String> {
+        let mut said = Vec::new();
+        if let Some((on, now)) = session.take_record_request() {
+            let at = if now {
+                crate::engine::When::Now
+            } else {
+                crate::engine::When::NextBar
+            };
+            match (on, self.take.as_mut()) {
+                (true, Some(t)) => said.push(format!("already recording into {}", t.dir.display())),
+                (true, None) => match self.start_take(session, at) {
+                    Ok(t) => {
+                        said.push(format!("recording into {}", t.dir.display()));
+                        self.take = Some(t);
+                    }
+                    Err(e) => said.push(e),
+                },
+                (false, Some(t)) => t.stop(session, at),
+                (false, None) => said.push("not recording".into()),
+            }
+        }
+        if let Some(t) = self.take.as_mut() {
+            said.extend(t.poll(session));
+            if t.is_done() {
+                if let Some(t) = self.take.take() {
+                    said.push(t.finish(session, Duration::ZERO).line());
+                }
+            }
+        }
+        session.set_recording(self.take.as_ref().is_some_and(|t| !t.is_stopping()));
+        said
+    }
+
+    fn start_take(
+        &self,
+        session: &mut Session,
+        at: crate::engine::When,
+    ) -> Result<crate::capture::Take, String> {
+        let root = self
+            .record
+            .takes
+            .clone()
+            .or_else(|| crate::chat::history::data_dir().map(|d| d.join("takes")))
+            .ok_or("no folder for takes: pass --takes DIR")?;
+        let opts = crate::capture::TakeOptions {
+            dir: crate::capture::take_dir(&root, session.path()),
+            format: self.record.format,
+            stems: self.record.stems,
+            at,
+        };
+        crate::capture::Take::start(session, &opts).map_err(|e| e.to_string())
     }
 
     /// Where the sound goes (a device, or silence and why).
@@ -153,7 +211,7 @@ impl Host {
             }
             front.pump();
             front.session().tick();
-            if let Some(line) = self.take.as_mut().and_then(|t| t.poll(front.session())) {
+            for line in self.record_turn(front.session()) {
                 front.event(LiveEvent::Notice(line));
             }
             // What landed by itself this turn (a processed sample).

@@ -436,6 +436,8 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | LoopSection {}
         | Stop {}
         | TogglePlay {}
+        | Record { .. }
+        | ToggleRecord {}
         | Locate { .. }
         | SetLoop { .. }
         | NoteOn { .. }

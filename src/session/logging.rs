@@ -84,6 +84,32 @@ impl Session {
         }
     }
 
+    /// The `record` action: what the host should do, said back.
+    pub(super) fn ask_record(&mut self, on: bool, now: bool) -> String {
+        self.record_request = Some((on, now));
+        match (on, now) {
+            (true, true) => "recording".into(),
+            (true, false) => "recording from the next bar".into(),
+            (false, true) => "recording stops".into(),
+            (false, false) => "recording stops on the next bar".into(),
+        }
+    }
+
+    /// Control thread (the host, each turn): a take to start (`true`) or
+    /// stop, and whether at once.
+    pub fn take_record_request(&mut self) -> Option<(bool, bool)> {
+        self.record_request.take()
+    }
+
+    /// The host started or ended a take.
+    pub fn set_recording(&mut self, on: bool) {
+        self.recording = on;
+    }
+
+    pub fn is_recording(&self) -> bool {
+        self.recording
+    }
+
     /// Stop the take being written, at `at`.
     pub fn stop_capture(&mut self, at: When) -> bool {
         self.engine

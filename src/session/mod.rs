@@ -148,6 +148,11 @@ pub struct Session {
     log: Option<log::RunLog>,
     /// Nesting of [`Session::apply`]: only the outermost action is logged.
     depth: usize,
+    /// A take is being recorded (the host says so).
+    recording: bool,
+    /// Start (true) or stop a take, at once (true) or on the next bar:
+    /// for the host, which owns takes.
+    record_request: Option<(bool, bool)>,
 }
 
 impl Session {
@@ -192,6 +197,8 @@ impl Session {
             takes: HashMap::new(),
             log: None,
             depth: 0,
+            recording: false,
+            record_request: None,
         };
         if s.engine.is_some() {
             let base = s.base_dir();
@@ -357,6 +364,8 @@ impl Session {
                 let a = if self.playing { Stop {} } else { Play {} };
                 return self.apply(a);
             }
+            Record { on, at } => return described(self.ask_record(*on, at == "now")),
+            ToggleRecord {} => return described(self.ask_record(!self.recording, false)),
             Locate { beat } => {
                 self.jump(*beat, self.at.unwrap_or(When::Now));
                 return described(format!("locate beat {beat}"));

@@ -227,3 +227,92 @@ fn replay_names_what_is_wrong_with_a_folder_that_is_not_a_take() {
     assert!(e.contains("log.txt:3:1:"), "{e}");
     let _ = std::fs::remove_dir_all(d);
 }
+
+#[test]
+fn the_record_action_over_osc_makes_a_take_with_stems_that_replays() {
+    let d = dir("osc-record");
+    let session = d.join("s.ron");
+    std::fs::write(&session, SESSION).unwrap();
+    let takes = d.join("takes");
+    let port = crate::common::free_udp_port();
+    let mut cmd = termdaw();
+    cmd.arg(&session)
+        .args(["--headless", "--seconds", "4", "--buffer", "128", "--stems"])
+        .args(["--osc-port", &port.to_string(), "--takes"])
+        .arg(&takes)
+        .stderr(std::process::Stdio::piped());
+    let (mut child, mut out, mut line) = crate::common::spawn_until_osc(cmd);
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let (b, s) = (rosc::OscType::Bool, rosc::OscType::String);
+    std::thread::sleep(Duration::from_millis(300));
+    osc(
+        &sock,
+        port,
+        "/termdaw/record",
+        vec![b(true), s("bar".into())],
+    );
+    std::thread::sleep(Duration::from_millis(2000));
+    osc(
+        &sock,
+        port,
+        "/termdaw/record",
+        vec![b(false), s("now".into())],
+    );
+    let mut all = line.clone();
+    while {
+        line.clear();
+        out.read_line(&mut line).unwrap() > 0
+    } {
+        all.push_str(&line);
+    }
+    let o = child.wait_with_output().unwrap();
+    all.push_str(&String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{all}");
+    assert!(all.contains("recording into "), "{all}");
+    let summary = all
+        .lines()
+        .find(|l| l.starts_with("take "))
+        .unwrap_or_else(|| panic!("no take summary: {all}"));
+    assert!(!summary.contains("not replayable"), "{summary}");
+    let take = std::fs::read_dir(&takes)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let master = frames(&take.join("master.wav"));
+    // From the next bar (at 132 BPM a bar is 1.82 s) to the stop: between
+    // a few tenths of a second and the 2 s asked for.
+    let secs = master.len() as f64 / 2.0 / 48_000.0;
+    assert!((0.1..2.1).contains(&secs), "{secs} s: {summary}");
+    let log = std::fs::read_to_string(take.join("log.txt")).unwrap();
+    let start: u64 = log
+        .lines()
+        .find_map(|l| l.strip_prefix("take "))
+        .and_then(|r| r.split(' ').next()?.parse().ok())
+        .unwrap();
+    // 132 BPM, 4/4: a bar is 48000 * 60 / 132 * 4 samples (from clock 0,
+    // where the session started playing).
+    let bar = 48_000.0 * 60.0 / 132.0 * 4.0;
+    let off = (start as f64 / bar).fract() * bar;
+    assert!(
+        off < 1.0 || bar - off < 1.0,
+        "the take starts {off} samples off a bar"
+    );
+    for stem in ["stem-kick.wav", "stem-lead.wav"] {
+        let s = frames(&take.join(stem));
+        assert_eq!(s.len(), master.len(), "{stem} is as long as the master");
+        assert!(s.iter().any(|x| x.abs() > 10_000), "{stem} is silent");
+    }
+    let again = d.join("again.wav");
+    let o = termdaw()
+        .arg("replay")
+        .arg(&take)
+        .arg("-o")
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(frames(&again) == master, "the replay differs");
+    let _ = std::fs::remove_dir_all(d);
+}

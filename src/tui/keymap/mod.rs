@@ -120,6 +120,7 @@ impl Keymap {
             (k('N'), bound("prev_marker")),
             (k('o'), bound("loop_section")),
             (k('p'), bound("play_song")),
+            (k('R'), bound("toggle_record")),
         ];
         let launches = (1..=9).filter_map(|n| {
             let c = char::from_digit(n as u32, 10)?;

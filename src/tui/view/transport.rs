@@ -1,5 +1,5 @@
-//! The transport bar: play state, tempo, position, the section playing and
-//! the one queued, engine load and the session's name and output device.
+//! The transport bar: play state, tempo, position, whether a take records,
+//! the section playing and the one queued, engine load and the session's name and output device.
 //!
 //! Control thread (UI); draws from `&App` only, changes nothing.
 
@@ -71,6 +71,12 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         )),
         value(format!("{bar:>3}:{in_bar}:{tick:03} ")),
     ];
+    if app.session().is_recording() {
+        spans.push(Span::styled(
+            "● REC ",
+            t.base().fg(t.error).add_modifier(Modifier::BOLD),
+        ));
+    }
     spans.extend(form(app));
     let h = app.stats.health;
     spans.extend([
