@@ -291,6 +291,7 @@ mod tests {
             provider: Some("anthropic".into()),
             base_url: Some("http://flag".into()),
             model: Some("flag-model".into()),
+            ..Flags::default()
         }
     }
 

@@ -230,17 +230,17 @@ fn write(
     frames: &[f32],
     status: &Status,
 ) -> hound::Result<()> {
-    if !streams.contains_key(&h.stream) {
-        let slot = h.stream.saturating_sub(STEM);
-        let name = names
-            .get(&slot)
-            .cloned()
-            .unwrap_or_else(|| format!("slot-{slot}"));
-        let wav = StereoWav::create(&dir.join(format!("stem-{name}.wav")), rate, format)?;
-        streams.insert(h.stream, Stream { wav, next: start });
-    }
-    let Some(s) = streams.get_mut(&h.stream) else {
-        return Ok(());
+    let s = match streams.entry(h.stream) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            let slot = h.stream.saturating_sub(STEM);
+            let name = names
+                .get(&slot)
+                .cloned()
+                .unwrap_or_else(|| format!("slot-{slot}"));
+            let wav = StereoWav::create(&dir.join(format!("stem-{name}.wav")), rate, format)?;
+            e.insert(Stream { wav, next: start })
+        }
     };
     if s.next == 0 && h.stream == MASTER {
         s.next = start;

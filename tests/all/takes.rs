@@ -55,7 +55,7 @@ fn record(session: &Path, take: &Path, buffer: u32, seconds: f64) -> String {
         .arg("--record")
         .arg(take)
         .stderr(std::process::Stdio::piped());
-    let (mut child, mut out, mut line) = crate::common::spawn_until_osc(cmd);
+    let (child, mut out, mut line) = crate::common::spawn_until_osc(cmd);
     let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let f = rosc::OscType::Float;
     std::thread::sleep(Duration::from_millis(400));
@@ -241,7 +241,7 @@ fn the_record_action_over_osc_makes_a_take_with_stems_that_replays() {
         .args(["--osc-port", &port.to_string(), "--takes"])
         .arg(&takes)
         .stderr(std::process::Stdio::piped());
-    let (mut child, mut out, mut line) = crate::common::spawn_until_osc(cmd);
+    let (child, mut out, mut line) = crate::common::spawn_until_osc(cmd);
     let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let (b, s) = (rosc::OscType::Bool, rosc::OscType::String);
     std::thread::sleep(Duration::from_millis(300));
