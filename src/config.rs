@@ -176,6 +176,8 @@ pub struct Flags {
     pub stems: bool,
     /// Where the `record` action puts its take folders.
     pub takes: Option<std::path::PathBuf>,
+    /// Audio input device (name part or index), or `none`.
+    pub input: Option<String>,
 }
 
 /// Everything a running termdaw is configured with, resolved.
@@ -191,6 +193,8 @@ pub struct Settings {
     /// from starting).
     pub chat: Result<ChatConfig, ChatConfigError>,
     pub record: RecordOptions,
+    /// The audio input to open: `None` the default one, `Some("none")` none.
+    pub input: Option<String>,
 }
 
 /// How takes are recorded.
@@ -227,6 +231,7 @@ pub fn resolve(flags: &Flags, file: &Config, env: impl Fn(&str) -> Option<String
     };
     Settings {
         record,
+        input: flags.input.clone(),
         theme: flags
             .theme
             .clone()

@@ -7,6 +7,7 @@
 //! samples; everything else here runs on the control thread.
 
 pub mod device;
+pub mod input;
 pub mod output;
 pub mod play;
 pub mod render;

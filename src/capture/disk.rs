@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use rtrb::Consumer;
 
 use crate::audio::wav::{StereoWav, WavFormat};
-use crate::engine::capture::{ChunkHeader, HEADER, MASTER, STEM};
+use crate::engine::capture::{ChunkHeader, HEADER, INPUT, MASTER, STEM};
 
 /// How often the files' headers are brought up to date.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
@@ -207,6 +207,23 @@ fn run(mut rx: Consumer<f32>, files: Files, status: &Status, stop: &AtomicBool) 
     status.done.store(true, Ordering::Release);
 }
 
+/// The file a stream goes to: `master.wav`, `stem-<track>.wav`,
+/// `input-<a>-<b>.wav` (device channels a and b, from 1).
+pub fn file_name(stream: u32, names: &HashMap<u32, String>) -> String {
+    if stream >= INPUT {
+        let k = stream - INPUT;
+        return format!("input-{}-{}.wav", 2 * k + 1, 2 * k + 2);
+    }
+    if stream == MASTER {
+        return super::MASTER_FILE.into();
+    }
+    let slot = stream - STEM;
+    match names.get(&slot) {
+        Some(n) => format!("stem-{n}.wav"),
+        None => format!("stem-slot-{slot}.wav"),
+    }
+}
+
 /// The next chunk's header, left in the ring (an uncommitted read).
 fn peek(rx: &mut Consumer<f32>) -> Option<ChunkHeader> {
     let chunk = rx.read_chunk(HEADER).ok()?;
@@ -233,12 +250,14 @@ fn write(
     let s = match streams.entry(h.stream) {
         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
         std::collections::hash_map::Entry::Vacant(e) => {
-            let slot = h.stream.saturating_sub(STEM);
-            let name = names
-                .get(&slot)
-                .cloned()
-                .unwrap_or_else(|| format!("slot-{slot}"));
-            let wav = StereoWav::create(&dir.join(format!("stem-{name}.wav")), rate, format)?;
+            // The input exactly as the engine read it, whatever the take's
+            // format: a replay plays it back in its place.
+            let format = if h.stream >= INPUT {
+                WavFormat::Float32
+            } else {
+                format
+            };
+            let wav = StereoWav::create(&dir.join(file_name(h.stream, names)), rate, format)?;
             e.insert(Stream { wav, next: start })
         }
     };

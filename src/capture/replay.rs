@@ -11,10 +11,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::disk;
 use crate::audio::wav::{StereoWav, WavFormat};
 use crate::engine::bus::Bus;
+use crate::engine::capture::INPUT;
 use crate::engine::command::Handoff;
 use crate::engine::dsp::db_to_gain;
+use crate::engine::input::InputRing;
 use crate::engine::sequencer::Clip;
 use crate::engine::{
     EngineCmd, EngineConfig, FxTarget, Op, When, MAX_BLOCK, MAX_SCHEDULED, QUANTUM,
@@ -78,13 +81,14 @@ pub fn replay(dir: &Path, out: &Path) -> Result<Replayed, ReplayError> {
             source,
         }
     })?;
+    let input = recorded_input(dir, log.rate as u32)?;
     let commands = log
         .cmds
         .iter()
         .filter(|(_, c)| !matches!(c, Cmd::Split))
         .count();
     let mut failed = None;
-    render(log.clone_meta(), log.cmds, log.states, |l, r| {
+    render(log.clone_meta(), log.cmds, log.states, input, |l, r| {
         if failed.is_none() {
             failed = wav.write(l, r).err();
         }
@@ -125,13 +129,76 @@ impl Log {
     }
 }
 
+/// The live input a take recorded (as the engine read it), interleaved
+/// by device channel from its first frame; none if it recorded none.
+struct Recorded {
+    channels: usize,
+    frames: Vec<f32>,
+}
+
+fn recorded_input(dir: &Path, rate: u32) -> Result<Option<Recorded>, ReplayError> {
+    let mut pairs = Vec::new();
+    for k in 0.. {
+        let path = dir.join(disk::file_name(INPUT + k, &HashMap::new()));
+        if !path.exists() {
+            break;
+        }
+        let read_err = |e: hound::Error| ReplayError::Take(format!("{}: {e}", path.display()));
+        let mut r = hound::WavReader::open(&path).map_err(read_err)?;
+        let spec = r.spec();
+        if spec.channels != 2 || spec.sample_rate != rate {
+            return Err(ReplayError::Take(format!(
+                "{}: not a stereo WAV at {rate} Hz",
+                path.display()
+            )));
+        }
+        let v: Vec<f32> = match spec.sample_format {
+            hound::SampleFormat::Float => r.samples::<f32>().collect::<Result<_, _>>(),
+            hound::SampleFormat::Int => r
+                .samples::<i32>()
+                .map(|s| s.map(|s| s as f32 / 8_388_607.0))
+                .collect::<Result<_, _>>(),
+        }
+        .map_err(read_err)?;
+        pairs.push(v);
+    }
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let channels = 2 * pairs.len();
+    let len = pairs.iter().map(|p| p.len() / 2).min().unwrap_or(0);
+    let mut frames = Vec::with_capacity(len * channels);
+    for i in 0..len {
+        for p in &pairs {
+            frames.extend_from_slice(&p[2 * i..2 * i + 2]);
+        }
+    }
+    Ok(Some(Recorded { channels, frames }))
+}
+
 fn render(
     meta: Meta,
     cmds: Vec<(u64, Cmd)>,
     states: HashMap<u32, SessionFile>,
+    input: Option<Recorded>,
     mut out: impl FnMut(&[f32], &[f32]),
 ) -> Result<(), ReplayError> {
     let (mut handle, mut engine) = crate::handle::connect(EngineConfig::new(meta.rate, meta.bpm));
+    // The take's input, fed to the engine piece by piece as it read it.
+    let mut feed = input.map(|rec| {
+        let (tx, rx) = rtrb::RingBuffer::new(rec.channels * 4 * MAX_BLOCK);
+        let ring = InputRing {
+            rx,
+            channels: rec.channels,
+            prime: 0,
+            exact: true,
+            block: Default::default(),
+        };
+        handle.send(EngineCmd::now(Op::SetInput {
+            ring: Handoff::new(Box::new(ring)),
+        }));
+        (tx, rec)
+    });
     let mut cache = SampleCache::default();
     let (mut l, mut r) = (vec![0.0f32; MAX_BLOCK], vec![0.0f32; MAX_BLOCK]);
     let mut cmds = cmds.into_iter().peekable();
@@ -176,6 +243,19 @@ fn render(
             }
         }
         let n = (window - t) as usize;
+        if let Some((tx, rec)) = feed.as_mut() {
+            let w = rec.channels;
+            let from = t.saturating_sub(meta.start) as usize;
+            for i in 0..n {
+                let at = (t + i as u64 >= meta.start).then_some((from + i) * w);
+                for c in 0..w {
+                    let v = at
+                        .and_then(|a| rec.frames.get(a + c).copied())
+                        .unwrap_or(0.0);
+                    let _ = tx.push(v);
+                }
+            }
+        }
         engine.process(&mut l[..n], &mut r[..n]);
         handle.collect_garbage();
         let (a, b) = (t.max(meta.start), window);

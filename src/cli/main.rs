@@ -93,6 +93,10 @@ struct PlayArgs {
     /// take folders (default: takes/ in the data directory).
     #[arg(long, value_name = "DIR")]
     takes: Option<PathBuf>,
+    /// Audio input for Input tracks and takes: a name's part or an index
+    /// from `termdaw devices`, or none (default: the system's default input).
+    #[arg(long, value_name = "DEVICE|none")]
+    input: Option<String>,
     #[command(flatten)]
     chat: ChatArgs,
 }
@@ -364,6 +368,7 @@ impl PlayArgs {
             record_float: self.record_float,
             stems: self.stems,
             takes: self.takes.clone(),
+            input: self.input.clone(),
             ..self.chat.clone().flags()
         }
     }
@@ -543,6 +548,14 @@ fn devices_cmd() -> anyhow::Result<()> {
         println!("  (none)");
     }
     for (i, name) in outs {
+        println!("  {i}: {name}");
+    }
+    println!("audio inputs (--input):");
+    let ins = termdaw::audio::input::list_inputs();
+    if ins.is_empty() {
+        println!("  (none)");
+    }
+    for (i, name) in ins {
         println!("  {i}: {name}");
     }
     println!("MIDI inputs:");

@@ -217,6 +217,18 @@ impl Engine {
                     self.give_back(Garbage::Capture(Handoff::new(old)));
                 }
             }
+            Op::SetInput { ring } => {
+                // SAFETY: delivered once by the ring.
+                let ring = unsafe { ring.into_box() };
+                if let Some(old) = self.input.replace(Some(ring)) {
+                    self.give_back(Garbage::Input(Handoff::new(old)));
+                }
+            }
+            Op::ClearInput => {
+                if let Some(old) = self.input.replace(None) {
+                    self.give_back(Garbage::Input(Handoff::new(old)));
+                }
+            }
             Op::StopCapture => {
                 if let Some(old) = self.capture.take() {
                     self.give_back(Garbage::Capture(Handoff::new(old)));

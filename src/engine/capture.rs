@@ -16,9 +16,11 @@ use rtrb::Producer;
 
 /// Values before each chunk's frames.
 pub const HEADER: usize = 4;
-/// The stream of the master output; a track's stem is `STEM + slot`.
+/// The stream of the master output; a track's stem is `STEM + slot`; the
+/// live input as the engine read it, channels 2k+1 and 2k+2, `INPUT + k`.
 pub const MASTER: u32 = 0;
 pub const STEM: u32 = 1;
+pub const INPUT: u32 = 0x1000;
 
 pub struct Capture {
     tx: Producer<f32>,

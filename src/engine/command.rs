@@ -14,6 +14,7 @@ use super::automation::Automation;
 use super::bus::Bus;
 use super::capture::Capture;
 use super::effect::EffectChain;
+use super::input::InputRing;
 use super::instrument::Instrument;
 use super::sequencer::Clip;
 use super::track::TrackDsp;
@@ -227,6 +228,13 @@ pub enum Op {
     },
     /// Stop writing the take (its ring comes back as garbage).
     StopCapture,
+    /// Read live input from this ring (an input device opened).
+    #[serde(skip)]
+    SetInput {
+        ring: Handoff<InputRing>,
+    },
+    /// The input device closed: silence from here on.
+    ClearInput,
     /// Glide parameter `param` of effect `index` in a chain.
     EffectParam {
         chain: FxTarget,
@@ -290,6 +298,7 @@ pub enum Garbage {
     Bus(Handoff<Bus>),
     Automation(Handoff<Automation>),
     Capture(Handoff<Capture>),
+    Input(Handoff<InputRing>),
 }
 
 const _: () = assert!(!std::mem::needs_drop::<Garbage>());
@@ -309,6 +318,7 @@ impl Garbage {
                 Garbage::Bus(h) => drop(h.into_box()),
                 Garbage::Automation(h) => drop(h.into_box()),
                 Garbage::Capture(h) => drop(h.into_box()),
+                Garbage::Input(h) => drop(h.into_box()),
             }
         }
     }
@@ -331,6 +341,7 @@ impl Op {
             Op::InstallBus { dsp, .. } => Garbage::Bus(dsp),
             Op::Automation { lanes } => Garbage::Automation(lanes),
             Op::StartCapture { ring } => Garbage::Capture(ring),
+            Op::SetInput { ring } => Garbage::Input(ring),
             _ => return,
         };
         unsafe { g.release() }
@@ -349,6 +360,7 @@ impl Op {
                 | Op::InstallBus { .. }
                 | Op::Automation { .. }
                 | Op::StartCapture { .. }
+                | Op::SetInput { .. }
         )
     }
 

@@ -29,6 +29,7 @@ pub mod dsp;
 pub mod effect;
 pub mod feedback;
 pub mod fx;
+pub mod input;
 pub mod instrument;
 pub mod limiter;
 mod schedule;
@@ -143,6 +144,8 @@ pub struct Engine {
     arrivals: u64,
     /// The take being written, if any.
     capture: Option<Box<Capture>>,
+    /// The live input of the piece being rendered.
+    input: input::InputFrames,
 }
 
 impl Engine {
@@ -189,6 +192,7 @@ impl Engine {
             applied: Some(applied),
             arrivals: 0,
             capture: None,
+            input: input::InputFrames::default(),
         }
     }
 
@@ -287,6 +291,15 @@ impl Engine {
         if !c.write(capture::MASTER, clock, ml, mr) {
             lost += n;
         }
+        for pair in 0..self.input.channels.div_ceil(2) {
+            let (l, r) = (
+                self.input.channel(2 * pair, n),
+                self.input.channel(2 * pair + 1, n),
+            );
+            if !c.write(capture::INPUT + pair as u32, clock, l, r) {
+                lost += n;
+            }
+        }
         if c.stems {
             for (i, t) in self.tracks.iter().enumerate() {
                 if let Some(t) = t.as_deref() {
@@ -352,6 +365,7 @@ impl Engine {
         mr.fill(0.0);
         let any_solo = self.tracks.iter().flatten().any(|t| t.solo && !t.removing);
         let s0 = self.transport.song_sample;
+        self.input.read(n);
         let mut finished: [Option<usize>; 8] = [None; 8];
         let mut nf = 0;
         for b in self.buses.iter_mut().flatten() {
@@ -360,7 +374,7 @@ impl Engine {
         for (i, slot) in self.tracks.iter_mut().enumerate() {
             if let Some(t) = slot.as_deref_mut() {
                 t.update_target(any_solo);
-                t.render(&self.transport, s0, n);
+                t.render(&self.transport, s0, n, &self.input);
                 t.mix_into(ml, mr, &mut self.buses);
                 if t.dropped_events > 0 {
                     Counters::bump(&self.counters.dropped_events, t.dropped_events);

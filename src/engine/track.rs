@@ -8,6 +8,7 @@
 use super::bus::Bus;
 use super::dsp::{balance_gains, head, head_mut, MeterAcc, Smoother};
 use super::effect::{ChainSlot, EffectChain};
+use super::input::InputFrames;
 use super::instrument::Instrument;
 use super::sequencer::{nudge_samples, Clip, Cursor, PendingOff, PendingOffs};
 use super::transport::Transport;
@@ -208,7 +209,7 @@ impl TrackDsp {
 
     /// Audio thread: render `n` frames starting at song sample `s0` into the
     /// track buffers (instrument + effects, before the fader).
-    pub fn render(&mut self, t: &Transport, s0: i64, n: usize) {
+    pub fn render(&mut self, t: &Transport, s0: i64, n: usize, input: &InputFrames) {
         let n = n.min(MAX_BLOCK);
         head_mut(&mut self.buf_l, n).fill(0.0);
         head_mut(&mut self.buf_r, n).fill(0.0);
@@ -285,6 +286,7 @@ impl TrackDsp {
             );
         }
         let (bl, br) = (head_mut(&mut self.buf_l, n), head_mut(&mut self.buf_r, n));
+        self.instrument.render_input(input, bl, br);
         if let Some(f) = self.fading.as_deref_mut() {
             let (fl, fr) = (head_mut(&mut self.fade_l, n), head_mut(&mut self.fade_r, n));
             fl.fill(0.0);

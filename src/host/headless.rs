@@ -42,6 +42,7 @@ pub fn play(
         eprintln!("warning: {w}");
     }
     println!("{}: {}", path.display(), host.sink().describe());
+    println!("{}", host.input_line());
     if let Some(o) = host.inputs.osc.as_ref() {
         println!("OSC on {}", o.local);
     }

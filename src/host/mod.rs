@@ -50,6 +50,8 @@ pub struct Host {
     /// The take being recorded, if any.
     pub take: Option<crate::capture::Take>,
     record: crate::config::RecordOptions,
+    /// The audio input, or why there is none.
+    pub input: Result<crate::audio::input::InputStream, String>,
     output: Output,
     _log: Option<StderrGuard>,
 }
@@ -100,6 +102,20 @@ impl Host {
         let (global_midi, problems) = crate::config::load_midi(config_dir);
         warnings.extend(problems);
         let inputs = Inputs::start(&session, &settings.osc, settings.midi.clone(), global_midi);
+        let input = match settings.input.as_deref() {
+            Some("none") => Err("none".to_string()),
+            want => match crate::audio::input::open(want, rate, buffer) {
+                Ok((stream, ring)) => {
+                    session.set_input(ring);
+                    Ok(stream)
+                }
+                Err(e) if want.is_some() => {
+                    warnings.push(format!("no audio input: {e}"));
+                    Err(e.to_string())
+                }
+                Err(e) => Err(e.to_string()),
+            },
+        };
         let take = settings.record.dir.as_ref().and_then(|dir| {
             let opts = crate::capture::TakeOptions {
                 dir: dir.clone(),
@@ -117,6 +133,7 @@ impl Host {
                 inputs,
                 take,
                 record: settings.record.clone(),
+                input,
                 output,
                 _log: log,
             },
@@ -178,6 +195,14 @@ impl Host {
             at,
         };
         crate::capture::Take::start(session, &opts).map_err(|e| e.to_string())
+    }
+
+    /// The audio input in a line: its name, or none and why.
+    pub fn input_line(&self) -> String {
+        match &self.input {
+            Ok(s) => format!("input: {}", s.describe()),
+            Err(why) => format!("input: none ({why})"),
+        }
     }
 
     /// Where the sound goes (a device, or silence and why).

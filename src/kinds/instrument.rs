@@ -20,10 +20,11 @@ pub enum InstrumentKind {
     Clap,
     Sample,
     Tone,
+    Input,
 }
 
 impl InstrumentKind {
-    pub const ALL: [InstrumentKind; 10] = [
+    pub const ALL: [InstrumentKind; 11] = [
         Self::Synth,
         Self::Fm,
         Self::Pluck,
@@ -34,6 +35,7 @@ impl InstrumentKind {
         Self::Clap,
         Self::Sample,
         Self::Tone,
+        Self::Input,
     ];
 
     /// The name used in session files.
@@ -49,6 +51,7 @@ impl InstrumentKind {
             Self::Clap => "Clap",
             Self::Sample => "Sample",
             Self::Tone => "Tone",
+            Self::Input => "Input",
         }
     }
 
@@ -68,6 +71,7 @@ impl InstrumentKind {
             Self::Clap => "hand clap: several quick noise bursts and a tail",
             Self::Sample => "sample player for a WAV, FLAC, Ogg Vorbis or MP3 file: one-shot or looped, reverse, rate, slices",
             Self::Tone => "test tone for tuning and checks: an exact sine, band-limited triangle, saw or square, or noise, at the note's pitch or a fixed frequency, at a set peak level",
+            Self::Input => "live audio input (`--input`): a channel or a pair of the input device through the track's chain, monitored or not; it plays no notes",
         }
     }
 
@@ -84,13 +88,17 @@ impl InstrumentKind {
             Self::Clap => CLAP_PARAMS,
             Self::Sample => SAMPLE_PARAMS,
             Self::Tone => TONE_PARAMS,
+            Self::Input => INPUT_PARAMS,
         }
     }
 
     /// Whether step hits without a note should play this kind at its own pitch
     /// (drums, samples) rather than at a musical default.
     pub fn is_percussive(self) -> bool {
-        !matches!(self, Self::Synth | Self::Fm | Self::Pluck | Self::Tone)
+        !matches!(
+            self,
+            Self::Synth | Self::Fm | Self::Pluck | Self::Tone | Self::Input
+        )
     }
 }
 
@@ -123,6 +131,39 @@ pub const TONE_PARAMS: &[ParamSpec] = &[
         0.0,
         -12.0,
         "peak level of one note at full velocity, dBFS before the track's fader",
+    ),
+];
+
+pub const OFF_ON: &[&str] = &["Off", "On"];
+
+pub const INPUT_PARAMS: &[ParamSpec] = &[
+    ParamSpec::number(
+        "channel",
+        "",
+        1.0,
+        8.0,
+        1.0,
+        "the input device's channel, from 1 (with stereo: the left of a pair)",
+    ),
+    ParamSpec::choice(
+        "stereo",
+        OFF_ON,
+        0,
+        "On: channel and the next as left and right; Off: channel on both sides",
+    ),
+    ParamSpec::choice(
+        "monitor",
+        OFF_ON,
+        1,
+        "On: hear the input through the track; Off: silent (takes still record the input)",
+    ),
+    ParamSpec::number(
+        "level",
+        "dB",
+        -60.0,
+        12.0,
+        0.0,
+        "gain on the input before the track's chain",
     ),
 ];
 

@@ -110,6 +110,22 @@ impl Session {
         self.recording
     }
 
+    /// Give the engine the ring a live input feeds (not logged: a replay
+    /// plays the take's recorded input in its place).
+    pub fn set_input(&mut self, ring: Box<crate::engine::input::InputRing>) -> bool {
+        let op = Op::SetInput {
+            ring: Handoff::new(ring),
+        };
+        match self.engine.as_mut() {
+            Some(e) => e.send(EngineCmd::now(op)),
+            None => {
+                // SAFETY: never sent, so the payload is still ours.
+                unsafe { op.reclaim() };
+                false
+            }
+        }
+    }
+
     /// Stop the take being written, at `at`.
     pub fn stop_capture(&mut self, at: When) -> bool {
         self.engine

@@ -7,6 +7,7 @@
 
 pub mod drums;
 pub mod fm;
+pub mod input;
 pub mod pluck;
 pub mod sampler;
 pub mod slice;
@@ -60,6 +61,15 @@ pub trait Instrument: Send {
     /// Bend every voice's pitch by `semitones` (pitch wheel). Instruments
     /// whose pitch cannot glide (drums, samples, pluck) ignore it.
     fn set_bend(&mut self, _semitones: f32) {}
+    /// Add the live input this instrument plays (the Input instrument);
+    /// others play none.
+    fn render_input(
+        &mut self,
+        _input: &crate::engine::input::InputFrames,
+        _left: &mut [f32],
+        _right: &mut [f32],
+    ) {
+    }
 }
 
 /// Control thread: `values` in `table` order, a missing one at its default
@@ -101,6 +111,7 @@ pub fn build(
         InstrumentKind::Fm => Box::new(fm::Fm::new(values, voices, rate)),
         InstrumentKind::Pluck => Box::new(pluck::Pluck::new(values, voices, rate)),
         InstrumentKind::Tone => Box::new(tone::Tone::new(values, voices, rate)),
+        InstrumentKind::Input => Box::new(input::Input::new(values, rate)),
         InstrumentKind::Kick => Box::new(drums::Drum::new(
             drums::DrumKind::Kick,
             values,

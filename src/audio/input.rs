@@ -1,0 +1,212 @@
+//! Live audio input: the capture device through cpal, feeding the ring the
+//! engine reads ([`crate::engine::input`]).
+//!
+//! Opening runs on the control thread. The cpal capture callback is an
+//! audio thread: it converts the device's samples to `f32` and pushes whole
+//! frames into a preallocated ring, never allocating, locking or waiting;
+//! frames that do not fit are counted and left out.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::{Sample, SizedSample};
+
+use crate::engine::input::{InputRing, MAX_INPUT_CHANNELS};
+
+/// Seconds of input the ring holds.
+const RING_SECONDS: f64 = 0.5;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InputError {
+    #[error("no default input device")]
+    NoDefault,
+    #[error("no input device matches \"{0}\" (termdaw devices lists them)")]
+    NoMatch(String),
+    #[error("{name} records at {device} Hz and the engine runs at {engine} Hz: start with --rate {device}, or pick an input that runs at {engine} Hz")]
+    Rate {
+        name: String,
+        device: u32,
+        engine: u32,
+    },
+    #[error("unsupported sample format {0}")]
+    Format(String),
+    #[error("{0}")]
+    Backend(String),
+}
+
+fn backend(e: impl std::fmt::Display) -> InputError {
+    InputError::Backend(e.to_string())
+}
+
+/// A running capture stream (it stops when dropped).
+pub struct InputStream {
+    _stream: cpal::Stream,
+    pub name: String,
+    pub channels: usize,
+    /// Frames the ring had no room for.
+    pub dropped: Arc<AtomicU64>,
+}
+
+impl InputStream {
+    pub fn describe(&self) -> String {
+        format!("{} ({} channels)", self.name, self.channels)
+    }
+}
+
+/// Input devices: (index, name).
+pub fn list_inputs() -> Vec<(usize, String)> {
+    match cpal::default_host().input_devices() {
+        Ok(devs) => devs
+            .enumerate()
+            .map(|(i, d)| (i, d.name().unwrap_or_else(|_| "(unnamed)".into())))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Control thread: open `want` (a name's part or an index; the default
+/// input without it) at the engine's `rate`, `buffer` frames a block.
+pub fn open(
+    want: Option<&str>,
+    rate: u32,
+    buffer: u32,
+) -> Result<(InputStream, Box<InputRing>), InputError> {
+    let host = cpal::default_host();
+    let device = match want {
+        None => host.default_input_device().ok_or(InputError::NoDefault)?,
+        Some(want) => {
+            let devs: Vec<cpal::Device> = host.input_devices().map_err(backend)?.collect();
+            let by_index = want
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| devs.get(i).cloned());
+            by_index
+                .or_else(|| {
+                    devs.into_iter()
+                        .find(|d| d.name().map(|n| n.contains(want)).unwrap_or(false))
+                })
+                .ok_or_else(|| InputError::NoMatch(want.to_string()))?
+        }
+    };
+    let name = device.name().unwrap_or_else(|_| "(unnamed)".into());
+    let default = device.default_input_config().map_err(backend)?;
+    let supports_rate = device
+        .supported_input_configs()
+        .map_err(backend)?
+        .any(|c| c.min_sample_rate().0 <= rate && rate <= c.max_sample_rate().0);
+    if !supports_rate {
+        return Err(InputError::Rate {
+            name,
+            device: default.sample_rate().0,
+            engine: rate,
+        });
+    }
+    let device_channels = default.channels().max(1) as usize;
+    let channels = device_channels.min(MAX_INPUT_CHANNELS);
+    // The engine's block first; many routes take only their own (JACK's
+    // period, for one), so then the device's.
+    let mut last = None;
+    for size in [cpal::BufferSize::Fixed(buffer), cpal::BufferSize::Default] {
+        let config = cpal::StreamConfig {
+            channels: device_channels as u16,
+            sample_rate: cpal::SampleRate(rate),
+            buffer_size: size,
+        };
+        let (tx, rx) = rtrb::RingBuffer::new((rate as f64 * RING_SECONDS) as usize * channels);
+        let dropped = Arc::new(AtomicU64::new(0));
+        let feed = Feed {
+            tx,
+            device_channels,
+            channels,
+            dropped: dropped.clone(),
+            largest: 0,
+            block: Arc::new(AtomicU64::new(0)),
+        };
+        let block = feed.block.clone();
+        let built = match default.sample_format() {
+            cpal::SampleFormat::F32 => build::<f32>(&device, &config, feed),
+            cpal::SampleFormat::I16 => build::<i16>(&device, &config, feed),
+            cpal::SampleFormat::I32 => build::<i32>(&device, &config, feed),
+            cpal::SampleFormat::U16 => build::<u16>(&device, &config, feed),
+            other => return Err(InputError::Format(other.to_string())),
+        };
+        let stream = match built.and_then(|s| s.play().map(|_| s).map_err(backend)) {
+            Ok(s) => s,
+            Err(e) => {
+                last = Some(e);
+                continue;
+            }
+        };
+        let ring = Box::new(InputRing {
+            rx,
+            channels,
+            prime: 2 * buffer as usize,
+            exact: false,
+            block,
+        });
+        return Ok((
+            InputStream {
+                _stream: stream,
+                name,
+                channels,
+                dropped,
+            },
+            ring,
+        ));
+    }
+    Err(last.unwrap_or(InputError::NoDefault))
+}
+
+/// The capture callback's end of the ring.
+struct Feed {
+    tx: rtrb::Producer<f32>,
+    device_channels: usize,
+    channels: usize,
+    dropped: Arc<AtomicU64>,
+    /// The largest block the device delivered, for the engine's cushion.
+    largest: u64,
+    block: Arc<AtomicU64>,
+}
+
+impl Feed {
+    /// Audio thread (the capture callback): whole frames into the ring.
+    fn push<T: Sample>(&mut self, data: &[T])
+    where
+        f32: cpal::FromSample<T>,
+    {
+        let frames = data.len() / self.device_channels.max(1);
+        if frames as u64 > self.largest {
+            self.largest = frames as u64;
+            self.block.store(self.largest, Ordering::Relaxed);
+        }
+        let room = self.tx.slots() / self.channels.max(1);
+        let take = frames.min(room);
+        if take < frames {
+            self.dropped
+                .fetch_add((frames - take) as u64, Ordering::Relaxed);
+        }
+        let Ok(chunk) = self.tx.write_chunk_uninit(take * self.channels) else {
+            return;
+        };
+        let (dc, c) = (self.device_channels.max(1), self.channels);
+        let values = data
+            .chunks_exact(dc)
+            .take(take)
+            .flat_map(|f| f.iter().take(c).map(|s| f32::from_sample(*s)));
+        chunk.fill_from_iter(values);
+    }
+}
+
+fn build<T: SizedSample + Send + 'static>(
+    device: &cpal::Device,
+    config: &cpal::StreamConfig,
+    mut feed: Feed,
+) -> Result<cpal::Stream, InputError>
+where
+    f32: cpal::FromSample<T>,
+{
+    device
+        .build_input_stream(config, move |data: &[T], _| feed.push(data), |_| {}, None)
+        .map_err(backend)
+}
