@@ -178,6 +178,8 @@ pub struct Flags {
     pub takes: Option<std::path::PathBuf>,
     /// Audio input device (name part or index), or `none`.
     pub input: Option<String>,
+    /// Gate the input of takes (`--gate`), already parsed.
+    pub gate: Option<crate::capture::gate::GateConfig>,
 }
 
 /// Everything a running termdaw is configured with, resolved.
@@ -207,6 +209,7 @@ pub struct RecordOptions {
     /// Where the `record` action puts its take folders (default: `takes`
     /// in the data directory).
     pub takes: Option<std::path::PathBuf>,
+    pub gate: Option<crate::capture::gate::GateConfig>,
 }
 
 /// Flags over the config file over the defaults, field by field. `env`
@@ -228,6 +231,7 @@ pub fn resolve(flags: &Flags, file: &Config, env: impl Fn(&str) -> Option<String
         },
         stems: flags.stems,
         takes: flags.takes.clone(),
+        gate: flags.gate,
     };
     Settings {
         record,

@@ -40,6 +40,11 @@ pub struct Status {
     pub gap_frames: AtomicU64,
     pub error: Mutex<Option<String>>,
     pub done: AtomicBool,
+    /// A gated take: whether the gate is open, how many segments it
+    /// closed, and the input's last level (dBFS, as `f32` bits).
+    pub gate_open: AtomicBool,
+    pub gate_segments: AtomicU64,
+    pub gate_level: std::sync::atomic::AtomicU32,
 }
 
 impl Status {
@@ -63,6 +68,8 @@ pub struct Files {
     pub master: StereoWav,
     /// Track names by slot, for the stems' file names.
     pub names: HashMap<u32, String>,
+    /// Gate the input's recording into segments.
+    pub gate: Option<super::gate::GateConfig>,
 }
 
 struct Stream {
@@ -120,7 +127,9 @@ fn run(mut rx: Consumer<f32>, files: Files, status: &Status, stop: &AtomicBool) 
         format,
         master,
         names,
+        gate,
     } = files;
+    let mut segments = gate.map(|g| super::segments::Segments::new(dir.clone(), rate, g));
     let mut streams: HashMap<u32, Stream> = HashMap::new();
     streams.insert(
         MASTER,
@@ -179,6 +188,12 @@ fn run(mut rx: Consumer<f32>, files: Files, status: &Status, stop: &AtomicBool) 
                 fail(format!("{}: {e}", dir.display()));
             }
         }
+        if let (Some(seg), true, false) = (segments.as_mut(), h.stream == INPUT, failed) {
+            if let Err(e) = seg.feed(h.clock, &frames, status) {
+                failed = true;
+                fail(format!("{}: {e}", dir.display()));
+            }
+        }
         if h.stream == MASTER {
             status
                 .end
@@ -196,6 +211,13 @@ fn run(mut rx: Consumer<f32>, files: Files, status: &Status, stop: &AtomicBool) 
         }
         let took = started.elapsed().as_micros() as u64;
         status.longest_write_us.fetch_max(took, Ordering::Relaxed);
+    }
+    if let Some(seg) = segments {
+        if let Err(e) = seg.finish() {
+            if !failed {
+                fail(format!("{}: {e}", dir.display()));
+            }
+        }
     }
     for (_, s) in streams {
         if let Err(e) = s.wav.finalize() {

@@ -9,7 +9,9 @@
 //! on the audio thread.
 
 pub mod disk;
+pub mod gate;
 pub mod replay;
+mod segments;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +52,8 @@ pub struct TakeOptions {
     pub stems: bool,
     /// When the take starts (at once, or on the next bar).
     pub at: When,
+    /// Gate the input into segments (`gate-NN.wav`).
+    pub gate: Option<gate::GateConfig>,
 }
 
 /// A take being recorded.
@@ -60,6 +64,9 @@ pub struct Take {
     /// The `take` line is in the log.
     marked: bool,
     stopped: bool,
+    gated: bool,
+    /// The gate's state at the last poll.
+    was_open: bool,
 }
 
 /// How a take ended.
@@ -137,6 +144,7 @@ impl Take {
             format: opts.format,
             master,
             names: names.into_iter().map(|(k, v)| (k, safe_name(&v))).collect(),
+            gate: opts.gate,
         };
         let disk = disk::Disk::spawn(rx, files).map_err(|source| TakeError::Folder {
             dir: dir.clone(),
@@ -149,6 +157,8 @@ impl Take {
             format: opts.format,
             marked: false,
             stopped: false,
+            gated: opts.gate.is_some(),
+            was_open: false,
         })
     }
 
@@ -166,6 +176,15 @@ impl Take {
                     log.take_line(&format!("take {first} {}", self.format.name()));
                 }
             }
+        }
+        if let Some(open) = self.gate_open().filter(|o| *o != self.was_open) {
+            self.was_open = open;
+            let n = status.gate_segments.load(Ordering::Relaxed);
+            return Some(if open {
+                format!("gate open: recording gate-{:02}.wav", n + 1)
+            } else {
+                format!("gate closed: gate-{n:02}.wav written")
+            });
         }
         if !self.stopped {
             if let Some(e) = status.error() {
@@ -185,6 +204,12 @@ impl Take {
             self.stopped = true;
             session.stop_capture(at);
         }
+    }
+
+    /// Whether the input gate is open (`None`: the take is not gated).
+    pub fn gate_open(&self) -> Option<bool> {
+        self.gated
+            .then(|| self.disk.status.gate_open.load(Ordering::Relaxed))
     }
 
     /// Asked to stop (the last frames may still be on their way).

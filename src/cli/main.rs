@@ -97,6 +97,11 @@ struct PlayArgs {
     /// from `termdaw devices`, or none (default: the system's default input).
     #[arg(long, value_name = "DEVICE|none")]
     input: Option<String>,
+    /// Gate takes' input into segments (gate-NN.wav) that open and close
+    /// by themselves: --gate, or --gate threshold=-40,start=30,end=300,preroll=200,adaptive=on
+    #[arg(long, value_name = "SETTINGS", num_args = 0..=1, default_missing_value = "",
+          value_parser = termdaw::capture::gate::GateConfig::parse)]
+    gate: Option<termdaw::capture::gate::GateConfig>,
     #[command(flatten)]
     chat: ChatArgs,
 }
@@ -369,6 +374,7 @@ impl PlayArgs {
             stems: self.stems,
             takes: self.takes.clone(),
             input: self.input.clone(),
+            gate: self.gate,
             ..self.chat.clone().flags()
         }
     }

@@ -122,6 +122,7 @@ impl Host {
                 format: settings.record.format,
                 stems: settings.record.stems,
                 at: crate::engine::When::Now,
+                gate: settings.record.gate,
             };
             crate::capture::Take::start(&mut session, &opts)
                 .map_err(|e| warnings.push(format!("{e}; playing without recording")))
@@ -174,6 +175,7 @@ impl Host {
             }
         }
         session.set_recording(self.take.as_ref().is_some_and(|t| !t.is_stopping()));
+        session.set_gate(self.take.as_ref().and_then(|t| t.gate_open()));
         said
     }
 
@@ -193,6 +195,7 @@ impl Host {
             format: self.record.format,
             stems: self.record.stems,
             at,
+            gate: self.record.gate,
         };
         crate::capture::Take::start(session, &opts).map_err(|e| e.to_string())
     }

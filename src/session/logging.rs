@@ -110,6 +110,15 @@ impl Session {
         self.recording
     }
 
+    /// The host says whether the take's input gate is open (`None`: no gate).
+    pub fn set_gate(&mut self, open: Option<bool>) {
+        self.gate = open;
+    }
+
+    pub fn gate(&self) -> Option<bool> {
+        self.gate
+    }
+
     /// Give the engine the ring a live input feeds (not logged: a replay
     /// plays the take's recorded input in its place).
     pub fn set_input(&mut self, ring: Box<crate::engine::input::InputRing>) -> bool {

@@ -148,8 +148,9 @@ pub struct Session {
     log: Option<log::RunLog>,
     /// Nesting of [`Session::apply`]: only the outermost action is logged.
     depth: usize,
-    /// A take is being recorded (the host says so).
+    /// A take is being recorded (the host says so), and its input gate.
     recording: bool,
+    gate: Option<bool>,
     /// Start (true) or stop a take, at once (true) or on the next bar:
     /// for the host, which owns takes.
     record_request: Option<(bool, bool)>,
@@ -198,6 +199,7 @@ impl Session {
             log: None,
             depth: 0,
             recording: false,
+            gate: None,
             record_request: None,
         };
         if s.engine.is_some() {

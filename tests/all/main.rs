@@ -23,6 +23,7 @@ mod engine;
 mod errors;
 mod fields;
 mod fuzz;
+mod gate;
 mod golden;
 mod instruments;
 mod keep;

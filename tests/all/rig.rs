@@ -217,6 +217,25 @@ pub const TAP_ENV: &str = "TERMDAW_TAP_WAV";
 /// `$TERMDAW_TAP_WAV`, and plays into the JACK server named by
 /// `$JACK_DEFAULT_SERVER` through alsa-plugins' `jack` PCM.
 pub fn write_alsa_config(dir: &Path) -> PathBuf {
+    alsa_config(dir, None)
+}
+
+/// The same, and ALSA's default capture reads `input` (raw 16-bit stereo
+/// at 48 kHz) in the JACK server's time, through the file plugin's
+/// `infile`: a real capture device for termdaw's `--input`.
+pub fn write_alsa_config_with_input(dir: &Path, input: &Path) -> PathBuf {
+    alsa_config(dir, Some(input))
+}
+
+fn alsa_config(dir: &Path, input: Option<&Path>) -> PathBuf {
+    let infile = input
+        .map(|p| format!("    infile \"{}\"\n    format \"raw\"\n", p.display()))
+        .unwrap_or_else(|| "    format \"wav\"\n".into());
+    let capture = if input.is_some() {
+        "    capture_ports {\n        0 system:capture_1\n        1 system:capture_2\n    }\n"
+    } else {
+        ""
+    };
     let text = format!(
         r#"# termdaw test rig: ALSA default -> S16 -> WAV tap -> JACK (dummy driver)
 pcm.!default {{
@@ -238,8 +257,7 @@ pcm.termdaw_tap {{
         vars [ {TAP_ENV} ]
         default "/dev/null"
     }}
-    format "wav"
-}}
+{infile}}}
 pcm.termdaw_to_jack {{
     type plug
     slave.pcm "termdaw_jack"
@@ -250,7 +268,7 @@ pcm.termdaw_jack {{
         0 system:playback_1
         1 system:playback_2
     }}
-}}
+{capture}}}
 "#
     );
     let path = dir.join("asound.conf");

@@ -316,3 +316,188 @@ fn the_record_action_over_osc_makes_a_take_with_stems_that_replays() {
     assert!(frames(&again) == master, "the replay differs");
     let _ = std::fs::remove_dir_all(d);
 }
+
+/// Both channels of a float WAV.
+fn float_channels(path: &Path) -> (Vec<f32>, Vec<f32>) {
+    let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let v: Vec<f32> = r.samples::<f32>().map(Result::unwrap).collect();
+    (
+        v.iter().step_by(2).copied().collect(),
+        v.iter().skip(1).step_by(2).copied().collect(),
+    )
+}
+
+fn peak(x: &[f32]) -> f32 {
+    x.iter().fold(0.0, |m, v| m.max(v.abs()))
+}
+
+/// Play `session` headless for `seconds` through the rig's ALSA into a
+/// JACK dummy server, its capture reading `signal(t)` (left, right) as a
+/// real input device, recording a take with `extra` flags. None without
+/// JACK; else the folder (kept while it lives), what termdaw printed and
+/// the take's path.
+fn record_input(
+    name: &str,
+    session: &str,
+    signal: impl Fn(f64) -> (f64, f64),
+    seconds: f64,
+    extra: &[&str],
+) -> Option<(crate::rig::TempDir, String, PathBuf)> {
+    use crate::rig::{self, JackServer, TempDir};
+    let jack = JackServer::start(name, 256)?;
+    let dir = TempDir::new("termdaw-input");
+    let raw = dir.join("input.raw");
+    let mut bytes = Vec::new();
+    for i in 0..(48_000.0 * (seconds + 2.0)) as usize {
+        let (l, r) = signal(i as f64 / 48_000.0);
+        bytes.extend_from_slice(&((l * 32767.0) as i16).to_le_bytes());
+        bytes.extend_from_slice(&((r * 32767.0) as i16).to_le_bytes());
+    }
+    std::fs::write(&raw, bytes).unwrap();
+    let alsa = rig::write_alsa_config_with_input(dir.path(), &raw);
+    let path = dir.join("in.ron");
+    std::fs::write(&path, session).unwrap();
+    let take = dir.join("take");
+    let mut cmd = rig::termdaw(dir.path());
+    cmd.arg(&path)
+        .args([
+            "--headless",
+            "--seconds",
+            &seconds.to_string(),
+            "--rate",
+            "48000",
+            "--no-osc",
+        ])
+        .args(extra)
+        .arg("--record")
+        .arg(&take)
+        .env("ALSA_CONFIG_PATH", &alsa)
+        .stdin(std::process::Stdio::null());
+    jack.env(&mut cmd);
+    let o = cmd.output().unwrap();
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("input: default (2 channels)"), "{out}");
+    Some((dir, out, take))
+}
+
+const INPUT_SESSION: &str = "Session(\n    tempo: 120,\n    tracks: [\n        Track(name: \"mic\", instrument: Input(channel: 2, level: -6)),\n    ],\n)\n";
+
+#[test]
+fn a_sine_on_the_input_device_plays_through_an_input_track_and_into_the_take() {
+    // 440 Hz at half scale on the left, an octave up at a quarter on the right.
+    let sine = |t: f64| {
+        let w = std::f64::consts::TAU * t;
+        (0.5 * (440.0 * w).sin(), 0.25 * (880.0 * w).sin())
+    };
+    let Some((dir, _, take)) = record_input("takes::input", INPUT_SESSION, sine, 3.0, &[]) else {
+        return;
+    };
+    // The input as the engine read it: both channels, their pitch and level.
+    let (il, ir) = float_channels(&take.join("input-1-2.wav"));
+    let start = il
+        .iter()
+        .position(|v| v.abs() > 0.01)
+        .expect("the input was heard");
+    let (il, ir) = (
+        &il[start + 4800..start + 4800 + 32768],
+        &ir[start + 4800..start + 4800 + 32768],
+    );
+    let f = crate::common::peak_frequency(il, 48_000.0);
+    assert!((f / 440.0 - 1.0).abs() < 0.005, "left at {f} Hz");
+    let f = crate::common::peak_frequency(ir, 48_000.0);
+    assert!((f / 880.0 - 1.0).abs() < 0.005, "right at {f} Hz");
+    assert!((peak(il) - 0.5).abs() < 0.01, "left peak {}", peak(il));
+    assert!((peak(ir) - 0.25).abs() < 0.01, "right peak {}", peak(ir));
+    // The track plays channel 2 on both sides, 6 dB down.
+    let m = frames(&take.join("master.wav"));
+    let ml: Vec<f32> = m
+        .iter()
+        .step_by(2)
+        .map(|s| *s as f32 / 8_388_607.0)
+        .collect();
+    let mr: Vec<f32> = m
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .map(|s| *s as f32 / 8_388_607.0)
+        .collect();
+    let s = ml
+        .iter()
+        .position(|v| v.abs() > 0.01)
+        .expect("the track was heard")
+        + 4800;
+    let (ml, mr) = (&ml[s..s + 32768], &mr[s..s + 32768]);
+    let f = crate::common::peak_frequency(ml, 48_000.0);
+    assert!(
+        (f / 880.0 - 1.0).abs() < 0.005,
+        "the track plays channel 2: {f} Hz"
+    );
+    let want = 0.25 * 10f32.powf(-6.0 / 20.0);
+    assert!(
+        (peak(ml) / want - 1.0).abs() < 0.03,
+        "track peak {} for {want}",
+        peak(ml)
+    );
+    assert!(
+        (peak(mr) / want - 1.0).abs() < 0.03,
+        "mono on both sides: {}",
+        peak(mr)
+    );
+    // A replay plays the recorded input in its place.
+    let again = dir.join("again.wav");
+    let o = termdaw()
+        .arg("replay")
+        .arg(&take)
+        .arg("-o")
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        frames(&again) == frames(&take.join("master.wav")),
+        "the replay differs"
+    );
+}
+
+#[test]
+fn a_gated_take_writes_a_burst_on_the_input_with_its_pre_roll() {
+    // Silence, a second of 440 Hz, silence.
+    let burst = |t: f64| {
+        let on = (1.0..2.0).contains(&t);
+        let v = if on {
+            0.25 * (std::f64::consts::TAU * 440.0 * t).sin()
+        } else {
+            0.0
+        };
+        (v, v)
+    };
+    let Some((_dir, out, take)) = record_input(
+        "takes::gate",
+        INPUT_SESSION,
+        burst,
+        4.0,
+        &["--gate", "preroll=200,end=300"],
+    ) else {
+        return;
+    };
+    assert!(out.contains("gate open: recording gate-01.wav"), "{out}");
+    assert!(out.contains("gate closed: gate-01.wav written"), "{out}");
+    let gates = std::fs::read_to_string(take.join("gates.txt")).unwrap();
+    let lines: Vec<&str> = gates.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines.len(), 1, "{gates}");
+    let (l, _) = float_channels(&take.join("gate-01.wav"));
+    // 200 ms of pre-roll, the 1 s burst, 300 ms to close (10 ms windows).
+    let secs = l.len() as f64 / 48_000.0;
+    assert!((1.49..1.53).contains(&secs), "the segment is {secs} s");
+    let onset = l.iter().position(|v| v.abs() > 0.01).unwrap() as f64 / 48_000.0;
+    assert!(
+        (0.19..0.211).contains(&onset),
+        "the burst starts {onset} s in"
+    );
+    assert!(peak(&l) > 0.24, "the burst is in the segment");
+}

@@ -77,6 +77,14 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             t.base().fg(t.error).add_modifier(Modifier::BOLD),
         ));
     }
+    match app.session().gate() {
+        Some(true) => spans.push(Span::styled(
+            "gate open ",
+            t.base().fg(t.playing).add_modifier(Modifier::BOLD),
+        )),
+        Some(false) => spans.push(label("gate shut ")),
+        None => {}
+    }
     spans.extend(form(app));
     let h = app.stats.health;
     spans.extend([
