@@ -257,10 +257,12 @@ actions! {
     Stop "stop" edits=false {}
     /// Start if stopped, stop if playing.
     TogglePlay "toggle_play" edits=false {}
-    /// Start or stop recording a take (master.wav, stems if asked, and the action log that `termdaw replay` renders again) in a new folder under the takes folder.
-    Record "record" edits=false { on: bool = Bool, "recording", at: String = Choice(&["bar", "now"]), "bar: on the next bar; now: at once" }
+    /// Start or stop recording a take (docs/recording.md).
+    Record "record" edits=false { on: bool = Bool, "recording", at: String = Choice(&["bar", "now"]), "bar or now" }
     /// Start recording a take on the next bar, or stop the one recording.
     ToggleRecord "toggle_record" edits=false tool=false {}
+    /// Drive a Looper track: record (from the next bar), overdub, play, undo the last overdub, clear.
+    Looper "looper" edits=false tool=false osc=["track/<track>/looper"] { track: String = TrackName, "track", command: String = Choice(&["record", "overdub", "play", "undo", "clear"]), "what the looper does" }
     /// Move the playhead to a beat (0 = the start).
     Locate "locate" edits=false { beat: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "beat to jump to" }
     /// Loop between two beats; an end at or before the start turns looping off.

@@ -72,6 +72,9 @@ const SKIPPED_SECTIONS: &[&str] = &[
     // The swing field's row says what it does; this is its fine print.
     "### Swing",
     "## Differences from TidalCycles",
+    // Fine print for people who know Tidal; the usages line and
+    // pattern_functions say what each function does here.
+    "### How the functions follow Tidal",
     "## Examples",
     // The model has show_pattern for this.
     "### Looking inside a pattern",

@@ -224,6 +224,16 @@ impl Engine {
                     self.give_back(Garbage::Input(Handoff::new(old)));
                 }
             }
+            Op::Looper { slot, cmd } => {
+                let bar =
+                    self.transport.samples_per_beat() * self.transport.beats_per_bar.max(1) as f64;
+                if let (Some(t), Some(cmd)) = (
+                    self.track_mut(slot),
+                    super::instrument::looper::LoopCmd::from_index(cmd),
+                ) {
+                    t.looper(cmd, bar);
+                }
+            }
             Op::ClearInput => {
                 if let Some(old) = self.input.replace(None) {
                     self.give_back(Garbage::Input(Handoff::new(old)));

@@ -235,6 +235,11 @@ pub enum Op {
     },
     /// The input device closed: silence from here on.
     ClearInput,
+    /// A looper track's command (`instrument::looper::LoopCmd` by index).
+    Looper {
+        slot: Slot,
+        cmd: u8,
+    },
     /// Glide parameter `param` of effect `index` in a chain.
     EffectParam {
         chain: FxTarget,

@@ -311,6 +311,11 @@ impl TrackDsp {
 
     /// Audio thread: apply fader and pan, meter, add into the master and
     /// feed the sends (post-fader) into their buses.
+    /// Audio thread: a looper command for this track's instrument.
+    pub fn looper(&mut self, cmd: super::instrument::looper::LoopCmd, bar: f64) {
+        self.instrument.looper(cmd, bar);
+    }
+
     /// Audio thread: the track's output of the last `n` frames mixed
     /// (after its fader and pan), for a take's stem.
     pub fn output(&self, n: usize) -> (&[f32], &[f32]) {

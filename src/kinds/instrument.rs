@@ -21,10 +21,11 @@ pub enum InstrumentKind {
     Sample,
     Tone,
     Input,
+    Looper,
 }
 
 impl InstrumentKind {
-    pub const ALL: [InstrumentKind; 11] = [
+    pub const ALL: [InstrumentKind; 12] = [
         Self::Synth,
         Self::Fm,
         Self::Pluck,
@@ -36,6 +37,7 @@ impl InstrumentKind {
         Self::Sample,
         Self::Tone,
         Self::Input,
+        Self::Looper,
     ];
 
     /// The name used in session files.
@@ -52,6 +54,7 @@ impl InstrumentKind {
             Self::Sample => "Sample",
             Self::Tone => "Tone",
             Self::Input => "Input",
+            Self::Looper => "Looper",
         }
     }
 
@@ -71,7 +74,8 @@ impl InstrumentKind {
             Self::Clap => "hand clap: several quick noise bursts and a tail",
             Self::Sample => "sample player for a WAV, FLAC, Ogg Vorbis or MP3 file: one-shot or looped, reverse, rate, slices",
             Self::Tone => "test tone for tuning and checks: an exact sine, band-limited triangle, saw or square, or noise, at the note's pitch or a fixed frequency, at a set peak level",
-            Self::Input => "live audio input (`--input`): a channel or a pair of the input device through the track's chain, monitored or not; it plays no notes",
+            Self::Input => "live audio input (`--input`) through the track; plays no notes",
+            Self::Looper => "live looper on an input, driven by the `looper` action: record on the bar, loop, overdub, undo",
         }
     }
 
@@ -89,6 +93,7 @@ impl InstrumentKind {
             Self::Sample => SAMPLE_PARAMS,
             Self::Tone => TONE_PARAMS,
             Self::Input => INPUT_PARAMS,
+            Self::Looper => LOOPER_PARAMS,
         }
     }
 
@@ -97,7 +102,7 @@ impl InstrumentKind {
     pub fn is_percussive(self) -> bool {
         !matches!(
             self,
-            Self::Synth | Self::Fm | Self::Pluck | Self::Tone | Self::Input
+            Self::Synth | Self::Fm | Self::Pluck | Self::Tone | Self::Input | Self::Looper
         )
     }
 }
@@ -136,35 +141,28 @@ pub const TONE_PARAMS: &[ParamSpec] = &[
 
 pub const OFF_ON: &[&str] = &["Off", "On"];
 
-pub const INPUT_PARAMS: &[ParamSpec] = &[
-    ParamSpec::number(
-        "channel",
-        "",
-        1.0,
-        8.0,
-        1.0,
-        "the input device's channel, from 1 (with stereo: the left of a pair)",
-    ),
-    ParamSpec::choice(
-        "stereo",
-        OFF_ON,
-        0,
-        "On: channel and the next as left and right; Off: channel on both sides",
-    ),
-    ParamSpec::choice(
-        "monitor",
-        OFF_ON,
-        1,
-        "On: hear the input through the track; Off: silent (takes still record the input)",
-    ),
-    ParamSpec::number(
-        "level",
-        "dB",
-        -60.0,
-        12.0,
-        0.0,
-        "gain on the input before the track's chain",
-    ),
+/// The live input's channel, pairing, monitoring and level: one
+/// description for the Input and the Looper.
+const INPUT_CHANNEL: ParamSpec =
+    ParamSpec::number("channel", "", 1.0, 8.0, 1.0, "input channel, from 1");
+const INPUT_STEREO: ParamSpec = ParamSpec::choice(
+    "stereo",
+    OFF_ON,
+    0,
+    "On: this channel and the next; Off: this one on both sides",
+);
+const INPUT_MONITOR: ParamSpec =
+    ParamSpec::choice("monitor", OFF_ON, 1, "On: hear the input through the track");
+const INPUT_LEVEL: ParamSpec = ParamSpec::number("level", "dB", -60.0, 12.0, 0.0, "input gain");
+
+pub const INPUT_PARAMS: &[ParamSpec] = &[INPUT_CHANNEL, INPUT_STEREO, INPUT_MONITOR, INPUT_LEVEL];
+
+pub const LOOPER_PARAMS: &[ParamSpec] = &[
+    ParamSpec::number("bars", "bars", 1.0, 16.0, 2.0, "loop length in bars"),
+    INPUT_CHANNEL,
+    INPUT_STEREO,
+    INPUT_MONITOR,
+    INPUT_LEVEL,
 ];
 
 pub const SYNTH_PARAMS: &[ParamSpec] = &[

@@ -438,6 +438,7 @@ pub fn edit(f: &mut SessionFile, action: &Action) -> Result<String, ActionError>
         | TogglePlay {}
         | Record { .. }
         | ToggleRecord {}
+        | Looper { .. }
         | Locate { .. }
         | SetLoop { .. }
         | NoteOn { .. }

@@ -95,6 +95,55 @@ impl Session {
         }
     }
 
+    /// The `looper` action: the command for a Looper track's engine slot,
+    /// on the next bar (undo and clear at once).
+    pub(super) fn looper(
+        &mut self,
+        track: &str,
+        command: &str,
+    ) -> Result<super::Applied, crate::action::ActionError> {
+        use crate::action::ActionError;
+        use crate::engine::instrument::looper::LoopCmd;
+        use crate::kinds::instrument::InstrumentKind;
+        let t = self
+            .file
+            .track(track)
+            .ok_or_else(|| ActionError::Invalid(format!("no track named \"{track}\"")))?;
+        if t.instrument.kind != InstrumentKind::Looper {
+            return Err(ActionError::Invalid(format!(
+                "{track} is not a Looper track (its instrument is {})",
+                t.instrument.kind.name()
+            )));
+        }
+        let index = LoopCmd::NAMES
+            .iter()
+            .position(|n| *n == command)
+            .ok_or_else(|| ActionError::Invalid(format!("no looper command \"{command}\"")))?;
+        let Some(slot) = self.slot(track) else {
+            return Err(ActionError::Invalid(format!("{track} is not playing")));
+        };
+        let at = match LoopCmd::from_index(index as u8) {
+            Some(LoopCmd::Undo | LoopCmd::Clear) => When::Now,
+            _ => When::NextBar,
+        };
+        self.send_logged(
+            Op::Looper {
+                slot,
+                cmd: index as u8,
+            },
+            at,
+            None,
+        );
+        let when = if at == When::Now {
+            "now"
+        } else {
+            "on the next bar"
+        };
+        Ok(super::Applied {
+            description: format!("{track}: looper {command} {when}"),
+        })
+    }
+
     /// Control thread (the host, each turn): a take to start (`true`) or
     /// stop, and whether at once.
     pub fn take_record_request(&mut self) -> Option<(bool, bool)> {

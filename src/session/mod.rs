@@ -368,6 +368,7 @@ impl Session {
             }
             Record { on, at } => return described(self.ask_record(*on, at == "now")),
             ToggleRecord {} => return described(self.ask_record(!self.recording, false)),
+            Looper { track, command } => return self.looper(track, command),
             Locate { beat } => {
                 self.jump(*beat, self.at.unwrap_or(When::Now));
                 return described(format!("locate beat {beat}"));

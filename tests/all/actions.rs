@@ -368,6 +368,8 @@ fn the_table_says_which_actions_are_chat_tools_and_which_a_knob_can_move() {
         [
             // The R key's toggle: the model has record, which says on or off.
             "toggle_record",
+            // Played by hand (OSC, MIDI), on the bar: not the arranger's.
+            "looper",
             // Keys for moving around: the model has jump_to and set_loop_bars.
             "next_marker",
             "prev_marker",

@@ -30,6 +30,7 @@ mod keep;
 mod kit;
 mod learn;
 mod llm_server;
+mod looper;
 mod macros;
 mod markers;
 mod midi;

@@ -206,7 +206,7 @@ junk
 "#,
         1,
         47,
-        r#"unknown instrument kind `Kik`; expected one of Synth, Fm, Pluck, Kick, Snare, HatClosed, HatOpen, Clap, Sample, Tone"#,
+        r#"unknown instrument kind `Kik`; expected one of Synth, Fm, Pluck, Kick, Snare, HatClosed, HatOpen, Clap, Sample, Tone, Input, Looper"#,
     ),
     (
         "unknown_param",

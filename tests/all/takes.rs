@@ -291,10 +291,15 @@ fn the_record_action_over_osc_makes_a_take_with_stems_that_replays() {
         .find_map(|l| l.strip_prefix("take "))
         .and_then(|r| r.split(' ').next()?.parse().ok())
         .unwrap();
-    // 132 BPM, 4/4: a bar is 48000 * 60 / 132 * 4 samples (from clock 0,
-    // where the session started playing).
+    // 132 BPM, 4/4: a bar is 48000 * 60 / 132 * 4 samples, counted from
+    // the sample the transport started on (the log's Play).
+    let played: u64 = log
+        .lines()
+        .find_map(|l| l.strip_suffix(" op Play"))
+        .and_then(|c| c.strip_prefix('@')?.parse().ok())
+        .unwrap_or_else(|| panic!("no Play in the log:\n{log}"));
     let bar = 48_000.0 * 60.0 / 132.0 * 4.0;
-    let off = (start as f64 / bar).fract() * bar;
+    let off = ((start - played) as f64 / bar).fract() * bar;
     assert!(
         off < 1.0 || bar - off < 1.0,
         "the take starts {off} samples off a bar"

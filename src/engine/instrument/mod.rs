@@ -8,6 +8,7 @@
 pub mod drums;
 pub mod fm;
 pub mod input;
+pub mod looper;
 pub mod pluck;
 pub mod sampler;
 pub mod slice;
@@ -61,6 +62,9 @@ pub trait Instrument: Send {
     /// Bend every voice's pitch by `semitones` (pitch wheel). Instruments
     /// whose pitch cannot glide (drums, samples, pluck) ignore it.
     fn set_bend(&mut self, _semitones: f32) {}
+    /// A looper command on the bar it was sent for (`bar`: a bar's length
+    /// in frames now); instruments that are not loopers ignore it.
+    fn looper(&mut self, _cmd: looper::LoopCmd, _bar: f64) {}
     /// Add the live input this instrument plays (the Input instrument);
     /// others play none.
     fn render_input(
@@ -112,6 +116,7 @@ pub fn build(
         InstrumentKind::Pluck => Box::new(pluck::Pluck::new(values, voices, rate)),
         InstrumentKind::Tone => Box::new(tone::Tone::new(values, voices, rate)),
         InstrumentKind::Input => Box::new(input::Input::new(values, rate)),
+        InstrumentKind::Looper => Box::new(looper::Looper::new(values, rate)),
         InstrumentKind::Kick => Box::new(drums::Drum::new(
             drums::DrumKind::Kick,
             values,
