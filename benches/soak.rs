@@ -135,6 +135,11 @@ fn run() {
         r.midi_sent,
         r.state_answered
     );
+    println!("recording: {}", r.take);
+    match &r.replay {
+        (true, s) => println!("replay: {s}"),
+        (false, e) => println!("replay: FAILED: {e}"),
+    }
     for e in r.asks_failed.iter().take(3) {
         println!("  chat turn failed: {}", e.lines().next().unwrap_or(""));
     }

@@ -258,7 +258,7 @@ actions! {
     /// Start if stopped, stop if playing.
     TogglePlay "toggle_play" edits=false {}
     /// Start or stop recording a take (docs/recording.md).
-    Record "record" edits=false { on: bool = Bool, "recording", at: String = Choice(&["bar", "now"]), "bar or now" }
+    Record "record" edits=false { at: String = Choice(&["bar", "now"]), "bar or now", on: bool = Bool, "recording" }
     /// Start recording a take on the next bar, or stop the one recording.
     ToggleRecord "toggle_record" edits=false tool=false {}
     /// Drive a Looper track: record (from the next bar), overdub, play, undo the last overdub, clear.

@@ -103,7 +103,7 @@ impl Host {
         warnings.extend(problems);
         let inputs = Inputs::start(&session, &settings.osc, settings.midi.clone(), global_midi);
         let input = match settings.input.as_deref() {
-            Some("none") => Err("none".to_string()),
+            Some("none") => Err("--input none".to_string()),
             want => match crate::audio::input::open(want, rate, buffer) {
                 Ok((stream, ring)) => {
                     session.set_input(ring);

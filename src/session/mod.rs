@@ -366,7 +366,7 @@ impl Session {
                 let a = if self.playing { Stop {} } else { Play {} };
                 return self.apply(a);
             }
-            Record { on, at } => return described(self.ask_record(*on, at == "now")),
+            Record { at, on } => return described(self.ask_record(*on, at == "now")),
             ToggleRecord {} => return described(self.ask_record(!self.recording, false)),
             Looper { track, command } => return self.looper(track, command),
             Locate { beat } => {

@@ -422,6 +422,7 @@ fn every_short_form_in_the_table_routes_to_its_action() {
                     ArgType::Number { min, .. } => OscType::Float(min as f32 + 1.0),
                     ArgType::Bool => OscType::Int(1),
                     ArgType::Any => OscType::Float(440.0),
+                    ArgType::Choice(words) => OscType::String(words[0].into()),
                     _ => OscType::String("x...".into()),
                 })
                 .collect();

@@ -43,6 +43,8 @@ pub struct Options {
     /// saves, OSC, MIDI or chat), to tell what the machine's scheduling
     /// costs from what the load costs.
     pub idle: bool,
+    /// Record a take (with stems) all along, and replay it at the end.
+    pub record: bool,
 }
 
 impl Options {
@@ -55,6 +57,7 @@ impl Options {
             ask_every: 3,
             realtime: false,
             idle: false,
+            record: true,
         }
     }
 }
@@ -79,6 +82,10 @@ pub struct Report {
     pub state_answered: bool,
     /// termdaw's stderr, for when something is off.
     pub log: String,
+    /// The take's summary line, and what its replay gave.
+    pub take: String,
+    /// Whether the replay was identical, and what it said.
+    pub replay: (bool, String),
 }
 
 impl Report {
@@ -184,12 +191,16 @@ pub fn run(opts: &Options, server_name: &str) -> Result<Report, String> {
     let out_log = dir.join("stdout.txt");
     let err_log = dir.join("stderr.txt");
     let mut cmd = rig::termdaw(dir.path());
+    let take = dir.join("take");
     cmd.arg(&path)
         .args(["--headless", "--device", "jack", "--midi", "virtual"])
         .args(["--osc-port", &osc_port.to_string()])
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out_log).map_err(|e| e.to_string())?)
         .stderr(std::fs::File::create(&err_log).map_err(|e| e.to_string())?);
+    if opts.record && !opts.idle {
+        cmd.arg("--stems").arg("--record").arg(&take);
+    }
     jack.env(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| e.to_string())?;
     let result = drive(opts, &jack, &path, osc_port, &mut child);
@@ -204,7 +215,53 @@ pub fn run(opts: &Options, server_name: &str) -> Result<Report, String> {
     report.ended = line("ended: ").ok_or_else(|| format!("no summary line: {out}"))?;
     report.reloads = report.log.matches("reloaded").count();
     report.reload_failures = report.log.matches("reload failed").count();
+    if opts.record && !opts.idle {
+        report.take = report
+            .log
+            .lines()
+            .find(|l| l.starts_with("take "))
+            .unwrap_or("no take line")
+            .to_string();
+        report.replay = match replay(&take, &dir.join("again.wav")) {
+            Ok(s) => (true, s),
+            Err(e) => (false, e),
+        };
+    }
     Ok(report)
+}
+
+/// Render the take again and compare it with what was recorded: how long
+/// it took and how many frames, or where it differs.
+fn replay(take: &Path, out: &Path) -> Result<String, String> {
+    let started = std::time::Instant::now();
+    let o = crate::common::termdaw_offline()
+        .arg("replay")
+        .arg(take)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !o.status.success() {
+        return Err(String::from_utf8_lossy(&o.stderr).into_owned());
+    }
+    let took = started.elapsed();
+    let (a, b) = (
+        std::fs::read(take.join("master.wav")).map_err(|e| e.to_string())?,
+        std::fs::read(out).map_err(|e| e.to_string())?,
+    );
+    if a.len() != b.len() {
+        return Err(format!("{} bytes recorded, {} replayed", a.len(), b.len()));
+    }
+    if let Some(i) = a.iter().zip(&b).position(|(x, y)| x != y) {
+        return Err(format!("the replay differs from byte {i} of {}", a.len()));
+    }
+    let log = std::fs::metadata(take.join("log.txt")).map_or(0, |m| m.len());
+    Ok(format!(
+        "identical: {} bytes of master.wav, replayed in {:.1} s from a {:.1} MB log",
+        a.len(),
+        took.as_secs_f64(),
+        log as f64 / 1e6
+    ))
 }
 
 fn drive(
@@ -475,6 +532,12 @@ fn soak_child() {
             .unwrap_or_else(|| panic!("no {f}: {} {}", r.timing, r.ended))
     };
     assert!(n("callbacks") > 48000.0 / 64.0 * 4.0, "{}", r.timing);
+    // The take, recorded at 64 frames through JACK with MIDI from a JACK
+    // client landing inside blocks, OSC, reloads and chat turns, replays
+    // bit for bit.
+    println!("{}\nreplay: {}", r.take, r.replay.1);
+    assert!(!r.take.contains("not replayable"), "{}", r.take);
+    assert!(r.replay.0, "{}\n{}", r.replay.1, r.take);
     assert_eq!(n("audio allocs"), 0.0, "{}", r.ended);
     assert_eq!(n("engine panics"), 0.0, "{}", r.ended);
     assert_eq!(n("recovered"), 0.0, "{}", r.ended);

@@ -249,14 +249,14 @@ fn the_record_action_over_osc_makes_a_take_with_stems_that_replays() {
         &sock,
         port,
         "/termdaw/record",
-        vec![b(true), s("bar".into())],
+        vec![s("bar".into()), b(true)],
     );
     std::thread::sleep(Duration::from_millis(2000));
     osc(
         &sock,
         port,
         "/termdaw/record",
-        vec![b(false), s("now".into())],
+        vec![s("now".into()), b(false)],
     );
     let mut all = line.clone();
     while {
