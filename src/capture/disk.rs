@@ -6,7 +6,7 @@
 //! which only ever finds the ring full (counted, never waited on). A
 //! write error (a full disk) ends the writing, not the draining: the
 //! engine keeps playing, what was written stays a readable WAV (headers
-//! are brought up to date every second), and the error is reported.
+//! are brought up to date four times a second), and the error is reported.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -21,7 +21,7 @@ use crate::audio::wav::{StereoWav, WavFormat};
 use crate::engine::capture::{ChunkHeader, HEADER, INPUT, MASTER, STEM};
 
 /// How often the files' headers are brought up to date.
-const FLUSH_EVERY: Duration = Duration::from_secs(1);
+const FLUSH_EVERY: Duration = Duration::from_millis(250);
 /// How long the thread sleeps when the ring is empty.
 const IDLE: Duration = Duration::from_millis(5);
 

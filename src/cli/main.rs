@@ -283,6 +283,13 @@ fn parse_rate(s: &str) -> Result<u32, String> {
 }
 
 fn main() -> ExitCode {
+    // A file grown past the process's size limit is a write error (EFBIG)
+    // for the one writing it, like a full disk, not the end of the music.
+    // SAFETY: setting a signal's disposition to "ignore" before any thread
+    // starts.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Replay { dir, output }) => replay_cmd(&dir, &output),

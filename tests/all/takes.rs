@@ -506,3 +506,58 @@ fn a_gated_take_writes_a_burst_on_the_input_with_its_pre_roll() {
     );
     assert!(peak(&l) > 0.24, "the burst is in the segment");
 }
+
+#[test]
+fn a_take_that_fills_the_disk_stops_with_a_message_and_the_music_plays_on() {
+    let d = dir("full");
+    let session = d.join("s.ron");
+    std::fs::write(&session, SESSION).unwrap();
+    let take = d.join("take");
+    // The shell's file-size limit (300 KB) stands in for a full disk: the
+    // master (288 KB a second) hits it after about a second.
+    let bin = termdaw().get_program().to_owned();
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 300 && exec \"$0\" \"$@\"")
+        .arg(&bin)
+        .arg(&session)
+        .args([
+            "--headless",
+            "--seconds",
+            "3",
+            "--no-osc",
+            "--input",
+            "none",
+            "--record",
+        ])
+        .arg(&take)
+        .envs(termdaw().get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "{text}");
+    assert!(
+        text.contains("recording stopped:") && text.contains("the music goes on"),
+        "{text}"
+    );
+    // The run went to its end: three seconds of callbacks.
+    let timing = text
+        .lines()
+        .find(|l| l.starts_with("timing: callbacks "))
+        .unwrap();
+    let callbacks: f64 = timing["timing: callbacks ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(callbacks * 256.0 / 48_000.0 > 2.5, "{timing}");
+    // What was written reads as a WAV of what fitted.
+    let r = hound::WavReader::open(take.join("master.wav")).expect("the take stays readable");
+    let secs = r.duration() as f64 / 48_000.0;
+    assert!((0.3..1.1).contains(&secs), "{secs} s readable");
+    let _ = std::fs::remove_dir_all(d);
+}
