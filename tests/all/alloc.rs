@@ -216,3 +216,67 @@ fn a_whole_song_with_section_changes_launches_and_automation_allocates_nothing()
         .iter()
         .any(|l| l.action == "set_tempo"));
 }
+
+/// Live input through an Input track and a Looper (recording, overdubbing,
+/// undoing, clearing, recording again) into a take with stems and the
+/// input: nothing allocates on the audio path.
+#[test]
+fn live_input_looping_and_a_take_of_it_allocate_nothing() {
+    let text = r#"Session(tempo: 140, tracks: [
+        Track(name: "mic", instrument: Input(channel: 1, stereo: On), effects: [Compressor(), Reverb()]),
+        Track(name: "loop", instrument: Looper(bars: 1, monitor: On)),
+        Track(name: "k", instrument: Kick(), pattern: Steps("x..x")),
+    ])"#;
+    let file = patch::parse("live.ron", text).unwrap_or_else(|e| panic!("{}", e.report()));
+    let (mut session, mut engine) = render::prepare(file, None, 48000);
+    let (mut input, rx) = rtrb::RingBuffer::new(1 << 16);
+    let ring = termdaw::engine::input::InputRing {
+        rx,
+        channels: 2,
+        prime: 256,
+        exact: false,
+        block: Default::default(),
+    };
+    assert!(session.set_input(Box::new(ring)));
+    let (tx, mut take) = rtrb::RingBuffer::new(1 << 20);
+    let capture = Box::new(termdaw::engine::capture::Capture::new(tx, true));
+    assert!(session.start_capture(capture, termdaw::engine::When::Now));
+    let (mut l, mut r) = (vec![0f32; 64], vec![0f32; 64]);
+    let (mut allocations, mut peak, mut phase) = (0u64, 0f32, 0f32);
+    for block in 0..6000u32 {
+        let command = match block % 1500 {
+            10 => Some("record"),
+            400 => Some("overdub"),
+            700 => Some("play"),
+            800 => Some("undo"),
+            1400 => Some("clear"),
+            _ => None,
+        };
+        if let Some(c) = command {
+            session
+                .apply(Action::Looper {
+                    track: "loop".into(),
+                    command: c.into(),
+                })
+                .unwrap();
+        }
+        // The device's side: 64 frames of a sine, as its callback would.
+        for _ in 0..64 {
+            phase = (phase + 440.0 / 48000.0).fract();
+            let v = 0.3 * (std::f32::consts::TAU * phase).sin();
+            let _ = input.push(v);
+            let _ = input.push(v);
+        }
+        let n = take.slots();
+        take.read_chunk(n).unwrap().commit_all();
+        session.drain_applied();
+        if let Some(h) = session.engine_mut() {
+            h.collect_garbage();
+        }
+        let (_, count) = alloc_counter::count(|| engine.process(&mut l, &mut r));
+        allocations += count;
+        peak = l.iter().fold(peak, |m, x| m.max(x.abs()));
+    }
+    assert_eq!(allocations, 0, "allocations on the audio path");
+    assert!(peak > 0.1, "the input was heard: {peak}");
+}

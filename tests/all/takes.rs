@@ -90,6 +90,19 @@ fn record(session: &Path, take: &Path, buffer: u32, seconds: f64) -> String {
         "/termdaw/track/kick/mute",
         vec![rosc::OscType::Int(0)],
     );
+    // Later in the take: a faster tempo, a run of notes, a second save.
+    std::thread::sleep(Duration::from_millis(3000));
+    osc(&sock, port, "/termdaw/tempo", vec![f(151.5)]);
+    for i in 0..8 {
+        osc(
+            &sock,
+            port,
+            "/termdaw/track/lead/note",
+            vec![f(60.0 + i as f32), f(0.5), f(0.125)],
+        );
+        std::thread::sleep(Duration::from_millis(23));
+    }
+    std::fs::write(session, SESSION.replace("Saw", "Square")).unwrap();
     let mut all = line.clone();
     let t = Instant::now();
     while t.elapsed() < Duration::from_secs(30) {
@@ -107,18 +120,33 @@ fn record(session: &Path, take: &Path, buffer: u32, seconds: f64) -> String {
 
 #[test]
 fn a_headless_take_replays_bit_for_bit_at_64_128_and_256_frames() {
-    for buffer in [64u32, 128, 256] {
-        let d = dir(&format!("replay-{buffer}"));
-        let session = d.join("s.ron");
-        std::fs::write(&session, SESSION).unwrap();
+    // Ten seconds each, the three at once.
+    let runs: Vec<_> = [64u32, 128, 256]
+        .into_iter()
+        .map(|buffer| {
+            std::thread::spawn(move || {
+                let d = dir(&format!("replay-{buffer}"));
+                let session = d.join("s.ron");
+                std::fs::write(&session, SESSION).unwrap();
+                let said = record(&session, &d.join("take"), buffer, 10.0);
+                (buffer, d, said)
+            })
+        })
+        .collect();
+    for run in runs {
+        let (buffer, d, said) = run.join().unwrap();
         let take = d.join("take");
-        let said = record(&session, &take, buffer, 3.0);
         let summary = said
             .lines()
             .find(|l| l.starts_with("take "))
             .unwrap_or_else(|| panic!("no take summary: {said}"));
         assert!(!summary.contains("not replayable"), "{summary}");
         let log = std::fs::read_to_string(take.join("log.txt")).unwrap();
+        assert!(log.matches("action SetTempo").count() >= 2, "{log}");
+        assert!(
+            log.contains("Square"),
+            "the second save is in the log:\n{log}"
+        );
         for what in ["SetTempo", "SetParam", "PlayNote", "SetMute", "SetPattern"] {
             assert!(
                 log.contains(&format!("action {what}")),
