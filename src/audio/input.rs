@@ -2,9 +2,11 @@
 //! engine reads ([`crate::engine::input`]).
 //!
 //! Opening runs on the control thread. The cpal capture callback is an
-//! audio thread: it converts the device's samples to `f32` and pushes whole
-//! frames into a preallocated ring, never allocating, locking or waiting;
-//! frames that do not fit are counted and left out.
+//! audio thread: it converts the device's samples to `f32` (and its rate
+//! to the engine's, with the same windowed-sinc kernel as sample loading,
+//! when the device cannot run at the engine's) and pushes whole frames
+//! into a preallocated ring, never allocating, locking or waiting; frames
+//! that do not fit are counted and left out.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -13,6 +15,7 @@ use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{Sample, SizedSample};
 
 use crate::engine::input::{InputRing, MAX_INPUT_CHANNELS};
+use crate::sample::resample::Stream;
 
 /// Seconds of input the ring holds.
 const RING_SECONDS: f64 = 0.5;
@@ -23,12 +26,6 @@ pub enum InputError {
     NoDefault,
     #[error("no input device matches \"{0}\" (termdaw devices lists them)")]
     NoMatch(String),
-    #[error("{name} records at {device} Hz and the engine runs at {engine} Hz: start with --rate {device}, or pick an input that runs at {engine} Hz")]
-    Rate {
-        name: String,
-        device: u32,
-        engine: u32,
-    },
     #[error("unsupported sample format {0}")]
     Format(String),
     #[error("{0}")]
@@ -95,13 +92,13 @@ pub fn open(
         .supported_input_configs()
         .map_err(backend)?
         .any(|c| c.min_sample_rate().0 <= rate && rate <= c.max_sample_rate().0);
-    if !supports_rate {
-        return Err(InputError::Rate {
-            name,
-            device: default.sample_rate().0,
-            engine: rate,
-        });
-    }
+    // A device that cannot run at the engine's rate runs at its own, and
+    // the capture callback converts.
+    let device_rate = if supports_rate {
+        rate
+    } else {
+        default.sample_rate().0
+    };
     let device_channels = default.channels().max(1) as usize;
     let channels = device_channels.min(MAX_INPUT_CHANNELS);
     // The engine's block first; many routes take only their own (JACK's
@@ -110,7 +107,7 @@ pub fn open(
     for size in [cpal::BufferSize::Fixed(buffer), cpal::BufferSize::Default] {
         let config = cpal::StreamConfig {
             channels: device_channels as u16,
-            sample_rate: cpal::SampleRate(rate),
+            sample_rate: cpal::SampleRate(device_rate),
             buffer_size: size,
         };
         let (tx, rx) = rtrb::RingBuffer::new((rate as f64 * RING_SECONDS) as usize * channels);
@@ -122,6 +119,11 @@ pub fn open(
             dropped: dropped.clone(),
             largest: 0,
             block: Arc::new(AtomicU64::new(0)),
+            convert: (device_rate != rate).then(|| Convert {
+                stream: Stream::new(channels, device_rate as f64, rate as f64, MAX_DEVICE_BLOCK),
+                scratch: vec![0.0; MAX_DEVICE_BLOCK * channels].into_boxed_slice(),
+                ratio: rate as f64 / device_rate as f64,
+            }),
         };
         let block = feed.block.clone();
         let built = match default.sample_format() {
@@ -148,7 +150,11 @@ pub fn open(
         return Ok((
             InputStream {
                 _stream: stream,
-                name,
+                name: if device_rate == rate {
+                    name
+                } else {
+                    format!("{name} at {device_rate} Hz, converted to {rate} Hz")
+                },
                 channels,
                 dropped,
             },
@@ -167,6 +173,19 @@ struct Feed {
     /// The largest block the device delivered, for the engine's cushion.
     largest: u64,
     block: Arc<AtomicU64>,
+    /// Rate conversion, when the device runs at another rate.
+    convert: Option<Convert>,
+}
+
+/// Longest device block converted in one go (longer ones in parts).
+const MAX_DEVICE_BLOCK: usize = 8192;
+
+struct Convert {
+    stream: Stream,
+    /// The device's frames as `f32`, the channels kept.
+    scratch: Box<[f32]>,
+    /// Engine frames per device frame.
+    ratio: f64,
 }
 
 impl Feed {
@@ -179,6 +198,10 @@ impl Feed {
         if frames as u64 > self.largest {
             self.largest = frames as u64;
             self.block.store(self.largest, Ordering::Relaxed);
+        }
+        if self.convert.is_some() {
+            self.push_converted(data);
+            return;
         }
         let room = self.tx.slots() / self.channels.max(1);
         let take = frames.min(room);
@@ -195,6 +218,40 @@ impl Feed {
             .take(take)
             .flat_map(|f| f.iter().take(c).map(|s| f32::from_sample(*s)));
         chunk.fill_from_iter(values);
+    }
+}
+
+impl Feed {
+    /// Audio thread: a device block at another rate, converted, in whole
+    /// frames (a block with no room for all it makes is left out, counted).
+    fn push_converted<T: Sample>(&mut self, data: &[T])
+    where
+        f32: cpal::FromSample<T>,
+    {
+        let (dc, c) = (self.device_channels.max(1), self.channels.max(1));
+        let Some(cv) = self.convert.as_mut() else {
+            return;
+        };
+        for part in data.chunks(MAX_DEVICE_BLOCK * dc) {
+            let frames = part.len() / dc;
+            let want = (frames as f64 * cv.ratio).ceil() as usize + 2;
+            if self.tx.slots() / c < want {
+                self.dropped.fetch_add(frames as u64, Ordering::Relaxed);
+                continue;
+            }
+            let values = part
+                .chunks_exact(dc)
+                .flat_map(|f| f.iter().take(c).map(|s| f32::from_sample(*s)));
+            for (d, v) in cv.scratch.iter_mut().zip(values) {
+                *d = v;
+            }
+            let n = (frames * c).min(cv.scratch.len());
+            let tx = &mut self.tx;
+            cv.stream
+                .process(cv.scratch.get(..n).unwrap_or_default(), |v| {
+                    let _ = tx.push(v);
+                });
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 
 pub mod cue;
 mod decode;
-mod resample;
+pub mod resample;
 
 use std::path::{Path, PathBuf};
 

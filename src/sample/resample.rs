@@ -1,5 +1,8 @@
-//! Sample-rate conversion for loaded samples: a windowed-sinc (Kaiser)
-//! interpolator. Runs on the control thread only; it allocates freely.
+//! Sample-rate conversion: a windowed-sinc (Kaiser) interpolator, for
+//! loaded samples ([`resample`], on the control thread, allocating freely)
+//! and for a live input whose device runs at another rate than the engine
+//! ([`Stream`]: built on the control thread, then run by the capture
+//! callback without allocating).
 //!
 //! Each output sample is a weighted sum of the input around its position,
 //! weights from a sinc whose cutoff is the lower of the two Nyquist rates
@@ -90,6 +93,96 @@ pub fn resample(input: &[f32], from: f64, to: f64) -> Vec<f32> {
     out
 }
 
+/// A live converter: the same kernel, fed a device's blocks as they come,
+/// keeping the history the next output samples need. [`Stream::new`]
+/// allocates everything; [`Stream::process`] allocates nothing.
+pub struct Stream {
+    table: Box<[f32]>,
+    channels: usize,
+    fc: f64,
+    reach: usize,
+    step: f64,
+    /// Per channel, the input not yet wholly used, oldest first.
+    hist: Box<[f32]>,
+    cap: usize,
+    len: usize,
+    /// Where the next output falls, in input frames from `hist`'s start.
+    t: f64,
+}
+
+impl Stream {
+    /// Control thread: `channels` interleaved from `from` Hz to `to` Hz,
+    /// in blocks of at most `max_block` input frames.
+    pub fn new(channels: usize, from: f64, to: f64, max_block: usize) -> Stream {
+        let ratio = to / from;
+        let fc = ratio.min(1.0) * CUTOFF;
+        let reach = (HALF_WIDTH as f64 / fc).ceil() as usize;
+        let cap = 2 * reach + max_block + 2;
+        let channels = channels.max(1);
+        Stream {
+            table: kernel_table().into_iter().map(|v| v as f32).collect(),
+            channels,
+            fc,
+            reach,
+            step: 1.0 / ratio,
+            hist: vec![0.0; cap * channels].into_boxed_slice(),
+            cap,
+            // Silence before the first frame, so the first output is whole.
+            len: reach,
+            t: reach as f64,
+        }
+    }
+
+    fn weight(&self, d: f64) -> f32 {
+        let u = (d * self.fc).abs() * RESOLUTION as f64;
+        let j = u as usize;
+        match (self.table.get(j), self.table.get(j + 1)) {
+            (Some(a), Some(b)) => a + (b - a) * (u - j as f64) as f32,
+            _ => 0.0,
+        }
+    }
+
+    /// Audio thread (the capture callback): take `input` (interleaved
+    /// frames; more than `max_block` are cut) and hand each converted
+    /// frame's channels to `out`, in order.
+    pub fn process(&mut self, input: &[f32], mut out: impl FnMut(f32)) {
+        let ch = self.channels;
+        let room = self.cap - self.len;
+        for (i, frame) in input.chunks_exact(ch).take(room).enumerate() {
+            for (c, v) in frame.iter().enumerate() {
+                if let Some(h) = self.hist.get_mut(c * self.cap + self.len + i) {
+                    *h = *v;
+                }
+            }
+        }
+        self.len += (input.len() / ch).min(room);
+        let reach = self.reach as f64;
+        while self.t + reach < self.len as f64 {
+            let centre = self.t.floor() as usize;
+            let lo = centre + 1 - self.reach;
+            for c in 0..ch {
+                let mut acc = 0.0f32;
+                for k in lo..=centre + self.reach {
+                    let x = self.hist.get(c * self.cap + k).copied().unwrap_or(0.0);
+                    acc += x * self.weight(self.t - k as f64);
+                }
+                out(acc * self.fc as f32);
+            }
+            self.t += self.step;
+        }
+        // Keep what the next outputs still reach back to.
+        let keep_from = (self.t.floor() as usize).saturating_sub(self.reach);
+        if keep_from > 0 {
+            for c in 0..ch {
+                let row = c * self.cap;
+                self.hist.copy_within(row + keep_from..row + self.len, row);
+            }
+            self.len -= keep_from;
+            self.t -= keep_from as f64;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +238,34 @@ mod tests {
         let y = resample(&x, 96_000.0, 48_000.0);
         let alias = amplitude_at(&y, 18_000.0, 48_000.0);
         assert!(alias < 1e-3, "alias {alias}");
+    }
+
+    #[test]
+    fn a_live_stream_converts_as_the_whole_file_does() {
+        // 44.1 kHz in device blocks of 441 frames, stereo, to 48 kHz.
+        let x = sine(1000.0, 44100.0, 44100);
+        let whole = resample(&x, 44100.0, 48000.0);
+        let mut s = Stream::new(2, 44100.0, 48000.0, 1024);
+        let mut live = Vec::new();
+        for block in x.chunks(441) {
+            let inter: Vec<f32> = block.iter().flat_map(|v| [*v, -*v]).collect();
+            s.process(&inter, |v| live.push(v));
+        }
+        let (l, r): (Vec<f32>, Vec<f32>) = live.chunks(2).map(|f| (f[0], f[1])).unzip();
+        // The stream runs `reach` frames behind (it waits for the kernel's
+        // right half); past the first ones it is the file's conversion.
+        let lag = whole.len() - l.len();
+        assert!(lag < 60, "{lag} frames behind");
+        for i in 100..l.len() {
+            assert!(
+                (l[i] - whole[i]).abs() < 1e-4,
+                "frame {i}: {} vs {}",
+                l[i],
+                whole[i]
+            );
+            assert_eq!(r[i], -l[i]);
+        }
+        assert!((amplitude_at(&l, 1000.0, 48000.0) - 1.0).abs() < 0.01);
     }
 
     #[test]

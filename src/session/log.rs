@@ -147,6 +147,11 @@ impl RunLog {
         seq
     }
 
+    /// A command that was never sent after all.
+    pub fn forget(&mut self, seq: u32) {
+        self.pending.remove(&seq);
+    }
+
     /// An action the musician (or the chat, OSC, MIDI, a reload) applied,
     /// whose first command got number `first`: written with that
     /// command's sample; at `clock` (now) when it sent nothing.

@@ -61,7 +61,12 @@ impl Session {
         match self.engine.as_mut() {
             Some(e) => {
                 e.collect_garbage();
-                e.send(EngineCmd { op, at, seq });
+                if !e.send(EngineCmd { op, at, seq }) {
+                    // Never sent (the ring was full, counted): nothing to log.
+                    if let Some(l) = self.log.as_mut() {
+                        l.forget(seq);
+                    }
+                }
             }
             // SAFETY: the command was never sent, so its payload is still ours.
             None => unsafe { op.reclaim() },

@@ -3,8 +3,7 @@
 //! hardware looper does.
 //!
 //! [`Looper::new`] runs on the control thread and allocates the whole
-//! buffer (the longest loop `bars` can be at 40 BPM), so the audio thread
-//! never allocates. Everything else runs on the audio thread. The commands
+//! buffer (6 s a bar), so the audio thread never allocates. Everything else runs on the audio thread. The commands
 //! arrive on the bar line (the session sends them for the next bar), so a
 //! loop starts on a bar and, being whole bars long, wraps on one.
 //!
@@ -25,10 +24,9 @@ const P_STEREO: usize = 2;
 const P_MONITOR: usize = 3;
 const P_LEVEL: usize = 4;
 
-/// The slowest tempo a loop's buffer is sized for.
-const SLOWEST_BPM: f64 = 40.0;
-/// Beats in the longest bar the buffer is sized for.
-const LONGEST_BAR: f64 = 16.0;
+/// Seconds of buffer per bar: a 4/4 bar down to 40 BPM, a 6/8 bar down to
+/// 60. A longer loop is cut at the buffer's end (and then wraps early).
+const SECONDS_PER_BAR: f64 = 6.0;
 
 /// What a `looper` action asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +88,7 @@ impl Looper {
     pub fn new(values: &[f32], rate: f32) -> Self {
         let values: [f32; 5] = sane_values(PARAMS, values);
         let bars = values[P_BARS].round().max(1.0) as f64;
-        let frames = (bars * LONGEST_BAR * 60.0 / SLOWEST_BPM * rate as f64) as usize;
+        let frames = (bars * SECONDS_PER_BAR * rate as f64) as usize;
         let mut s = Self {
             values,
             buf: vec![0.0; 2 * frames].into_boxed_slice(),
