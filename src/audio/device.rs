@@ -167,6 +167,19 @@ fn list_default_host() -> Vec<(usize, String)> {
     }
 }
 
+/// The device `want` names: an index in the list, or a part of a name.
+pub(super) fn pick(devs: impl Iterator<Item = cpal::Device>, want: &str) -> Option<cpal::Device> {
+    let devs: Vec<cpal::Device> = devs.collect();
+    let by_index = want
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| devs.get(i).cloned());
+    by_index.or_else(|| {
+        devs.into_iter()
+            .find(|d| d.name().map(|n| n.contains(want)).unwrap_or(false))
+    })
+}
+
 /// Control thread: find and check the output device.
 pub fn probe(opts: &DeviceOptions) -> Result<Probe, DeviceError> {
     #[cfg(feature = "jack")]
@@ -181,20 +194,8 @@ pub fn probe(opts: &DeviceOptions) -> Result<Probe, DeviceError> {
     let device = match &opts.device {
         None => host.default_output_device().ok_or(DeviceError::NoDefault)?,
         Some(want) => {
-            let devs: Vec<cpal::Device> = host
-                .output_devices()
-                .map_err(DeviceError::backend)?
-                .collect();
-            let by_index = want
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| devs.get(i).cloned());
-            by_index
-                .or_else(|| {
-                    devs.into_iter()
-                        .find(|d| d.name().map(|n| n.contains(want.as_str())).unwrap_or(false))
-                })
-                .ok_or_else(|| DeviceError::NoMatch(want.clone()))?
+            let devs = host.output_devices().map_err(DeviceError::backend)?;
+            pick(devs, want).ok_or_else(|| DeviceError::NoMatch(want.clone()))?
         }
     };
     let name = device.name().unwrap_or_else(|_| "(unnamed)".into());

@@ -73,17 +73,8 @@ pub fn open(
     let device = match want {
         None => host.default_input_device().ok_or(InputError::NoDefault)?,
         Some(want) => {
-            let devs: Vec<cpal::Device> = host.input_devices().map_err(backend)?.collect();
-            let by_index = want
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| devs.get(i).cloned());
-            by_index
-                .or_else(|| {
-                    devs.into_iter()
-                        .find(|d| d.name().map(|n| n.contains(want)).unwrap_or(false))
-                })
-                .ok_or_else(|| InputError::NoMatch(want.to_string()))?
+            let devs = host.input_devices().map_err(backend)?;
+            super::device::pick(devs, want).ok_or_else(|| InputError::NoMatch(want.to_string()))?
         }
     };
     let name = device.name().unwrap_or_else(|_| "(unnamed)".into());

@@ -13,10 +13,8 @@ use std::path::{Path, PathBuf};
 
 use super::disk;
 use crate::audio::wav::{StereoWav, WavFormat};
-use crate::engine::bus::Bus;
 use crate::engine::capture::INPUT;
 use crate::engine::command::Handoff;
-use crate::engine::dsp::db_to_gain;
 use crate::engine::input::InputRing;
 use crate::engine::sequencer::Clip;
 use crate::engine::{
@@ -364,13 +362,7 @@ fn build_op(
                 .iter()
                 .find(|b| b.name.as_str() == name)
                 .ok_or_else(|| missing("bus", name))?;
-            let dsp = Bus::new(
-                build::effects(&b.effects, rate, f.tempo),
-                db_to_gain(b.volume as f32),
-                b.pan as f32,
-                b.mute,
-                rate,
-            );
+            let dsp = build::bus(b, rate, f.tempo);
             Op::InstallBus {
                 bus: *bus,
                 dsp: Handoff::new(Box::new(dsp)),

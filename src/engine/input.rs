@@ -122,6 +122,14 @@ impl InputFrames {
         chunk.commit_all();
     }
 
+    /// The channels an input track plays: `channel` (from 1, as the
+    /// parameter says) on both sides, or with `stereo` it and the next.
+    pub fn pair(&self, channel: f32, stereo: bool, n: usize) -> (&[f32], &[f32]) {
+        let c = (channel.round().max(1.0) as usize) - 1;
+        let a = self.channel(c, n);
+        (a, if stereo { self.channel(c + 1, n) } else { a })
+    }
+
     /// Channel `c` (from 0) of the piece, `n` frames; silence if there is
     /// no such channel.
     pub fn channel(&self, c: usize, n: usize) -> &[f32] {

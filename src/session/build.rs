@@ -262,6 +262,17 @@ pub fn live_effect_changes(old: &[EffectDef], new: &[EffectDef]) -> Option<Vec<(
     Some(out)
 }
 
+/// Build a bus for the engine.
+pub fn bus(b: &crate::patch::Bus, rate: f32, bpm: f64) -> crate::engine::bus::Bus {
+    crate::engine::bus::Bus::new(
+        effects(&b.effects, rate, bpm),
+        db_to_gain(b.volume as f32),
+        b.pan as f32,
+        b.mute,
+        rate,
+    )
+}
+
 /// Build a whole track for the engine.
 pub fn track(
     t: &Track,

@@ -6,7 +6,6 @@
 //! here (through [`super::build`]) and handed over; nothing is sent that
 //! the difference does not need, so live tweaks elsewhere keep playing.
 
-use crate::engine::bus::Bus;
 use crate::engine::command::Handoff;
 use crate::engine::dsp::db_to_gain;
 use crate::engine::sequencer::Clip;
@@ -123,13 +122,7 @@ impl Session {
                         continue;
                     };
                     self.bus_slots.insert(name.to_string(), bus);
-                    let dsp = Bus::new(
-                        build::effects(&b.effects, rate, new.tempo),
-                        db_to_gain(b.volume as f32),
-                        b.pan as f32,
-                        b.mute,
-                        rate,
-                    );
+                    let dsp = build::bus(b, rate, new.tempo);
                     let op = Op::InstallBus {
                         bus,
                         dsp: Handoff::new(Box::new(dsp)),

@@ -65,13 +65,7 @@ impl Instrument for Input {
 
     fn render_input(&mut self, input: &InputFrames, left: &mut [f32], right: &mut [f32]) {
         let n = left.len().min(right.len());
-        let c = (self.values[P_CHANNEL].round().max(1.0) as usize) - 1;
-        let a = input.channel(c, n);
-        let b = if self.values[P_STEREO] >= 0.5 {
-            input.channel(c + 1, n)
-        } else {
-            a
-        };
+        let (a, b) = input.pair(self.values[P_CHANNEL], self.values[P_STEREO] >= 0.5, n);
         for ((l, r), (x, y)) in left.iter_mut().zip(right.iter_mut()).zip(a.iter().zip(b)) {
             let g = self.gain.next();
             *l += x * g;
