@@ -145,10 +145,16 @@ impl Call {
     }
 
     /// A controller mapping's action: its fixed arguments first, the last
-    /// one open for the controller's value (a number, or on/off).
+    /// one open for the controller's value (a number, or on/off). A
+    /// mapping that gives every argument is a button: the whole action,
+    /// each time the controller is pressed.
     pub fn for_controller(target: &CcTarget) -> Result<Call, ActionError> {
         let spec =
             spec(&target.action).ok_or_else(|| ActionError::Unknown(target.action.clone()))?;
+        if target.args.len() == spec.args.len() {
+            let given = target.args.iter().map(ArgValue::from).collect();
+            return Call::new(spec.name, given, None);
+        }
         let open = spec.args.len().checked_sub(1).ok_or_else(|| {
             ActionError::Invalid(format!(
                 "{} takes no value for a controller to set",

@@ -102,6 +102,10 @@ pub fn default_range(target: &CcTarget, file: &SessionFile) -> Option<(f64, f64)
 /// The action for controller value `value` on mapping `m`, if its target exists.
 pub fn action(m: &CcMap, value: u8, file: &SessionFile) -> Option<Action> {
     let call = Call::for_controller(&m.target).ok()?;
+    if call.open_arg().is_none() {
+        // A button: pressed (64 and up) fires the action; released, nothing.
+        return (value >= 64).then(|| call.fill(None).ok()).flatten();
+    }
     let s = sweep(&call, file)?;
     let (lo, hi) = (m.min.unwrap_or(s.lo), m.max.unwrap_or(s.hi));
     let v = m.curve.at(value.min(127) as f64 / 127.0, lo, hi);

@@ -84,6 +84,12 @@ fn one(
     bus: Find<u8>,
 ) -> Result<(Target, (f64, f64)), String> {
     let call = Call::for_controller(cc).map_err(|e| format!("{name}: {e}"))?;
+    if call.open_arg().is_none() {
+        return Err(format!(
+            "{name}: {} is given every argument: a lane needs one left for its value",
+            call.spec.name
+        ));
+    }
     let text = |arg: &str| match call.get(arg) {
         Some(ArgValue::Text(t)) => Some(t.clone()),
         Some(v) => Some(v.to_string()),

@@ -403,3 +403,33 @@ fn quantize_moves_played_notes_into_the_key_and_releases_them() {
         m.poll(&mut s);
     }
 }
+
+/// A mapping that gives every argument is a button: a press (64 and up)
+/// fires the whole action, a release fires nothing: a footswitch starts a
+/// looper's recording, another stops the transport.
+#[test]
+fn a_mapping_with_every_argument_is_a_button() {
+    let text = r#"Session(tempo: 120, tracks: [
+    Track(name: "loop", instrument: Looper(bars: 2)),
+], midi: Midi(cc: [
+    Cc(cc: 20, action: "looper", args: ["loop", "record"]),
+    Cc(cc: 21, action: "stop"),
+]))"#;
+    let (mut s, _e) = prepare(text);
+    let mut m = MidiIn::new(Wanted::None);
+    m.poll(&mut s);
+    let mut feed = m.byte_feed(&mut s).unwrap();
+    feed.feed(&[0xB0, 20, 127]);
+    assert_eq!(
+        m.poll(&mut s),
+        vec![MidiReport::Applied(
+            "loop: looper record on the next bar".into()
+        )]
+    );
+    feed.feed(&[0xB0, 20, 0]);
+    assert_eq!(m.poll(&mut s), vec![], "a release fires nothing");
+    assert!(s.is_playing());
+    feed.feed(&[0xB0, 21, 127]);
+    assert_eq!(m.poll(&mut s), vec![MidiReport::Applied("stop".into())]);
+    assert!(!s.is_playing());
+}
