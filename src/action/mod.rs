@@ -262,7 +262,7 @@ actions! {
     /// Start recording a take on the next bar, or stop the one recording.
     ToggleRecord "toggle_record" edits=false tool=false {}
     /// Drive a Looper track: record (from the next bar), overdub, play, undo the last overdub, clear.
-    Looper "looper" edits=false tool=false osc=["track/<track>/looper"] { track: String = TrackName, "track", command: String = Choice(&["record", "overdub", "play", "undo", "clear"]), "what the looper does" }
+    Looper "looper" edits=false tool=false osc=["track/<track>/looper"] { track: String = TrackName, "track", command: String = Choice(crate::kinds::instrument::LOOPER_COMMANDS), "what the looper does" }
     /// Move the playhead to a beat (0 = the start).
     Locate "locate" edits=false { beat: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "beat to jump to" }
     /// Loop between two beats; an end at or before the start turns looping off.

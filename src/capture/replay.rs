@@ -86,7 +86,8 @@ pub fn replay(dir: &Path, out: &Path) -> Result<Replayed, ReplayError> {
         .filter(|(_, c)| !matches!(c, Cmd::Split))
         .count();
     let mut failed = None;
-    render(log.clone_meta(), log.cmds, log.states, input, |l, r| {
+    let (frames, rate) = (log.end - log.start, log.rate as u32);
+    render(log, input, |l, r| {
         if failed.is_none() {
             failed = wav.write(l, r).err();
         }
@@ -100,31 +101,10 @@ pub fn replay(dir: &Path, out: &Path) -> Result<Replayed, ReplayError> {
     }
     wav.finalize().map_err(werr)?;
     Ok(Replayed {
-        frames: log.end - log.start,
-        rate: log.rate as u32,
+        frames,
+        rate,
         commands,
     })
-}
-
-/// The parts of a log the render needs besides its commands.
-struct Meta {
-    rate: f32,
-    bpm: f64,
-    base: Option<PathBuf>,
-    start: u64,
-    end: u64,
-}
-
-impl Log {
-    fn clone_meta(&self) -> Meta {
-        Meta {
-            rate: self.rate,
-            bpm: self.bpm,
-            base: self.base.clone(),
-            start: self.start,
-            end: self.end,
-        }
-    }
 }
 
 /// The live input a take recorded (as the engine read it), interleaved
@@ -175,9 +155,7 @@ fn recorded_input(dir: &Path, rate: u32) -> Result<Option<Recorded>, ReplayError
 }
 
 fn render(
-    meta: Meta,
-    cmds: Vec<(u64, Cmd)>,
-    states: HashMap<u32, SessionFile>,
+    meta: Log,
     input: Option<Recorded>,
     mut out: impl FnMut(&[f32], &[f32]),
 ) -> Result<(), ReplayError> {
@@ -199,7 +177,8 @@ fn render(
     });
     let mut cache = SampleCache::default();
     let (mut l, mut r) = (vec![0.0f32; MAX_BLOCK], vec![0.0f32; MAX_BLOCK]);
-    let mut cmds = cmds.into_iter().peekable();
+    let states = meta.states;
+    let mut cmds = meta.cmds.into_iter().peekable();
     let base = meta.base.as_deref();
     while engine.clock() < meta.end {
         let t = engine.clock();

@@ -157,6 +157,10 @@ const INPUT_LEVEL: ParamSpec = ParamSpec::number("level", "dB", -60.0, 12.0, 0.0
 
 pub const INPUT_PARAMS: &[ParamSpec] = &[INPUT_CHANNEL, INPUT_STEREO, INPUT_MONITOR, INPUT_LEVEL];
 
+/// What the `looper` action asks a Looper, in the order the engine
+/// numbers the commands (`engine::instrument::looper::LoopCmd`).
+pub const LOOPER_COMMANDS: &[&str] = &["record", "overdub", "play", "undo", "clear"];
+
 pub const LOOPER_PARAMS: &[ParamSpec] = &[
     ParamSpec::number("bars", "bars", 1.0, 16.0, 2.0, "loop length in bars"),
     INPUT_CHANNEL,

@@ -44,7 +44,7 @@ pub enum LoopCmd {
 }
 
 impl LoopCmd {
-    pub const NAMES: &'static [&'static str] = &["record", "overdub", "play", "undo", "clear"];
+    pub const NAMES: &'static [&'static str] = crate::kinds::instrument::LOOPER_COMMANDS;
 
     pub fn from_index(i: u8) -> Option<LoopCmd> {
         [
