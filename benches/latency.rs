@@ -10,6 +10,12 @@
 //! driver with a period of a quarter of termdaw's buffer, which is the
 //! period cpal asks ALSA for.
 //!
+//! Then audio input → sound: termdaw plays and listens through JACK
+//! (`--device jack`), an Input track monitors its input, and JACK's own
+//! round-trip meter `jack_iodelay` loops through it; several runs at each
+//! period, since where in the cycle the engine first reads the input (its
+//! input and output are two JACK clients) moves the delay between runs.
+//!
 //! Without the feature it prints the figure computed from the parts (device
 //! buffer + one block + the limiter's look-ahead) and says so.
 //!
@@ -52,6 +58,8 @@ fn main() {
     }
     #[cfg(feature = "jack")]
     measured::run();
+    #[cfg(feature = "jack")]
+    input::run();
     #[cfg(not(feature = "jack"))]
     println!(
         "MIDI → sound latency: NOT MEASURED (build with `--features jack` and install jackd \
@@ -253,5 +261,112 @@ mod measured {
         }
         let _ = active.deactivate();
         Ok(lat)
+    }
+}
+
+/// Audio input → sound through JACK, with `jack_iodelay`.
+#[cfg(feature = "jack")]
+mod input {
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+
+    use super::rig::{self, JackServer, TempDir};
+
+    const RUNS: usize = 5;
+    const SESSION: &str = r#"Session(tempo: 120, tracks: [
+    Track(name: "mic", instrument: Input(channel: 1, monitor: On)),
+])"#;
+
+    pub fn run() {
+        if !rig::have("jack_iodelay") {
+            println!(
+                "audio input → sound: NOT MEASURED (jack_iodelay is not installed: sh .ci/setup)"
+            );
+            return;
+        }
+        println!(
+            "audio input → sound through termdaw (--device jack, an Input track), round trip \
+             by jack_iodelay, {RUNS} runs each (no loop closes in JACK's graph: termdaw's \
+             input and output are two clients, so all of it is termdaw's)"
+        );
+        println!(
+            "{:>7} {:>10} {:>10} {:>10} {:>16}",
+            "period", "min ms", "median ms", "max ms", "computed ms"
+        );
+        for period in [64u32, 128, 256] {
+            let mut trips: Vec<f64> = (0..RUNS).filter_map(|_| one(period)).collect();
+            if trips.is_empty() {
+                println!("{period:>7} not measured");
+                continue;
+            }
+            trips.sort_by(f64::total_cmp);
+            let ms = |f: f64| f / 48.0;
+            let median = trips[trips.len() / 2];
+            // The cushion of two blocks, less or more one as JACK runs the
+            // two clients in one order or the other, and the look-ahead.
+            let (lo, hi) = (ms((period + 72) as f64), ms((3 * period + 72) as f64));
+            println!(
+                "{period:>7} {:>10.2} {:>10.2} {:>10.2} {lo:>8.2} – {hi:.2}",
+                ms(trips[0]),
+                ms(median),
+                ms(*trips.last().unwrap()),
+            );
+        }
+    }
+
+    /// One run: the round trip `jack_iodelay` settled on, in frames.
+    fn one(period: u32) -> Option<f64> {
+        let jack = JackServer::start_with(
+            "latency bench (input)",
+            period,
+            format!("termdaw-bench-in-{}-{period}", std::process::id()),
+            std::env::var_os("BENCH_REALTIME").is_some(),
+        )?;
+        let dir = TempDir::new("termdaw-bench-input");
+        let session = dir.join("mic.ron");
+        std::fs::write(&session, SESSION).unwrap();
+        let mut cmd = rig::termdaw(dir.path());
+        cmd.arg(&session)
+            .args([
+                "--headless",
+                "--no-osc",
+                "--device",
+                "jack",
+                "--seconds",
+                "6",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        jack.env(&mut cmd);
+        let mut termdaw = cmd.spawn().ok()?;
+        jack.wait_for_port("termdaw_out:out_0", Duration::from_secs(20))?;
+        jack.wait_for_port("termdaw_in:in_0", Duration::from_secs(20))?;
+        let log = dir.join("iodelay.out");
+        let mut delay = jack
+            .command("stdbuf")
+            .args(["-o0", "jack_iodelay"])
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        jack.wait_for_port("jack_delay:out", Duration::from_secs(10))?;
+        let connect = |a: &str, b: &str| {
+            let mut c: Command = jack.command("jack_connect");
+            c.args([a, b]).status().is_ok_and(|s| s.success())
+        };
+        let ok = connect("jack_delay:out", "termdaw_in:in_0")
+            && connect("termdaw_out:out_0", "jack_delay:in");
+        let _ = termdaw.wait();
+        rig::terminate(&mut delay, Duration::from_secs(2));
+        if !ok {
+            return None;
+        }
+        std::fs::read_to_string(&log)
+            .ok()?
+            .lines()
+            .rev()
+            .find(|l| l.contains("total roundtrip latency"))
+            .and_then(|l| l.split_whitespace().next()?.parse().ok())
     }
 }

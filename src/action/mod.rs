@@ -34,7 +34,9 @@ pub struct ActionSpec {
     /// Whether the action changes the session (and so can be undone and saved).
     pub edits: bool,
     /// Whether the chat's model may call it as a tool (live notes make no
-    /// sense from a reply).
+    /// sense from a reply; toggles and nudges are for keys and knobs, the
+    /// model sets the value, and every tool costs prompt the budget of
+    /// docs/chat.md's 32k-token window has to hold).
     pub tool: bool,
     /// Added to the tool's description for the model.
     pub tool_note: &'static str,
@@ -256,13 +258,13 @@ actions! {
     /// Stop the transport and release every note.
     Stop "stop" edits=false {}
     /// Start if stopped, stop if playing.
-    TogglePlay "toggle_play" edits=false {}
+    TogglePlay "toggle_play" edits=false tool=false {}
     /// Start or stop recording a take (docs/recording.md).
     Record "record" edits=false { at: String = Choice(&["bar", "now"]), "bar or now", on: bool = Bool, "recording" }
     /// Start recording a take on the next bar, or stop the one recording.
     ToggleRecord "toggle_record" edits=false tool=false {}
-    /// Drive a Looper track: record (from the next bar), overdub, play, undo the last overdub, clear.
-    Looper "looper" edits=false tool=false osc=["track/<track>/looper"] { track: String = TrackName, "track", command: String = Choice(crate::kinds::instrument::LOOPER_COMMANDS), "what the looper does" }
+    /// Drive a Looper track: record (from the next bar), overdub, play, undo the last overdub, clear, or press (one footswitch: record, then overdub and play in turn).
+    Looper "looper" edits=false tool=true osc=["track/<track>/looper"] { track: String = TrackName, "track", command: String = Choice(crate::kinds::instrument::LOOPER_COMMANDS), "what the looper does" }
     /// Move the playhead to a beat (0 = the start).
     Locate "locate" edits=false { beat: f64 = Number { min: 0.0, max: 1.0e6, unit: "beats" }, "beat to jump to" }
     /// Loop between two beats; an end at or before the start turns looping off.
@@ -325,7 +327,7 @@ actions! {
     /// Set the tempo.
     SetTempo "set_tempo" edits=true knob=true slash=["tempo": "128", "bpm": "128"] osc=["tempo"] { bpm: f64 = BPM, "beats per minute" }
     /// Change the tempo by an amount (negative slows down).
-    NudgeTempo "nudge_tempo" edits=true { delta: f64 = Number { min: -100.0, max: 100.0, unit: "BPM" }, "change in BPM" }
+    NudgeTempo "nudge_tempo" edits=true tool=false { delta: f64 = Number { min: -100.0, max: 100.0, unit: "BPM" }, "change in BPM" }
     /// Set the time signature.
     SetTimeSignature "set_time_signature" edits=true {
         beats: i64 = Int { min: 1, max: 32 }, "beats per bar",
@@ -350,7 +352,7 @@ actions! {
     /// Set a track's fader.
     SetVolume "set_volume" edits=true knob=true slash=["volume": "bass -6", "vol": "bass -6"] osc=["track/<track>/volume"] { track: String = TrackName, "track", db: f64 = DB, "level" }
     /// Change a track's fader by an amount.
-    NudgeVolume "nudge_volume" edits=true { track: String = TrackName, "track", delta: f64 = Number { min: -24.0, max: 24.0, unit: "dB" }, "change" }
+    NudgeVolume "nudge_volume" edits=true tool=false { track: String = TrackName, "track", delta: f64 = Number { min: -24.0, max: 24.0, unit: "dB" }, "change" }
     /// Set a track's pan.
     SetPan "set_pan" edits=true knob=true slash=["pan": "bass -0.5"] osc=["track/<track>/pan"] { track: String = TrackName, "track", pan: f64 = field_arg(&field::PAN), "-1 left, 0 centre, 1 right" }
     /// Mute or unmute a track.
@@ -358,9 +360,9 @@ actions! {
     /// Solo or unsolo a track (when any track is soloed, only soloed tracks play).
     SetSolo "set_solo" edits=true slash=["solo" on="true": "kick", "unsolo" on="false": "kick"] osc=["track/<track>/solo"] { track: String = TrackName, "track", on: bool = field_arg(&field::SOLO), "soloed" }
     /// Toggle a track's mute.
-    ToggleMute "toggle_mute" edits=true { track: String = TrackName, "track" }
+    ToggleMute "toggle_mute" edits=true tool=false { track: String = TrackName, "track" }
     /// Toggle a track's solo.
-    ToggleSolo "toggle_solo" edits=true { track: String = TrackName, "track" }
+    ToggleSolo "toggle_solo" edits=true tool=false { track: String = TrackName, "track" }
     /// Set an instrument parameter (a number, or a name for choices like wave).
     SetParam "set_param" edits=true knob=true osc=["track/<track>/param/<param>"] {
         track: String = TrackName, "track",

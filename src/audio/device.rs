@@ -135,7 +135,8 @@ impl SinkInfo {
     }
 }
 
-/// The device name that picks JACK's own output in a `jack` build.
+/// The device name that picks JACK's own output (`--device`) and input
+/// (`--input`) in a `jack` build.
 pub const JACK_DEVICE: &str = "jack";
 
 /// List output devices: (index, name). In a `jack` build the last entry is
@@ -218,7 +219,7 @@ pub fn probe(opts: &DeviceOptions) -> Result<Probe, DeviceError> {
 /// with a client of our own first: cpal's JACK host prints its connection
 /// errors to stdout, which would land on the screen.
 #[cfg(feature = "jack")]
-fn jack_server() -> Result<(u32, u32), DeviceError> {
+pub(super) fn jack_server() -> Result<(u32, u32), DeviceError> {
     match jack::Client::new("termdaw_probe", jack::ClientOptions::NO_START_SERVER) {
         Ok((c, _)) => Ok((c.sample_rate(), c.buffer_size())),
         Err(_) => Err(DeviceError::NoJack),

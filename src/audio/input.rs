@@ -51,14 +51,49 @@ impl InputStream {
     }
 }
 
-/// Input devices: (index, name).
+/// Input devices: (index, name). In a `jack` build the last entry is
+/// JACK's own input with the server's state.
 pub fn list_inputs() -> Vec<(usize, String)> {
-    match cpal::default_host().input_devices() {
+    #[allow(unused_mut)]
+    let mut ins: Vec<(usize, String)> = match cpal::default_host().input_devices() {
         Ok(devs) => devs
             .enumerate()
             .map(|(i, d)| (i, d.name().unwrap_or_else(|_| "(unnamed)".into())))
             .collect(),
         Err(_) => Vec::new(),
+    };
+    #[cfg(feature = "jack")]
+    {
+        use super::device::JACK_DEVICE;
+        let state = match super::device::jack_server() {
+            Ok((rate, _)) => format!("JACK server at {rate} Hz; --input {JACK_DEVICE}"),
+            Err(e) => e.to_string(),
+        };
+        ins.push((ins.len(), format!("{JACK_DEVICE} ({state})")));
+    }
+    ins
+}
+
+/// The device `want` names (a name's part or an index; `jack` in a `jack`
+/// build: a JACK client `termdaw_in` whose ports cpal connects to the
+/// system capture ports), or the default input.
+fn find(want: Option<&str>) -> Result<cpal::Device, InputError> {
+    #[cfg(feature = "jack")]
+    if want.is_some_and(|w| w.eq_ignore_ascii_case(super::device::JACK_DEVICE)) {
+        // Asked with a client of our own first: cpal's JACK host prints
+        // its connection errors to stdout.
+        super::device::jack_server().map_err(backend)?;
+        return cpal::platform::JackDevice::default_input_device("termdaw", true, false)
+            .map(Into::into)
+            .map_err(backend);
+    }
+    let host = cpal::default_host();
+    match want {
+        None => host.default_input_device().ok_or(InputError::NoDefault),
+        Some(want) => {
+            let devs = host.input_devices().map_err(backend)?;
+            super::device::pick(devs, want).ok_or_else(|| InputError::NoMatch(want.to_string()))
+        }
     }
 }
 
@@ -69,14 +104,7 @@ pub fn open(
     rate: u32,
     buffer: u32,
 ) -> Result<(InputStream, Box<InputRing>), InputError> {
-    let host = cpal::default_host();
-    let device = match want {
-        None => host.default_input_device().ok_or(InputError::NoDefault)?,
-        Some(want) => {
-            let devs = host.input_devices().map_err(backend)?;
-            super::device::pick(devs, want).ok_or_else(|| InputError::NoMatch(want.to_string()))?
-        }
-    };
+    let device = find(want)?;
     let name = device.name().unwrap_or_else(|_| "(unnamed)".into());
     let default = device.default_input_config().map_err(backend)?;
     let supports_rate = device

@@ -129,6 +129,8 @@ fn run(mut rx: Consumer<f32>, files: Files, status: &Status, stop: &AtomicBool) 
         names,
         gate,
     } = files;
+    // The input pair the gate listens to.
+    let gated = INPUT + gate.map_or(0, |g| g.pair as u32);
     let mut segments = gate.map(|g| super::segments::Segments::new(dir.clone(), rate, g));
     let mut streams: HashMap<u32, Stream> = HashMap::new();
     streams.insert(
@@ -188,7 +190,7 @@ fn run(mut rx: Consumer<f32>, files: Files, status: &Status, stop: &AtomicBool) 
                 fail(format!("{}: {e}", dir.display()));
             }
         }
-        if let (Some(seg), true, false) = (segments.as_mut(), h.stream == INPUT, failed) {
+        if let (Some(seg), true, false) = (segments.as_mut(), h.stream == gated, failed) {
             if let Err(e) = seg.feed(h.clock, &frames, status) {
                 failed = true;
                 fail(format!("{}: {e}", dir.display()));

@@ -31,6 +31,9 @@ pub struct GateConfig {
     pub preroll_ms: f32,
     /// Raise the threshold above a noisy floor.
     pub adaptive: bool,
+    /// The input pair the gate listens to and writes: 0 for channels 1–2,
+    /// 1 for 3–4, and so on.
+    pub pair: usize,
 }
 
 impl Default for GateConfig {
@@ -41,12 +44,13 @@ impl Default for GateConfig {
             end_ms: 300.0,
             preroll_ms: 200.0,
             adaptive: true,
+            pair: 0,
         }
     }
 }
 
 impl GateConfig {
-    /// `threshold=-40,start=30,end=300,preroll=200,adaptive=on`, any subset
+    /// `threshold=-40,start=30,end=300,preroll=200,adaptive=on,channels=1-2`, any subset
     /// (the rest at their defaults); empty is all defaults.
     pub fn parse(spec: &str) -> Result<GateConfig, String> {
         let mut g = GateConfig::default();
@@ -72,9 +76,20 @@ impl GateConfig {
                         _ => return Err(format!("adaptive: \"{v}\" is not on or off")),
                     }
                 }
+                "channels" => {
+                    let max = crate::engine::input::MAX_INPUT_CHANNELS;
+                    g.pair = v
+                        .split_once('-')
+                        .and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)))
+                        .filter(|(a, b)| a % 2 == 1 && *b == a + 1 && *b <= max)
+                        .map(|(a, _)| a / 2)
+                        .ok_or_else(|| {
+                            format!("channels: \"{v}\" is not a pair of input channels (1-2, 3-4 … {}-{max})", max - 1)
+                        })?;
+                }
                 _ => {
                     return Err(format!(
-                        "unknown gate setting \"{k}\" (threshold, start, end, preroll, adaptive)"
+                        "unknown gate setting \"{k}\" (threshold, start, end, preroll, adaptive, channels)"
                     ))
                 }
             }

@@ -82,6 +82,10 @@ pub struct TakeSummary {
     pub longest_write_ms: f64,
     /// Whether the log replays this take (complete, nothing dropped).
     pub replayable: bool,
+    /// Live input was heard before the take began: its echoes and loops
+    /// sound in the take, but the take holds no input from before it, so
+    /// a replay differs until they have died away.
+    pub input_before: bool,
     pub error: Option<String>,
 }
 
@@ -99,6 +103,11 @@ impl TakeSummary {
         }
         if !self.replayable {
             s.push_str(", not replayable");
+        }
+        if self.replayable && self.input_before {
+            s.push_str(
+                ", input was live before it began (the replay differs until its echoes and loops end)",
+            );
         }
         if let Some(e) = &self.error {
             s.push_str(&format!(", stopped: {e}"));
@@ -253,7 +262,10 @@ impl Take {
             }
             broken = broken.or(log.broken.clone());
         }
-        let lost_log = counters.map_or(0, |c| crate::engine::Counters::get(&c.dropped_log));
+        let lost_log = counters
+            .as_ref()
+            .map_or(0, |c| crate::engine::Counters::get(&c.dropped_log));
+        let heard = counters.map_or(0, |c| crate::engine::Counters::get(&c.input_first_heard));
         let capacity = (session.engine().map_or(48_000.0, |e| e.rate) as f64 * RING_SECONDS) * 2.0;
         TakeSummary {
             dir: self.dir.clone(),
@@ -263,6 +275,7 @@ impl Take {
             high_water: status.high_water.load(Ordering::Relaxed) as f64 / capacity,
             longest_write_ms: status.longest_write_us.load(Ordering::Relaxed) as f64 / 1000.0,
             replayable: broken.is_none() && lost_log == 0 && dropped == 0 && self.marked,
+            input_before: heard != 0 && heard - 1 < first,
             error: status.error().or(broken),
         }
     }

@@ -1,4 +1,5 @@
-//! A gated take's segments: the input's channels 1 and 2 written to
+//! A gated take's segments: a pair of the input's channels (1 and 2
+//! unless `channels=` says otherwise) written to
 //! `gate-NN.wav` only while the gate ([`super::gate`]) is open, each from
 //! its pre-roll, and `gates.txt` listing where each lies in engine samples.
 //!

@@ -98,7 +98,7 @@ struct PlayArgs {
     #[arg(long, value_name = "DEVICE|none")]
     input: Option<String>,
     /// Gate takes' input into segments (gate-NN.wav) that open and close
-    /// by themselves: --gate, or --gate threshold=-40,start=30,end=300,preroll=200,adaptive=on
+    /// by themselves: --gate, or --gate threshold=-40,start=30,end=300,preroll=200,adaptive=on,channels=1-2
     #[arg(long, value_name = "SETTINGS", num_args = 0..=1, default_missing_value = "",
           value_parser = termdaw::capture::gate::GateConfig::parse)]
     gate: Option<termdaw::capture::gate::GateConfig>,

@@ -53,6 +53,10 @@ pub struct Counters {
     pub dropped_log: AtomicU64,
     /// Frames of a take left out because its disk ring was full.
     pub dropped_capture: AtomicU64,
+    /// The engine sample (plus one; 0: never) at which live input was
+    /// first heard: a take begun after it may hold echoes and loops of
+    /// input its log does not have.
+    pub input_first_heard: AtomicU64,
     /// Feedback messages dropped because the control side was not reading.
     pub dropped_feedback: AtomicU64,
     /// Note events dropped because a block had more than a track can take.

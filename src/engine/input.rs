@@ -40,6 +40,8 @@ pub struct InputFrames {
     /// Channels the open input has (0: none).
     pub channels: usize,
     primed: bool,
+    /// Whether any input read so far was not silence.
+    pub heard: bool,
     /// Pieces that found the ring dry, and frames dropped from a ring too full.
     pub underruns: u64,
     pub overruns: u64,
@@ -54,6 +56,7 @@ impl Default for InputFrames {
                 .collect(),
             channels: 0,
             primed: false,
+            heard: false,
             underruns: 0,
             overruns: 0,
         }
@@ -92,16 +95,15 @@ impl InputFrames {
             if held < prime {
                 return;
             }
+            // Start from exactly the cushion, whatever piled up before the
+            // engine listened: the input's delay is the same every run.
+            skip(&mut ring.rx, (held - prime) * width);
             self.primed = true;
-        }
-        if !ring.exact && held > 4 * prime {
+        } else if held > 4 * prime {
             // The device has run ahead (its clock is faster, or we were
             // held up): drop the oldest, keep the cushion.
-            let skip = held - prime;
-            if let Ok(chunk) = ring.rx.read_chunk(skip * width) {
-                chunk.commit_all();
-            }
-            self.overruns += skip as u64;
+            skip(&mut ring.rx, (held - prime) * width);
+            self.overruns += (held - prime) as u64;
         }
         let held = ring.rx.slots() / width;
         if held < n {
@@ -113,6 +115,9 @@ impl InputFrames {
             return;
         };
         let (a, b) = chunk.as_slices();
+        if !self.heard {
+            self.heard = a.iter().chain(b).any(|v| *v != 0.0);
+        }
         for (i, v) in a.iter().chain(b).enumerate() {
             let (frame, c) = (i / width, i % width);
             if let Some(x) = self.ch.get_mut(c).and_then(|ch| ch.get_mut(frame)) {
@@ -145,7 +150,45 @@ impl InputFrames {
     }
 }
 
+fn skip(rx: &mut Consumer<f32>, values: usize) {
+    if let Ok(chunk) = rx.read_chunk(values) {
+        chunk.commit_all();
+    }
+}
+
 fn silence(n: usize) -> &'static [f32] {
     static ZEROS: [f32; MAX_BLOCK] = [0.0; MAX_BLOCK];
     ZEROS.get(..n).unwrap_or(&ZEROS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Frames that piled up before the engine first read are let go: the
+    /// input is heard exactly `prime` frames after it arrived, every run.
+    #[test]
+    fn the_first_read_starts_from_exactly_the_cushion() {
+        for piled in [256usize, 300, 700, 1000] {
+            let (mut tx, rx) = rtrb::RingBuffer::new(4096);
+            for i in 0..piled {
+                tx.push(i as f32).unwrap();
+            }
+            let mut f = InputFrames::default();
+            f.replace(Some(Box::new(InputRing {
+                rx,
+                channels: 1,
+                prime: 256,
+                exact: false,
+                block: Default::default(),
+            })));
+            f.read(64);
+            assert_eq!(
+                f.channel(0, 64)[0],
+                (piled - 256) as f32,
+                "{piled} piled up"
+            );
+            assert_eq!(f.overruns, 0, "nothing was lost while listening");
+        }
+    }
 }

@@ -366,6 +366,11 @@ impl Engine {
         let any_solo = self.tracks.iter().flatten().any(|t| t.solo && !t.removing);
         let s0 = self.transport.song_sample;
         self.input.read(n);
+        if self.input.heard && Counters::get(&self.counters.input_first_heard) == 0 {
+            self.counters
+                .input_first_heard
+                .store(self.clock + 1, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut finished: [Option<usize>; 8] = [None; 8];
         let mut nf = 0;
         for b in self.buses.iter_mut().flatten() {

@@ -91,6 +91,9 @@ impl Host {
             Err(_) => opts.rate.unwrap_or(device::DEFAULT_RATE),
         };
         let buffer = opts.buffer.unwrap_or(device::DEFAULT_BUFFER);
+        // The input's cushion follows the output's real block (JACK's
+        // period, whatever --buffer says).
+        let block = probe.as_ref().map_or(buffer, |p| p.buffer);
         let (handle, engine) = crate::handle::connect(EngineConfig::new(rate as f32, file.tempo));
         let mut session = Session::new(file, Some(path.to_path_buf()), rate as f32, Some(handle));
         let mut warnings = session.take_notices();
@@ -102,9 +105,14 @@ impl Host {
         let (global_midi, problems) = crate::config::load_midi(config_dir);
         warnings.extend(problems);
         let inputs = Inputs::start(&session, &settings.osc, settings.midi.clone(), global_midi);
-        let input = match settings.input.as_deref() {
+        // Played through JACK, the input comes from JACK too unless asked.
+        let jack = opts
+            .device
+            .as_deref()
+            .filter(|d| d.eq_ignore_ascii_case(device::JACK_DEVICE));
+        let input = match settings.input.as_deref().or(jack) {
             Some("none") => Err("--input none".to_string()),
-            want => match crate::audio::input::open(want, rate, buffer) {
+            want => match crate::audio::input::open(want, rate, block) {
                 Ok((stream, ring)) => {
                     session.set_input(ring);
                     Ok(stream)

@@ -159,7 +159,9 @@ pub const INPUT_PARAMS: &[ParamSpec] = &[INPUT_CHANNEL, INPUT_STEREO, INPUT_MONI
 
 /// What the `looper` action asks a Looper, in the order the engine
 /// numbers the commands (`engine::instrument::looper::LoopCmd`).
-pub const LOOPER_COMMANDS: &[&str] = &["record", "overdub", "play", "undo", "clear"];
+/// `press` is a hardware looper's one footswitch: empty → record,
+/// recording → overdub once the loop closes, playing ↔ overdubbing.
+pub const LOOPER_COMMANDS: &[&str] = &["record", "overdub", "play", "undo", "clear", "press"];
 
 pub const LOOPER_PARAMS: &[ParamSpec] = &[
     ParamSpec::number("bars", "bars", 1.0, 16.0, 2.0, "loop length in bars"),

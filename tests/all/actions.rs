@@ -366,10 +366,10 @@ fn the_table_says_which_actions_are_chat_tools_and_which_a_knob_can_move() {
     assert_eq!(
         tools,
         [
-            // The R key's toggle: the model has record, which says on or off.
+            // Keys' toggles: the model has play and stop, and record,
+            // which says on or off.
+            "toggle_play",
             "toggle_record",
-            // Played by hand (OSC, MIDI), on the bar: not the arranger's.
-            "looper",
             // Keys for moving around: the model has jump_to and set_loop_bars.
             "next_marker",
             "prev_marker",
@@ -378,6 +378,12 @@ fn the_table_says_which_actions_are_chat_tools_and_which_a_knob_can_move() {
             "arm_automation",
             "set_intensity",
             "set_macros",
+            // Keys' nudges and toggles: the model sets the value
+            // (set_tempo, set_volume, set_mute, set_solo).
+            "nudge_tempo",
+            "nudge_volume",
+            "toggle_mute",
+            "toggle_solo",
             "note_on",
             "play_note",
             "note_off",

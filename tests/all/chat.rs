@@ -697,7 +697,7 @@ fn a_failure_after_some_tool_steps_takes_the_whole_reply_back() {
 
 #[test]
 fn too_many_tool_steps_stop_and_take_the_reply_back() {
-    let step = || anthropic(&[tool("nudge_tempo", json!({"delta": 1}))]);
+    let step = || anthropic(&[tool("set_tempo", json!({"bpm": 121}))]);
     let (msg, server) = fails_cleanly(
         ProviderKind::Anthropic,
         (0..5).map(|_| step()).collect(),
@@ -1656,4 +1656,5 @@ mod form;
 mod harmony;
 mod hostile;
 mod listen;
+mod perform;
 mod position;

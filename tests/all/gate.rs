@@ -123,4 +123,10 @@ fn gate_settings_are_read_and_a_wrong_one_is_named() {
     assert!(e.contains("treshold") && e.contains("threshold"), "{e}");
     let e = GateConfig::parse("threshold=5").unwrap_err();
     assert!(e.contains("-100") && e.contains('0'), "{e}");
+    assert_eq!(GateConfig::parse("channels=3-4").unwrap().pair, 1);
+    assert_eq!(GateConfig::default().pair, 0);
+    for bad in ["2-3", "3", "9-10", "a-b"] {
+        let e = GateConfig::parse(&format!("channels={bad}")).unwrap_err();
+        assert!(e.contains("not a pair") && e.contains("3-4"), "{e}");
+    }
 }

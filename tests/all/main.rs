@@ -25,6 +25,8 @@ mod fields;
 mod fuzz;
 mod gate;
 mod golden;
+#[cfg(feature = "jack")]
+mod input_jack;
 mod instruments;
 mod keep;
 mod kit;

@@ -324,6 +324,25 @@ fn keys_drive_solo_volume_pan_tempo_and_transport() {
     assert_eq!(a.handle_key(key('U')), vec![Action::Redo {}]);
     assert_eq!(a.session().file().tempo, 121.0);
     assert_eq!(a.handle_key(ctrl('z')), vec![Action::Undo {}]);
+    // w and W press the selected track's looper and undo its overdub
+    // (snare is no looper: the status line says so).
+    for (k, command) in [('w', "press"), ('W', "undo")] {
+        let sent = a.handle_key(key(k));
+        assert!(
+            sent.is_empty()
+                || sent
+                    == vec![Action::Looper {
+                        track: "snare".into(),
+                        command: command.into()
+                    }],
+            "{k}: {sent:?}"
+        );
+        let status = a.status.clone().unwrap();
+        assert!(
+            status.text.contains("snare is not a Looper track"),
+            "{status:?}"
+        );
+    }
 }
 
 #[test]

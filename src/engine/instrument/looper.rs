@@ -41,6 +41,9 @@ pub enum LoopCmd {
     Undo,
     /// Empty the loop.
     Clear,
+    /// The one footswitch: record when empty, overdub once a recording
+    /// closes, and from then on switch between overdub and play.
+    Press,
 }
 
 impl LoopCmd {
@@ -53,6 +56,7 @@ impl LoopCmd {
             LoopCmd::Play,
             LoopCmd::Undo,
             LoopCmd::Clear,
+            LoopCmd::Press,
         ]
         .get(i as usize)
         .copied()
@@ -76,6 +80,8 @@ pub struct Looper {
     len: usize,
     pos: usize,
     state: State,
+    /// What a recording turns into when its loop closes.
+    after_record: State,
     /// The part of the loop the last overdub touched, for undo: where it
     /// began and how many frames (at most the loop).
     touched: (usize, usize),
@@ -96,6 +102,7 @@ impl Looper {
             len: 0,
             pos: 0,
             state: State::Empty,
+            after_record: State::Playing,
             touched: (0, 0),
             monitor: Smoother::new(0.0, 0.005, rate),
             level: Smoother::new(0.0, 0.005, rate),
@@ -131,6 +138,7 @@ impl Looper {
                 self.pos = 0;
                 self.touched = (0, 0);
                 self.state = State::Recording;
+                self.after_record = State::Playing;
             }
             LoopCmd::Overdub if self.len > 0 => {
                 self.touched = (self.pos, 0);
@@ -143,6 +151,12 @@ impl Looper {
                 self.len = 0;
             }
             LoopCmd::Overdub | LoopCmd::Play => {}
+            LoopCmd::Press => match self.state {
+                State::Empty => self.command(LoopCmd::Record, bar),
+                State::Recording => self.after_record = State::Overdubbing,
+                State::Playing => self.command(LoopCmd::Overdub, bar),
+                State::Overdubbing => self.state = State::Playing,
+            },
         }
     }
 
@@ -226,7 +240,8 @@ impl Instrument for Looper {
                 if self.pos >= self.len {
                     self.pos = 0;
                     if self.state == State::Recording {
-                        self.state = State::Playing;
+                        self.state = self.after_record;
+                        self.touched = (0, 0);
                     }
                 }
             }

@@ -121,6 +121,8 @@ impl Keymap {
             (k('o'), bound("loop_section")),
             (k('p'), bound("play_song")),
             (k('R'), bound("toggle_record")),
+            (k('w'), bound("looper press")),
+            (k('W'), bound("looper undo")),
         ];
         let launches = (1..=9).filter_map(|n| {
             let c = char::from_digit(n as u32, 10)?;
