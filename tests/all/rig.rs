@@ -18,7 +18,7 @@ pub const JACK_RATE: u32 = 48000;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-fn unique(prefix: &str) -> String {
+pub fn unique(prefix: &str) -> String {
     format!(
         "{prefix}-{}-{}",
         std::process::id(),
@@ -105,6 +105,17 @@ impl JackServer {
     /// machine that allows it; the tests run without, as CI containers may
     /// not).
     pub fn start_with(test: &str, period: u32, name: String, realtime: bool) -> Option<JackServer> {
+        Self::start_at(test, period, name, realtime, JACK_RATE)
+    }
+
+    /// [`JackServer::start_with`] at a sample rate of its own.
+    pub fn start_at(
+        test: &str,
+        period: u32,
+        name: String,
+        realtime: bool,
+        rate: u32,
+    ) -> Option<JackServer> {
         if !have("jackd") || !have("jack_wait") {
             println!(
                 "SKIPPED {test}: jackd is not installed (Debian/Ubuntu: `sh .ci/setup`, \
@@ -127,7 +138,7 @@ impl JackServer {
                 "--no-realtime"
             })
             .args(["-d", "dummy", "-r"])
-            .arg(JACK_RATE.to_string())
+            .arg(rate.to_string())
             .arg("-p")
             .arg(period.to_string())
             .env("JACK_DEFAULT_SERVER", &name)
@@ -225,6 +236,39 @@ pub fn write_alsa_config(dir: &Path) -> PathBuf {
 /// `infile`: a real capture device for termdaw's `--input`.
 pub fn write_alsa_config_with_input(dir: &Path, input: &Path) -> PathBuf {
     alsa_config(dir, Some(input))
+}
+
+/// The same, but the default capture is JACK's own PCM with no `plug`
+/// before it: it runs at the JACK server's rate and no other, like a
+/// sound card that cannot run at the engine's rate, and `input` holds raw
+/// 32-bit float stereo at that rate.
+pub fn write_alsa_config_with_fixed_rate_input(dir: &Path, input: &Path) -> PathBuf {
+    let path = alsa_config(dir, None);
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "pcm.!default {\n    type plug\n",
+        "pcm.!default {\n    type asym\n    playback.pcm \"termdaw_out\"\n    capture.pcm \"termdaw_fixed_in\"\n}\npcm.termdaw_out {\n    type plug\n",
+        1,
+    );
+    let text = format!(
+        r#"{text}pcm.termdaw_fixed_in {{
+    type file
+    slave.pcm "termdaw_jack_in"
+    file "/dev/null"
+    infile "{}"
+    format "raw"
+}}
+pcm.termdaw_jack_in {{
+    type jack
+    capture_ports {{
+        0 system:capture_1
+        1 system:capture_2
+    }}
+}}
+"#,
+        input.display()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
 }
 
 fn alsa_config(dir: &Path, input: Option<&Path>) -> PathBuf {

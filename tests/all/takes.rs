@@ -361,18 +361,42 @@ fn record_input(
     seconds: f64,
     extra: &[&str],
 ) -> Option<(crate::rig::TempDir, String, PathBuf)> {
+    record_input_at(name, session, signal, seconds, extra, 48_000)
+}
+
+/// [`record_input`] from a capture device that runs at `device_rate`
+/// only (the engine stays at 48 kHz and converts).
+fn record_input_at(
+    name: &str,
+    session: &str,
+    signal: impl Fn(f64) -> (f64, f64),
+    seconds: f64,
+    extra: &[&str],
+    device_rate: u32,
+) -> Option<(crate::rig::TempDir, String, PathBuf)> {
     use crate::rig::{self, JackServer, TempDir};
-    let jack = JackServer::start(name, 256)?;
+    let fixed = device_rate != 48_000;
+    let jack = JackServer::start_at(name, 256, rig::unique("termdaw-test"), false, device_rate)?;
     let dir = TempDir::new("termdaw-input");
     let raw = dir.join("input.raw");
     let mut bytes = Vec::new();
-    for i in 0..(48_000.0 * (seconds + 2.0)) as usize {
-        let (l, r) = signal(i as f64 / 48_000.0);
-        bytes.extend_from_slice(&((l * 32767.0) as i16).to_le_bytes());
-        bytes.extend_from_slice(&((r * 32767.0) as i16).to_le_bytes());
+    let rate = device_rate as f64;
+    for i in 0..(rate * (seconds + 2.0)) as usize {
+        let (l, r) = signal(i as f64 / rate);
+        if fixed {
+            bytes.extend_from_slice(&(l as f32).to_le_bytes());
+            bytes.extend_from_slice(&(r as f32).to_le_bytes());
+        } else {
+            bytes.extend_from_slice(&((l * 32767.0) as i16).to_le_bytes());
+            bytes.extend_from_slice(&((r * 32767.0) as i16).to_le_bytes());
+        }
     }
     std::fs::write(&raw, bytes).unwrap();
-    let alsa = rig::write_alsa_config_with_input(dir.path(), &raw);
+    let alsa = if fixed {
+        rig::write_alsa_config_with_fixed_rate_input(dir.path(), &raw)
+    } else {
+        rig::write_alsa_config_with_input(dir.path(), &raw)
+    };
     let path = dir.join("in.ron");
     std::fs::write(&path, session).unwrap();
     let take = dir.join("take");
@@ -399,7 +423,12 @@ fn record_input(
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(o.status.success(), "{out}");
-    assert!(out.contains("input: default (2 channels)"), "{out}");
+    let said = if fixed {
+        format!("input: default at {device_rate} Hz, converted to 48000 Hz (2 channels)")
+    } else {
+        "input: default (2 channels)".to_string()
+    };
+    assert!(out.contains(&said), "{out}");
     Some((dir, out, take))
 }
 
@@ -407,12 +436,24 @@ const INPUT_SESSION: &str = "Session(\n    tempo: 120,\n    tracks: [\n        T
 
 #[test]
 fn a_sine_on_the_input_device_plays_through_an_input_track_and_into_the_take() {
+    sine_through_the_input("takes::input", 48_000);
+}
+
+#[test]
+fn an_input_device_at_44100_hz_is_converted_to_the_engines_48000() {
+    sine_through_the_input("takes::input_converted", 44_100);
+}
+
+/// A sine on a capture device at `device_rate` reaches the take's input
+/// and the Input track at its pitch and level, and the take replays.
+fn sine_through_the_input(name: &str, device_rate: u32) {
     // 440 Hz at half scale on the left, an octave up at a quarter on the right.
     let sine = |t: f64| {
         let w = std::f64::consts::TAU * t;
         (0.5 * (440.0 * w).sin(), 0.25 * (880.0 * w).sin())
     };
-    let Some((dir, _, take)) = record_input("takes::input", INPUT_SESSION, sine, 3.0, &[]) else {
+    let Some((dir, _, take)) = record_input_at(name, INPUT_SESSION, sine, 3.0, &[], device_rate)
+    else {
         return;
     };
     // The input as the engine read it: both channels, their pitch and level.
