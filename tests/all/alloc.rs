@@ -249,6 +249,7 @@ fn live_input_looping_and_a_take_of_it_allocate_nothing() {
             400 => Some("overdub"),
             700 => Some("play"),
             800 => Some("undo"),
+            1100 => Some("press"),
             1400 => Some("clear"),
             _ => None,
         };
