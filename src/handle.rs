@@ -193,4 +193,9 @@ impl InputPort {
     pub fn all_notes_off(&mut self) -> bool {
         self.push(Op::AllNotesOff)
     }
+
+    /// What an external clock said (a tick, start, stop, a position).
+    pub fn clock_in(&mut self, msg: crate::engine::follow::ClockMsg) -> bool {
+        self.push(Op::Clock { msg })
+    }
 }

@@ -432,7 +432,7 @@ actions! {
         channel: i64 = Int { min: 1, max: 16 }, "MIDI channel",
         track: String = Text, "track name, or empty",
     }
-    /// Follow incoming MIDI clock (tempo, start and stop) or not.
+    /// Follow incoming MIDI clock (tempo and beat, start, stop, song position) or not.
     SetMidiClock "set_midi_clock" edits=true { on: bool = Bool, "follow the clock" }
     /// Add a return bus (RON, e.g. Bus(name: "verb", effects: [Reverb(mix: 1)])).
     AddBus "add_bus" edits=true { bus: Bus = Ron, "the whole bus" }

@@ -53,6 +53,8 @@ impl Engine {
                 }
                 self.master_fx.set_tempo(bpm);
             }
+            Op::FollowClock { on } => self.set_follow(on),
+            Op::Clock { msg } => self.clock_in(msg),
             Op::Meter { beats_per_bar } => self.transport.beats_per_bar = beats_per_bar.max(1),
             Op::MasterGain { gain } => self.master_gain.set(gain),
             Op::LimiterCeiling { gain } => self.limiter.set_ceiling(gain),

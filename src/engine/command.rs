@@ -235,6 +235,14 @@ pub enum Op {
     },
     /// The input device closed: silence from here on.
     ClearInput,
+    /// Follow an external clock (MIDI clock) or not.
+    FollowClock {
+        on: bool,
+    },
+    /// What an external clock said, on the sample it said it.
+    Clock {
+        msg: super::follow::ClockMsg,
+    },
     /// A looper track's command (`instrument::looper::LoopCmd` by index).
     Looper {
         slot: Slot,

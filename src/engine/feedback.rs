@@ -57,6 +57,8 @@ pub struct Counters {
     /// first heard: a take begun after it may hold echoes and loops of
     /// input its log does not have.
     pub input_first_heard: AtomicU64,
+    /// The tempo an external clock says (f64 bits; 0: none followed).
+    pub followed_tempo: AtomicU64,
     /// Feedback messages dropped because the control side was not reading.
     pub dropped_feedback: AtomicU64,
     /// Note events dropped because a block had more than a track can take.
@@ -109,6 +111,17 @@ impl Counters {
         self.clock.store(clock, Ordering::Relaxed);
         self.song_beat.store(beat.to_bits(), Ordering::Relaxed);
         self.playing.store(playing, Ordering::Relaxed);
+    }
+
+    /// Audio thread: the tempo an external clock says (0: none).
+    pub fn publish_followed_tempo(&self, bpm: f64) {
+        self.followed_tempo.store(bpm.to_bits(), Ordering::Relaxed);
+    }
+
+    /// The tempo an external clock says, while one is followed.
+    pub fn followed_tempo(&self) -> Option<f64> {
+        let bpm = f64::from_bits(self.followed_tempo.load(Ordering::Relaxed));
+        (bpm > 0.0).then_some(bpm)
     }
 
     /// The engine clock (samples rendered) after the last block.

@@ -28,6 +28,7 @@ pub mod command;
 pub mod dsp;
 pub mod effect;
 pub mod feedback;
+pub mod follow;
 pub mod fx;
 pub mod input;
 pub mod instrument;
@@ -146,6 +147,8 @@ pub struct Engine {
     capture: Option<Box<Capture>>,
     /// The live input of the piece being rendered.
     input: input::InputFrames,
+    /// An external clock being followed.
+    follow: follow::Follow,
 }
 
 impl Engine {
@@ -193,6 +196,7 @@ impl Engine {
             arrivals: 0,
             capture: None,
             input: input::InputFrames::default(),
+            follow: follow::Follow::default(),
         }
     }
 

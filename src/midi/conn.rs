@@ -8,12 +8,12 @@
 //! never blocks (a full queue drops the event). It may not touch the session,
 //! lock, or wait for the control thread.
 
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
-use std::time::Instant;
 
 use super::decode::{Decoder, MidiMsg};
+use crate::engine::follow::ClockMsg;
 use crate::engine::Slot;
 use crate::handle::InputPort;
 use crate::session::Session;
@@ -27,6 +27,8 @@ pub struct Routing {
     pub channels: [AtomicU16; 16],
     /// The pitch classes (bit 0: C) played notes move to; 0 leaves them.
     pub scale: AtomicU16,
+    /// Whether the session follows MIDI clock (else clock is not sent on).
+    pub clock: AtomicBool,
 }
 
 impl Default for Routing {
@@ -35,6 +37,7 @@ impl Default for Routing {
             selected: AtomicU16::new(NO_SLOT),
             channels: std::array::from_fn(|_| AtomicU16::new(NO_SLOT)),
             scale: AtomicU16::new(0),
+            clock: AtomicBool::new(false),
         }
     }
 }
@@ -83,7 +86,6 @@ pub enum ControlEvent {
         note: u8,
         velocity: u8,
     },
-    Clock(Instant),
     Start,
     Continue,
     Stop,
@@ -261,17 +263,32 @@ impl Conn {
                     self.port.bend(slot, value as f32 / 8192.0);
                 }
             }
+            // The clock goes to the engine on its sample (which follows it
+            // when the session says so); start and stop are also told to
+            // the control loop, for the transport bar.
+            MidiMsg::Clock
+            | MidiMsg::Start
+            | MidiMsg::Continue
+            | MidiMsg::Stop
+            | MidiMsg::SongPosition(_)
+                if !self.routing.clock.load(Ordering::Relaxed) => {}
             MidiMsg::Clock => {
-                let _ = self.events.try_send(ControlEvent::Clock(Instant::now()));
+                self.port.clock_in(ClockMsg::Tick);
             }
             MidiMsg::Start => {
+                self.port.clock_in(ClockMsg::Start);
                 let _ = self.events.try_send(ControlEvent::Start);
             }
             MidiMsg::Continue => {
+                self.port.clock_in(ClockMsg::Continue);
                 let _ = self.events.try_send(ControlEvent::Continue);
             }
             MidiMsg::Stop => {
+                self.port.clock_in(ClockMsg::Stop);
                 let _ = self.events.try_send(ControlEvent::Stop);
+            }
+            MidiMsg::SongPosition(p) => {
+                self.port.clock_in(ClockMsg::Position(p));
             }
             MidiMsg::Program { .. } => {}
         }

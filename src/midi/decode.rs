@@ -33,6 +33,8 @@ pub enum MidiMsg {
     Start,
     Continue,
     Stop,
+    /// Song Position Pointer: where Continue starts, in sixteenth notes.
+    SongPosition(u16),
 }
 
 /// A byte-stream decoder (one per device).
@@ -106,9 +108,11 @@ impl Decoder {
         self.have = 0;
         let status = self.status;
         if status >= 0xF0 {
-            // System common messages are complete but not used; no running status.
+            // System common: complete; no running status. Only the song
+            // position is used.
             self.status = 0;
-            return None;
+            let [a, b] = self.data;
+            return (status == 0xF2).then(|| MidiMsg::SongPosition(a as u16 | (b as u16) << 7));
         }
         let channel = status & 0x0F;
         let [a, b] = self.data;
@@ -234,7 +238,13 @@ mod tests {
 
     #[test]
     fn stray_data_and_system_common_do_not_invent_messages() {
-        assert_eq!(all(&[60, 100, 0xF2, 1, 2, 3, 4]), vec![]);
+        // The song position (LSB, MSB) and nothing after it: system
+        // common leaves no running status.
+        assert_eq!(
+            all(&[60, 100, 0xF2, 1, 2, 3, 4]),
+            vec![MidiMsg::SongPosition(1 + (2 << 7))]
+        );
+        assert_eq!(all(&[0xF3, 5, 6]), vec![]);
         assert_eq!(
             all(&[0xC3, 5, 6]),
             vec![

@@ -59,8 +59,6 @@ pub struct MidiIn {
     notices: Vec<String>,
     /// Armed MIDI learn: the next controller moved is reported, not applied.
     learning: bool,
-    /// Recent clock ticks, for the tempo estimate.
-    ticks: Vec<Instant>,
     /// Mappings from the config directory, used where the session has none
     /// for that channel or controller.
     global: crate::patch::MidiSettings,
@@ -118,7 +116,6 @@ impl MidiIn {
             last_scan: None,
             notices,
             learning: false,
-            ticks: Vec::new(),
             global: Default::default(),
         }
     }
@@ -305,6 +302,7 @@ impl MidiIn {
             0
         };
         self.routing.scale.store(scale, Ordering::Relaxed);
+        self.routing.clock.store(f.midi.clock, Ordering::Relaxed);
         if self.wanted != Wanted::None && self.last_scan.is_none_or(|t| t.elapsed() >= RESCAN) {
             self.last_scan = Some(Instant::now());
             self.rescan(session);
@@ -337,29 +335,11 @@ impl MidiIn {
                         }
                     }
                 }
-                ControlEvent::Clock(t) if session.file().midi.clock => {
-                    self.ticks.push(t);
-                    if self.ticks.len() > 48 {
-                        self.ticks.remove(0);
-                    }
-                    if self.ticks.len() == 48 {
-                        let span = self.ticks[47].duration_since(self.ticks[0]).as_secs_f64();
-                        let bpm = 60.0 * 47.0 / 24.0 / span.max(1e-6);
-                        let bpm = (bpm * 10.0).round() / 10.0;
-                        if (bpm - session.file().tempo).abs() >= 0.2
-                            && crate::patch::field::TEMPO.check(bpm).is_ok()
-                        {
-                            if let Ok(d) = session.apply(crate::action::Action::SetTempo { bpm }) {
-                                out.push(MidiReport::Applied(d.description));
-                            }
-                        }
-                    }
-                }
-                ControlEvent::Start | ControlEvent::Continue if session.file().midi.clock => {
-                    if matches!(ev, ControlEvent::Start) {
-                        let _ = session.apply(crate::action::Action::Locate { beat: 0.0 });
-                    }
-                    let _ = session.apply(crate::action::Action::Play {});
+                // The engine follows the clock itself (engine/follow.rs);
+                // the session only learns whether the transport runs, which
+                // is no edit: nothing to undo, nothing unsaved.
+                ControlEvent::Start | ControlEvent::Continue => {
+                    session.follow_playing(true);
                     out.push(MidiReport::Applied("MIDI clock: play".into()));
                 }
                 ControlEvent::Note {
@@ -371,11 +351,10 @@ impl MidiIn {
                     note,
                     velocity,
                 }),
-                ControlEvent::Stop if session.file().midi.clock => {
-                    let _ = session.apply(crate::action::Action::Stop {});
+                ControlEvent::Stop => {
+                    session.follow_playing(false);
                     out.push(MidiReport::Applied("MIDI clock: stop".into()));
                 }
-                _ => {}
             }
         }
         out

@@ -246,6 +246,22 @@ impl Session {
         self.playing
     }
 
+    /// An external clock started or stopped the transport (the engine
+    /// follows it by itself): the session's view of it, no edit.
+    pub fn follow_playing(&mut self, playing: bool) {
+        self.playing = playing;
+    }
+
+    /// The tempo playing: an external clock's while one is followed, else
+    /// the session's.
+    pub fn tempo_now(&self) -> f64 {
+        self.engine
+            .as_ref()
+            .filter(|_| self.file.midi.clock)
+            .and_then(|e| e.counters.followed_tempo())
+            .unwrap_or(self.file.tempo)
+    }
+
     /// The engine slot of a track.
     pub fn slot(&self, track: &str) -> Option<Slot> {
         self.slots.get(track).copied()

@@ -33,6 +33,9 @@ impl Session {
                 sound => self.send_field(sound, (d.get)(new)),
             }
         }
+        if old.midi.clock != new.midi.clock || (force && new.midi.clock) {
+            self.send(Op::FollowClock { on: new.midi.clock });
+        }
         if force || old.time_signature != new.time_signature {
             self.send(Op::Meter {
                 beats_per_bar: new.time_signature.beats,

@@ -244,7 +244,7 @@ impl App {
             let f = self.session.file();
             Transport {
                 beat: 0.0,
-                bpm: f.tempo,
+                bpm: self.session.tempo_now(),
                 playing: self.session.is_playing(),
                 beats_per_bar: f.time_signature.beats,
             }

@@ -9,7 +9,8 @@ use std::path::Path;
 use crate::alloc_counter;
 use termdaw::action::{Action, ArgType, ArgValue, FromArg};
 use termdaw::audio::render;
-use termdaw::engine::{Counters, Feedback};
+use termdaw::engine::follow::ClockMsg;
+use termdaw::engine::{Counters, EngineCmd, Feedback, Op, When};
 use termdaw::patch;
 
 /// One of every effect kind (the chain a track gets mid-render).
@@ -221,7 +222,7 @@ fn a_whole_song_with_section_changes_launches_and_automation_allocates_nothing()
 /// undoing, clearing, recording again) into a take with stems and the
 /// input: nothing allocates on the audio path.
 #[test]
-fn live_input_looping_and_a_take_of_it_allocate_nothing() {
+fn live_input_looping_a_take_of_it_and_a_followed_clock_allocate_nothing() {
     let text = r#"Session(tempo: 140, tracks: [
         Track(name: "mic", instrument: Input(channel: 1, stereo: On), effects: [Compressor(), Reverb()]),
         Track(name: "loop", instrument: Looper(bars: 1, monitor: On)),
@@ -238,6 +239,7 @@ fn live_input_looping_and_a_take_of_it_allocate_nothing() {
         block: Default::default(),
     };
     assert!(session.set_input(Box::new(ring)));
+    session.apply(Action::SetMidiClock { on: true }).unwrap();
     let (tx, mut take) = rtrb::RingBuffer::new(1 << 20);
     let capture = Box::new(termdaw::engine::capture::Capture::new(tx, true));
     assert!(session.start_capture(capture, termdaw::engine::When::Now));
@@ -267,6 +269,20 @@ fn live_input_looping_and_a_take_of_it_allocate_nothing() {
             let v = 0.3 * (std::f32::consts::TAU * phase).sin();
             let _ = input.push(v);
             let _ = input.push(v);
+        }
+        // An external MIDI clock, followed: a tick every 16 blocks (a
+        // beat of 24 at 117 BPM), Start, then Stop, a song position and
+        // Continue.
+        let clock = match block {
+            30 => Some(ClockMsg::Start),
+            3000 => Some(ClockMsg::Stop),
+            3001 => Some(ClockMsg::Position(16)),
+            3002 => Some(ClockMsg::Continue),
+            b if b % 16 == 0 => Some(ClockMsg::Tick),
+            _ => None,
+        };
+        if let (Some(msg), Some(h)) = (clock, session.engine_mut()) {
+            h.send(EngineCmd::at(Op::Clock { msg }, When::Now));
         }
         let n = take.slots();
         take.read_chunk(n).unwrap().commit_all();

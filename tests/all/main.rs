@@ -14,6 +14,7 @@ mod assess;
 mod automation;
 mod chat;
 mod cli;
+mod clock;
 mod degrees;
 mod device;
 mod docs;

@@ -1,0 +1,189 @@
+//! Following an external clock: MIDI clock's 24 ticks a beat, with Start,
+//! Continue, Stop and Song Position Pointer, locked in tempo *and* phase.
+//!
+//! Audio thread only: ticks arrive as commands stamped with the engine
+//! sample the device's timestamp maps to, so they land on that sample.
+//! A delay-locked loop (a second-order loop filter over the ticks' times,
+//! as in F. Adriaensen's "Using a DLL to filter time") predicts when the
+//! next tick is due, with a USB clock's jitter filtered out; on every tick
+//! the transport is given the tempo that brings its beat to that tick's
+//! beat at exactly the predicted time, so the beat never jumps and never
+//! drifts from the sender's. Nothing here allocates, locks or waits.
+
+use serde::{Deserialize, Serialize};
+
+use super::Engine;
+
+/// What an external clock says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClockMsg {
+    /// One of 24 a beat.
+    Tick,
+    /// Play from the start, on the next tick.
+    Start,
+    /// Play from here, on the next tick.
+    Continue,
+    Stop,
+    /// Song Position Pointer: where Continue plays from, in sixteenths.
+    Position(u16),
+}
+
+/// Ticks a beat.
+pub const PPQN: f64 = 24.0;
+
+/// The loop's bandwidth, as a share of the tick rate: low enough that
+/// ±1 ms of jitter moves the beat by a few samples, high enough that a
+/// tempo change is followed within a beat or two.
+const BANDWIDTH: f64 = 0.02;
+
+/// A gap this many ticks long (the sender paused, a cable was pulled)
+/// starts the loop again instead of bending the tempo for it.
+const GAP_TICKS: f64 = 8.0;
+
+/// The delay-locked loop over tick times (engine samples).
+#[derive(Debug, Clone, Copy)]
+struct Dll {
+    /// When the next tick is due.
+    next: f64,
+    /// Samples a tick.
+    period: f64,
+}
+
+impl Dll {
+    fn update(&mut self, t: f64) {
+        let w = std::f64::consts::TAU * BANDWIDTH;
+        let (b, c) = (std::f64::consts::SQRT_2 * w, w * w);
+        let e = t - self.next;
+        self.next += b * e + self.period;
+        self.period += c * e;
+    }
+}
+
+/// The follower's state.
+#[derive(Debug, Default)]
+pub struct Follow {
+    /// Whether the session follows an external clock.
+    pub on: bool,
+    dll: Option<Dll>,
+    /// The position, in ticks, of the tick just received while running.
+    pos: u64,
+    /// Start or Continue came: the next tick starts the transport, at
+    /// this position in ticks.
+    armed: Option<u64>,
+}
+
+impl Follow {
+    /// The tempo the ticks say, once there have been two.
+    pub fn bpm(&self, rate: f64) -> Option<f64> {
+        self.dll.map(|d| 60.0 * rate / (PPQN * d.period))
+    }
+}
+
+impl Engine {
+    /// Audio thread: a clock message landing now.
+    pub(super) fn clock_in(&mut self, msg: ClockMsg) {
+        if !self.follow.on {
+            return;
+        }
+        match msg {
+            ClockMsg::Tick => self.clock_tick(),
+            ClockMsg::Start => {
+                self.stop_transport();
+                self.locate_transport(0.0);
+                self.follow.armed = Some(0);
+            }
+            ClockMsg::Continue => {
+                let at = (self.transport.beat() * PPQN).round().max(0.0) as u64;
+                self.follow.armed = Some(at);
+            }
+            ClockMsg::Stop => {
+                self.follow.armed = None;
+                self.stop_transport();
+            }
+            ClockMsg::Position(sixteenths) => {
+                let ticks = sixteenths as u64 * 6;
+                self.locate_transport(ticks as f64 / PPQN);
+                // While running, the next tick is the one it names.
+                self.follow.pos = ticks.saturating_sub(1);
+            }
+        }
+    }
+
+    fn clock_tick(&mut self) {
+        let t = self.clock as f64;
+        let rate = self.rate as f64;
+        let dll = match self.follow.dll.as_mut() {
+            Some(d) if (t - d.next).abs() < GAP_TICKS * d.period => {
+                d.update(t);
+                *d
+            }
+            _ => {
+                // The first tick, or one after a gap: start from the tempo
+                // playing now.
+                let period = self.transport.samples_per_beat() / PPQN;
+                let d = Dll {
+                    next: t + period,
+                    period,
+                };
+                self.follow.dll = Some(d);
+                d
+            }
+        };
+        if let Some(from) = self.follow.armed.take() {
+            self.follow.pos = from;
+            self.locate_transport(from as f64 / PPQN);
+            self.start_transport();
+        } else if self.transport.playing {
+            self.follow.pos += 1;
+        } else {
+            // Stopped: only the tempo follows.
+            self.follow_tempo(60.0 * rate / (PPQN * dll.period));
+            return;
+        }
+        let here = self.follow.pos as f64 / PPQN;
+        let beat = self.transport.beat();
+        if (beat - here).abs() > 0.5 {
+            // Too far apart to glide (a locate while running): jump.
+            self.locate_transport(here);
+        }
+        let ahead = (dll.next - t).max(0.25 * dll.period);
+        let want = (here + 1.0 / PPQN - self.transport.beat()) / ahead;
+        let nominal = 60.0 * rate / (PPQN * dll.period);
+        let bpm = (want * rate * 60.0).clamp(0.5 * nominal, 2.0 * nominal);
+        self.follow_tempo(bpm);
+    }
+
+    fn follow_tempo(&mut self, bpm: f64) {
+        let bpm = bpm.clamp(1.0, 2000.0);
+        self.apply(super::Op::Tempo { bpm });
+        self.counters.publish_followed_tempo(
+            self.follow
+                .bpm(self.rate as f64)
+                .unwrap_or(bpm)
+                .clamp(1.0, 2000.0),
+        );
+    }
+
+    fn stop_transport(&mut self) {
+        self.apply(super::Op::Stop);
+    }
+
+    fn start_transport(&mut self) {
+        self.apply(super::Op::Play);
+    }
+
+    fn locate_transport(&mut self, beat: f64) {
+        self.apply(super::Op::Locate { beat });
+    }
+
+    /// Audio thread: follow an external clock or stop following.
+    pub(super) fn set_follow(&mut self, on: bool) {
+        self.follow = Follow {
+            on,
+            ..Follow::default()
+        };
+        if !on {
+            self.counters.publish_followed_tempo(0.0);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Following MIDI clock in tempo and phase: the engine is sent a sender's
+//! 24 ticks a beat, each on the sample it arrived with ±1 ms of jitter (a
+//! USB clock's), and its beat must stay within 2 ms of the sender's for
+//! two minutes, follow a jump in tempo within two beats, locate to a Song
+//! Position Pointer, and leave the session's file and undo history alone.
+
+use crate::common::*;
+use termdaw::action::Action;
+use termdaw::engine::follow::ClockMsg;
+use termdaw::engine::{EngineCmd, Op, When};
+
+/// The session's own tempo is not the sender's: the clock must win.
+const SESSION: &str = r#"Session(tempo: 100, midi: Midi(clock: true), tracks: [
+    Track(name: "kick", instrument: Kick(), pattern: Steps("x")),
+])"#;
+
+const BLOCK: u64 = 64;
+
+/// A sender: ideal tick times and the jittered ones it delivers.
+struct Sender {
+    /// The sample its next tick is due on, without jitter.
+    next: f64,
+    /// Samples a tick.
+    period: f64,
+    seed: u64,
+}
+
+impl Sender {
+    fn set_bpm(&mut self, bpm: f64) {
+        self.period = RATE as f64 * 60.0 / (bpm * 24.0);
+    }
+
+    /// ±1 ms, uniform, from a fixed seed.
+    fn jitter(&mut self) -> f64 {
+        self.seed = self
+            .seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.seed >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * RATE as f64 * 0.001
+    }
+}
+
+struct Rig {
+    s: termdaw::session::Session,
+    e: termdaw::engine::Engine,
+    /// (engine sample at a block's end, the beat there), every block.
+    beats: Vec<(u64, f64)>,
+}
+
+impl Rig {
+    fn send(&mut self, msg: ClockMsg, at: u64) {
+        let h = self.s.engine_mut().unwrap();
+        assert!(h.send(EngineCmd::at(Op::Clock { msg }, When::Sample(at))));
+    }
+
+    /// Render up to `until`, sending the sender's ticks on their samples
+    /// as they come due; returns the ideal times of the ticks sent.
+    fn run(&mut self, tx: &mut Sender, until: u64) -> Vec<f64> {
+        let (mut l, mut r) = (vec![0f32; BLOCK as usize], vec![0f32; BLOCK as usize]);
+        let mut ideal = Vec::new();
+        while self.e.clock() < until {
+            let end = self.e.clock() + BLOCK;
+            while tx.next < end as f64 {
+                let at = (tx.next + tx.jitter()).round().max(self.e.clock() as f64) as u64;
+                self.send(ClockMsg::Tick, at);
+                ideal.push(tx.next);
+                tx.next += tx.period;
+            }
+            self.e.process(&mut l, &mut r);
+            let (beat, _) = self.s.engine().unwrap().counters.position();
+            self.beats.push((self.e.clock(), beat));
+            if let Some(h) = self.s.engine_mut() {
+                h.collect_garbage();
+            }
+        }
+        ideal
+    }
+
+    /// The sample at which the engine's beat reached `b`, between block
+    /// ends (the beat runs straight within a block; a locate is no crossing).
+    fn when(&self, b: f64) -> Option<f64> {
+        self.beats.windows(2).find_map(|w| {
+            let ((s0, b0), (s1, b1)) = (w[0], w[1]);
+            (b0 < b && b <= b1 && b1 - b0 < 0.5)
+                .then(|| s0 as f64 + (b - b0) / (b1 - b0) * (s1 - s0) as f64)
+        })
+    }
+}
+
+/// The worst distance, in ms, between the sender's beats `from..to`
+/// (`ticks[k * 24]` is beat `first + k`) and the engine's.
+fn worst_ms(rig: &Rig, ticks: &[f64], first: f64, from: usize, to: usize) -> f64 {
+    (from..to)
+        .map(|k| {
+            let want = ticks[k * 24];
+            let got = rig
+                .when(first + k as f64)
+                .unwrap_or_else(|| panic!("beat {} never came", first + k as f64));
+            (got - want).abs() * 1000.0 / RATE as f64
+        })
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn the_beat_locks_to_midi_clock_in_phase_follows_a_jump_and_locates_to_a_song_position() {
+    let (mut s, e) = prepare(SESSION);
+    s.apply(Action::Stop {}).unwrap();
+    let before = s.file().clone();
+    let mut rig = Rig {
+        s,
+        e,
+        beats: Vec::new(),
+    };
+    let mut tx = Sender {
+        next: 4800.0,
+        period: 0.0,
+        seed: 7,
+    };
+    tx.set_bpm(120.0);
+    // Start, then two minutes at 120 BPM: 240 beats.
+    rig.send(ClockMsg::Start, 4000);
+    let minutes = 4800 + 240 * 24_000;
+    let steady = rig.run(&mut tx, minutes);
+    let locked = worst_ms(&rig, &steady, 0.0, 4, 240);
+    // A jump to 140 BPM for 16 beats.
+    tx.set_bpm(140.0);
+    let jump_at = tx.next;
+    let fast = rig.run(&mut tx, jump_at as u64 + 16 * 20_571);
+    let followed = worst_ms(&rig, &fast, 240.0, 2, 16);
+    let first_beat = worst_ms(&rig, &fast, 240.0, 0, 1);
+    println!(
+        "clock: worst beat error {locked:.3} ms over beats 4–240 at 120 BPM; \
+         {followed:.3} ms from the second beat after a jump to 140 \
+         ({first_beat:.3} ms on its first); tempo shown {:.2}",
+        rig.s.tempo_now()
+    );
+    assert!(
+        locked < 2.0,
+        "the beat wandered {locked:.3} ms from the clock's"
+    );
+    assert!(followed < 2.0, "after the jump: {followed:.3} ms");
+    assert!(
+        (rig.s.tempo_now() - 140.0).abs() < 0.5,
+        "{}",
+        rig.s.tempo_now()
+    );
+
+    // Stop, a song position of 32 sixteenths (beat 8), continue: the next
+    // tick is beat 8, and the beats go on from there.
+    let stop_at = tx.next as u64 - 200;
+    rig.send(ClockMsg::Stop, stop_at);
+    rig.send(ClockMsg::Position(32), stop_at + 10);
+    rig.send(ClockMsg::Continue, stop_at + 20);
+    rig.beats.clear();
+    let resumed = rig.run(&mut tx, stop_at + 8 * 20_571);
+    let located = worst_ms(&rig, &resumed, 8.0, 1, 7);
+    // Beat 8 itself is where the first tick after Continue landed.
+    let eight = rig.when(8.0 + 1e-9).expect("beat 8 played");
+    let on_tick = (eight - resumed[0]).abs() * 1000.0 / RATE as f64;
+    assert!(
+        on_tick < 1.5,
+        "continue plays beat 8 on the first tick: {on_tick:.3} ms off"
+    );
+    assert!(located < 2.0, "after continuing: {located:.3} ms");
+
+    // None of it was an edit.
+    assert_eq!(rig.s.file(), &before);
+    assert_eq!(rig.s.undo_len(), 0);
+    assert!(!rig.s.is_dirty());
+}
