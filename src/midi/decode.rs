@@ -112,7 +112,7 @@ impl Decoder {
             // position is used.
             self.status = 0;
             let [a, b] = self.data;
-            return (status == 0xF2).then(|| MidiMsg::SongPosition(a as u16 | (b as u16) << 7));
+            return (status == 0xF2).then_some(MidiMsg::SongPosition(a as u16 | (b as u16) << 7));
         }
         let channel = status & 0x0F;
         let [a, b] = self.data;
