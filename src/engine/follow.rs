@@ -65,6 +65,10 @@ pub struct Follow {
     /// Whether the session follows an external clock.
     pub on: bool,
     dll: Option<Dll>,
+    /// When the last tick came.
+    last: Option<f64>,
+    /// Ticks counted ahead of their arrival (a gap taken for lost ticks).
+    ahead: u64,
     /// The position, in ticks, of the tick just received while running.
     pos: u64,
     /// Start or Continue came: the next tick starts the transport, at
@@ -112,29 +116,62 @@ impl Engine {
     fn clock_tick(&mut self) {
         let t = self.clock as f64;
         let rate = self.rate as f64;
+        // How many ticks this one counts for: a busy MIDI driver may lose
+        // one (the gap is then two periods long), and after a stall the
+        // ones held back come all at once (a long gap, then none): so a
+        // gap of n periods counts n, and the ticks that follow it at once
+        // count nothing until the ones counted ahead are used up.
+        let mut count = 1;
         let dll = match self.follow.dll.as_mut() {
             Some(d) if (t - d.next).abs() < GAP_TICKS * d.period => {
-                d.update(t);
+                let gap = self.follow.last.map_or(d.period, |l| t - l) / d.period;
+                if gap > 1.6 {
+                    count = gap.round() as u64;
+                    self.follow.ahead += count - 1;
+                    d.next += (count - 1) as f64 * d.period;
+                } else if gap < 0.4 && self.follow.ahead > 0 {
+                    count = 0;
+                    self.follow.ahead -= 1;
+                } else {
+                    self.follow.ahead = 0;
+                }
+                if count > 0 {
+                    d.update(t);
+                }
                 *d
             }
             _ => {
-                // The first tick, or one after a gap: start from the tempo
-                // playing now.
-                let period = self.transport.samples_per_beat() / PPQN;
+                // The first tick, or one after a gap: the tempo is the
+                // last two ticks' distance when it is plausible, else the
+                // one playing now.
+                let playing = self.transport.samples_per_beat() / PPQN;
+                let period = self
+                    .follow
+                    .last
+                    .map(|l| t - l)
+                    .filter(|p| (0.25 * playing..4.0 * playing).contains(p))
+                    .unwrap_or(playing);
                 let d = Dll {
                     next: t + period,
                     period,
                 };
-                self.follow.dll = Some(d);
+                // One tick alone says no tempo: the loop starts on the next.
+                if self.follow.last.is_some() {
+                    self.follow.dll = Some(d);
+                }
                 d
             }
         };
+        self.follow.last = Some(t);
         if let Some(from) = self.follow.armed.take() {
             self.follow.pos = from;
             self.locate_transport(from as f64 / PPQN);
             self.start_transport();
         } else if self.transport.playing {
-            self.follow.pos += 1;
+            if count == 0 {
+                return;
+            }
+            self.follow.pos += count;
         } else {
             // Stopped: only the tempo follows.
             self.follow_tempo(60.0 * rate / (PPQN * dll.period));

@@ -15,6 +15,8 @@ mod automation;
 mod chat;
 mod cli;
 mod clock;
+#[cfg(feature = "jack")]
+mod clock_jack;
 mod degrees;
 mod device;
 mod docs;
