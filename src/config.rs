@@ -178,6 +178,8 @@ pub struct Flags {
     pub takes: Option<std::path::PathBuf>,
     /// Audio input device (name part or index), or `none`.
     pub input: Option<String>,
+    /// MIDI output for clock and the transport (name part or index).
+    pub midi_out: Option<String>,
     /// Gate the input of takes (`--gate`), already parsed.
     pub gate: Option<crate::capture::gate::GateConfig>,
 }
@@ -197,6 +199,8 @@ pub struct Settings {
     pub record: RecordOptions,
     /// The audio input to open: `None` the default one, `Some("none")` none.
     pub input: Option<String>,
+    /// The MIDI output clock and the transport go to, if any.
+    pub midi_out: Option<String>,
 }
 
 /// How takes are recorded.
@@ -236,6 +240,7 @@ pub fn resolve(flags: &Flags, file: &Config, env: impl Fn(&str) -> Option<String
     Settings {
         record,
         input: flags.input.clone(),
+        midi_out: flags.midi_out.clone().filter(|m| m != "none"),
         theme: flags
             .theme
             .clone()

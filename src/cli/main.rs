@@ -97,6 +97,11 @@ struct PlayArgs {
     /// from `termdaw devices`, or none (default: the system's default input).
     #[arg(long, value_name = "DEVICE|none")]
     input: Option<String>,
+    /// MIDI output that gets termdaw's clock (24 a beat) and transport
+    /// (Start, Continue, Stop, song position): a name's part or an index
+    /// from `termdaw devices`.
+    #[arg(long, value_name = "DEVICE|none")]
+    midi_out: Option<String>,
     /// Gate takes' input into segments (gate-NN.wav) that open and close
     /// by themselves: --gate, or --gate threshold=-40,start=30,end=300,preroll=200,adaptive=on,channels=1-2
     #[arg(long, value_name = "SETTINGS", num_args = 0..=1, default_missing_value = "",
@@ -381,6 +386,7 @@ impl PlayArgs {
             stems: self.stems,
             takes: self.takes.clone(),
             input: self.input.clone(),
+            midi_out: self.midi_out.clone(),
             gate: self.gate,
             ..self.chat.clone().flags()
         }
@@ -580,6 +586,16 @@ fn devices_cmd() -> anyhow::Result<()> {
             }
         }
         Err(e) => println!("  (no MIDI system: {e})"),
+    }
+    println!("MIDI outputs (--midi-out):");
+    match midi::out::list_outputs() {
+        Ok(outs) if outs.is_empty() => println!("  (none)"),
+        Ok(outs) => {
+            for (i, name) in outs.iter().enumerate() {
+                println!("  {i}: {name}");
+            }
+        }
+        Err(e) => println!("  ({e})"),
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ impl Engine {
             Op::Play => {
                 if !self.transport.playing {
                     self.transport.playing = true;
+                    self.midi_play();
                     let now = self.transport.song_sample;
                     let t = &self.transport;
                     for tr in self.tracks.iter_mut().flatten() {
@@ -22,6 +23,9 @@ impl Engine {
                 }
             }
             Op::Stop => {
+                if self.transport.playing {
+                    self.midi_stop();
+                }
                 self.transport.playing = false;
                 for tr in self.tracks.iter_mut().flatten() {
                     tr.on_stop();
@@ -30,6 +34,11 @@ impl Engine {
             Op::Locate { beat } => {
                 let was = self.transport.beat();
                 self.transport.locate(beat);
+                if self.transport.playing {
+                    // A jump while playing: followers go there at once.
+                    self.midi_stop();
+                    self.midi_play();
+                }
                 self.rebase_scheduled(self.transport.beat() - was);
                 let now = self.transport.song_sample;
                 let t = &self.transport;
@@ -234,6 +243,18 @@ impl Engine {
                     super::instrument::looper::LoopCmd::from_index(cmd),
                 ) {
                     t.looper(cmd, bar);
+                }
+            }
+            Op::SetMidiOut { ring } => {
+                // SAFETY: delivered once by the ring.
+                let ring = unsafe { ring.into_box() };
+                if let Some(old) = self.midi_out.replace(ring) {
+                    self.give_back(Garbage::MidiOut(Handoff::new(old)));
+                }
+            }
+            Op::ClearMidiOut => {
+                if let Some(old) = self.midi_out.take() {
+                    self.give_back(Garbage::MidiOut(Handoff::new(old)));
                 }
             }
             Op::ClearInput => {

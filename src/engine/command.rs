@@ -235,6 +235,13 @@ pub enum Op {
     },
     /// The input device closed: silence from here on.
     ClearInput,
+    /// Send clock and the transport to this MIDI output.
+    #[serde(skip)]
+    SetMidiOut {
+        ring: Handoff<super::midi_out::MidiOutRing>,
+    },
+    /// The MIDI output closed.
+    ClearMidiOut,
     /// Follow an external clock (MIDI clock) or not.
     FollowClock {
         on: bool,
@@ -312,6 +319,7 @@ pub enum Garbage {
     Automation(Handoff<Automation>),
     Capture(Handoff<Capture>),
     Input(Handoff<InputRing>),
+    MidiOut(Handoff<super::midi_out::MidiOutRing>),
 }
 
 const _: () = assert!(!std::mem::needs_drop::<Garbage>());
@@ -332,6 +340,7 @@ impl Garbage {
                 Garbage::Automation(h) => drop(h.into_box()),
                 Garbage::Capture(h) => drop(h.into_box()),
                 Garbage::Input(h) => drop(h.into_box()),
+                Garbage::MidiOut(h) => drop(h.into_box()),
             }
         }
     }
@@ -355,6 +364,7 @@ impl Op {
             Op::Automation { lanes } => Garbage::Automation(lanes),
             Op::StartCapture { ring } => Garbage::Capture(ring),
             Op::SetInput { ring } => Garbage::Input(ring),
+            Op::SetMidiOut { ring } => Garbage::MidiOut(ring),
             _ => return,
         };
         unsafe { g.release() }
@@ -374,6 +384,7 @@ impl Op {
                 | Op::Automation { .. }
                 | Op::StartCapture { .. }
                 | Op::SetInput { .. }
+                | Op::SetMidiOut { .. }
         )
     }
 

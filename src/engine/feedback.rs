@@ -57,6 +57,8 @@ pub struct Counters {
     /// first heard: a take begun after it may hold echoes and loops of
     /// input its log does not have.
     pub input_first_heard: AtomicU64,
+    /// MIDI the engine had no room to send (its ring was full).
+    pub dropped_midi_out: AtomicU64,
     /// The tempo an external clock says (f64 bits; 0: none followed).
     pub followed_tempo: AtomicU64,
     /// Feedback messages dropped because the control side was not reading.

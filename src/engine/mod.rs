@@ -33,6 +33,7 @@ pub mod fx;
 pub mod input;
 pub mod instrument;
 pub mod limiter;
+pub mod midi_out;
 mod schedule;
 pub mod sequencer;
 pub mod timing;
@@ -149,6 +150,8 @@ pub struct Engine {
     input: input::InputFrames,
     /// An external clock being followed.
     follow: follow::Follow,
+    /// Where clock and the transport go out as MIDI, if anywhere.
+    midi_out: Option<Box<midi_out::MidiOutRing>>,
 }
 
 impl Engine {
@@ -197,6 +200,7 @@ impl Engine {
             capture: None,
             input: input::InputFrames::default(),
             follow: follow::Follow::default(),
+            midi_out: None,
         }
     }
 
@@ -361,6 +365,7 @@ impl Engine {
 
     fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len();
+        self.midi_clock_piece(n);
         // n <= MAX_BLOCK (process splits longer calls), so these always exist.
         let (Some(ml), Some(mr)) = (self.master_l.get_mut(..n), self.master_r.get_mut(..n)) else {
             return;

@@ -43,6 +43,9 @@ pub fn play(
     }
     println!("{}: {}", path.display(), host.sink().describe());
     println!("{}", host.input_line());
+    if let Some(line) = host.midi_out_line() {
+        println!("{line}");
+    }
     if let Some(o) = host.inputs.osc.as_ref() {
         println!("OSC on {}", o.local);
     }

@@ -52,6 +52,8 @@ pub struct Host {
     record: crate::config::RecordOptions,
     /// The audio input, or why there is none.
     pub input: Result<crate::audio::input::InputStream, String>,
+    /// The MIDI output clock goes to (asked for with --midi-out).
+    pub midi_out: Option<crate::midi::out::MidiOut>,
     output: Output,
     _log: Option<StderrGuard>,
 }
@@ -99,6 +101,16 @@ impl Host {
         let mut warnings = session.take_notices();
         let mut output = device::start(engine, probe, rate, buffer);
         output.reopen_with(opts.clone());
+        // Before playing starts, so a follower gets the Start.
+        let midi_out = settings.midi_out.as_deref().and_then(|want| {
+            match open_midi_out(&mut session, want, &output) {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    warnings.push(format!("no MIDI output: {e}"));
+                    None
+                }
+            }
+        });
         if !paused {
             let _ = session.apply(Action::Play {});
         }
@@ -143,6 +155,7 @@ impl Host {
                 take,
                 record: settings.record.clone(),
                 input,
+                midi_out,
                 output,
                 _log: log,
             },
@@ -206,6 +219,13 @@ impl Host {
             gate: self.record.gate,
         };
         crate::capture::Take::start(session, &opts).map_err(|e| e.to_string())
+    }
+
+    /// The MIDI output in a line, when one was asked for.
+    pub fn midi_out_line(&self) -> Option<String> {
+        self.midi_out
+            .as_ref()
+            .map(|o| format!("MIDI out: {} (clock and transport)", o.name))
     }
 
     /// The audio input in a line: its name, or none and why.
@@ -317,6 +337,27 @@ pub fn drain_engine<'a>(
     h.drain_feedback(|f| feedback.push(f));
     h.read_tap(tap);
     Some(&h.counters)
+}
+
+/// Open the MIDI output `want` and hand its ring to the engine; messages
+/// wait for the output's buffer and the engine's look-ahead.
+fn open_midi_out(
+    session: &mut Session,
+    want: &str,
+    output: &Output,
+) -> Result<crate::midi::out::MidiOut, crate::midi::out::MidiOutError> {
+    let Some(engine) = session.engine() else {
+        return Err(crate::midi::out::MidiOutError::System("no engine".into()));
+    };
+    let counters = engine.counters.clone();
+    let buffer = match &output.info {
+        SinkInfo::Device { buffer, .. } | SinkInfo::Silent { buffer, .. } => *buffer as u64,
+    };
+    let latency = buffer + crate::engine::Counters::get(&counters.engine_latency);
+    let rate = output.info.rate() as f64;
+    let (out, ring) = crate::midi::out::MidiOut::open(want, counters, rate, latency)?;
+    session.set_midi_out(ring);
+    Ok(out)
 }
 
 #[cfg(test)]

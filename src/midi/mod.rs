@@ -13,6 +13,7 @@
 mod conn;
 pub mod decode;
 pub mod map;
+pub mod out;
 
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};

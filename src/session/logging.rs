@@ -173,12 +173,24 @@ impl Session {
         self.gate
     }
 
+    /// Hand the engine a MIDI output for clock and the transport.
+    pub fn set_midi_out(&mut self, ring: Box<crate::engine::midi_out::MidiOutRing>) -> bool {
+        self.hand_over(Op::SetMidiOut {
+            ring: Handoff::new(ring),
+        })
+    }
+
     /// Give the engine the ring a live input feeds (not logged: a replay
     /// plays the take's recorded input in its place).
     pub fn set_input(&mut self, ring: Box<crate::engine::input::InputRing>) -> bool {
-        let op = Op::SetInput {
+        self.hand_over(Op::SetInput {
             ring: Handoff::new(ring),
-        };
+        })
+    }
+
+    /// Send a device's ring to the engine now, unlogged (it changes no
+    /// sound of its own), or take it back when there is no engine.
+    fn hand_over(&mut self, op: Op) -> bool {
         match self.engine.as_mut() {
             Some(e) => e.send(EngineCmd::now(op)),
             None => {

@@ -240,6 +240,14 @@ fn live_input_looping_a_take_of_it_and_a_followed_clock_allocate_nothing() {
     };
     assert!(session.set_input(Box::new(ring)));
     session.apply(Action::SetMidiClock { on: true }).unwrap();
+    // And clock out, sent on to a MIDI output's ring.
+    let (midi_tx, mut midi_rx) = rtrb::RingBuffer::new(1 << 12);
+    assert!(
+        session.set_midi_out(Box::new(termdaw::engine::midi_out::MidiOutRing {
+            tx: midi_tx
+        }))
+    );
+    let mut midi_sent = 0usize;
     let (tx, mut take) = rtrb::RingBuffer::new(1 << 20);
     let capture = Box::new(termdaw::engine::capture::Capture::new(tx, true));
     assert!(session.start_capture(capture, termdaw::engine::When::Now));
@@ -286,6 +294,9 @@ fn live_input_looping_a_take_of_it_and_a_followed_clock_allocate_nothing() {
         }
         let n = take.slots();
         take.read_chunk(n).unwrap().commit_all();
+        while midi_rx.pop().is_ok() {
+            midi_sent += 1;
+        }
         session.drain_applied();
         if let Some(h) = session.engine_mut() {
             h.collect_garbage();
@@ -296,4 +307,5 @@ fn live_input_looping_a_take_of_it_and_a_followed_clock_allocate_nothing() {
     }
     assert_eq!(allocations, 0, "allocations on the audio path");
     assert!(peak > 0.1, "the input was heard: {peak}");
+    assert!(midi_sent > 100, "clock went out: {midi_sent} messages");
 }

@@ -41,6 +41,9 @@ mod markers;
 mod midi;
 #[cfg(feature = "jack")]
 mod midi_jack;
+mod midi_out;
+#[cfg(feature = "jack")]
+mod midi_out_jack;
 mod mix;
 mod osc;
 mod pattern_cli;
