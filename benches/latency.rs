@@ -323,23 +323,7 @@ mod input {
             std::env::var_os("BENCH_REALTIME").is_some(),
         )?;
         let dir = TempDir::new("termdaw-bench-input");
-        let session = dir.join("mic.ron");
-        std::fs::write(&session, SESSION).unwrap();
-        let mut cmd = rig::termdaw(dir.path());
-        cmd.arg(&session)
-            .args([
-                "--headless",
-                "--no-osc",
-                "--device",
-                "jack",
-                "--seconds",
-                "6",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        jack.env(&mut cmd);
-        let mut termdaw = cmd.spawn().ok()?;
+        let termdaw = rig::Playing::start(&jack, &dir, SESSION, &["--seconds", "6"]);
         jack.wait_for_port("termdaw_out:out_0", Duration::from_secs(20))?;
         jack.wait_for_port("termdaw_in:in_0", Duration::from_secs(20))?;
         let log = dir.join("iodelay.out");
@@ -357,7 +341,7 @@ mod input {
         };
         let ok = connect("jack_delay:out", "termdaw_in:in_0")
             && connect("termdaw_out:out_0", "jack_delay:in");
-        let _ = termdaw.wait();
+        termdaw.wait();
         rig::terminate(&mut delay, Duration::from_secs(2));
         if !ok {
             return None;

@@ -52,6 +52,9 @@ pub struct Host {
     record: crate::config::RecordOptions,
     /// The audio input, or why there is none.
     pub input: Result<crate::audio::input::InputStream, String>,
+    /// The engine's rate and block when the input is JACK's (it follows
+    /// JACK's output away and back).
+    input_jack: Option<(u32, u32)>,
     /// The MIDI output clock goes to (asked for with --midi-out).
     pub midi_out: Option<crate::midi::out::MidiOut>,
     output: Output,
@@ -122,6 +125,12 @@ impl Host {
             .device
             .as_deref()
             .filter(|d| d.eq_ignore_ascii_case(device::JACK_DEVICE));
+        let input_jack = settings
+            .input
+            .as_deref()
+            .or(jack)
+            .filter(|w| w.eq_ignore_ascii_case(device::JACK_DEVICE))
+            .map(|_| (rate, block));
         let input = match settings.input.as_deref().or(jack) {
             Some("none") => Err("--input none".to_string()),
             want => match crate::audio::input::open(want, rate, block) {
@@ -155,6 +164,7 @@ impl Host {
                 take,
                 record: settings.record.clone(),
                 input,
+                input_jack,
                 midi_out,
                 output,
                 _log: log,
@@ -221,6 +231,31 @@ impl Host {
         crate::capture::Take::start(session, &opts).map_err(|e| e.to_string())
     }
 
+    /// JACK's input lives and dies with JACK's output: a server that
+    /// went away takes its client with it (closed while the server is
+    /// gone; closed under a new server, libjack crashes), and it comes
+    /// back with the output. What to tell the musician, if anything.
+    fn follow_jack(&mut self, sink: &SinkInfo, session: &mut Session) -> Option<String> {
+        let (rate, block) = self.input_jack?;
+        match sink {
+            SinkInfo::Silent { .. } => {
+                session.clear_input();
+                self.input = Err("JACK went away".into());
+                None
+            }
+            SinkInfo::Device { .. } => {
+                match crate::audio::input::open(Some(device::JACK_DEVICE), rate, block) {
+                    Ok((stream, ring)) => {
+                        session.set_input(ring);
+                        self.input = Ok(stream);
+                    }
+                    Err(e) => self.input = Err(e.to_string()),
+                }
+                Some(self.input_line())
+            }
+        }
+    }
+
     /// The MIDI output in a line, when one was asked for.
     pub fn midi_out_line(&self) -> Option<String> {
         self.midi_out
@@ -275,6 +310,9 @@ impl Host {
                 front.event(LiveEvent::Notice(n));
             }
             if let Some(sink) = self.output.supervise(Instant::now()) {
+                if let Some(said) = self.follow_jack(&sink, front.session()) {
+                    front.event(LiveEvent::Notice(said));
+                }
                 front.event(LiveEvent::Sink(sink));
             }
             if front.take_learn_request() && !self.inputs.learn() {

@@ -188,8 +188,14 @@ impl Session {
         })
     }
 
-    /// Send a device's ring to the engine now, unlogged (it changes no
-    /// sound of its own), or take it back when there is no engine.
+    /// The input device closed: the engine hears silence from here on.
+    pub fn clear_input(&mut self) -> bool {
+        self.hand_over(Op::ClearInput)
+    }
+
+    /// Tell the engine of a device now (its ring, or that it closed),
+    /// unlogged (it changes no sound of its own); a ring comes back when
+    /// there is no engine.
     fn hand_over(&mut self, op: Op) -> bool {
         match self.engine.as_mut() {
             Some(e) => e.send(EngineCmd::now(op)),

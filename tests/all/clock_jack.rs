@@ -12,7 +12,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::rig::{self, JackServer, TempDir};
+use crate::rig::{JackServer, Playing, TempDir};
 
 const SESSION: &str = r#"Session(tempo: 90, midi: Midi(clock: true), tracks: [
     Track(name: "kick", instrument: Kick(), pattern: Steps("x...x...x...x...")),
@@ -31,40 +31,13 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
         return;
     };
     let dir = TempDir::new("termdaw-clock-jack");
-    let session = dir.join("clock.ron");
-    std::fs::write(&session, SESSION).unwrap();
-    let log = dir.join("termdaw.out");
-    let mut cmd = rig::termdaw(dir.path());
-    cmd.arg(&session)
-        .args([
-            "--headless",
-            "--no-osc",
-            "--midi",
-            "virtual",
-            "--device",
-            "jack",
-        ])
-        .args(["--seconds", "70", "--paused"])
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::null());
-    jack.env(&mut cmd);
-    let mut termdaw = cmd.spawn().expect("starting termdaw");
-    let said = || std::fs::read_to_string(&log).unwrap_or_default();
-    let ready = jack
-        .wait_for_port("termdaw:", Duration::from_secs(20))
-        .is_some()
-        && jack
-            .wait_for_port("termdaw_out:out_0", Duration::from_secs(20))
-            .is_some();
-    if !ready {
-        rig::terminate(&mut termdaw, Duration::from_secs(5));
-        panic!(
-            "termdaw's ports never appeared:\n{}\n{:?}",
-            said(),
-            jack.ports("")
-        );
-    }
+    let mut termdaw = Playing::start(
+        &jack,
+        &dir,
+        SESSION,
+        &["--midi", "virtual", "--seconds", "70", "--paused"],
+    );
+    termdaw.wait_for(&jack, &["termdaw:", "termdaw_out:out_0"]);
     let sender = jack
         .command(std::env::current_exe().unwrap())
         .args([
@@ -78,7 +51,7 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
         .stdin(Stdio::null())
         .output()
         .expect("running the sender");
-    rig::terminate(&mut termdaw, Duration::from_secs(5));
+    let said = || termdaw.said();
     let out = String::from_utf8_lossy(&sender.stdout).into_owned();
     assert!(
         sender.status.success(),
@@ -118,7 +91,9 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
             .collect()
     };
     // Locked: from the fourth beat at 120, and from the second after the
-    // jump, the kicks lie within ±3 ms of their median distance. (The
+    // jump, the kicks lie within ±5 ms of their median distance, and the
+    // distance does not drift (tempo alone would; so would a lost tick,
+    // by a tick's length: 21 ms). (The
     // engine alone holds ±2 ms with exact timestamps: tests/all/clock.rs.
     // Here midir's JACK backend stamps each message with the time its
     // cycle is handled, not its frame, and the dummy server without
@@ -145,8 +120,19 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
         locked.len()
     );
     assert!(
-        worst < 3.0,
+        worst < 5.0,
         "the beat strayed {worst:.2} ms from the clock's: {offsets:?}"
+    );
+    let median_of = |x: &[f64]| {
+        let mut x = x.to_vec();
+        x.sort_by(f64::total_cmp);
+        x[x.len() / 2]
+    };
+    let half = locked.len() / 2;
+    let drift = median_of(&locked[half..]) - median_of(&locked[..half]);
+    assert!(
+        drift.abs() < 1.5,
+        "the beat drifted {drift:.2} ms from the clock's: {offsets:?}"
     );
     assert!(
         (0.0..30.0).contains(&median),

@@ -169,35 +169,9 @@ fn a_jack_build_plays_straight_into_jack_with_device_jack() {
         return;
     }
     let dir = TempDir::new("termdaw-device-jack");
-    let session = dir.join("sine.ron");
-    std::fs::write(&session, SINE).unwrap();
-    let log = dir.join("termdaw.out");
-    let mut cmd = rig::termdaw(dir.path());
-    cmd.arg(&session)
-        .args([
-            "--headless",
-            "--no-osc",
-            "--midi",
-            "none",
-            "--seconds",
-            "15",
-        ])
-        .args(["--device", "jack"])
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::null());
-    jack.env(&mut cmd);
-    let mut termdaw = cmd.spawn().expect("starting termdaw");
-    let said = || std::fs::read_to_string(&log).unwrap_or_default();
-    let Some(port) = jack.wait_for_port("termdaw_out:out_0", std::time::Duration::from_secs(20))
-    else {
-        rig::terminate(&mut termdaw, std::time::Duration::from_secs(5));
-        panic!(
-            "termdaw's JACK output never appeared; termdaw said:\n{}\nports: {:?}",
-            said(),
-            jack.ports("")
-        );
-    };
+    let mut termdaw =
+        rig::Playing::start(&jack, &dir, SINE, &["--midi", "none", "--seconds", "15"]);
+    let port = termdaw.wait_for(&jack, &["termdaw_out:out_0"]).remove(0);
     let tap = dir.join("rec.wav");
     // jack_rec waits for its 3 s forever if the server drops it (a client
     // too slow on a loaded machine): bounded, so such a run fails, not hangs.
@@ -219,18 +193,17 @@ fn a_jack_build_plays_straight_into_jack_with_device_jack() {
     let recorded = rec.try_wait().unwrap().is_some();
     rig::terminate(&mut rec, std::time::Duration::from_secs(1));
     let rec = rec.wait_with_output().unwrap();
-    rig::terminate(&mut termdaw, std::time::Duration::from_secs(5));
+    rig::terminate(&mut termdaw.child, std::time::Duration::from_secs(5));
+    let said = termdaw.said();
     assert!(
         recorded,
-        "jack_rec did not finish its 3 s within 30 s; termdaw said:\n{}",
-        said()
+        "jack_rec did not finish its 3 s within 30 s; termdaw said:\n{said}"
     );
     assert!(
         rec.status.success(),
         "jack_rec failed: {}",
         String::from_utf8_lossy(&rec.stderr)
     );
-    let said = said();
     assert!(
         said.contains("JACK termdaw_out · 48000 Hz · 256 frames"),
         "termdaw did not say it plays into JACK:\n{said}"
@@ -491,6 +464,13 @@ fn a_jack_build_reconnects_to_a_restarted_jack_server() {
     );
     let port = jack.wait_for_port("termdaw_out:out_0", Duration::from_secs(3));
     assert!(port.is_some(), "ports: {:?}", jack.ports(""));
+    // JACK's input went away with the server and came back with it.
+    wait_in_log(
+        &log,
+        "the JACK input is back",
+        Duration::from_secs(3),
+        &|s| s.matches("input: termdaw_in (2 channels)").count() == 2,
+    );
     let status = termdaw.wait().unwrap();
     assert!(status.success(), "{}", said());
     drop(jack);

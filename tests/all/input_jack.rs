@@ -8,7 +8,7 @@
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::rig::{self, JackServer, TempDir};
+use crate::rig::{self, JackServer, Playing, TempDir};
 
 const SESSION: &str = r#"Session(tempo: 120, tracks: [
     Track(name: "mic", instrument: Input(channel: 1, stereo: On, monitor: On)),
@@ -53,39 +53,15 @@ fn a_tone_into_the_jack_input_is_heard_and_recorded_and_the_round_trip_is_measur
         return;
     };
     let dir = TempDir::new("termdaw-input-jack");
-    let session = dir.join("mic.ron");
-    std::fs::write(&session, SESSION).unwrap();
     let take = dir.join("take");
-    let log = dir.join("termdaw.out");
-    let mut cmd = rig::termdaw(dir.path());
-    cmd.arg(&session)
-        .args([
-            "--headless",
-            "--no-osc",
-            "--device",
-            "jack",
-            "--seconds",
-            "7",
-        ])
-        .arg("--record")
-        .arg(&take)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::null());
-    jack.env(&mut cmd);
-    let mut termdaw = cmd.spawn().expect("starting termdaw");
-    let said = || std::fs::read_to_string(&log).unwrap_or_default();
-    if jack
-        .wait_for_port("termdaw_in:in_1", Duration::from_secs(20))
-        .is_none()
-    {
-        rig::terminate(&mut termdaw, Duration::from_secs(5));
-        panic!(
-            "termdaw's JACK input never appeared; it said:\n{}\nports: {:?}",
-            said(),
-            jack.ports("")
-        );
-    }
+    let take_arg = take.to_string_lossy().into_owned();
+    let mut termdaw = Playing::start(
+        &jack,
+        &dir,
+        SESSION,
+        &["--seconds", "7", "--record", &take_arg],
+    );
+    termdaw.wait_for(&jack, &["termdaw_in:in_1"]);
     let (metro_log, delay_log) = (dir.join("metro.out"), dir.join("iodelay.out"));
     // A 400 ms beep of 880 Hz at half scale on every beat of 120 BPM.
     let mut metro = spawn(
@@ -107,11 +83,10 @@ fn a_tone_into_the_jack_input_is_heard_and_recorded_and_the_round_trip_is_measur
     connect(&jack, "metro:120_bpm", "termdaw_in:in_0");
     connect(&jack, "jack_delay:out", "termdaw_in:in_1");
     connect(&jack, "termdaw_out:out_1", "jack_delay:in");
-    let _ = termdaw.wait();
+    let said = termdaw.wait();
     for c in [&mut metro, &mut delay] {
         rig::terminate(c, Duration::from_secs(2));
     }
-    let said = said();
     assert!(
         said.contains("input: termdaw_in (2 channels)") && said.contains("JACK termdaw_out"),
         "termdaw did not play and listen through JACK:\n{said}"

@@ -8,7 +8,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::rig::{self, JackServer, TempDir};
+use crate::rig::{self, JackServer, Playing, TempDir};
 
 const SESSION: &str = r#"Session(tempo: 120, tracks: [
     Track(name: "kick", instrument: Kick(), pattern: Steps("x...x...x...x...")),
@@ -23,8 +23,6 @@ fn a_jack_midi_monitor_gets_start_24_clocks_a_beat_and_stop() {
         return;
     };
     let dir = TempDir::new("termdaw-midi-out");
-    let session = dir.join("clock.ron");
-    std::fs::write(&session, SESSION).unwrap();
     let dump = dir.join("dump.out");
     let mut monitor = jack
         .command("stdbuf")
@@ -39,28 +37,16 @@ fn a_jack_midi_monitor_gets_start_24_clocks_a_beat_and_stop() {
             .is_some(),
         "jack_midi_dump's port never appeared"
     );
-    let mut cmd = rig::termdaw(dir.path());
-    cmd.arg(&session)
-        .args([
-            "--headless",
-            "--no-osc",
-            "--device",
-            "jack",
-            "--seconds",
-            "4",
-        ])
-        .args(["--midi-out", "midi-monitor"])
-        .stdin(Stdio::null());
-    jack.env(&mut cmd);
-    let o = cmd.output().unwrap();
-    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    let termdaw = Playing::start(
+        &jack,
+        &dir,
+        SESSION,
+        &["--seconds", "4", "--midi-out", "midi-monitor"],
+    );
+    let said = termdaw.wait();
     std::thread::sleep(Duration::from_millis(300));
     rig::terminate(&mut monitor, Duration::from_secs(2));
-    assert!(
-        o.status.success() && said.contains("MIDI out: midi-monitor:input"),
-        "{said}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(said.contains("MIDI out: midi-monitor:input"), "{said}");
     let got = std::fs::read_to_string(&dump).unwrap();
     let events: Vec<(i64, String)> = got
         .lines()

@@ -436,3 +436,69 @@ pub fn play_into_jack(test: &str, args: &[&str]) -> Option<(String, Wav)> {
     );
     Some((out, read_wav(&tap).unwrap()))
 }
+
+/// The real binary playing a session headless on a JACK server
+/// (`--device jack`), its stdout kept in a file; stopped on drop.
+#[cfg_attr(not(feature = "jack"), allow(dead_code))]
+pub struct Playing {
+    pub child: Child,
+    log: PathBuf,
+}
+
+#[cfg_attr(not(feature = "jack"), allow(dead_code))]
+impl Playing {
+    /// Write `session` into `dir` and play it with `args` added.
+    pub fn start(jack: &JackServer, dir: &TempDir, session: &str, args: &[&str]) -> Playing {
+        let path = dir.join("session.ron");
+        std::fs::write(&path, session).unwrap();
+        let log = dir.join("termdaw.out");
+        let mut cmd = termdaw(dir.path());
+        cmd.arg(&path)
+            .args(["--headless", "--no-osc", "--device", "jack"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::null());
+        jack.env(&mut cmd);
+        Playing {
+            child: cmd.spawn().expect("starting termdaw"),
+            log,
+        }
+    }
+
+    /// What termdaw has printed so far.
+    pub fn said(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Wait for each of `ports` (each the first whose name contains it);
+    /// if one never appears, stop termdaw and fail saying what it said.
+    pub fn wait_for(&mut self, jack: &JackServer, ports: &[&str]) -> Vec<String> {
+        ports
+            .iter()
+            .map(|p| {
+                jack.wait_for_port(p, Duration::from_secs(20))
+                    .unwrap_or_else(|| {
+                        terminate(&mut self.child, Duration::from_secs(5));
+                        panic!(
+                            "{p} never appeared; termdaw said:\n{}\nports: {:?}",
+                            self.said(),
+                            jack.ports("")
+                        )
+                    })
+            })
+            .collect()
+    }
+
+    /// Wait for termdaw to end by itself (`--seconds`); what it said.
+    pub fn wait(mut self) -> String {
+        let _ = self.child.wait();
+        self.said()
+    }
+}
+
+impl Drop for Playing {
+    fn drop(&mut self) {
+        terminate(&mut self.child, Duration::from_secs(5));
+    }
+}
