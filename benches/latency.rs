@@ -16,6 +16,11 @@
 //! period, since where in the cycle the engine first reads the input (its
 //! input and output are two JACK clients) moves the delay between runs.
 //!
+//! Then MIDI clock: in, the distance between a sender's beats (clock on
+//! exact frames with ±1 ms of jitter, 120 BPM, then 140) and termdaw's
+//! kick on each, after the lock; out, how far each clock termdaw sends
+//! (`--midi-out`) lands from its place, as `jack_midi_dump` receives it.
+//!
 //! Without the feature it prints the figure computed from the parts (device
 //! buffer + one block + the limiter's look-ahead) and says so.
 //!
@@ -60,6 +65,8 @@ fn main() {
     measured::run();
     #[cfg(feature = "jack")]
     input::run();
+    #[cfg(feature = "jack")]
+    clock::run();
     #[cfg(not(feature = "jack"))]
     println!(
         "MIDI → sound latency: NOT MEASURED (build with `--features jack` and install jackd \
@@ -352,5 +359,155 @@ mod input {
             .rev()
             .find(|l| l.contains("total roundtrip latency"))
             .and_then(|l| l.split_whitespace().next()?.parse().ok())
+    }
+}
+
+/// MIDI clock in (lock error) and out (timing error) through JACK.
+#[cfg(feature = "jack")]
+mod clock {
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    use super::rig::{self, JackServer, Playing, TempDir};
+
+    const SESSION: &str = r#"Session(tempo: 90, midi: Midi(clock: true), tracks: [
+    Track(name: "kick", instrument: Kick(), pattern: Steps("x...x...x...x...")),
+])"#;
+
+    fn server(what: &str, period: u32) -> Option<JackServer> {
+        JackServer::start_at(
+            what,
+            period,
+            std::env::var("JACK_DEFAULT_SERVER").unwrap_or_default(),
+            std::env::var_os("BENCH_REALTIME").is_some(),
+            48_000,
+        )
+    }
+
+    pub fn run() {
+        println!(
+            "MIDI clock in: termdaw's kick on each of a sender's beats (120 BPM, ±1 ms \
+             jitter, 40 beats, then 12 at 140), after the lock"
+        );
+        println!(
+            "{:>7} {:>12} {:>14} {:>14}",
+            "period", "median ms", "p99 |err| ms", "max |err| ms"
+        );
+        for period in [64u32, 128, 256] {
+            match lock_error(period) {
+                Some((median, p99, max)) => {
+                    println!("{period:>7} {median:>12.2} {p99:>14.2} {max:>14.2}")
+                }
+                None => println!("{period:>7} not measured"),
+            }
+        }
+        if !rig::have("jack_midi_dump") {
+            println!("MIDI clock out: NOT MEASURED (jack_midi_dump is not installed)");
+            return;
+        }
+        println!("MIDI clock out: each clock's distance from its place, as jack_midi_dump gets it");
+        println!(
+            "{:>7} {:>10} {:>10} {:>10} {:>14}",
+            "period", "p50 fr", "p99 fr", "max fr", "frames/clock"
+        );
+        for period in [64u32, 128, 256] {
+            match out_error(period) {
+                Some((p50, p99, max, span)) => {
+                    println!("{period:>7} {p50:>10} {p99:>10} {max:>10} {span:>14.2}")
+                }
+                None => println!("{period:>7} not measured"),
+            }
+        }
+    }
+
+    /// Median distance from the beats, and the p99 and largest distance
+    /// from that median, in ms.
+    fn lock_error(period: u32) -> Option<(f64, f64, f64)> {
+        let jack = server("latency bench (clock in)", period)?;
+        let dir = TempDir::new("termdaw-bench-clock");
+        let mut termdaw = Playing::start(
+            &jack,
+            &dir,
+            SESSION,
+            &["--midi", "virtual", "--seconds", "70", "--paused"],
+        );
+        jack.wait_for_port("termdaw:", Duration::from_secs(20))?;
+        jack.wait_for_port("termdaw_out:out_0", Duration::from_secs(20))?;
+        let events = rig::send_clock_and_listen("termdaw:", 40, 12);
+        rig::terminate(&mut termdaw.child, Duration::from_secs(5));
+        let pick = |beat: bool| -> Vec<i64> {
+            events
+                .iter()
+                .filter(|e| e.0 == beat)
+                .map(|e| e.1 as i64)
+                .collect()
+        };
+        let offsets = rig::beat_offsets_ms(&pick(true), &pick(false));
+        let mut locked: Vec<f64> = offsets
+            .iter()
+            .filter(|(k, _)| (4..40).contains(k) || *k >= 42)
+            .map(|(_, ms)| *ms)
+            .collect();
+        if locked.len() < 10 {
+            return None;
+        }
+        locked.sort_by(f64::total_cmp);
+        let median = locked[locked.len() / 2];
+        let mut err: Vec<f64> = locked.iter().map(|o| (o - median).abs()).collect();
+        err.sort_by(f64::total_cmp);
+        Some((median, err[err.len() * 99 / 100], err[err.len() - 1]))
+    }
+
+    /// Frames each clock lands from its place (p50, p99, max) and the
+    /// average distance between clocks (1000 is exact at 120 BPM).
+    fn out_error(period: u32) -> Option<(i64, i64, i64, f64)> {
+        let jack = server("latency bench (clock out)", period)?;
+        let dir = TempDir::new("termdaw-bench-clock-out");
+        let dump = dir.join("dump.out");
+        let mut monitor = jack
+            .command("stdbuf")
+            .args(["-o0", "jack_midi_dump", "-a"])
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&dump).ok()?)
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        jack.wait_for_port("midi-monitor:input", Duration::from_secs(10))?;
+        let session = SESSION
+            .replace("midi: Midi(clock: true), ", "")
+            .replace("90", "120");
+        Playing::start(
+            &jack,
+            &dir,
+            &session,
+            &["--seconds", "10", "--midi-out", "midi-monitor"],
+        )
+        .wait();
+        std::thread::sleep(Duration::from_millis(300));
+        rig::terminate(&mut monitor, Duration::from_secs(2));
+        let clocks: Vec<i64> = std::fs::read_to_string(&dump)
+            .ok()?
+            .lines()
+            .filter_map(|l| {
+                let (frame, bytes) = l.split_once(':')?;
+                (bytes.trim() == "f8").then(|| frame.trim().parse().ok())?
+            })
+            .collect();
+        if clocks.len() < 100 {
+            return None;
+        }
+        let span = (clocks[clocks.len() - 1] - clocks[0]) as f64 / (clocks.len() - 1) as f64;
+        let mut off: Vec<i64> = clocks
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (c - clocks[0] - 1000 * k as i64).abs())
+            .collect();
+        off.sort_unstable();
+        Some((
+            off[off.len() / 2],
+            off[off.len() * 99 / 100],
+            off[off.len() - 1],
+            span,
+        ))
     }
 }

@@ -10,9 +10,8 @@
 //! ([`jack_clock_sender_process`]), so it talks to the test's own server.
 
 use std::process::Stdio;
-use std::time::Duration;
 
-use crate::rig::{JackServer, Playing, TempDir};
+use crate::rig::{self, JackServer, Playing, TempDir};
 
 const SESSION: &str = r#"Session(tempo: 90, midi: Midi(clock: true), tracks: [
     Track(name: "kick", instrument: Kick(), pattern: Steps("x...x...x...x...")),
@@ -73,16 +72,7 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
         beats.len()
     );
     // Each beat's kick: the first onset after it, within half a beat.
-    let offsets: Vec<(usize, f64)> = beats
-        .iter()
-        .enumerate()
-        .filter_map(|(k, b)| {
-            let o = onsets
-                .iter()
-                .find(|o| **o >= *b - 1000 && **o < *b + 10_000)?;
-            Some((k, (*o - *b) as f64 / 48.0))
-        })
-        .collect();
+    let offsets = rig::beat_offsets_ms(&beats, &onsets);
     let in_range = |from: u64, to: u64| -> Vec<f64> {
         offsets
             .iter()
@@ -153,104 +143,7 @@ fn jack_clock_sender_process() {
     let Ok(prefix) = std::env::var(SENDER_ENV) else {
         return;
     };
-    let (client, _) = jack::Client::new("termdaw-clock", jack::ClientOptions::NO_START_SERVER)
-        .expect("a JACK client");
-    let mut out = client
-        .register_port("midi_out", jack::MidiOut::default())
-        .unwrap();
-    let inp = client
-        .register_port("in", jack::AudioIn::default())
-        .unwrap();
-    let rate = client.sample_rate() as f64;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(bool, u32)>(4096);
-    let tick = move |bpm: f64| rate * 60.0 / (bpm * 24.0);
-    // Frames: Start half a second in, the first tick 10 ms after it.
-    let mut start: Option<f64> = None;
-    let mut next = 0.0;
-    let mut sent = 0u64;
-    let total = (SLOW_BEATS + FAST_BEATS) * 24;
-    let mut seed = 11u64;
-    let mut quiet = 0u32;
-    let handler = jack::contrib::ClosureProcessHandler::new(
-        move |_: &jack::Client, ps: &jack::ProcessScope| {
-            let t0 = ps.last_frame_time() as f64;
-            let n = ps.n_frames() as f64;
-            let mut w = out.writer(ps);
-            let begin = *start.get_or_insert_with(|| {
-                next = t0 + rate * 0.51;
-                t0 + rate * 0.5
-            });
-            if (t0..t0 + n).contains(&begin) {
-                let _ = w.write(&jack::RawMidi {
-                    time: (begin - t0) as u32,
-                    bytes: &[0xFA],
-                });
-            }
-            while sent < total && next < t0 + n {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let jitter = ((seed >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * rate * 0.001;
-                let at = (next + jitter).clamp(t0, t0 + n - 1.0);
-                let _ = w.write(&jack::RawMidi {
-                    time: (at - t0) as u32,
-                    bytes: &[0xF8],
-                });
-                if sent % 24 == 0 {
-                    let _ = tx.try_send((true, next.round() as u32));
-                }
-                sent += 1;
-                if sent == total {
-                    // The last beat's kick is heard within half a second.
-                    let _ = tx.try_send((true, u32::MAX));
-                }
-                let bpm = if sent < SLOW_BEATS * 24 { 120.0 } else { 140.0 };
-                next += tick(bpm);
-            }
-            for (i, v) in inp.as_slice(ps).iter().enumerate() {
-                if v.abs() > 0.05 {
-                    if quiet > 2000 {
-                        let _ = tx.try_send((false, t0 as u32 + i as u32));
-                    }
-                    quiet = 0;
-                } else {
-                    quiet = quiet.saturating_add(1);
-                }
-            }
-            jack::Control::Continue
-        },
-    );
-    let active = client.activate_async((), handler).unwrap();
-    let c = active.as_client();
-    let port = c
-        .ports(
-            Some(&format!("^{prefix}")),
-            Some("midi"),
-            jack::PortFlags::IS_INPUT,
-        )
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("no MIDI input {prefix}*"));
-    c.connect_ports_by_name("termdaw-clock:midi_out", &port)
-        .unwrap();
-    c.connect_ports_by_name("termdaw_out:out_0", "termdaw-clock:in")
-        .unwrap();
-    // Until the last clock was sent (a minute at most), and half a second.
-    let give_up = std::time::Instant::now() + Duration::from_secs(60);
-    let mut lines = Vec::new();
-    let mut done = None;
-    while done.is_none_or(|d: std::time::Instant| d.elapsed() < Duration::from_millis(500))
-        && std::time::Instant::now() < give_up
-    {
-        while let Ok((beat, frame)) = rx.try_recv() {
-            match (beat, frame) {
-                (true, u32::MAX) => done = Some(std::time::Instant::now()),
-                (true, f) => lines.push(format!("beat {f}")),
-                (false, f) => lines.push(format!("onset {f}")),
-            }
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    for (beat, frame) in rig::send_clock_and_listen(&prefix, SLOW_BEATS, FAST_BEATS) {
+        println!("{} {frame}", if beat { "beat" } else { "onset" });
     }
-    let _ = active.deactivate();
-    println!("{}", lines.join("\n"));
 }

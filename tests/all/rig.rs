@@ -502,3 +502,130 @@ impl Drop for Playing {
         terminate(&mut self.child, Duration::from_secs(5));
     }
 }
+
+/// A MIDI clock sender and listener on the JACK server in this process's
+/// environment: Start, then clock on exact frames with ±1 ms of seeded
+/// jitter, `slow_beats` at 120 BPM and `fast_beats` at 140, into the first
+/// MIDI input whose name starts with `prefix`, while hearing
+/// `termdaw_out:out_0`. Returns (true, frame) for each beat sent and
+/// (false, frame) for each sound heard begin.
+#[cfg(feature = "jack")]
+pub fn send_clock_and_listen(prefix: &str, slow_beats: u64, fast_beats: u64) -> Vec<(bool, u32)> {
+    let (client, _) = jack::Client::new("termdaw-clock", jack::ClientOptions::NO_START_SERVER)
+        .expect("a JACK client");
+    let mut out = client
+        .register_port("midi_out", jack::MidiOut::default())
+        .unwrap();
+    let inp = client
+        .register_port("in", jack::AudioIn::default())
+        .unwrap();
+    let rate = client.sample_rate() as f64;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(bool, u32)>(4096);
+    let tick = move |bpm: f64| rate * 60.0 / (bpm * 24.0);
+    // Frames: Start half a second in, the first tick 10 ms after it.
+    let mut start: Option<f64> = None;
+    let mut next = 0.0;
+    let mut sent = 0u64;
+    let total = (slow_beats + fast_beats) * 24;
+    let mut seed = 11u64;
+    let mut quiet = 0u32;
+    let handler = jack::contrib::ClosureProcessHandler::new(
+        move |_: &jack::Client, ps: &jack::ProcessScope| {
+            let t0 = ps.last_frame_time() as f64;
+            let n = ps.n_frames() as f64;
+            let mut w = out.writer(ps);
+            let begin = *start.get_or_insert_with(|| {
+                next = t0 + rate * 0.51;
+                t0 + rate * 0.5
+            });
+            if (t0..t0 + n).contains(&begin) {
+                let _ = w.write(&jack::RawMidi {
+                    time: (begin - t0) as u32,
+                    bytes: &[0xFA],
+                });
+            }
+            while sent < total && next < t0 + n {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let jitter = ((seed >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * rate * 0.001;
+                let at = (next + jitter).clamp(t0, t0 + n - 1.0);
+                let _ = w.write(&jack::RawMidi {
+                    time: (at - t0) as u32,
+                    bytes: &[0xF8],
+                });
+                if sent % 24 == 0 {
+                    let _ = tx.try_send((true, next.round() as u32));
+                }
+                sent += 1;
+                if sent == total {
+                    // The last beat's kick is heard within half a second.
+                    let _ = tx.try_send((true, u32::MAX));
+                }
+                let bpm = if sent < slow_beats * 24 { 120.0 } else { 140.0 };
+                next += tick(bpm);
+            }
+            for (i, v) in inp.as_slice(ps).iter().enumerate() {
+                if v.abs() > 0.05 {
+                    if quiet > 2000 {
+                        let _ = tx.try_send((false, t0 as u32 + i as u32));
+                    }
+                    quiet = 0;
+                } else {
+                    quiet = quiet.saturating_add(1);
+                }
+            }
+            jack::Control::Continue
+        },
+    );
+    let active = client.activate_async((), handler).unwrap();
+    let c = active.as_client();
+    let port = c
+        .ports(
+            Some(&format!("^{prefix}")),
+            Some("midi"),
+            jack::PortFlags::IS_INPUT,
+        )
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no MIDI input {prefix}*"));
+    c.connect_ports_by_name("termdaw-clock:midi_out", &port)
+        .unwrap();
+    c.connect_ports_by_name("termdaw_out:out_0", "termdaw-clock:in")
+        .unwrap();
+    // Until the last clock was sent (a minute at most), and half a second.
+    let give_up = std::time::Instant::now() + Duration::from_secs(60);
+    let mut lines: Vec<(bool, u32)> = Vec::new();
+    let mut done = None;
+    while done.is_none_or(|d: std::time::Instant| d.elapsed() < Duration::from_millis(500))
+        && std::time::Instant::now() < give_up
+    {
+        while let Ok((beat, frame)) = rx.try_recv() {
+            match (beat, frame) {
+                (true, u32::MAX) => done = Some(std::time::Instant::now()),
+                (true, f) => lines.push((true, f)),
+                (false, f) => lines.push((false, f)),
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = active.deactivate();
+    lines
+}
+
+/// For each beat (frames), the distance in ms at 48 kHz to the first
+/// sound heard from a little before it to 10 000 frames after: (beat's
+/// index, ms). Beats with no sound are left out.
+#[cfg(feature = "jack")]
+pub fn beat_offsets_ms(beats: &[i64], onsets: &[i64]) -> Vec<(usize, f64)> {
+    beats
+        .iter()
+        .enumerate()
+        .filter_map(|(k, b)| {
+            let o = onsets
+                .iter()
+                .find(|o| **o >= *b - 1000 && **o < *b + 10_000)?;
+            Some((k, (*o - *b) as f64 / 48.0))
+        })
+        .collect()
+}
