@@ -35,6 +35,10 @@ impl Session {
         }
         if old.midi.clock != new.midi.clock || (force && new.midi.clock) {
             self.send(Op::FollowClock { on: new.midi.clock });
+            if !new.midi.clock {
+                // The clock's tempo goes with it: the session's comes back.
+                self.send(Op::Tempo { bpm: new.tempo });
+            }
         }
         if force || old.time_signature != new.time_signature {
             self.send(Op::Meter {

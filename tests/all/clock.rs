@@ -188,6 +188,18 @@ fn the_beat_locks_to_midi_clock_in_phase_follows_a_jump_and_locates_to_a_song_po
     assert_eq!(rig.s.file(), &before);
     assert_eq!(rig.s.undo_len(), 0);
     assert!(!rig.s.is_dirty());
+
+    // Following off: the session's own 100 BPM comes back.
+    rig.s.apply(Action::SetMidiClock { on: false }).unwrap();
+    rig.beats.clear();
+    let from = rig.e.clock();
+    rig.run(&mut tx, from + 28_800 * 2);
+    let (a, b) = (rig.beats[1], *rig.beats.last().unwrap());
+    let bpm = (b.1 - a.1) / (b.0 - a.0) as f64 * RATE as f64 * 60.0;
+    assert!(
+        (bpm - 100.0).abs() < 0.01,
+        "{bpm} BPM after following stops"
+    );
 }
 
 #[test]
