@@ -4,7 +4,8 @@
 //! virtual JACK MIDI port; termdaw plays a kick on every beat into JACK
 //! (`--device jack`), and the same client hears it, on the same frame
 //! clock. The kick must land the same distance after the sender's beat
-//! every time: termdaw's beat is locked to the sender's in phase.
+//! every time: termdaw's beat is locked to the sender's in phase. The take
+//! termdaw records meanwhile replays bit for bit.
 //!
 //! The client is this test binary run again as a child process
 //! ([`jack_clock_sender_process`]), so it talks to the test's own server.
@@ -30,11 +31,21 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
         return;
     };
     let dir = TempDir::new("termdaw-clock-jack");
+    let take = dir.join("take");
+    let take_arg = take.to_string_lossy().into_owned();
     let mut termdaw = Playing::start(
         &jack,
         &dir,
         SESSION,
-        &["--midi", "virtual", "--seconds", "70", "--paused"],
+        &[
+            "--midi",
+            "virtual",
+            "--seconds",
+            "70",
+            "--paused",
+            "--record",
+            &take_arg,
+        ],
     );
     termdaw.wait_for(&jack, &["termdaw:", "termdaw_out:out_0"]);
     let sender = jack
@@ -50,6 +61,8 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
         .stdin(Stdio::null())
         .output()
         .expect("running the sender");
+    // Stopped by a signal, as a musician's ctrl-c: the take is closed.
+    rig::terminate(&mut termdaw.child, std::time::Duration::from_secs(10));
     let said = || termdaw.said();
     let out = String::from_utf8_lossy(&sender.stdout).into_owned();
     assert!(
@@ -128,6 +141,10 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
         (0.0..30.0).contains(&median),
         "the kicks are {median:.2} ms after the beats"
     );
+
+    // The take of it (clock followed, from a real port) replays bit for
+    // bit: the clock's ticks are in its log on the samples they landed on.
+    crate::takes::assert_replays(&take, &dir.join("again.wav"));
 }
 
 /// Not a test of its own: the JACK client that

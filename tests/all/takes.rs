@@ -46,7 +46,7 @@ fn replay(take: &Path, out: &Path) -> (bool, String) {
 }
 
 /// The take's master and its replay hold the same samples.
-fn assert_replays(take: &Path, out: &Path) {
+pub fn assert_replays(take: &Path, out: &Path) {
     let (ok, e) = replay(take, out);
     assert!(ok, "{e}");
     let (live, again) = (frames(&take.join("master.wav")), frames(out));
