@@ -14,11 +14,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 
-use termdaw::audio::device;
 use termdaw::audio::render::{self, Length, RenderOptions, WavFormat};
 use termdaw::config::{self, Config, Flags};
-use termdaw::{chat, host, midi, patch, tui};
+use termdaw::{chat, host, patch, tui};
 
+mod devices;
 mod sound;
 
 /// Counts allocations on the audio thread in every build, and in debug
@@ -330,7 +330,7 @@ fn main() -> ExitCode {
                 output,
             )
         }
-        Some(Command::Devices) => devices_cmd(),
+        Some(Command::Devices) => devices::print(),
         Some(Command::Check { session }) => {
             load(&session).map(|_| println!("{}: ok", session.display()))
         }
@@ -555,47 +555,5 @@ fn suggest_cmd(
         json,
     )?;
     print!("{out}");
-    Ok(())
-}
-
-fn devices_cmd() -> anyhow::Result<()> {
-    // ALSA and JACK print their probing failures to stderr: keep them in the log.
-    let _log = termdaw::log::redirect_stderr();
-    println!("audio outputs:");
-    let outs = device::list_outputs();
-    if outs.is_empty() {
-        println!("  (none)");
-    }
-    for (i, name) in outs {
-        println!("  {i}: {name}");
-    }
-    println!("audio inputs (--input):");
-    let ins = termdaw::audio::input::list_inputs();
-    if ins.is_empty() {
-        println!("  (none)");
-    }
-    for (i, name) in ins {
-        println!("  {i}: {name}");
-    }
-    println!("MIDI inputs:");
-    match midi::list_inputs() {
-        Ok(ins) if ins.is_empty() => println!("  (none)"),
-        Ok(ins) => {
-            for (i, name) in ins.iter().enumerate() {
-                println!("  {i}: {name}");
-            }
-        }
-        Err(e) => println!("  (no MIDI system: {e})"),
-    }
-    println!("MIDI outputs (--midi-out):");
-    match midi::out::list_outputs() {
-        Ok(outs) if outs.is_empty() => println!("  (none)"),
-        Ok(outs) => {
-            for (i, name) in outs.iter().enumerate() {
-                println!("  {i}: {name}");
-            }
-        }
-        Err(e) => println!("  ({e})"),
-    }
     Ok(())
 }

@@ -33,6 +33,20 @@ struct Sender {
 }
 
 impl Sender {
+    /// At 120 BPM, its first tick due at sample 4800.
+    fn new(seed: u64, lost: Vec<u64>, held: Option<(u64, u64)>) -> Sender {
+        let mut tx = Sender {
+            next: 4800.0,
+            period: 0.0,
+            seed,
+            count: 0,
+            lost,
+            held,
+        };
+        tx.set_bpm(120.0);
+        tx
+    }
+
     fn set_bpm(&mut self, bpm: f64) {
         self.period = RATE as f64 * 60.0 / (bpm * 24.0);
     }
@@ -129,15 +143,7 @@ fn the_beat_locks_to_midi_clock_in_phase_follows_a_jump_and_locates_to_a_song_po
         e,
         beats: Vec::new(),
     };
-    let mut tx = Sender {
-        next: 4800.0,
-        period: 0.0,
-        seed: 7,
-        count: 0,
-        lost: Vec::new(),
-        held: None,
-    };
-    tx.set_bpm(120.0);
+    let mut tx = Sender::new(7, Vec::new(), None);
     // Start, then two minutes at 120 BPM: 240 beats.
     rig.send(ClockMsg::Start, 4000);
     let minutes = 4800 + 240 * 24_000;
@@ -213,15 +219,7 @@ fn lost_and_late_clock_ticks_do_not_move_the_beat() {
     };
     // Two ticks lost, and six held back by a stalled driver and then
     // delivered at once with the seventh.
-    let mut tx = Sender {
-        next: 4800.0,
-        period: 0.0,
-        seed: 3,
-        count: 0,
-        lost: vec![500, 1001],
-        held: Some((1200, 1206)),
-    };
-    tx.set_bpm(120.0);
+    let mut tx = Sender::new(3, vec![500, 1001], Some((1200, 1206)));
     rig.send(ClockMsg::Start, 4000);
     let ticks = rig.run(&mut tx, 4800 + 64 * 24_000);
     let worst = worst_ms(&rig, &ticks, 0.0, 4, 64);

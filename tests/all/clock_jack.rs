@@ -31,21 +31,11 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
         return;
     };
     let dir = TempDir::new("termdaw-clock-jack");
-    let take = dir.join("take");
-    let take_arg = take.to_string_lossy().into_owned();
-    let mut termdaw = Playing::start(
+    let (mut termdaw, take) = Playing::recording(
         &jack,
         &dir,
         SESSION,
-        &[
-            "--midi",
-            "virtual",
-            "--seconds",
-            "70",
-            "--paused",
-            "--record",
-            &take_arg,
-        ],
+        &["--midi", "virtual", "--seconds", "70", "--paused"],
     );
     termdaw.wait_for(&jack, &["termdaw:", "termdaw_out:out_0"]);
     let sender = jack

@@ -53,14 +53,7 @@ fn a_tone_into_the_jack_input_is_heard_and_recorded_and_the_round_trip_is_measur
         return;
     };
     let dir = TempDir::new("termdaw-input-jack");
-    let take = dir.join("take");
-    let take_arg = take.to_string_lossy().into_owned();
-    let mut termdaw = Playing::start(
-        &jack,
-        &dir,
-        SESSION,
-        &["--seconds", "7", "--record", &take_arg],
-    );
+    let (mut termdaw, take) = Playing::recording(&jack, &dir, SESSION, &["--seconds", "7"]);
     termdaw.wait_for(&jack, &["termdaw_in:in_1"]);
     let (metro_log, delay_log) = (dir.join("metro.out"), dir.join("iodelay.out"));
     // A 400 ms beep of 880 Hz at half scale on every beat of 120 BPM.

@@ -186,7 +186,23 @@ impl JackServer {
     /// The server's ports (`jack_lsp`), optionally only those matching `filter`.
     #[cfg_attr(not(feature = "jack"), allow(dead_code))]
     pub fn ports(&self, filter: &str) -> Vec<String> {
-        let o = self.command("jack_lsp").output().unwrap();
+        // Bounded: a server wedged by a client that died mid-cycle can
+        // leave jack_lsp waiting for ever, and a test must fail, not hang.
+        let mut child = self
+            .command("jack_lsp")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let t = Instant::now();
+        while child.try_wait().ok().flatten().is_none() {
+            if t.elapsed() > Duration::from_secs(5) {
+                let _ = child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let o = child.wait_with_output().unwrap();
         String::from_utf8_lossy(&o.stdout)
             .lines()
             .filter(|l| l.contains(filter))
@@ -464,6 +480,19 @@ impl Playing {
             child: cmd.spawn().expect("starting termdaw"),
             log,
         }
+    }
+
+    /// [`Playing::start`] recording a take (`--record`) into `dir/take`.
+    pub fn recording(
+        jack: &JackServer,
+        dir: &TempDir,
+        session: &str,
+        args: &[&str],
+    ) -> (Playing, PathBuf) {
+        let take = dir.join("take");
+        let flag = take.to_string_lossy().into_owned();
+        let args: Vec<&str> = args.iter().copied().chain(["--record", &flag]).collect();
+        (Playing::start(jack, dir, session, &args), take)
     }
 
     /// What termdaw has printed so far.
