@@ -55,7 +55,7 @@ fn run() {
     let mut opts = soak::Options::new(seconds);
     // Realtime scheduling where the machine allows it (as root, or with an
     // rtprio limit); SOAK_REALTIME=0 to measure without.
-    opts.realtime = std::env::var("SOAK_REALTIME").map_or(realtime_allowed(), |v| v != "0");
+    opts.realtime = std::env::var("SOAK_REALTIME").map_or(rig::realtime_allowed(), |v| v != "0");
     println!(
         "soak: {seconds:.0} s, JACK dummy server ({}) at {} frames / 48 kHz, 16 tracks; a save \
          every {:.0} s, a chat turn every {} saves, {} OSC messages/s, MIDI every cycle",
@@ -143,13 +143,4 @@ fn run() {
     for e in r.asks_failed.iter().take(3) {
         println!("  chat turn failed: {}", e.lines().next().unwrap_or(""));
     }
-}
-
-/// Whether this process may ask for realtime scheduling.
-#[cfg(feature = "jack")]
-fn realtime_allowed() -> bool {
-    std::process::Command::new("chrt")
-        .args(["-f", "10", "true"])
-        .status()
-        .is_ok_and(|s| s.success())
 }

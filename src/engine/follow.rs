@@ -40,6 +40,10 @@ const BANDWIDTH: f64 = 0.02;
 /// starts the loop again instead of bending the tempo for it.
 const GAP_TICKS: f64 = 8.0;
 
+/// How late, in ticks, a tick must come to count for one lost before
+/// it: past the midpoint, with a margin for jitter.
+const LOST_TICK: f64 = 0.6;
+
 /// The delay-locked loop over tick times (engine samples).
 #[derive(Debug, Clone, Copy)]
 struct Dll {
@@ -116,23 +120,27 @@ impl Engine {
     fn clock_tick(&mut self) {
         let t = self.clock as f64;
         let rate = self.rate as f64;
-        // How many ticks this one counts for: a busy MIDI driver may lose
-        // one (the gap is then two periods long), and after a stall the
-        // ones held back come all at once (a long gap, then none): so a
-        // gap of n periods counts n, and the ticks that follow it at once
-        // count nothing until the ones counted ahead are used up.
+        // How many ticks this one counts for, from how far it is from
+        // the loop's prediction (not from the last tick: two jittered
+        // ticks' distance is twice as noisy). A busy MIDI driver may
+        // lose one (it comes a period late: it counts two), or deliver
+        // one late and the next on time; and after a stall the ones held
+        // back come all at once. So one a period or more late counts for
+        // the ticks it skipped, and those that then come a period or more
+        // early count nothing until the ones counted ahead are used up.
         let mut count = 1;
         let dll = match self.follow.dll.as_mut() {
             Some(d) if (t - d.next).abs() < GAP_TICKS * d.period => {
-                let gap = self.follow.last.map_or(d.period, |l| t - l) / d.period;
-                if gap > 1.6 {
-                    count = gap.round() as u64;
-                    self.follow.ahead += count - 1;
-                    d.next += (count - 1) as f64 * d.period;
-                } else if gap < 0.4 && self.follow.ahead > 0 {
+                let late = (t - d.next) / d.period;
+                if late > LOST_TICK {
+                    let skipped = late.round().max(1.0) as u64;
+                    count += skipped;
+                    self.follow.ahead += skipped;
+                    d.next += skipped as f64 * d.period;
+                } else if late < -LOST_TICK && self.follow.ahead > 0 {
                     count = 0;
                     self.follow.ahead -= 1;
-                } else {
+                } else if late.abs() < 0.5 {
                     self.follow.ahead = 0;
                 }
                 if count > 0 {

@@ -27,7 +27,7 @@ const SENDER_ENV: &str = "TERMDAW_RIG_CLOCK_SENDER";
 #[test]
 fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
     let test = "clock_jack::a_midi_clock_from_another_jack_client_is_followed_in_phase";
-    let Some(jack) = JackServer::start(test, 64) else {
+    let Some(jack) = JackServer::start_timed(test, 64) else {
         return;
     };
     let dir = TempDir::new("termdaw-clock-jack");
@@ -114,7 +114,8 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
     );
     assert!(
         worst < 5.0,
-        "the beat strayed {worst:.2} ms from the clock's: {offsets:?}"
+        "the beat strayed {worst:.2} ms from the clock's: {offsets:?}\ntermdaw said:\n{}",
+        said()
     );
     let median_of = |x: &[f64]| {
         let mut x = x.to_vec();
@@ -125,7 +126,8 @@ fn a_midi_clock_from_another_jack_client_is_followed_in_phase() {
     let drift = median_of(&locked[half..]) - median_of(&locked[..half]);
     assert!(
         drift.abs() < 1.5,
-        "the beat drifted {drift:.2} ms from the clock's: {offsets:?}"
+        "the beat drifted {drift:.2} ms from the clock's: {offsets:?}\ntermdaw said:\n{}",
+        said()
     );
     assert!(
         (0.0..30.0).contains(&median),

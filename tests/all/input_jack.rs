@@ -49,7 +49,7 @@ fn round_trips(log: &str) -> Vec<f64> {
 #[test]
 fn a_tone_into_the_jack_input_is_heard_and_recorded_and_the_round_trip_is_measured() {
     let test = "input_jack::a_tone_into_the_jack_input_is_heard_and_recorded_and_the_round_trip_is_measured";
-    let Some(jack) = JackServer::start(test, PERIOD) else {
+    let Some(jack) = JackServer::start_timed(test, PERIOD) else {
         return;
     };
     let dir = TempDir::new("termdaw-input-jack");

@@ -19,7 +19,7 @@ const PERIOD: u32 = 64;
 #[test]
 fn a_jack_midi_monitor_gets_start_24_clocks_a_beat_and_stop() {
     let test = "midi_out_jack::a_jack_midi_monitor_gets_start_24_clocks_a_beat_and_stop";
-    let Some(jack) = JackServer::start(test, PERIOD) else {
+    let Some(jack) = JackServer::start_timed(test, PERIOD) else {
         return;
     };
     let dir = TempDir::new("termdaw-midi-out");

@@ -26,6 +26,18 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
+/// Whether this process may ask for realtime scheduling (as root, or
+/// with an rtprio limit; a container may refuse even root).
+#[allow(dead_code)]
+pub fn realtime_allowed() -> bool {
+    Command::new("chrt")
+        .args(["-f", "10", "true"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// Whether `cmd` is on the PATH.
 pub fn have(cmd: &str) -> bool {
     std::env::var_os("PATH")
@@ -93,6 +105,16 @@ impl JackServer {
     /// jackd does not come up.
     pub fn start(test: &str, period: u32) -> Option<JackServer> {
         Self::start_as(test, period, unique("termdaw-test"))
+    }
+
+    /// [`JackServer::start`] for a test that measures timing: with
+    /// realtime scheduling where the machine allows it. Without, the dummy
+    /// server misses most of its cycles while the other tests run beside
+    /// it (measured: thousands of xruns in a 30 s run with one busy core)
+    /// and the test would measure the machine's load, not termdaw.
+    #[cfg_attr(not(feature = "jack"), allow(dead_code))]
+    pub fn start_timed(test: &str, period: u32) -> Option<JackServer> {
+        Self::start_with(test, period, unique("termdaw-test"), realtime_allowed())
     }
 
     /// [`JackServer::start`] under a given server name.
