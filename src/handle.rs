@@ -198,4 +198,18 @@ impl InputPort {
     pub fn clock_in(&mut self, msg: crate::engine::follow::ClockMsg) -> bool {
         self.push(Op::Clock { msg })
     }
+
+    /// Follow the clock this port sends, or stop following.
+    pub fn follow(&mut self, on: bool) -> bool {
+        self.push(Op::FollowClock { on })
+    }
+
+    /// Start the transport (following a shared timeline: on its bar).
+    pub fn play(&mut self) -> bool {
+        self.push(Op::Play)
+    }
+
+    pub fn stop(&mut self) -> bool {
+        self.push(Op::Stop)
+    }
 }

@@ -9,20 +9,26 @@ use super::dsp::db_to_gain;
 use super::*;
 
 impl Engine {
+    /// The transport starts now, from where it stands.
+    pub(super) fn play_now(&mut self) {
+        if !self.transport.playing {
+            self.transport.playing = true;
+            self.midi_play();
+            let now = self.transport.song_sample;
+            let t = &self.transport;
+            for tr in self.tracks.iter_mut().flatten() {
+                tr.on_play(t, now);
+            }
+        }
+    }
+
     pub(super) fn apply(&mut self, op: Op) {
         match op {
-            Op::Play => {
-                if !self.transport.playing {
-                    self.transport.playing = true;
-                    self.midi_play();
-                    let now = self.transport.song_sample;
-                    let t = &self.transport;
-                    for tr in self.tracks.iter_mut().flatten() {
-                        tr.on_play(t, now);
-                    }
-                }
-            }
+            // Following a shared timeline, play starts on its bar.
+            Op::Play if self.follow_arm_on_bar() => {}
+            Op::Play => self.play_now(),
             Op::Stop => {
+                self.follow.armed = None;
                 if self.transport.playing {
                     self.midi_stop();
                 }

@@ -26,6 +26,10 @@ pub enum ClockMsg {
     Stop,
     /// Song Position Pointer: where Continue plays from, in sixteenths.
     Position(u16),
+    /// A tick of a shared timeline (Ableton Link), with its place in the
+    /// shared bar (ticks since the bar's line): the transport keeps that
+    /// place, and play waits for it.
+    TickInBar(u16),
 }
 
 /// Ticks a beat.
@@ -76,8 +80,12 @@ pub struct Follow {
     /// The position, in ticks, of the tick just received while running.
     pos: u64,
     /// Start or Continue came: the next tick starts the transport, at
-    /// this position in ticks.
-    armed: Option<u64>,
+    /// this position in ticks (with a shared timeline, the next tick at
+    /// the same place in the bar).
+    pub(super) armed: Option<u64>,
+    /// The ticks come from a shared timeline that says where in the bar
+    /// each one is.
+    shared: bool,
 }
 
 impl Follow {
@@ -94,7 +102,11 @@ impl Engine {
             return;
         }
         match msg {
-            ClockMsg::Tick => self.clock_tick(),
+            ClockMsg::Tick => self.clock_tick(None),
+            ClockMsg::TickInBar(at) => {
+                self.follow.shared = true;
+                self.clock_tick(Some(at as u64));
+            }
             ClockMsg::Start => {
                 self.stop_transport();
                 self.locate_transport(0.0);
@@ -117,7 +129,24 @@ impl Engine {
         }
     }
 
-    fn clock_tick(&mut self) {
+    /// Audio thread: a play asked for while a shared timeline is
+    /// followed waits for the tick at the playhead's place in the bar
+    /// (true: it was armed).
+    pub(super) fn follow_arm_on_bar(&mut self) -> bool {
+        if !(self.follow.on && self.follow.shared) || self.transport.playing {
+            return false;
+        }
+        let at = (self.transport.beat() * PPQN).round().max(0.0) as u64;
+        self.follow.armed = Some(at);
+        true
+    }
+
+    /// Ticks in the transport's bar.
+    fn bar_ticks(&self) -> u64 {
+        self.transport.beats_per_bar.max(1) as u64 * PPQN as u64
+    }
+
+    fn clock_tick(&mut self, in_bar: Option<u64>) {
         let t = self.clock as f64;
         let rate = self.rate as f64;
         // How many ticks this one counts for, from how far it is from
@@ -171,7 +200,10 @@ impl Engine {
             }
         };
         self.follow.last = Some(t);
-        if let Some(from) = self.follow.armed.take() {
+        let bar = self.bar_ticks();
+        let starts = |from: u64| in_bar.is_none_or(|at| from % bar == at % bar);
+        if let Some(from) = self.follow.armed.filter(|f| starts(*f)) {
+            self.follow.armed = None;
             self.follow.pos = from;
             self.locate_transport(from as f64 / PPQN);
             self.start_transport();
@@ -180,6 +212,16 @@ impl Engine {
                 return;
             }
             self.follow.pos += count;
+            if let Some(at) = in_bar {
+                // Keep the shared bar's place: the nearest position that
+                // has it (a peer that joins late moves the downbeat).
+                let off = (at % bar + bar - self.follow.pos % bar) % bar;
+                self.follow.pos = if off > bar / 2 {
+                    self.follow.pos.saturating_sub(bar - off)
+                } else {
+                    self.follow.pos + off
+                };
+            }
         } else {
             // Stopped: only the tempo follows.
             self.follow_tempo(60.0 * rate / (PPQN * dll.period));
@@ -214,7 +256,7 @@ impl Engine {
     }
 
     fn start_transport(&mut self) {
-        self.apply(super::Op::Play);
+        self.play_now();
     }
 
     fn locate_transport(&mut self, beat: f64) {

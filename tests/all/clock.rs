@@ -33,6 +33,9 @@ struct Sender {
     /// Ticks delivered late, by a share of a tick, and the next on time
     /// (a busy machine's scheduling).
     late: Vec<(u64, f64)>,
+    /// A shared timeline's ticks (Ableton Link's): each says its place in
+    /// a bar of 96 ticks, tick `k` being at `(k + offset) % 96`.
+    in_bar: Option<u64>,
 }
 
 impl Sender {
@@ -46,6 +49,7 @@ impl Sender {
             lost,
             held,
             late: Vec::new(),
+            in_bar: None,
         };
         tx.set_bpm(120.0);
         tx
@@ -102,7 +106,12 @@ impl Rig {
                             self.send(ClockMsg::Tick, at);
                         }
                     }
-                    _ => self.send(ClockMsg::Tick, at),
+                    _ => match tx.in_bar {
+                        Some(offset) => {
+                            self.send(ClockMsg::TickInBar(((k + offset) % 96) as u16), at)
+                        }
+                        None => self.send(ClockMsg::Tick, at),
+                    },
                 }
                 tx.count += 1;
                 ideal.push(tx.next);
@@ -252,4 +261,59 @@ fn lost_and_late_clock_ticks_do_not_move_the_beat() {
     let worst = worst_ms(&rig, &ticks, 0.0, 4, 64);
     println!("clock: worst beat error {worst:.3} ms with ticks lost and held back");
     assert!(worst < 2.0, "the beat moved {worst:.3} ms");
+}
+
+/// Ableton Link's ticks (tests/all/link.rs has the real peers): each tick
+/// says where in the shared bar it is. Play waits for the tick at the
+/// playhead's place in the bar, so the downbeat lands on the shared one;
+/// and when the shared bar moves (a peer joined with its own downbeat),
+/// the beat moves with it.
+#[test]
+fn a_shared_timeline_starts_play_on_its_bar_and_keeps_the_bars_place() {
+    let (mut s, e) = prepare(SESSION);
+    s.apply(Action::Stop {}).unwrap();
+    let mut rig = Rig {
+        s,
+        e,
+        beats: Vec::new(),
+    };
+    // The shared bar's line falls on tick 66 (66 + 30 = 96), 162, ...
+    let mut tx = Sender::new(11, Vec::new(), None);
+    tx.in_bar = Some(30);
+    let mut ticks = rig.run(&mut tx, 4800 + 48 * 1000);
+    // Play, a little after tick 48: the transport waits for tick 66.
+    let h = rig.s.engine_mut().unwrap();
+    assert!(h.send(EngineCmd::at(Op::Play, When::Sample(4800 + 48_300))));
+    ticks.extend(rig.run(&mut tx, 4800 + 66 * 1000 - 100));
+    let (beat, playing) = rig.s.engine().unwrap().counters.position();
+    assert!(
+        beat == 0.0 && !playing,
+        "play waits for the bar: at beat {beat}, playing {playing}"
+    );
+    ticks.extend(rig.run(&mut tx, 4800 + 66 * 1000 + 24 * 1000 * 17));
+    // Beat b is the shared timeline's tick 66 + 24 b, within the jitter.
+    let on_bar = worst_ms(&rig, &ticks[66..], 0.0, 1, 16);
+    println!("clock: a shared timeline's bar: play lands {on_bar:.3} ms from its line");
+    assert!(
+        on_bar < 2.0,
+        "play landed {on_bar:.3} ms off the shared bar"
+    );
+
+    // The shared bar moves by half a beat (offset 30 + 12): termdaw's
+    // beats go with it within two beats.
+    tx.in_bar = Some(42);
+    let from = tx.count as usize;
+    let until = tx.next as u64 + 24 * 1000 * 8;
+    let ticks = rig.run(&mut tx, until);
+    // The first tick of these that is on a beat of the new bar.
+    let first = (0..24).find(|i| (from + i + 42) % 24 == 0).unwrap();
+    let beat0 = rig
+        .beats
+        .iter()
+        .find(|(c, _)| *c as f64 >= ticks[first])
+        .map(|(_, b)| b.round())
+        .unwrap();
+    let moved = worst_ms(&rig, &ticks[first..], beat0, 2, 7);
+    println!("clock: a shared bar moved by half a beat: followed within {moved:.3} ms");
+    assert!(moved < 2.0, "the beat is {moved:.3} ms off the moved bar");
 }
