@@ -43,6 +43,10 @@ pub struct Config {
     /// The chat's provider, base URL and model (docs/chat.md). Keys come
     /// from the environment only.
     pub chat: Option<ChatSettings>,
+    /// Join an Ableton Link session (a build with the `link` feature).
+    pub link: Option<bool>,
+    /// In a Link session, share play and stop too.
+    pub link_start_stop: Option<bool>,
 }
 
 /// A config file that cannot be used.
@@ -180,6 +184,10 @@ pub struct Flags {
     pub input: Option<String>,
     /// MIDI output for clock and the transport (name part or index).
     pub midi_out: Option<String>,
+    /// Join an Ableton Link session.
+    pub link: bool,
+    /// Share play and stop with it.
+    pub link_start_stop: bool,
     /// Gate the input of takes (`--gate`), already parsed.
     pub gate: Option<crate::capture::gate::GateConfig>,
 }
@@ -201,6 +209,8 @@ pub struct Settings {
     pub input: Option<String>,
     /// The MIDI output clock and the transport go to, if any.
     pub midi_out: Option<String>,
+    /// The Ableton Link session to join, if any.
+    pub link: Option<crate::link::LinkOptions>,
 }
 
 /// How takes are recorded.
@@ -241,6 +251,11 @@ pub fn resolve(flags: &Flags, file: &Config, env: impl Fn(&str) -> Option<String
         record,
         input: flags.input.clone(),
         midi_out: flags.midi_out.clone().filter(|m| m != "none"),
+        link: (flags.link || flags.link_start_stop || file.link == Some(true)).then(|| {
+            crate::link::LinkOptions {
+                start_stop: flags.link_start_stop || file.link_start_stop == Some(true),
+            }
+        }),
         theme: flags
             .theme
             .clone()

@@ -17,6 +17,7 @@ pub mod handle;
 pub mod health;
 pub mod host;
 pub mod kinds;
+pub mod link;
 pub mod live;
 pub mod log;
 pub mod midi;

@@ -102,6 +102,13 @@ struct PlayArgs {
     /// from `termdaw devices`.
     #[arg(long, value_name = "DEVICE|none")]
     midi_out: Option<String>,
+    /// Join an Ableton Link session: tempo and the bar's phase shared with
+    /// the apps on the network (a build with `--features link`).
+    #[arg(long)]
+    link: bool,
+    /// With --link: share play and stop too (Link's start/stop sync).
+    #[arg(long)]
+    link_start_stop: bool,
     /// Gate takes' input into segments (gate-NN.wav) that open and close
     /// by themselves: --gate, or --gate threshold=-40,start=30,end=300,preroll=200,adaptive=on,channels=1-2
     #[arg(long, value_name = "SETTINGS", num_args = 0..=1, default_missing_value = "",
@@ -387,6 +394,8 @@ impl PlayArgs {
             takes: self.takes.clone(),
             input: self.input.clone(),
             midi_out: self.midi_out.clone(),
+            link: self.link,
+            link_start_stop: self.link_start_stop,
             gate: self.gate,
             ..self.chat.clone().flags()
         }

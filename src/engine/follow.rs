@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::Engine;
 
 /// What an external clock says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum ClockMsg {
     /// One of 24 a beat.
     Tick,
@@ -26,10 +26,14 @@ pub enum ClockMsg {
     Stop,
     /// Song Position Pointer: where Continue plays from, in sixteenths.
     Position(u16),
-    /// A tick of a shared timeline (Ableton Link), with its place in the
-    /// shared bar (ticks since the bar's line): the transport keeps that
-    /// place, and play waits for it.
-    TickInBar(u16),
+    /// A tick of a shared timeline (Ableton Link), exactly on its time,
+    /// with its place in the shared bar (`at`, ticks since the bar's line)
+    /// and the timeline's tempo: the transport keeps that place, and play
+    /// waits for it.
+    TickInBar {
+        at: u16,
+        bpm: f32,
+    },
 }
 
 /// Ticks a beat.
@@ -86,6 +90,10 @@ pub struct Follow {
     /// The ticks come from a shared timeline that says where in the bar
     /// each one is.
     shared: bool,
+    /// The last such tick's place in the bar.
+    last_in_bar: Option<u64>,
+    /// Ticks in a row that came late enough to count lost ones before.
+    lost_run: u8,
 }
 
 impl Follow {
@@ -103,9 +111,17 @@ impl Engine {
         }
         match msg {
             ClockMsg::Tick => self.clock_tick(None),
-            ClockMsg::TickInBar(at) => {
+            ClockMsg::TickInBar { at, bpm } => {
                 self.follow.shared = true;
                 self.clock_tick(Some(at as u64));
+                // Exact ticks and their tempo: no filtering to wait for.
+                if bpm.is_finite() && bpm > 0.0 {
+                    let period = 60.0 * self.rate as f64 / (PPQN * bpm as f64);
+                    self.follow.dll = Some(Dll {
+                        next: self.clock as f64 + period,
+                        period,
+                    });
+                }
             }
             ClockMsg::Start => {
                 self.stop_transport();
@@ -158,9 +174,42 @@ impl Engine {
         // the ticks it skipped, and those that then come a period or more
         // early count nothing until the ones counted ahead are used up.
         let mut count = 1;
+        let bar = self.bar_ticks();
+        // A shared timeline's tick says which one it is: one that is not
+        // the next (its timeline jumped) says nothing of the tempo.
+        let next_one = match (in_bar, self.follow.last_in_bar) {
+            (Some(at), Some(prev)) => (at + bar - prev % bar) % bar == 1,
+            _ => true,
+        };
+        self.follow.last_in_bar = in_bar;
+        let interval = self.follow.last.map(|l| t - l).filter(|_| next_one);
         let dll = match self.follow.dll.as_mut() {
+            // Ticks late again and again are no lost ticks: the loop
+            // locked onto a fraction of the real period (from two ticks
+            // that came close): start it again from the last interval.
+            Some(d)
+                if self.follow.lost_run >= 2 && interval.is_some_and(|i| i > 1.5 * d.period) =>
+            {
+                let period = interval.unwrap_or(d.period);
+                *d = Dll {
+                    next: t + period,
+                    period,
+                };
+                // The ticks it counted as lost never were.
+                if self.transport.playing {
+                    self.follow.pos = self.follow.pos.saturating_sub(self.follow.ahead);
+                }
+                self.follow.lost_run = 0;
+                self.follow.ahead = 0;
+                *d
+            }
             Some(d) if (t - d.next).abs() < GAP_TICKS * d.period => {
                 let late = (t - d.next) / d.period;
+                if late > LOST_TICK {
+                    self.follow.lost_run += 1;
+                } else {
+                    self.follow.lost_run = 0;
+                }
                 if late > LOST_TICK {
                     let skipped = late.round().max(1.0) as u64;
                     count += skipped;
@@ -182,10 +231,7 @@ impl Engine {
                 // last two ticks' distance when it is plausible, else the
                 // one playing now.
                 let playing = self.transport.samples_per_beat() / PPQN;
-                let period = self
-                    .follow
-                    .last
-                    .map(|l| t - l)
+                let period = interval
                     .filter(|p| (0.25 * playing..4.0 * playing).contains(p))
                     .unwrap_or(playing);
                 let d = Dll {
@@ -200,7 +246,6 @@ impl Engine {
             }
         };
         self.follow.last = Some(t);
-        let bar = self.bar_ticks();
         let starts = |from: u64| in_bar.is_none_or(|at| from % bar == at % bar);
         if let Some(from) = self.follow.armed.filter(|f| starts(*f)) {
             self.follow.armed = None;

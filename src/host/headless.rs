@@ -46,6 +46,9 @@ pub fn play(
     if let Some(line) = host.midi_out_line() {
         println!("{line}");
     }
+    if let Some(link) = &host.link {
+        println!("{}", link.line());
+    }
     if let Some(o) = host.inputs.osc.as_ref() {
         println!("OSC on {}", o.local);
     }

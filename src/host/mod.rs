@@ -57,6 +57,8 @@ pub struct Host {
     input_jack: Option<(u32, u32)>,
     /// The MIDI output clock goes to (asked for with --midi-out).
     pub midi_out: Option<crate::midi::out::MidiOut>,
+    /// The Ableton Link session joined (--link).
+    pub link: Option<crate::link::Link>,
     output: Output,
     _log: Option<StderrGuard>,
 }
@@ -114,6 +116,12 @@ impl Host {
                 }
             }
         });
+        let link = settings.link.and_then(|opts| {
+            let (rate, latency) = output_latency(&session, &output)?;
+            crate::link::Link::join(&mut session, opts, rate, latency)
+                .map_err(|e| warnings.push(format!("no Link: {e}")))
+                .ok()
+        });
         if !paused {
             let _ = session.apply(Action::Play {});
         }
@@ -166,6 +174,7 @@ impl Host {
                 input,
                 input_jack,
                 midi_out,
+                link,
                 output,
                 _log: log,
             },
@@ -305,6 +314,9 @@ impl Host {
             for line in self.record_turn(front.session()) {
                 front.event(LiveEvent::Notice(line));
             }
+            if let Some(said) = self.link.as_mut().and_then(|l| l.turn(front.session())) {
+                front.event(LiveEvent::Notice(said));
+            }
             // What landed by itself this turn (a processed sample).
             for n in front.session().take_notices() {
                 front.event(LiveEvent::Notice(n));
@@ -377,6 +389,17 @@ pub fn drain_engine<'a>(
     Some(&h.counters)
 }
 
+/// The output's rate, and how many frames after the engine renders a
+/// sample it is heard (the output's buffer and the engine's look-ahead).
+fn output_latency(session: &Session, output: &Output) -> Option<(f64, u64)> {
+    let counters = &session.engine()?.counters;
+    let buffer = match &output.info {
+        SinkInfo::Device { buffer, .. } | SinkInfo::Silent { buffer, .. } => *buffer as u64,
+    };
+    let latency = buffer + crate::engine::Counters::get(&counters.engine_latency);
+    Some((output.info.rate() as f64, latency))
+}
+
 /// Open the MIDI output `want` and hand its ring to the engine; messages
 /// wait for the output's buffer and the engine's look-ahead.
 fn open_midi_out(
@@ -384,15 +407,13 @@ fn open_midi_out(
     want: &str,
     output: &Output,
 ) -> Result<crate::midi::out::MidiOut, crate::midi::out::MidiOutError> {
-    let Some(engine) = session.engine() else {
+    let Some((rate, latency)) = output_latency(session, output) else {
         return Err(crate::midi::out::MidiOutError::System("no engine".into()));
     };
-    let counters = engine.counters.clone();
-    let buffer = match &output.info {
-        SinkInfo::Device { buffer, .. } | SinkInfo::Silent { buffer, .. } => *buffer as u64,
-    };
-    let latency = buffer + crate::engine::Counters::get(&counters.engine_latency);
-    let rate = output.info.rate() as f64;
+    let counters = session
+        .engine()
+        .map(|e| e.counters.clone())
+        .unwrap_or_default();
     let (out, ring) = crate::midi::out::MidiOut::open(want, counters, rate, latency)?;
     session.set_midi_out(ring);
     Ok(out)

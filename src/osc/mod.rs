@@ -214,7 +214,8 @@ impl Drop for Osc {
 fn state_message(session: &Session) -> OscMessage {
     let f = session.file();
     let mut args = vec![
-        OscType::Float(f.tempo as f32),
+        // The tempo playing: a followed clock's or Link's.
+        OscType::Float(session.tempo_now() as f32),
         OscType::Int(session.is_playing() as i32),
         OscType::Int(f.tracks.len() as i32),
     ];

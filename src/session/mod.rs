@@ -14,6 +14,7 @@ pub mod build;
 pub mod diff;
 pub mod edit;
 pub use arrange::{Form, Mode};
+mod follow;
 pub mod form;
 pub mod loading;
 pub mod log;
@@ -154,6 +155,8 @@ pub struct Session {
     /// Start (true) or stop a take, at once (true) or on the next bar:
     /// for the host, which owns takes.
     record_request: Option<(bool, bool)>,
+    /// Ableton Link's peers, while termdaw is in a Link session.
+    link: Option<u64>,
 }
 
 impl Session {
@@ -201,6 +204,7 @@ impl Session {
             recording: false,
             gate: None,
             record_request: None,
+            link: None,
         };
         if s.engine.is_some() {
             let base = s.base_dir();
@@ -244,22 +248,6 @@ impl Session {
 
     pub fn is_playing(&self) -> bool {
         self.playing
-    }
-
-    /// An external clock started or stopped the transport (the engine
-    /// follows it by itself): the session's view of it, no edit.
-    pub fn follow_playing(&mut self, playing: bool) {
-        self.playing = playing;
-    }
-
-    /// The tempo playing: an external clock's while one is followed, else
-    /// the session's.
-    pub fn tempo_now(&self) -> f64 {
-        self.engine
-            .as_ref()
-            .filter(|_| self.file.midi.clock)
-            .and_then(|e| e.counters.followed_tempo())
-            .unwrap_or(self.file.tempo)
     }
 
     /// The engine slot of a track.

@@ -33,7 +33,9 @@ impl Session {
                 sound => self.send_field(sound, (d.get)(new)),
             }
         }
-        if old.midi.clock != new.midi.clock || (force && new.midi.clock) {
+        // In a Link session the transport follows Link whatever the file says.
+        let clock_changed = old.midi.clock != new.midi.clock || (force && new.midi.clock);
+        if clock_changed && self.link.is_none() {
             self.send(Op::FollowClock { on: new.midi.clock });
             if !new.midi.clock {
                 // The clock's tempo goes with it: the session's comes back.

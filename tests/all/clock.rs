@@ -108,7 +108,9 @@ impl Rig {
                     }
                     _ => match tx.in_bar {
                         Some(offset) => {
-                            self.send(ClockMsg::TickInBar(((k + offset) % 96) as u16), at)
+                            let at_ = ((k + offset) % 96) as u16;
+                            // The tempo left out: the loop finds it.
+                            self.send(ClockMsg::TickInBar { at: at_, bpm: 0.0 }, at)
                         }
                         None => self.send(ClockMsg::Tick, at),
                     },
@@ -248,7 +250,10 @@ fn lost_and_late_clock_ticks_do_not_move_the_beat() {
     // and an early one followed by a late one: the gap between two is
     // then over one and a half ticks and the next one's over half, as if
     // one had been lost; they are late, not lost.
+    // The first tick late, so the first two come a third of a tick apart
+    // (the loop must not lock onto a third of the tempo).
     tx.late = vec![
+        (0, 0.66),
         (600, -0.3),
         (601, 0.35),
         (700, 0.45),

@@ -34,6 +34,8 @@ mod instruments;
 mod keep;
 mod kit;
 mod learn;
+#[cfg(all(feature = "jack", feature = "link"))]
+mod link;
 mod llm_server;
 mod looper;
 mod macros;

@@ -65,12 +65,19 @@ pub(super) fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         value(format!("{:>5.1}", tv.bpm)),
         label(" BPM "),
+    ];
+    // In a Link session: how many others share the beat.
+    if let Some(peers) = app.session().link_peers() {
+        spans.push(Span::styled("Link ", t.base().fg(t.playing)));
+        spans.push(value(format!("{peers} ")));
+    }
+    spans.extend([
         value(format!(
             "{}/{} ",
             f.time_signature.beats, f.time_signature.unit
         )),
         value(format!("{bar:>3}:{in_bar}:{tick:03} ")),
-    ];
+    ]);
     if app.session().is_recording() {
         spans.push(Span::styled(
             "● REC ",
