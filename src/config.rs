@@ -300,7 +300,7 @@ mod tests {
         Config::parse(
             "config.ron",
             r#"Config(theme: "light", device: "pulse", rate: 44100, buffer: 512,
-                midi: "virtual", osc_port: 9000, osc: true,
+                midi: "virtual", osc_port: 9000, osc: true, link: true, link_start_stop: true,
                 chat: (provider: "openai", base_url: "http://file/v1", model: "file-model"))"#,
         )
         .unwrap()
@@ -338,9 +338,16 @@ mod tests {
             SocketAddr::from(([127, 0, 0, 1], crate::osc::DEFAULT_PORT))
         );
         assert!(!s.osc.any);
+        assert_eq!(s.link, None);
         let chat = s.chat.unwrap();
         assert_eq!(chat.provider, crate::chat::ProviderKind::Anthropic);
         assert_eq!(chat.model, crate::chat::config::DEFAULT_CLAUDE_MODEL);
+        let link = Flags {
+            link: true,
+            ..Flags::default()
+        };
+        let s = resolve(&link, &Config::default(), no_env);
+        assert_eq!(s.link, Some(crate::link::LinkOptions { start_stop: false }));
     }
 
     #[test]
@@ -353,6 +360,7 @@ mod tests {
         assert_eq!(s.midi, Wanted::Virtual);
         assert_eq!(s.osc.bind.port(), 9000);
         assert!(s.osc.enabled);
+        assert_eq!(s.link, Some(crate::link::LinkOptions { start_stop: true }));
         let chat = s.chat.unwrap();
         assert_eq!(chat.provider, crate::chat::ProviderKind::OpenAi);
         assert_eq!(chat.base_url, "http://file/v1");

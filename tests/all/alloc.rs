@@ -286,11 +286,21 @@ fn live_input_looping_a_take_of_it_and_a_followed_clock_allocate_nothing() {
             3000 => Some(ClockMsg::Stop),
             3001 => Some(ClockMsg::Position(16)),
             3002 => Some(ClockMsg::Continue),
+            // Then a shared timeline's (Link's) ticks, and a stop and a
+            // play that waits for the shared bar.
+            b if b >= 4000 && b % 16 == 0 => Some(ClockMsg::TickInBar {
+                at: ((b / 16) % 96) as u16,
+                bpm: 117.0,
+            }),
             b if b % 16 == 0 => Some(ClockMsg::Tick),
             _ => None,
         };
         if let (Some(msg), Some(h)) = (clock, session.engine_mut()) {
             h.send(EngineCmd::at(Op::Clock { msg }, When::Now));
+        }
+        if let (4500 | 4501, Some(h)) = (block, session.engine_mut()) {
+            let op = if block == 4500 { Op::Stop } else { Op::Play };
+            h.send(EngineCmd::at(op, When::Now));
         }
         let n = take.slots();
         take.read_chunk(n).unwrap().commit_all();

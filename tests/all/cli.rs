@@ -210,3 +210,28 @@ fn render_with_no_length_renders_patches_song_to_its_end_plus_the_tail() {
         termdaw::audio::render::frames_for(&file, termdaw::audio::render::Length::Song, rate)
     );
 }
+
+/// A build without the `link` feature says how to get Link, and plays.
+#[cfg(not(feature = "link"))]
+#[test]
+fn link_in_a_build_without_it_says_how_to_get_it_and_plays_on() {
+    let o = termdaw()
+        .args([
+            "patches/demo.ron",
+            "--headless",
+            "--seconds",
+            "0.5",
+            "--link",
+            "--no-osc",
+        ])
+        .env("ALSA_CONFIG_PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("no Link: this termdaw was built without Ableton Link")
+            && err.contains("--features link"),
+        "{err}"
+    );
+}

@@ -982,6 +982,17 @@ fn the_transport_bar_says_once_that_the_engine_panicked() {
 }
 
 #[test]
+fn the_transport_bar_shows_links_peers_while_in_a_link_session() {
+    let mut a = app();
+    let bar = |a: &App| screen_text(&draw_part(a, Component::Transport, 200, 1));
+    assert!(!bar(&a).contains("Link"), "{}", bar(&a));
+    a.session_mut().set_link(Some(2));
+    assert!(bar(&a).contains("BPM Link 2 "), "{}", bar(&a));
+    a.session_mut().set_link(None);
+    assert!(!bar(&a).contains("Link"), "{}", bar(&a));
+}
+
+#[test]
 fn the_transport_bar_shows_the_section_playing_then_the_one_queued() {
     let text = r#"Session(tempo: 120, tracks: [Track(name: "a", instrument: Kick())],
         sections: [Section(name: "intro", bars: 2), Section(name: "drop", bars: 4)],
