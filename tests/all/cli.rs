@@ -66,20 +66,12 @@ fn playing_without_a_sound_card_says_so_once_and_keeps_running() {
     assert!(lines[0].contains("running silent"), "{stdout}");
 }
 
-/// One `/termdaw/state` round trip: the tempo the running session reports.
+/// The tempo the running session reports.
 fn osc_tempo(sock: &std::net::UdpSocket, port: u16) -> Option<f32> {
-    let q = rosc::encoder::encode(&rosc::OscPacket::Message(rosc::OscMessage {
-        addr: "/termdaw/state".into(),
-        args: vec![],
-    }))
-    .unwrap();
-    sock.send_to(&q, ("127.0.0.1", port)).ok()?;
-    let mut buf = [0u8; 4096];
-    let (n, _) = sock.recv_from(&mut buf).ok()?;
-    match rosc::decoder::decode_udp(&buf[..n]).ok()?.1 {
-        rosc::OscPacket::Message(m) => m.args.first().and_then(|a| a.clone().float()),
-        _ => None,
-    }
+    crate::common::osc_state(sock, port)?
+        .first()?
+        .clone()
+        .float()
 }
 
 #[test]

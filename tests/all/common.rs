@@ -189,6 +189,23 @@ pub fn free_udp_port() -> u16 {
         .port()
 }
 
+/// One `/termdaw/state` round trip to a running termdaw's OSC `port`:
+/// the reply's arguments (tempo, playing, tracks…).
+pub fn osc_state(sock: &std::net::UdpSocket, port: u16) -> Option<Vec<rosc::OscType>> {
+    let q = rosc::encoder::encode(&rosc::OscPacket::Message(rosc::OscMessage {
+        addr: "/termdaw/state".into(),
+        args: vec![],
+    }))
+    .unwrap();
+    sock.send_to(&q, ("127.0.0.1", port)).ok()?;
+    let mut buf = [0u8; 4096];
+    let (n, _) = sock.recv_from(&mut buf).ok()?;
+    match rosc::decoder::decode_udp(&buf[..n]).ok()?.1 {
+        rosc::OscPacket::Message(m) => Some(m.args),
+        _ => None,
+    }
+}
+
 /// Start the binary (`cmd`, its stdout piped) and read its output until it
 /// says its OSC server listens: the child, the rest of its stdout, and the
 /// line that said so.

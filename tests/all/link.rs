@@ -18,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::time::{Duration, Instant};
 
-use crate::common::free_udp_port;
+use crate::common::{free_udp_port, osc_state};
 use crate::rig::{self, JackServer, TempDir};
 
 const CHILD_ENV: &str = "TERMDAW_RIG_LINK_PEERS";
@@ -107,21 +107,11 @@ impl Drop for Peer {
 
 /// `/termdaw/state`'s tempo and whether it plays.
 fn state(sock: &UdpSocket, port: u16) -> Option<(f32, bool)> {
-    let q = rosc::encoder::encode(&rosc::OscPacket::Message(rosc::OscMessage {
-        addr: "/termdaw/state".into(),
-        args: vec![],
-    }))
-    .unwrap();
-    sock.send_to(&q, ("127.0.0.1", port)).ok()?;
-    let mut buf = [0u8; 4096];
-    let (n, _) = sock.recv_from(&mut buf).ok()?;
-    match rosc::decoder::decode_udp(&buf[..n]).ok()?.1 {
-        rosc::OscPacket::Message(m) => Some((
-            m.args.first()?.clone().float()?,
-            m.args.get(1)?.clone().int()? == 1,
-        )),
-        _ => None,
-    }
+    let args = osc_state(sock, port)?;
+    Some((
+        args.first()?.clone().float()?,
+        args.get(1)?.clone().int()? == 1,
+    ))
 }
 
 fn send(sock: &UdpSocket, port: u16, addr: &str, args: Vec<rosc::OscType>) {
