@@ -644,8 +644,8 @@ pub fn send_clock_and_listen(prefix: &str, slow_beats: u64, fast_beats: u64) -> 
         .unwrap();
     c.connect_ports_by_name("termdaw_out:out_0", "termdaw-clock:in")
         .unwrap();
-    // Until the last clock was sent (a minute at most), and half a second.
-    let give_up = std::time::Instant::now() + Duration::from_secs(60);
+    // Until the last clock was sent (three minutes at most), and half a second.
+    let give_up = std::time::Instant::now() + Duration::from_secs(180);
     let mut lines: Vec<(bool, u32)> = Vec::new();
     let mut done = None;
     while done.is_none_or(|d: std::time::Instant| d.elapsed() < Duration::from_millis(500))
