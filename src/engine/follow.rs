@@ -116,7 +116,9 @@ impl Engine {
                 self.clock_tick(Some(at as u64));
                 // Exact ticks and their tempo: no filtering to wait for.
                 if bpm.is_finite() && bpm > 0.0 {
-                    let period = 60.0 * self.rate as f64 / (PPQN * bpm as f64);
+                    // Within the tempi the transport takes (follow_tempo's).
+                    let bpm = (bpm as f64).clamp(1.0, 2000.0);
+                    let period = 60.0 * self.rate as f64 / (PPQN * bpm);
                     self.follow.dll = Some(Dll {
                         next: self.clock as f64 + period,
                         period,

@@ -117,7 +117,7 @@ impl Host {
             }
         });
         let link = settings.link.and_then(|opts| {
-            let (rate, latency) = output_latency(&session, &output)?;
+            let (_, rate, latency) = output_timing(&session, &output)?;
             crate::link::Link::join(&mut session, opts, rate, latency)
                 .map_err(|e| warnings.push(format!("no Link: {e}")))
                 .ok()
@@ -389,15 +389,19 @@ pub fn drain_engine<'a>(
     Some(&h.counters)
 }
 
-/// The output's rate, and how many frames after the engine renders a
-/// sample it is heard (the output's buffer and the engine's look-ahead).
-fn output_latency(session: &Session, output: &Output) -> Option<(f64, u64)> {
-    let counters = &session.engine()?.counters;
+/// The engine's counters, the output's rate, and how many frames after the
+/// engine renders a sample it is heard (the output's buffer and the
+/// engine's look-ahead).
+fn output_timing(
+    session: &Session,
+    output: &Output,
+) -> Option<(Arc<crate::engine::Counters>, f64, u64)> {
+    let counters = session.engine()?.counters.clone();
     let buffer = match &output.info {
         SinkInfo::Device { buffer, .. } | SinkInfo::Silent { buffer, .. } => *buffer as u64,
     };
     let latency = buffer + crate::engine::Counters::get(&counters.engine_latency);
-    Some((output.info.rate() as f64, latency))
+    Some((counters, output.info.rate() as f64, latency))
 }
 
 /// Open the MIDI output `want` and hand its ring to the engine; messages
@@ -407,13 +411,9 @@ fn open_midi_out(
     want: &str,
     output: &Output,
 ) -> Result<crate::midi::out::MidiOut, crate::midi::out::MidiOutError> {
-    let Some((rate, latency)) = output_latency(session, output) else {
+    let Some((counters, rate, latency)) = output_timing(session, output) else {
         return Err(crate::midi::out::MidiOutError::System("no engine".into()));
     };
-    let counters = session
-        .engine()
-        .map(|e| e.counters.clone())
-        .unwrap_or_default();
     let (out, ring) = crate::midi::out::MidiOut::open(want, counters, rate, latency)?;
     session.set_midi_out(ring);
     Ok(out)

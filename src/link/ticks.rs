@@ -28,6 +28,9 @@ use crate::handle::InputPort;
 /// fit again.
 const REFIT_US: i64 = 50_000;
 
+/// Ticks sent in one pass at most.
+const MAX_TICKS_A_PASS: usize = 64;
+
 pub(super) struct Ticks {
     link: AblLink,
     state: SessionState,
@@ -164,7 +167,9 @@ impl Ticks {
             .filter(|k| (k - first).abs() <= PPQN as i64)
             .unwrap_or(first);
         let bar = (q * PPQN).round().max(1.0) as i64;
-        loop {
+        // Bounded whatever Link's timeline says: two blocks hold a few
+        // ticks even at Link's fastest tempo; a jump restarts from `first`.
+        for _ in 0..MAX_TICKS_A_PASS {
             let t = self.state.time_at_beat(k as f64 / PPQN, q);
             let s = self.sample_at(anchor, t);
             if s >= horizon {
@@ -177,5 +182,6 @@ impl Ticks {
             });
             k += 1;
         }
+        k
     }
 }
